@@ -1,0 +1,28 @@
+"""Pilot ROI: entry point. Navigation over pages/, the sidebar, and ?plan=<id> deep links."""
+
+import streamlit as st
+
+from ui import session, sidebar
+
+st.set_page_config(page_title="Pilot ROI", page_icon="📈", layout="wide")
+
+navigation = st.navigation(
+    {
+        "": [st.Page("pages/plans.py", title="Plans", icon="📋", default=True)],
+        "Steps": [
+            st.Page("pages/goals.py", title="1 Goals", icon="🎯"),
+            st.Page("pages/data.py", title="2 Data", icon="🗂️"),
+            st.Page("pages/kpis.py", title="3 KPI mapping", icon="🔗"),
+            st.Page("pages/design.py", title="4 Pilot design", icon="🧪"),
+            st.Page("pages/results.py", title="5 Results", icon="📊"),
+            st.Page("pages/roi.py", title="6 ROI", icon="💰"),
+        ],
+        "Share": [st.Page("pages/export.py", title="Export", icon="📤")],
+    }
+)
+session.store()
+session.sync_query_param()
+sidebar.render()
+session.show_flash()
+session.conflict_banner()
+navigation.run()

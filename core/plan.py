@@ -1,0 +1,255 @@
+"""The Plan: one L&D pilot walked through six steps, as typed dataclasses.
+
+`to_dict`/`from_dict` round-trip exactly, so a plan saved to SQLite or exported as JSON comes back
+identical. `from_dict` validates as it builds and names the path of anything wrong
+(``hypotheses[2].assumed_size: expected a number, got 'abc'``), which is what the import screen shows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+NAME_MAX = 200
+
+ProgramType = Literal["", "learning", "training", "development"]
+Direction = Literal["increase", "decrease"]
+BenefitKind = Literal["recurring", "one_time"]
+Distribution = Literal["pert", "triangular"]
+IsolationMethod = Literal["", "control_group", "trend_line", "forecast", "estimates"]
+
+GOAL_QUESTIONS: dict[str, str] = {
+    "business_improvement": "Which improvement matters most to the business?",
+    "who_and_skills": "Who must develop, and which skills?",
+    "work_differently": "How will they work differently afterwards?",
+    "activities": "Which learning, training or development activities?",
+    "decisions_change": "How will day-to-day work and decisions change?",
+}
+
+STAKEHOLDER_ROLES = ["KPI/OKR owner", "Finance partner", "Data steward", "Manager", "Sponsor", "Other"]
+
+
+class PlanFormatError(ValueError):
+    """A plan dictionary or JSON document that cannot be read; the message names the field."""
+
+
+@dataclass
+class Goals:
+    business_improvement: str = ""
+    who_and_skills: str = ""
+    work_differently: str = ""
+    activities: str = ""
+    decisions_change: str = ""
+
+
+@dataclass
+class Stakeholder:
+    name: str = ""
+    role: str = ""
+    accountable_for: str = ""
+
+
+@dataclass
+class Hypothesis:
+    kpi: str = ""
+    direction: Direction = "increase"
+    assumed_size: float | None = None
+    unit: str = ""
+    by_when: str = ""
+    observed: float | None = None
+
+
+@dataclass
+class CostLine:
+    """One Phillips cost category. `per_participant` lines are multiplied by the participants."""
+
+    category: str = ""
+    amount: float = 0.0
+    per_participant: bool = False
+    note: str = ""
+
+
+@dataclass
+class Range:
+    """Low / high around the expected value of an uncertain assumption (for tornado and Monte Carlo)."""
+
+    low: float = 0.0
+    high: float = 0.0
+    distribution: Distribution = "pert"
+
+
+@dataclass
+class RoiInputs:
+    """Assumptions of the ROI model (see core/roi.py for the formulas)."""
+
+    participants: int = 0
+    participant_hours: float = 0.0
+    loaded_hourly_wage: float = 0.0
+    costs: list[CostLine] = field(default_factory=list)
+    benefit_kind: BenefitKind = "recurring"
+    kpi_name: str = ""
+    kpi_unit: str = ""
+    effect: float = 0.0
+    value_per_unit: float = 0.0
+    value_source: str = ""
+    adoption: float = 1.0
+    contribution_margin: float = 1.0
+    attribution: float = 1.0
+    confidence: float = 1.0
+    monthly_decay: float = 0.0
+    horizon_months: int = 12
+    realisation_months: int = 3
+    program_months: int = 3
+    isolation_method: IsolationMethod = ""
+    ranges: dict[str, Range] = field(default_factory=dict)
+
+
+@dataclass
+class Scenario:
+    name: str = ""
+    values: dict[str, float] = field(default_factory=dict)
+    saved_at: str = ""
+
+
+@dataclass
+class Plan:
+    name: str = "Untitled plan"
+    id: str = ""
+    schema_version: int = SCHEMA_VERSION
+    template: str = ""
+    program_type: ProgramType = ""
+    goals: Goals = field(default_factory=Goals)
+    stakeholders: list[Stakeholder] = field(default_factory=list)
+    hypotheses: list[Hypothesis] = field(default_factory=list)
+    roi: RoiInputs = field(default_factory=RoiInputs)
+    scenarios: list[Scenario] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Plan:
+        if not isinstance(data, dict):
+            raise PlanFormatError(f"A plan must be a JSON object, got {type(data).__name__}.")
+        version = data.get("schema_version")
+        if version is None:
+            raise PlanFormatError("schema_version: missing; this does not look like a Pilot ROI plan.")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise PlanFormatError(f"schema_version: expected a whole number ≥ 1, got {version!r}.")
+        if version > SCHEMA_VERSION:
+            raise PlanFormatError(
+                f"schema_version: this plan was saved by a newer Pilot ROI (schema {version}); this app "
+                f"reads schema {SCHEMA_VERSION} or older. Update the app, then import it again."
+            )
+        if "name" not in data:
+            raise PlanFormatError("name: missing; every plan needs a name.")
+        plan = _build(cls, data, "")
+        plan.name = validate_name(plan.name)
+        return plan
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Plan:
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise PlanFormatError(f"The file is not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise PlanFormatError(
+                f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+            ) from None
+        return cls.from_dict(data)
+
+
+def validate_name(name: Any) -> str:
+    """A plan name, trimmed: 1 to NAME_MAX characters of any text (quotes, emoji and HTML are fine)."""
+    if not isinstance(name, str):
+        raise PlanFormatError(f"name: expected text, got {type(name).__name__}.")
+    cleaned = "".join(ch for ch in name if ch.isprintable()).strip()
+    if not cleaned:
+        raise PlanFormatError("name: a plan needs a name; it cannot be empty.")
+    if len(cleaned) > NAME_MAX:
+        raise PlanFormatError(
+            f"name: {len(cleaned):,} characters is too long; use at most {NAME_MAX}."
+        )
+    return cleaned
+
+
+def _build(tp: Any, value: Any, path: str) -> Any:
+    """Convert JSON-like `value` into type `tp`, raising PlanFormatError that names `path`."""
+    where = path or "plan"
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise PlanFormatError(f"{where}: expected an object, got {_kind(value)}.")
+        hints = typing.get_type_hints(tp)
+        kwargs = {}
+        for f in dataclasses.fields(tp):
+            if f.name in value:
+                kwargs[f.name] = _build(hints[f.name], value[f.name], _join(path, f.name))
+        return tp(**kwargs)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _build(inner[0], value, path)
+    if origin is Literal:
+        allowed = typing.get_args(tp)
+        if value not in allowed:
+            shown = ", ".join(repr(a) for a in allowed if a != "")
+            raise PlanFormatError(f"{where}: {value!r} is not one of {shown}.")
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            raise PlanFormatError(f"{where}: expected a list, got {_kind(value)}.")
+        (item,) = typing.get_args(tp)
+        return [_build(item, v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise PlanFormatError(f"{where}: expected an object, got {_kind(value)}.")
+        _, item = typing.get_args(tp)
+        return {str(k): _build(item, v, f"{where}.{k}") for k, v in value.items()}
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise PlanFormatError(f"{where}: expected true or false, got {_kind(value)}.")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+            raise PlanFormatError(f"{where}: expected a whole number, got {_kind(value)}.")
+        return int(value)
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise PlanFormatError(f"{where}: expected a number, got {_kind(value)}.")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise PlanFormatError(f"{where}: expected text, got {_kind(value)}.")
+        return value
+    raise TypeError(f"unsupported field type {tp!r} at {where}")  # a programming error, not user input
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text {shown!r}"
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "an object"
+    return repr(value)

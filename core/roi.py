@@ -1,0 +1,204 @@
+"""Fully loaded costs, monetised benefits and ROI (Phillips ROI Methodology).
+
+Costs (Phillips' fully loaded categories): each cost line is one-off or per participant, plus
+participant time = participants × hours × loaded hourly wage.
+
+Benefits, with k = participants × adoption × value per unit × contribution margin × attribution ×
+confidence (Phillips: adjust estimates for attribution and confidence):
+
+* recurring: benefit in month m (m = 0 … H−1) = k × effect × (1 − decay)^m, so over the horizon
+  B = k × effect × S with S = Σ (1 − d)^m = (1 − (1 − d)^H) / d  (S = H when d = 0);
+* one-time: B = k × effect, realised evenly over the first `realisation_months` months.
+
+ROI % = (B − C) / C × 100, BCR = B / C (so ROI % = (BCR − 1) × 100), payback = month in which the
+cumulative benefit reaches C (linear within the month), break-even effect = C / (k × S), the effect at
+which B = C. The arithmetic in `totals` works on scalars and NumPy arrays alike, so the Monte Carlo in
+core/sensitivity.py runs the very same formulas, vectorised.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from core.plan import RoiInputs
+
+PARTICIPANT_TIME = "Participant time"
+
+# The assumptions a slider, the tornado and the Monte Carlo can vary, with labels and kinds.
+ASSUMPTIONS: dict[str, tuple[str, str]] = {
+    "effect": ("Effect per participant", "number"),
+    "value_per_unit": ("Value per unit ($)", "money"),
+    "participants": ("Participants", "count"),
+    "adoption": ("Adoption", "rate"),
+    "contribution_margin": ("Contribution margin", "rate"),
+    "attribution": ("Attribution to the program", "rate"),
+    "confidence": ("Confidence in the estimate", "rate"),
+    "monthly_decay": ("Monthly decay of the effect", "rate"),
+}
+# Benefit is proportional to these, so their break-even value is value × C / B.
+LINEAR = ("effect", "value_per_unit", "adoption", "contribution_margin", "attribution", "confidence")
+RATES = ("adoption", "contribution_margin", "attribution", "confidence")
+
+
+class InputError(ValueError):
+    """An ROI input outside its allowed range; `field` names it so the page can show it there."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class RoiResult:
+    total_cost: float
+    total_benefit: float
+    net_benefit: float
+    roi_pct: float
+    bcr: float
+    payback_months: float | None
+    break_even_effect: float | None
+    monthly_benefits: tuple[float, ...]
+    cost_breakdown: dict[str, float]
+
+
+def values_of(inputs: RoiInputs) -> dict[str, float]:
+    """The current (expected) value of every variable assumption."""
+    return {name: float(getattr(inputs, name)) for name in ASSUMPTIONS}
+
+
+def with_values(inputs: RoiInputs, values: Mapping[str, float]) -> RoiInputs:
+    """A copy of `inputs` with some assumptions replaced (sliders, scenarios); the original is untouched."""
+    changes: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in ASSUMPTIONS:
+            raise InputError(name, f"{name!r} is not an ROI assumption.")
+        changes[name] = int(round(value)) if name == "participants" else float(value)
+    return dataclasses.replace(inputs, **changes)
+
+
+def validate(inputs: RoiInputs) -> None:
+    """Raise InputError naming the first input that is missing, not finite or out of range."""
+    def finite(name: str, value: float, label: str) -> None:
+        if not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise InputError(name, f"{label} must be a finite number, got {value!r}.")
+
+    for name, (label, kind) in ASSUMPTIONS.items():
+        value = getattr(inputs, name)
+        finite(name, value, label)
+        if name in RATES and not 0 <= value <= 1:
+            raise InputError(name, f"{label} must be between 0% and 100%, got {value:.0%}.")
+        if name == "monthly_decay" and not 0 <= value < 1:
+            raise InputError(name, f"{label} must be at least 0% and below 100%, got {value:.0%}.")
+        if kind in ("money", "count") and value < 0:
+            raise InputError(name, f"{label} cannot be negative, got {value:,}.")
+    for name in ("participant_hours", "loaded_hourly_wage"):
+        value = getattr(inputs, name)
+        finite(name, value, name.replace("_", " ").capitalize())
+        if value < 0:
+            raise InputError(name, f"{name.replace('_', ' ').capitalize()} cannot be negative.")
+    for i, line in enumerate(inputs.costs):
+        finite(f"costs[{i}]", line.amount, f"Cost line “{line.category}”")
+        if line.amount < 0:
+            raise InputError(f"costs[{i}]", f"Cost line “{line.category}” cannot be negative.")
+    if not 1 <= inputs.horizon_months <= 120:
+        raise InputError("horizon_months", "The horizon must be 1 to 120 months.")
+    if not 1 <= inputs.realisation_months <= inputs.horizon_months:
+        raise InputError("realisation_months",
+                         "One-time benefits must be realised within the horizon (1 month or more).")
+
+
+def cost_breakdown(inputs: RoiInputs) -> dict[str, float]:
+    """Fully loaded cost per category, participant time included."""
+    lines: dict[str, float] = {}
+    for line in inputs.costs:
+        amount = line.amount * inputs.participants if line.per_participant else line.amount
+        lines[line.category] = lines.get(line.category, 0.0) + float(amount)
+    lines[PARTICIPANT_TIME] = float(inputs.participants * inputs.participant_hours * inputs.loaded_hourly_wage)
+    return lines
+
+
+def horizon_factor(decay: Any, horizon: int) -> Any:
+    """S = Σ_{m=0}^{H−1} (1 − d)^m = (1 − (1 − d)^H) / d, and H when d = 0 (scalar or array)."""
+    d = np.asarray(decay, dtype=float)
+    safe = np.where(d > 0, d, 1.0)
+    s = np.where(d > 0, (1 - (1 - d) ** horizon) / safe, float(horizon))
+    return s if s.ndim else float(s)
+
+
+def totals(inputs: RoiInputs, values: Mapping[str, Any]) -> tuple[Any, Any]:
+    """(total cost, total benefit) for assumption `values` that may be NumPy arrays of draws."""
+    v = {**values_of(inputs), **values}
+    fixed = sum(line.amount for line in inputs.costs if not line.per_participant)
+    per_head = sum(line.amount for line in inputs.costs if line.per_participant)
+    per_head += inputs.participant_hours * inputs.loaded_hourly_wage
+    cost = fixed + per_head * v["participants"]
+    k = (v["participants"] * v["adoption"] * v["value_per_unit"] * v["contribution_margin"]
+         * v["attribution"] * v["confidence"])
+    if inputs.benefit_kind == "recurring":
+        benefit = k * v["effect"] * horizon_factor(v["monthly_decay"], inputs.horizon_months)
+    else:
+        benefit = k * v["effect"]
+    return cost, benefit
+
+
+def monthly_benefits(inputs: RoiInputs) -> list[float]:
+    """Benefit in each month of the horizon (month 0 is the first month after the program)."""
+    _, total = totals(inputs, {})
+    h = inputs.horizon_months
+    if inputs.benefit_kind == "recurring":
+        per_unit_effect = total / horizon_factor(inputs.monthly_decay, h) if total else 0.0
+        return [per_unit_effect * (1 - inputs.monthly_decay) ** m for m in range(h)]
+    r = inputs.realisation_months
+    return [total / r if m < r else 0.0 for m in range(h)]
+
+
+def payback_months(cost: float, benefits: list[float]) -> float | None:
+    """Months until cumulative benefit reaches `cost`, linear within the month; None if never."""
+    cumulative = 0.0
+    for month, benefit in enumerate(benefits):
+        if benefit > 0 and cumulative + benefit >= cost:
+            return month + (cost - cumulative) / benefit
+        cumulative += benefit
+    return None
+
+
+def evaluate(inputs: RoiInputs) -> RoiResult:
+    """ROI %, BCR, net benefit, payback and break-even effect of one set of assumptions."""
+    validate(inputs)
+    breakdown = cost_breakdown(inputs)
+    cost, benefit = totals(inputs, {})
+    if cost <= 0:
+        raise InputError("costs", "Total cost must be above zero: enter the program's costs first.")
+    months = monthly_benefits(inputs)
+    benefit_per_effect = totals(inputs, {"effect": 1.0})[1]
+    return RoiResult(
+        total_cost=float(cost),
+        total_benefit=float(benefit),
+        net_benefit=float(benefit - cost),
+        roi_pct=float((benefit - cost) / cost * 100),
+        bcr=float(benefit / cost),
+        payback_months=payback_months(cost, months),
+        break_even_effect=float(cost / benefit_per_effect) if benefit_per_effect > 0 else None,
+        monthly_benefits=tuple(months),
+        cost_breakdown=breakdown,
+    )
+
+
+def break_even_value(inputs: RoiInputs, name: str) -> float | None:
+    """The value of a benefit multiplier (effect, adoption, …) at which benefits equal costs.
+
+    Benefit is proportional to each of LINEAR, so x* = x × C / B. None when B = 0.
+    """
+    if name not in LINEAR:
+        raise InputError(name, f"Break-even is computed for {', '.join(LINEAR)} only.")
+    cost, benefit = totals(inputs, {})
+    current = getattr(inputs, name)
+    if not benefit or not current:
+        return None
+    return float(current * cost / benefit)

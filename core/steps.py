@@ -1,0 +1,54 @@
+"""Each step's status for the sidebar: not started / in progress / done / needs attention."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from core.plan import GOAL_QUESTIONS, Plan
+
+Status = Literal["not started", "in progress", "done", "needs attention"]
+
+STEPS: dict[str, str] = {
+    "goals": "1 Goals",
+    "data": "2 Data",
+    "kpis": "3 KPI mapping",
+    "design": "4 Pilot design",
+    "results": "5 Results",
+    "roi": "6 ROI",
+}
+
+ICONS: dict[Status, str] = {
+    "not started": "⚪", "in progress": "🟡", "done": "🟢", "needs attention": "🔴",
+}
+
+
+def goals_status(plan: Plan) -> Status:
+    answered = [bool(getattr(plan.goals, name).strip()) for name in GOAL_QUESTIONS]
+    hypotheses = [h for h in plan.hypotheses if h.kpi.strip()]
+    if any(h.assumed_size is None for h in hypotheses):
+        return "needs attention"
+    parts = answered + [bool(plan.program_type), bool(plan.stakeholders), bool(hypotheses)]
+    if all(parts):
+        return "done"
+    return "in progress" if any(parts) else "not started"
+
+
+def roi_status(plan: Plan) -> Status:
+    from core import roi  # late import: roi pulls in numpy, the sidebar should not wait for it
+
+    r = plan.roi
+    if not r.costs and r.participants == 0 and r.effect == 0:
+        return "not started"
+    try:
+        roi.evaluate(r)
+    except ValueError:
+        return "needs attention"
+    return "done" if r.value_source.strip() else "in progress"
+
+
+def step_statuses(plan: Plan) -> dict[str, Status]:
+    """Status per step key of STEPS; steps whose issue has not landed report "not started"."""
+    statuses: dict[str, Status] = {key: "not started" for key in STEPS}
+    statuses["goals"] = goals_status(plan)
+    statuses["roi"] = roi_status(plan)
+    return statuses

@@ -1,0 +1,284 @@
+"""SQLite persistence for plans, with history and optimistic locking (sqlite-utils 4).
+
+One short-lived connection per operation (Streamlit runs every rerun on its own thread), WAL so readers
+never block the writer, a busy timeout so concurrent writers wait instead of failing, and
+``BEGIN IMMEDIATE`` for every write so the version check and the update happen under one write lock.
+
+Optimistic locking: every plan row has a ``version``. ``save(plan, expected_version=v)`` succeeds only if
+the stored version is still ``v``; otherwise it raises :class:`ConflictError` and records the rejected
+copy in the history, so neither person's work is lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database, Migrations
+
+from core.plan import Plan, PlanFormatError, validate_name
+
+DEFAULT_DB = "data/pilot_roi.db"
+BUSY_TIMEOUT_MS = 30_000
+
+migrations = Migrations("pilot_roi")
+
+
+@migrations()
+def m001_plans(db: Database) -> None:
+    db["plans"].create(
+        {"id": str, "name": str, "json": str, "version": int, "created_at": str, "updated_at": str,
+         "archived": int},
+        pk="id",
+        not_null={"name", "json", "version", "created_at", "updated_at", "archived"},
+        defaults={"archived": 0, "version": 1},
+    )
+    db["plan_history"].create(
+        {"id": int, "plan_id": str, "version": int, "name": str, "json": str, "saved_at": str,
+         "kind": str},
+        pk="id",
+    )
+    db["plan_history"].create_index(["plan_id", "id"])
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or written; the message says what to do."""
+
+
+class ConflictError(StoreError):
+    """Someone else saved the plan after this copy was loaded."""
+
+    def __init__(self, plan_id: str, expected: int, current: int, history_id: int) -> None:
+        self.plan_id, self.expected, self.current, self.history_id = plan_id, expected, current, history_id
+        super().__init__(
+            f"Someone else saved this plan (now version {current}) after you opened version {expected}. "
+            "Your changes were kept aside: reload theirs, or save yours as a copy."
+        )
+
+
+class NotFoundError(StoreError):
+    """No plan with that id."""
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    id: str
+    name: str
+    version: int
+    created_at: str
+    updated_at: str
+    archived: bool
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    plan_id: str
+    version: int
+    name: str
+    saved_at: str
+    kind: str  # "saved" (an earlier version), "conflict" (a rejected save), "deleted"
+
+
+def db_path() -> Path:
+    return Path(os.environ.get("PILOT_ROI_DB") or DEFAULT_DB)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def new_id() -> str:
+    return secrets.token_hex(4)
+
+
+class Store:
+    """All reads and writes of plans. Cheap to construct; holds no open connection."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else db_path()
+        self._ensure_schema()
+
+    # -- connections -------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[Database]:
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(self._unwritable(exc)) from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            yield Database(conn, execute_plugins=False)
+        finally:
+            conn.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Database]:
+        """A write transaction that holds SQLite's write lock from its first statement."""
+        with self._db() as db:
+            try:
+                db.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreError(self._unwritable(exc)) from None
+            try:
+                yield db
+            except BaseException:
+                db.conn.rollback()
+                raise
+            else:
+                db.conn.commit()
+
+    def _unwritable(self, exc: Exception) -> str:
+        return (
+            f"Cannot use the database file {self.path} ({exc}). Check that its folder exists and is "
+            "writable, or set PILOT_ROI_DB to another path."
+        )
+
+    def _ensure_schema(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(self._unwritable(exc)) from None
+        with self._db() as db:
+            try:
+                db.enable_wal()
+            except sqlite3.OperationalError as exc:
+                raise StoreError(self._unwritable(exc)) from None
+        # Two processes may start at once: the write lock makes one apply the migrations and the
+        # other then find nothing pending (Migrations.apply nests its work in savepoints).
+        with self._write() as db:
+            migrations.apply(db)
+
+    # -- reads -------------------------------------------------------------------------------------
+    def list_plans(self, *, include_archived: bool = False) -> list[PlanRow]:
+        where = "" if include_archived else "where archived = 0"
+        with self._db() as db:
+            rows = db.query(
+                f"select id, name, version, created_at, updated_at, archived from plans {where} "
+                "order by updated_at desc"
+            )
+            return [PlanRow(**{**r, "archived": bool(r["archived"])}) for r in rows]
+
+    def load(self, plan_id: str) -> tuple[Plan, int]:
+        """The plan and its stored version (pass the version back to `save`)."""
+        with self._db() as db:
+            rows = list(db.query("select json, version from plans where id = ?", [plan_id]))
+        if not rows:
+            raise NotFoundError(f"No plan with id {plan_id!r}; it may have been deleted.")
+        plan = Plan.from_json(rows[0]["json"])
+        plan.id = plan_id
+        return plan, rows[0]["version"]
+
+    def history(self, plan_id: str) -> list[HistoryEntry]:
+        with self._db() as db:
+            rows = db.query(
+                "select id, plan_id, version, name, saved_at, kind from plan_history "
+                "where plan_id = ? order by id desc",
+                [plan_id],
+            )
+            return [HistoryEntry(**r) for r in rows]
+
+    def load_history(self, history_id: int) -> Plan:
+        with self._db() as db:
+            rows = list(db.query("select plan_id, json from plan_history where id = ?", [history_id]))
+        if not rows:
+            raise NotFoundError(f"No saved version with id {history_id}.")
+        plan = Plan.from_json(rows[0]["json"])
+        plan.id = rows[0]["plan_id"]
+        return plan
+
+    # -- writes ------------------------------------------------------------------------------------
+    def create(self, plan: Plan) -> tuple[Plan, int]:
+        """Insert `plan` under a fresh id; returns the stored plan and its version (1)."""
+        plan.name = validate_name(plan.name)
+        plan.id = new_id()
+        stamp = now()
+        with self._write() as db:
+            db["plans"].insert(
+                {"id": plan.id, "name": plan.name, "json": plan.to_json(), "version": 1,
+                 "created_at": stamp, "updated_at": stamp, "archived": 0}
+            )
+        return plan, 1
+
+    def save(self, plan: Plan, *, expected_version: int) -> int:
+        """Store `plan` if nobody saved since `expected_version`; returns the new version.
+
+        The previous version goes to the history first, so it can be seen and restored.
+        """
+        plan.name = validate_name(plan.name)
+        with self._write() as db:
+            current = list(db.query("select * from plans where id = ?", [plan.id]))
+            if not current:
+                raise NotFoundError(f"No plan with id {plan.id!r}; it may have been deleted.")
+            row = current[0]
+            if row["version"] != expected_version:
+                history_id = self._keep(db, plan.id, expected_version, plan.name, plan.to_json(),
+                                        "conflict")
+                conflict = ConflictError(plan.id, expected_version, row["version"], history_id)
+            else:
+                self._keep(db, row["id"], row["version"], row["name"], row["json"], "saved")
+                version = row["version"] + 1
+                db.execute(
+                    "update plans set name = ?, json = ?, version = ?, updated_at = ? where id = ?",
+                    [plan.name, plan.to_json(), version, now(), plan.id],
+                )
+                return version
+        raise conflict  # after the commit, so the rejected copy stays in the history
+
+    def rename(self, plan_id: str, name: str, *, expected_version: int) -> int:
+        plan, _ = self.load(plan_id)
+        plan.name = name
+        return self.save(plan, expected_version=expected_version)
+
+    def duplicate(self, plan_id: str, *, name: str | None = None) -> tuple[Plan, int]:
+        plan, _ = self.load(plan_id)
+        plan.name = name or _copy_name(plan.name)
+        return self.create(plan)
+
+    def save_as_copy(self, plan: Plan) -> tuple[Plan, int]:
+        """The "save mine as a copy" answer to a conflict."""
+        copy = Plan.from_dict(plan.to_dict())
+        copy.name = _copy_name(plan.name, suffix="my copy")
+        return self.create(copy)
+
+    def set_archived(self, plan_id: str, archived: bool) -> None:
+        with self._write() as db:
+            db.execute("update plans set archived = ?, updated_at = ? where id = ?",
+                       [int(archived), now(), plan_id])
+
+    def delete(self, plan_id: str) -> None:
+        """Remove a plan and its history for good (the page asks for confirmation first)."""
+        with self._write() as db:
+            db.execute("delete from plan_history where plan_id = ?", [plan_id])
+            db.execute("delete from plans where id = ?", [plan_id])
+
+    def restore(self, history_id: int, *, expected_version: int) -> int:
+        """Make an earlier version current again (itself a save, so it is undoable)."""
+        plan = self.load_history(history_id)
+        return self.save(plan, expected_version=expected_version)
+
+    def import_json(self, text: str | bytes) -> tuple[Plan, int]:
+        """Validate an exported plan and store it as a new plan (raises PlanFormatError)."""
+        plan = Plan.from_json(text)
+        return self.create(plan)
+
+    @staticmethod
+    def _keep(db: Database, plan_id: str, version: int, name: str, text: str, kind: str) -> int:
+        table = db["plan_history"]
+        table.insert({"plan_id": plan_id, "version": version, "name": name, "json": text,
+                      "saved_at": now(), "kind": kind})
+        return int(table.last_pk)
+
+
+def _copy_name(name: str, *, suffix: str = "copy") -> str:
+    base = f"{name} ({suffix})"
+    try:
+        return validate_name(base)
+    except PlanFormatError:
+        return validate_name(name[: 200 - len(suffix) - 3] + f" ({suffix})")

@@ -1,0 +1,149 @@
+"""The two starting plans from the seed article on learning-system ROI (seed 004).
+
+*Onboarding acceleration*: time-to-productivity 12 → 9 weeks, new-hire cost $10,000 per month.
+*Sales skills program*: +4% average deal size for trained reps, times contribution margin.
+Cost lines follow Phillips' fully loaded categories; every figure carries its source in a note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from core.plan import CostLine, Goals, Hypothesis, Plan, Range, RoiInputs, Stakeholder
+
+WEEKS_PER_MONTH = 52 / 12
+
+
+def blank() -> Plan:
+    return Plan(name="Untitled plan")
+
+
+def onboarding() -> Plan:
+    per_week = round(10_000 / WEEKS_PER_MONTH, 2)
+    return Plan(
+        name="Onboarding acceleration",
+        template="onboarding",
+        program_type="training",
+        goals=Goals(
+            business_improvement="New hires reach full productivity sooner (time-to-productivity 12 → 9 weeks).",
+            who_and_skills="New hires in their first quarter: product knowledge, tools, customer handling.",
+            work_differently="Handle standard cases unaided by week 6; ask for help through the buddy system.",
+            activities="Blended onboarding: self-paced modules, weekly practice labs, buddy coaching.",
+            decisions_change="Managers sign off readiness from a checklist instead of a fixed 12-week wait.",
+        ),
+        stakeholders=[
+            Stakeholder("Head of Operations", "KPI/OKR owner", "Time-to-productivity target and its data"),
+            Stakeholder("Finance business partner", "Finance partner", "New-hire cost per month; ROI sign-off"),
+            Stakeholder("HRIS analyst", "Data steward", "Hire dates, productivity milestones, data quality"),
+            Stakeholder("Team leads", "Manager", "Readiness sign-off; coaching time"),
+            Stakeholder("VP People", "Sponsor", "Budget and roll-out decision"),
+        ],
+        hypotheses=[
+            Hypothesis("Weeks to productivity", "decrease", 3.0, "weeks", "90 days after the first cohort"),
+        ],
+        roi=RoiInputs(
+            participants=40,
+            participant_hours=24,
+            loaded_hourly_wage=45,
+            costs=[
+                CostLine("Needs analysis", 3_000, False, "Two workshops with operations leads"),
+                CostLine("Design & development", 25_000, False, "Instructional designer, 10 weeks part-time"),
+                CostLine("Licences & content", 150, True, "LMS seat per new hire"),
+                CostLine("Delivery", 12_000, False, "Lab facilitators and coordinator"),
+                CostLine("Facilities & travel", 2_000, False, "Training room"),
+                CostLine("Evaluation", 8_000, False, "Pilot analysis and report"),
+                CostLine("Overhead", 5_000, False, "Share of L&D overhead"),
+            ],
+            benefit_kind="one_time",
+            kpi_name="Weeks to productivity",
+            kpi_unit="weeks saved",
+            effect=3.0,
+            value_per_unit=per_week,
+            value_source="Historical cost: new-hire cost $10,000 per month ÷ 4.33 weeks (Finance)",
+            adoption=0.9,
+            contribution_margin=1.0,
+            attribution=0.6,
+            confidence=0.8,
+            monthly_decay=0.0,
+            horizon_months=12,
+            realisation_months=3,
+            program_months=3,
+            isolation_method="control_group",
+            ranges={
+                "effect": Range(1.0, 4.0),
+                "adoption": Range(0.7, 1.0),
+                "attribution": Range(0.4, 0.8),
+                "confidence": Range(0.6, 0.9),
+                "value_per_unit": Range(round(per_week * 0.8, 2), round(per_week * 1.2, 2)),
+            },
+        ),
+    )
+
+
+def sales_skills() -> Plan:
+    return Plan(
+        name="Sales skills program",
+        template="sales",
+        program_type="training",
+        goals=Goals(
+            business_improvement="Larger average deal size: +4% for trained reps.",
+            who_and_skills="Account executives: discovery questioning, value selling, negotiation.",
+            work_differently="Run a structured discovery call and propose bundles tied to customer value.",
+            activities="Six virtual workshops, role-play with coaching, manager-led deal reviews.",
+            decisions_change="Managers review pipeline deals against the value-selling checklist weekly.",
+        ),
+        stakeholders=[
+            Stakeholder("VP Sales", "KPI/OKR owner", "Average deal size target"),
+            Stakeholder("Finance business partner", "Finance partner", "Contribution margin; ROI sign-off"),
+            Stakeholder("Sales operations", "Data steward", "CRM deal data"),
+            Stakeholder("Regional sales managers", "Manager", "Weekly deal reviews; coaching"),
+            Stakeholder("Chief Revenue Officer", "Sponsor", "Budget and roll-out decision"),
+        ],
+        hypotheses=[
+            Hypothesis("Average deal size", "increase", 4.0, "%", "90 days after the workshops end"),
+        ],
+        roi=RoiInputs(
+            participants=60,
+            participant_hours=16,
+            loaded_hourly_wage=60,
+            costs=[
+                CostLine("Needs analysis", 5_000, False, "Win/loss review with sales ops"),
+                CostLine("Design & development", 20_000, False, "Vendor customisation"),
+                CostLine("Licences & content", 300, True, "Vendor licence per rep"),
+                CostLine("Delivery", 15_000, False, "Facilitators for six workshops"),
+                CostLine("Facilities & travel", 5_000, False, "Kick-off day"),
+                CostLine("Evaluation", 10_000, False, "Pilot analysis"),
+                CostLine("Overhead", 8_000, False, "Share of L&D overhead"),
+            ],
+            benefit_kind="recurring",
+            kpi_name="Average deal size",
+            kpi_unit="$ per deal",
+            effect=1_000.0,
+            value_per_unit=4.0,
+            value_source="Linked measure: 4 closed deals per rep per month (CRM, last 12 months)",
+            adoption=0.8,
+            contribution_margin=0.25,
+            attribution=0.5,
+            confidence=0.8,
+            monthly_decay=0.02,
+            horizon_months=12,
+            realisation_months=3,
+            program_months=2,
+            isolation_method="control_group",
+            ranges={
+                "effect": Range(500.0, 1_500.0),
+                "adoption": Range(0.6, 0.95),
+                "contribution_margin": Range(0.2, 0.3),
+                "attribution": Range(0.3, 0.7),
+                "confidence": Range(0.6, 0.9),
+                "monthly_decay": Range(0.0, 0.08),
+            },
+        ),
+    )
+
+
+TEMPLATES: dict[str, tuple[str, Callable[[], Plan]]] = {
+    "blank": ("Blank plan", blank),
+    "onboarding": ("Onboarding acceleration (12 → 9 weeks to productivity)", onboarding),
+    "sales": ("Sales skills program (+4% average deal size)", sales_skills),
+}

@@ -1,0 +1,135 @@
+"""Plans (home): create, open, rename, duplicate, archive, delete, import and export plans."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from core.plan import PlanFormatError
+from core.store import StoreError
+from core.templates import TEMPLATES
+from ui import session
+from ui.sidebar import escape_markdown
+
+IMPORT_CAP_BYTES = 5 * 1024 * 1024
+
+store = session.store()
+st.title("Pilot ROI")
+st.caption(
+    "Prove whether a training program pays off: set goals, bring your data, map KPIs, design a 90-day "
+    "control-group pilot, and turn the result into an ROI range Finance will accept."
+)
+
+
+def file_name(name: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:80] or "plan"
+    return f"{slug}.json"
+
+
+with st.form("create-plan", clear_on_submit=True, border=True):
+    st.subheader("New plan")
+    name = st.text_input("Name", placeholder="e.g. Sales skills pilot, Q1")
+    template = st.selectbox("Start from", list(TEMPLATES), format_func=lambda k: TEMPLATES[k][0])
+    if st.form_submit_button("Create plan", type="primary"):
+        plan = TEMPLATES[template][1]()
+        plan.name = name if name.strip() else (plan.name if template != "blank" else "")
+        try:
+            created, version = store.create(plan)
+        except (PlanFormatError, StoreError) as exc:
+            st.error(f"Could not create the plan. {exc}")
+        else:
+            session.set_plan(created, version)
+            st.session_state["flash"] = ("success", f"Created “{created.name}”. Next: 1 Goals.")
+            st.rerun()
+
+with st.expander("Import a plan from JSON"):
+    upload = st.file_uploader("Plan file (.json, exported from Pilot ROI)", type=["json"], key="import-json")
+    if upload is not None and st.button("Import", key="import-go"):
+        data = upload.getvalue()
+        if len(data) > IMPORT_CAP_BYTES:
+            st.error(f"{upload.name}: {len(data) / 1e6:.1f} MB is larger than the 5 MB a plan can be.")
+        else:
+            try:
+                plan, version = store.import_json(data)
+            except PlanFormatError as exc:
+                st.error(f"{upload.name} could not be imported: {exc} Nothing was changed.")
+            except StoreError as exc:
+                st.error(str(exc))
+            else:
+                session.set_plan(plan, version)
+                st.session_state["flash"] = ("success", f"Imported “{plan.name}”.")
+                st.rerun()
+
+show_archived = st.toggle("Show archived plans", key="show-archived")
+rows = store.list_plans(include_archived=show_archived)
+st.subheader("Your plans" if rows else "No plans yet: create one above.")
+current = session.current_plan()
+
+for row in rows:
+    with st.container(border=True):
+        head, actions = st.columns([3, 5])
+        marker = "▶ " if current is not None and current.id == row.id else ""
+        head.markdown(f"**{marker}{escape_markdown(row.name)}**" + (" · archived" if row.archived else ""))
+        head.caption(f"updated {row.updated_at.replace('T', ' ')[:16]} UTC · version {row.version}")
+        buttons = actions.columns(6)
+        if buttons[0].button("Open", key=f"open-{row.id}", type="primary"):
+            if session.open_plan(row.id):
+                st.switch_page("pages/goals.py")
+            st.rerun()
+        with buttons[1].popover("Rename"):
+            new_name = st.text_input("New name", value=row.name, key=f"rename-name-{row.id}")
+            if st.button("Save name", key=f"rename-go-{row.id}"):
+                try:
+                    store.rename(row.id, new_name, expected_version=row.version)
+                except (PlanFormatError, StoreError) as exc:
+                    st.error(str(exc))
+                else:
+                    if current is not None and current.id == row.id:
+                        session.open_plan(row.id)
+                    st.rerun()
+        if buttons[2].button("Duplicate", key=f"dup-{row.id}"):
+            copy, _ = store.duplicate(row.id)
+            st.session_state["flash"] = ("success", f"Created “{copy.name}”.")
+            st.rerun()
+        label = "Unarchive" if row.archived else "Archive"
+        if buttons[3].button(label, key=f"arch-{row.id}"):
+            store.set_archived(row.id, not row.archived)
+            st.rerun()
+        plan_json = store.load(row.id)[0].to_json()
+        buttons[4].download_button("Export", plan_json, file_name=file_name(row.name),
+                                   mime="application/json", key=f"export-{row.id}")
+        if buttons[5].button("Delete", key=f"del-{row.id}"):
+            st.session_state["confirm-delete"] = row.id
+        if st.session_state.get("confirm-delete") == row.id:
+            st.warning(f"Delete “{row.name}” and all its history for good? This cannot be undone.")
+            yes, no = st.columns(2)
+            if yes.button("Yes, delete it", key=f"del-yes-{row.id}", type="primary"):
+                store.delete(row.id)
+                st.session_state.pop("confirm-delete", None)
+                if current is not None and current.id == row.id:
+                    session.close_plan()
+                st.rerun()
+            if no.button("Cancel", key=f"del-no-{row.id}"):
+                st.session_state.pop("confirm-delete", None)
+                st.rerun()
+
+if current is not None:
+    with st.expander(f"History of “{current.name}”"):
+        entries = store.history(current.id)
+        if not entries:
+            st.caption("No earlier versions yet: each save keeps the one before it here.")
+        kinds = {"saved": "earlier version", "conflict": "rejected save (kept after a conflict)"}
+        for entry in entries[:50]:
+            left, right = st.columns([4, 1])
+            left.write(f"Version {entry.version} · {kinds.get(entry.kind, entry.kind)} · "
+                       f"{entry.saved_at.replace('T', ' ')[:16]} UTC")
+            if right.button("Restore", key=f"restore-{entry.id}"):
+                try:
+                    store.restore(entry.id, expected_version=st.session_state["plan_version"])
+                except StoreError as exc:
+                    st.error(str(exc))
+                else:
+                    session.open_plan(current.id)
+                    st.session_state["flash"] = ("success", f"Restored version {entry.version}.")
+                    st.rerun()

@@ -1,0 +1,227 @@
+import multiprocessing
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from core.plan import Goals, Plan, PlanFormatError
+from core.store import ConflictError, NotFoundError, Store, StoreError, migrations
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_create_load_list_rename_archive_delete(store):
+    plan, version = store.create(Plan(name="First", goals=Goals(business_improvement="Faster onboarding")))
+    assert version == 1
+    loaded, loaded_version = store.load(plan.id)
+    assert loaded == plan and loaded_version == 1
+    assert [r.name for r in store.list_plans()] == ["First"]
+
+    assert store.rename(plan.id, "Renamed", expected_version=1) == 2
+    assert store.load(plan.id)[0].name == "Renamed"
+
+    store.set_archived(plan.id, True)
+    assert store.list_plans() == []
+    assert store.list_plans(include_archived=True)[0].archived is True
+
+    store.delete(plan.id)
+    with pytest.raises(NotFoundError):
+        store.load(plan.id)
+    assert store.history(plan.id) == []
+
+
+def test_duplicate_is_an_independent_plan(store):
+    plan, _ = store.create(Plan(name="Original"))
+    copy, _ = store.duplicate(plan.id)
+    assert copy.id != plan.id and copy.name == "Original (copy)"
+    copy.goals.activities = "changed"
+    store.save(copy, expected_version=1)
+    assert store.load(plan.id)[0].goals.activities == ""
+
+
+def test_every_save_keeps_the_previous_version_and_restore_brings_it_back(store):
+    plan, v = store.create(Plan(name="P"))
+    for text in ("one", "two", "three"):
+        plan.goals.activities = text
+        v = store.save(plan, expected_version=v)
+    history = store.history(plan.id)
+    assert [h.version for h in history] == [3, 2, 1]
+    assert store.load_history(history[0].id).goals.activities == "two"
+    v = store.restore(history[1].id, expected_version=v)  # version 2 held "one"
+    assert store.load(plan.id) == (store.load_history(history[1].id), v)
+    assert store.load(plan.id)[0].goals.activities == "one"
+
+
+def test_conflicting_save_keeps_both_versions(store):
+    plan, v = store.create(Plan(name="Shared"))
+    alice, _ = store.load(plan.id)
+    bob, _ = store.load(plan.id)
+    alice.goals.activities = "Alice's answer"
+    bob.goals.activities = "Bob's answer"
+    assert store.save(alice, expected_version=v) == 2
+    with pytest.raises(ConflictError) as info:
+        store.save(bob, expected_version=v)
+    assert info.value.current == 2 and info.value.expected == 1
+    assert store.load(plan.id)[0].goals.activities == "Alice's answer"
+    kept = store.load_history(info.value.history_id)
+    assert kept.goals.activities == "Bob's answer"
+    copy, _ = store.save_as_copy(bob)
+    assert store.load(copy.id)[0].goals.activities == "Bob's answer"
+
+
+def _save_in_thread(path, plan_id, version, text, barrier, results):
+    s = Store(path)
+    plan, _ = s.load(plan_id)
+    plan.goals.activities = text
+    barrier.wait()
+    try:
+        results.append(("ok", s.save(plan, expected_version=version)))
+    except ConflictError:
+        results.append(("conflict", None))
+
+
+def test_two_simultaneous_writers_exactly_one_wins(store, db_file):
+    plan, v = store.create(Plan(name="Race"))
+    barrier, results = threading.Barrier(2), []
+    threads = [threading.Thread(target=_save_in_thread, args=(db_file, plan.id, v, t, barrier, results))
+               for t in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r[0] for r in results) == ["conflict", "ok"]
+    kinds = [h.kind for h in store.history(plan.id)]
+    assert sorted(kinds) == ["conflict", "saved"]
+
+
+def test_ten_threads_saving_different_plans_never_see_locked(store, db_file):
+    plans = [store.create(Plan(name=f"P{i}"))[0] for i in range(10)]
+    errors = []
+
+    def work(plan):
+        try:
+            s = Store(db_file)
+            version = 1
+            for n in range(20):
+                plan.goals.activities = f"edit {n}"
+                version = s.save(plan, expected_version=version)
+        except Exception as exc:  # noqa: BLE001 - any error fails the test below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(p,)) for p in plans]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert {store.load(p.id)[1] for p in plans} == {21}
+
+
+def test_migrations_run_once_and_are_idempotent(db_file):
+    Store(db_file)
+    Store(db_file)
+    conn = sqlite3.connect(db_file)
+    names = [r[0] for r in conn.execute("select name from _sqlite_migrations")]
+    assert names == [m.name for m in migrations._migrations]
+    assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def _open_store(path, barrier):
+    barrier.wait()
+    Store(path)
+
+
+def test_two_processes_starting_at_once_migrate_safely(tmp_path):
+    path = tmp_path / "fresh.db"
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(4)
+    procs = [ctx.Process(target=_open_store, args=(path, barrier)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+    conn = sqlite3.connect(path)
+    assert conn.execute("select count(*) from _sqlite_migrations").fetchone()[0] == len(migrations._migrations)
+
+
+WRITER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("update plans set json = 'half-written', version = 99 where id = ?", [sys.argv[2]])
+print("in-transaction", flush=True)
+time.sleep(60)
+"""
+
+
+def test_writer_killed_mid_transaction_leaves_the_old_plan_intact(store, db_file):
+    plan, _ = store.create(Plan(name="Survivor", goals=Goals(activities="kept")))
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db_file), plan.id], stdout=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout.readline().strip() == "in-transaction"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    loaded, version = store.load(plan.id)
+    assert loaded.goals.activities == "kept" and version == 1
+    conn = sqlite3.connect(db_file)
+    assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert store.save(loaded, expected_version=1) == 2
+
+
+def test_missing_database_directory_is_created(tmp_path):
+    Store(tmp_path / "a" / "b" / "x.db")
+    assert (tmp_path / "a" / "b" / "x.db").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_read_only_directory_gives_a_clear_error(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    with pytest.raises(StoreError, match="PILOT_ROI_DB"):
+        Store(ro / "x.db")
+
+
+def test_unusable_path_gives_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match="PILOT_ROI_DB"):
+        Store(blocker / "x.db")
+
+
+def test_invalid_names_are_refused_and_nothing_is_written(store):
+    with pytest.raises(PlanFormatError):
+        store.create(Plan(name=""))
+    with pytest.raises(PlanFormatError):
+        store.create(Plan(name="x" * 10_000))
+    assert store.list_plans() == []
+
+
+def test_sql_in_a_name_is_just_text(store):
+    name = "x'); DROP TABLE plans; --"
+    plan, _ = store.create(Plan(name=name))
+    assert store.load(plan.id)[0].name == name and len(store.list_plans()) == 1
+
+
+def test_import_validates_before_writing(store):
+    with pytest.raises(PlanFormatError, match="schema_version"):
+        store.import_json('{"name": "x"}')
+    assert store.list_plans() == []
+    plan, _ = store.import_json(Plan(name="Imported").to_json())
+    assert store.load(plan.id)[0].name == "Imported"
+
+
+def test_reads_do_not_wait_for_a_writer(store, db_file):
+    plan, _ = store.create(Plan(name="R"))
+    conn = sqlite3.connect(db_file, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    start = time.perf_counter()
+    assert store.load(plan.id)[0].name == "R"
+    conn.execute("ROLLBACK")
+    assert time.perf_counter() - start < 5

@@ -1,0 +1,1 @@
+"""Streamlit helpers the pages share (the only place besides pages/ and app.py that imports streamlit)."""

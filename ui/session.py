@@ -1,0 +1,166 @@
+"""The current plan in `st.session_state`, autosave with optimistic locking, and the save state.
+
+Session keys: ``plan`` (the Plan being edited), ``plan_version`` (the stored version it was loaded at),
+``save_state`` ("saved" | "unsaved" | "conflict" | "error"), ``saved_at``, ``save_error``, ``epoch``
+(bumped whenever the plan is replaced, so widget keys change and widgets re-read the plan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import streamlit as st
+
+from core.plan import Plan, PlanFormatError
+from core.store import ConflictError, NotFoundError, Store, StoreError, db_path
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str) -> Store:
+    return Store(path)
+
+
+def store() -> Store:
+    """The store for PILOT_ROI_DB; a page that cannot reach the database says why and stops."""
+    try:
+        return _store(str(db_path()))
+    except StoreError as exc:
+        st.error(str(exc))
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+def current_plan() -> Plan | None:
+    return st.session_state.get("plan")
+
+
+def require_plan() -> Plan:
+    """The current plan, or a pointer to the Plans page and a stop."""
+    plan = current_plan()
+    if plan is None:
+        st.info("Open or create a plan first.")
+        st.page_link("pages/plans.py", label="Go to Plans", icon="📋")
+        st.stop()
+    return plan
+
+
+def key(name: str) -> str:
+    """A widget key tied to the current plan and epoch, so a reloaded plan gets fresh widgets."""
+    plan = current_plan()
+    plan_id = plan.id if plan else "none"
+    return f"{plan_id}.{st.session_state.get('epoch', 0)}.{name}"
+
+
+def set_plan(plan: Plan, version: int) -> None:
+    st.session_state["plan"] = plan
+    st.session_state["plan_version"] = version
+    st.session_state["save_state"] = "saved"
+    st.session_state["saved_at"] = datetime.now().strftime("%H:%M")
+    st.session_state.pop("conflict", None)
+    st.session_state["epoch"] = st.session_state.get("epoch", 0) + 1
+    st.query_params["plan"] = plan.id
+
+
+def close_plan() -> None:
+    for name in ("plan", "plan_version", "save_state", "saved_at", "conflict", "save_error"):
+        st.session_state.pop(name, None)
+    st.query_params.pop("plan", None)
+
+
+def open_plan(plan_id: str) -> bool:
+    """Load `plan_id` into the session; False (with a message kept for the page) if it cannot."""
+    try:
+        plan, version = store().load(plan_id)
+    except (NotFoundError, PlanFormatError) as exc:
+        st.session_state["flash"] = ("error", str(exc))
+        return False
+    set_plan(plan, version)
+    return True
+
+
+def sync_query_param() -> None:
+    """Open the plan named by ``?plan=<id>`` when it differs from the session's plan."""
+    wanted = st.query_params.get("plan")
+    plan = current_plan()
+    if wanted and (plan is None or plan.id != wanted):
+        if not open_plan(wanted):
+            st.query_params.pop("plan", None)
+    elif plan is not None and not wanted:
+        st.query_params["plan"] = plan.id
+
+
+def save() -> bool:
+    """Save the session's plan; on a conflict keep it in the session and flag the conflict."""
+    plan = current_plan()
+    if plan is None:
+        return False
+    try:
+        version = store().save(plan, expected_version=st.session_state["plan_version"])
+    except ConflictError as exc:
+        st.session_state["save_state"] = "conflict"
+        st.session_state["conflict"] = exc
+        return False
+    except (StoreError, PlanFormatError) as exc:
+        st.session_state["save_state"] = "error"
+        st.session_state["save_error"] = str(exc)
+        return False
+    st.session_state["plan_version"] = version
+    st.session_state["save_state"] = "saved"
+    st.session_state["saved_at"] = datetime.now().strftime("%H:%M")
+    st.session_state.pop("save_error", None)
+    return True
+
+
+def update(change: Callable[[Plan], None]) -> bool:
+    """Apply `change` to the current plan and autosave it, unless a conflict is pending."""
+    plan = current_plan()
+    if plan is None:
+        return False
+    change(plan)
+    if st.session_state.get("save_state") == "conflict":
+        return False  # the banner asks the user to choose before anything else is written
+    st.session_state["save_state"] = "unsaved"
+    return save()
+
+
+def save_state_label() -> str:
+    state = st.session_state.get("save_state")
+    if state == "saved":
+        return f"✅ saved {st.session_state.get('saved_at', '')}"
+    if state == "unsaved":
+        return "✏️ unsaved changes"
+    if state == "conflict":
+        return "⚠️ conflict: someone else saved this plan"
+    if state == "error":
+        return "❌ not saved"
+    return ""
+
+
+def conflict_banner() -> None:
+    """Offer "reload theirs" / "save mine as a copy" while a conflict is pending."""
+    if st.session_state.get("save_state") == "error":
+        st.error(f"Your last change was not saved: {st.session_state.get('save_error')}")
+    conflict: ConflictError | None = st.session_state.get("conflict")
+    if conflict is None:
+        return
+    st.warning(str(conflict))
+    left, right = st.columns(2)
+    if left.button("Reload theirs", key="conflict-reload", icon="🔄"):
+        open_plan(conflict.plan_id)
+        st.rerun()
+    if right.button("Save mine as a copy", key="conflict-copy", icon="📄"):
+        plan = current_plan()
+        if plan is not None:
+            copy, version = store().save_as_copy(plan)
+            set_plan(copy, version)
+            st.session_state["flash"] = ("success", f"Your version is saved as “{copy.name}”.")
+            st.rerun()
+
+
+def show_flash() -> None:
+    """Show (once) a message left by a callback or a previous rerun."""
+    flash = st.session_state.pop("flash", None)
+    if flash:
+        kind, text = flash
+        getattr(st, kind)(text)

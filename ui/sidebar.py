@@ -1,0 +1,26 @@
+"""The sidebar: current plan, status of each step, save state."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.steps import ICONS, STEPS, step_statuses
+from ui import session
+
+
+def render() -> None:
+    with st.sidebar:
+        plan = session.current_plan()
+        if plan is None:
+            st.caption("No plan open. Create or open one on the Plans page.")
+            return
+        st.markdown(f"**Current plan**  \n{escape_markdown(plan.name)}")
+        st.caption(session.save_state_label())
+        lines = [f"{ICONS[status]} {STEPS[step]}: {status}" for step, status in step_statuses(plan).items()]
+        st.caption("  \n".join(lines))
+
+
+def escape_markdown(text: str) -> str:
+    """User text shown through st.markdown renders literally (no bold, links or headings)."""
+    specials = "\\`*_{}[]<>()#+-.!|~$"
+    return "".join("\\" + ch if ch in specials else ch for ch in text)

@@ -23,6 +23,4 @@ navigation = st.navigation(
 session.store()
 session.sync_query_param()
 sidebar.render()
-session.show_flash()
-session.conflict_banner()
 navigation.run()

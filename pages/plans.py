@@ -16,6 +16,7 @@ IMPORT_CAP_BYTES = 5 * 1024 * 1024
 
 store = session.store()
 st.title("Pilot ROI")
+session.page_messages()
 st.caption(
     "Prove whether a training program pays off: set goals, bring your data, map KPIs, design a 90-day "
     "control-group pilot, and turn the result into an ROI range Finance will accept."

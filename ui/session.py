@@ -35,8 +35,15 @@ def current_plan() -> Plan | None:
     return st.session_state.get("plan")
 
 
+def page_messages() -> None:
+    """Messages every page shows first: a pending flash, a save error, a conflict to resolve."""
+    show_flash()
+    conflict_banner()
+
+
 def require_plan() -> Plan:
-    """The current plan, or a pointer to the Plans page and a stop."""
+    """The current plan (after the page messages), or a pointer to the Plans page and a stop."""
+    page_messages()
     plan = current_plan()
     if plan is None:
         st.info("Open or create a plan first.")

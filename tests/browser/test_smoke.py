@@ -1,0 +1,31 @@
+"""In a real browser: create a plan from a template, answer a goal, reload, find it all again."""
+
+import re
+
+from tests.browser.conftest import screenshot
+
+
+def test_create_plan_reload_and_find_it(server, page):
+    page.goto(server)
+    page.get_by_text("New plan").wait_for()
+    page.get_by_label("Name").fill("Browser pilot ✓")
+    page.get_by_role("button", name="Create plan").click()
+    page.get_by_text("Created “Browser pilot ✓”").wait_for()
+    assert re.search(r"[?&]plan=[0-9a-f]+", page.url)
+    screenshot(page, "plans")
+
+    plan_url = page.url
+    page.get_by_role("link", name="1 Goals").click()
+    question = page.get_by_label("Which improvement matters most to the business?")
+    question.fill("Bigger deals in the CRM")
+    page.get_by_role("heading", name="Stakeholders").click()  # leave the box: the change is sent
+    page.get_by_text(re.compile("saved \\d\\d:\\d\\d")).first.wait_for()
+    screenshot(page, "goals")
+
+    page.goto(plan_url.replace(server + "/", server + "/goals"))
+    page.get_by_label("Which improvement matters most to the business?").wait_for()
+    assert page.get_by_label("Which improvement matters most to the business?").input_value() == \
+        "Bigger deals in the CRM"
+
+    page.goto(server)
+    page.get_by_text("Browser pilot ✓").first.wait_for()

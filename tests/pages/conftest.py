@@ -1,0 +1,32 @@
+"""AppTest helpers: the app on a temporary database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def new_app(plan_id: str | None = None, page: str | None = None) -> AppTest:
+    """A fresh browser session; `plan_id` as if opened with ?plan=<id>."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    if plan_id:
+        at.query_params["plan"] = plan_id
+    at.run()
+    assert not at.exception, at.exception
+    if page:
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def app(db_file):
+    return new_app
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [element.value for element in getattr(at, kind)]

@@ -75,6 +75,17 @@ class CostLine:
     note: str = ""
 
 
+PHILLIPS_COST_CATEGORIES = [
+    "Needs analysis", "Design & development", "Licences & content", "Delivery", "Facilities & travel",
+    "Evaluation", "Overhead",
+]
+
+
+def default_costs() -> list[CostLine]:
+    """One zero line per Phillips cost category (participant time is computed separately)."""
+    return [CostLine(category) for category in PHILLIPS_COST_CATEGORIES]
+
+
 @dataclass
 class Range:
     """Low / high around the expected value of an uncertain assumption (for tornado and Monte Carlo)."""
@@ -91,7 +102,7 @@ class RoiInputs:
     participants: int = 0
     participant_hours: float = 0.0
     loaded_hourly_wage: float = 0.0
-    costs: list[CostLine] = field(default_factory=list)
+    costs: list[CostLine] = field(default_factory=default_costs)
     benefit_kind: BenefitKind = "recurring"
     kpi_name: str = ""
     kpi_unit: str = ""

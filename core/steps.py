@@ -37,7 +37,7 @@ def roi_status(plan: Plan) -> Status:
     from core import roi  # late import: roi pulls in numpy, the sidebar should not wait for it
 
     r = plan.roi
-    if not r.costs and r.participants == 0 and r.effect == 0:
+    if not any(line.amount for line in r.costs) and r.participants == 0 and r.effect == 0:
         return "not started"
     try:
         roi.evaluate(r)

@@ -1,9 +1,198 @@
-"""6 ROI: not built yet."""
+"""Step 6 ROI: fully loaded costs, monetised benefits, live sensitivity, the Phillips check."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-from ui import session
+from core import charts, phillips, roi, sensitivity
+from core.plan import CostLine, Range, RoiInputs
+from ui import live, session, widgets
 
-session.require_plan()
+plan = session.require_plan()
+inputs = plan.roi
 st.title("6 ROI")
-st.info("Coming in this plan's next step: the ROI calculator has not been built yet.")
+st.caption(
+    "**Forecast**: every figure on this page comes from the assumptions below. Once the Results step "
+    "exists, observed effects will replace the assumed ones and be labelled *observed*."
+)
+try:
+    roi.validate(inputs)
+    roi.evaluate(inputs)
+    problem: roi.InputError | None = None
+except roi.InputError as exc:
+    problem = exc
+
+
+def show_problem(field: str) -> None:
+    if problem is not None and problem.field.split("[")[0] == field:
+        st.error(str(problem))
+
+
+def pct(label: str, name: str, *, max_value: float = 100.0, help: str | None = None) -> None:
+    widgets.bound(
+        st.number_input, f"{label} (%)", f"roi.{name}",
+        lambda p, v, n=name: setattr(p.roi, n, v / 100), value=round(getattr(inputs, name) * 100, 4),
+        min_value=0.0, max_value=max_value, step=5.0, help=help,
+    )
+    show_problem(name)
+
+
+# -- live results: the part stakeholders play with ---------------------------------------------------
+st.header("Results", anchor="results")
+if problem is None:
+    live.panel(plan)
+else:
+    st.warning(f"Fix the input below first: {problem}")
+
+# -- the Phillips check --------------------------------------------------------------------------------
+st.header("Would Finance trust this number?", anchor="phillips-check")
+flags = phillips.check(inputs)
+if not flags:
+    st.success("No flags: the inputs follow the Phillips guiding principles.")
+for flag in flags:
+    st.markdown(f"- ⚠️ {flag.message} [Fix it](#{flag.section})")
+
+# -- costs ---------------------------------------------------------------------------------------------
+st.header("Costs, fully loaded", anchor="costs")
+st.caption("Phillips: fully load all costs. A per-participant line is multiplied by the participants.")
+left, middle, right = st.columns(3)
+with left:
+    widgets.bound(st.number_input, "Participants", "roi.participants",
+                  lambda p, v: setattr(p.roi, "participants", int(v)), value=int(inputs.participants),
+                  min_value=0, max_value=1_000_000, step=1)
+with middle:
+    widgets.bound(st.number_input, "Hours each participant spends", "roi.participant_hours",
+                  lambda p, v: setattr(p.roi, "participant_hours", v), value=float(inputs.participant_hours),
+                  min_value=0.0, max_value=10_000.0, step=1.0)
+with right:
+    widgets.bound(st.number_input, "Loaded hourly wage ($)", "roi.loaded_hourly_wage",
+                  lambda p, v: setattr(p.roi, "loaded_hourly_wage", v), value=float(inputs.loaded_hourly_wage),
+                  min_value=0.0, max_value=10_000.0, step=5.0, help="Salary plus benefits and overhead, per hour.")
+lines = widgets.table(
+    "roi.costs",
+    [vars(line) for line in inputs.costs],
+    dtypes={"category": "str", "amount": "float64", "per_participant": "bool", "note": "str"},
+    column_config={
+        "category": st.column_config.TextColumn("Category", required=True, max_chars=100),
+        "amount": st.column_config.NumberColumn("Amount ($)", min_value=0, format="dollar"),
+        "per_participant": st.column_config.CheckboxColumn("Per participant"),
+        "note": st.column_config.TextColumn("Source / note", max_chars=300),
+    },
+)
+new_lines = [CostLine(r["category"] or "Other", r["amount"] or 0.0, r["per_participant"], r["note"])
+             for r in lines]
+if new_lines != inputs.costs:
+    session.update(lambda p: setattr(p.roi, "costs", new_lines))
+show_problem("costs")
+
+# -- benefits ------------------------------------------------------------------------------------------
+st.header("Benefits", anchor="benefits")
+KINDS = {"recurring": "Recurring: a monthly improvement", "one_time": "One-time per participant"}
+widgets.bound(st.radio, "Kind of benefit", "roi.benefit_kind",
+              lambda p, v: setattr(p.roi, "benefit_kind", v), options=list(KINDS), format_func=KINDS.get,
+              index=list(KINDS).index(inputs.benefit_kind), horizontal=True)
+a, b = st.columns(2)
+with a:
+    widgets.bound(st.text_input, "Business KPI", "roi.kpi_name", lambda p, v: setattr(p.roi, "kpi_name", v),
+                  value=inputs.kpi_name, max_chars=200)
+    effect_label = ("Effect per participant per month" if inputs.benefit_kind == "recurring"
+                    else "Effect per participant (once)")
+    widgets.bound(st.number_input, f"{effect_label} ({inputs.kpi_unit or 'KPI units'})", "roi.effect",
+                  lambda p, v: setattr(p.roi, "effect", v), value=float(inputs.effect), format="%.4g",
+                  help="The improvement in the business KPI for one participant. Phillips: be conservative.")
+    show_problem("effect")
+    widgets.bound(st.text_input, "Where the value per unit comes from", "roi.value_source",
+                  lambda p, v: setattr(p.roi, "value_source", v), value=inputs.value_source, max_chars=300,
+                  help="Most credible first: standard value, historical cost, expert, external database, "
+                       "linked measure, estimate.")
+with b:
+    widgets.bound(st.text_input, "KPI unit", "roi.kpi_unit", lambda p, v: setattr(p.roi, "kpi_unit", v),
+                  value=inputs.kpi_unit, max_chars=60)
+    widgets.bound(st.number_input, "Value per unit of the KPI ($)", "roi.value_per_unit",
+                  lambda p, v: setattr(p.roi, "value_per_unit", v), value=float(inputs.value_per_unit),
+                  min_value=0.0, format="%.4g")
+    show_problem("value_per_unit")
+    ISOLATION = {"": "Not chosen yet", "control_group": "Control group (pilot)", "trend_line": "Trend-line analysis",
+                 "forecast": "Forecasting model", "estimates": "Participant / manager estimates"}
+    widgets.bound(st.selectbox, "How the effect is isolated", "roi.isolation_method",
+                  lambda p, v: setattr(p.roi, "isolation_method", v), options=list(ISOLATION),
+                  format_func=ISOLATION.get, index=list(ISOLATION).index(inputs.isolation_method))
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    pct("Adoption", "adoption", help="Share of participants who apply it on the job.")
+with c2:
+    pct("Contribution margin", "contribution_margin", help="100% for cost savings; the margin for revenue.")
+with c3:
+    pct("Attribution to the program", "attribution", help="Share of the improvement due to the program.")
+with c4:
+    pct("Confidence", "confidence", help="Phillips: adjust estimates for error.")
+d1, d2, d3, d4 = st.columns(4)
+with d1:
+    pct("Monthly decay", "monthly_decay", max_value=99.0, help="How fast the effect fades each month.")
+with d2:
+    widgets.bound(st.number_input, "Horizon (months)", "roi.horizon_months",
+                  lambda p, v: setattr(p.roi, "horizon_months", int(v)), value=int(inputs.horizon_months),
+                  min_value=1, max_value=120, step=1, help="Phillips: first-year benefits only for short programs.")
+    show_problem("horizon_months")
+with d3:
+    widgets.bound(st.number_input, "Program length (months)", "roi.program_months",
+                  lambda p, v: setattr(p.roi, "program_months", int(v)), value=int(inputs.program_months),
+                  min_value=1, max_value=60, step=1)
+with d4:
+    widgets.bound(st.number_input, "One-time benefit realised over (months)", "roi.realisation_months",
+                  lambda p, v: setattr(p.roi, "realisation_months", int(v)), value=int(inputs.realisation_months),
+                  min_value=1, max_value=120, step=1, disabled=inputs.benefit_kind != "one_time")
+    show_problem("realisation_months")
+
+# -- ranges --------------------------------------------------------------------------------------------
+st.header("Uncertainty ranges", anchor="ranges")
+st.caption("Low and high for each uncertain assumption (rates in %). They drive the tornado, the Monte Carlo "
+           "range and the conservative / optimistic scenarios; the expected value is the one above.")
+LABELS = {name: label for name, (label, _) in roi.ASSUMPTIONS.items()}
+BY_LABEL = {label: name for name, label in LABELS.items()}
+PERCENT = set(roi.RATES) | {"monthly_decay"}
+
+
+def shown(name: str, value: float) -> float:
+    return round(value * 100, 6) if name in PERCENT else value
+
+
+rows = widgets.table(
+    "roi.ranges",
+    [{"assumption": LABELS[n], "low": shown(n, r.low), "high": shown(n, r.high), "distribution": r.distribution}
+     for n, r in inputs.ranges.items()],
+    dtypes={"assumption": "str", "low": "float64", "high": "float64", "distribution": "str"},
+    column_config={
+        "assumption": st.column_config.SelectboxColumn("Assumption", options=list(BY_LABEL), required=True),
+        "low": st.column_config.NumberColumn("Low"),
+        "high": st.column_config.NumberColumn("High"),
+        "distribution": st.column_config.SelectboxColumn("Distribution", options=["pert", "triangular"],
+                                                         default="pert"),
+    },
+)
+ranges: dict[str, Range] = {}
+incomplete = []
+for row in rows:
+    name = BY_LABEL.get(row["assumption"])
+    if name is None or row["low"] is None or row["high"] is None:
+        incomplete.append(row["assumption"] or "(no assumption chosen)")
+        continue
+    scale = 100 if name in PERCENT else 1
+    ranges[name] = Range(row["low"] / scale, row["high"] / scale, row["distribution"] or "pert")
+if incomplete:
+    st.info(f"Not used until complete: {', '.join(incomplete)} (choose the assumption and give low and high).")
+if ranges != inputs.ranges:
+    candidate = RoiInputs(**{**vars(inputs), "ranges": ranges})
+    try:
+        sensitivity.check_ranges(candidate)
+    except roi.InputError as exc:
+        st.error(f"Range not saved: {exc}")
+    else:
+        session.update(lambda p: setattr(p.roi, "ranges", ranges))
+
+if problem is None:
+    with st.expander("Monthly benefits and cost breakdown (the numbers behind the charts)"):
+        result = roi.evaluate(inputs)
+        st.plotly_chart(charts.payback(result), key="roi-payback-saved")
+        st.dataframe({"category": list(result.cost_breakdown), "amount ($)": list(result.cost_breakdown.values())},
+                     hide_index=True)

@@ -52,10 +52,12 @@ def _clean(row: dict[str, Any], dtypes: dict[str, str]) -> dict[str, Any]:
         missing = value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
         if dtype.startswith("float"):
             out[column] = None if missing else float(value)
+        elif dtype == "bool":
+            out[column] = False if missing else bool(value)
         else:
             out[column] = "" if missing else str(value).strip()
     return out
 
 
 def _filled(row: dict[str, Any]) -> bool:
-    return any(v not in ("", None) for v in row.values())
+    return any(v not in ("", None, False) for v in row.values())

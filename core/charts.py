@@ -1,0 +1,101 @@
+"""Plotly figures as pure functions of results, so pages stay thin and figures can be tested.
+
+Figures are written as plain Plotly specs and wrapped without Plotly's per-property validation
+(`_validate=False`): validation costs ~10 ms a figure, too much for a slider that must answer at
+once. Streamlit's own theme styles them. Tests check the specs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from core.roi import RoiResult
+from core.sensitivity import MonteCarlo, Swing
+
+POSITIVE, NEGATIVE, NEUTRAL = "#1f6f8b", "#c0504d", "#8c8c8c"
+MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
+
+
+def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    return go.Figure({"data": data, "layout": {"margin": MARGIN, "height": 340, **layout}}, _validate=False)
+
+
+def _vline(x: float, text: str | None = None, *, color: str = NEUTRAL, dash: str = "dot") -> tuple[dict, list]:
+    shape = {"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "yref": "paper",
+             "line": {"color": color, "dash": dash, "width": 1.5}}
+    notes = [] if text is None else [{"x": x, "y": 1, "yref": "paper", "text": text, "showarrow": False,
+                                      "yanchor": "bottom", "font": {"size": 11}}]
+    return shape, notes
+
+
+def tornado(swings: Sequence[Swing], base_roi: float, *, title: str = "What moves the ROI most") -> go.Figure:
+    """Horizontal bars from the ROI at each assumption's low to its high end, widest on top."""
+    ordered = list(reversed(swings))
+    labels = [s.label for s in ordered]
+    data = []
+    for end, color in (("low", NEGATIVE), ("high", POSITIVE)):
+        rois = [s.roi_at_low if end == "low" else s.roi_at_high for s in ordered]
+        data.append({
+            "type": "bar", "orientation": "h", "y": labels, "x": [r - base_roi for r in rois], "base": base_roi,
+            "name": f"assumption at its {end} value", "marker": {"color": color},
+            "customdata": [[s.low if end == "low" else s.high, r] for s, r in zip(ordered, rois, strict=True)],
+            "hovertemplate": "%{y} = %{customdata[0]:,.3~g}<br>ROI %{customdata[1]:,.0f}%<extra></extra>",
+        })
+    shape, notes = _vline(base_roi, f"expected {base_roi:,.0f}%")
+    return _figure(data, {"title": {"text": title}, "barmode": "overlay", "xaxis": {"title": {"text": "ROI %"}},
+                          "shapes": [shape], "annotations": notes, "legend": {"orientation": "h", "y": -0.2}})
+
+
+def waterfall(result: RoiResult, *, title: str = "From costs to net benefit") -> go.Figure:
+    costs = [(name, -amount) for name, amount in result.cost_breakdown.items() if amount]
+    data = [{
+        "type": "waterfall", "orientation": "v",
+        "x": ["Benefits"] + [name for name, _ in costs] + ["Net benefit"],
+        "y": [result.total_benefit] + [value for _, value in costs] + [0],
+        "measure": ["relative"] * (1 + len(costs)) + ["total"],
+        "increasing": {"marker": {"color": POSITIVE}}, "decreasing": {"marker": {"color": NEGATIVE}},
+        "totals": {"marker": {"color": NEUTRAL}}, "hovertemplate": "%{x}: $%{y:,.0f}<extra></extra>",
+    }]
+    return _figure(data, {"title": {"text": title}, "yaxis": {"title": {"text": "$"}}, "showlegend": False})
+
+
+def distribution(mc: MonteCarlo, *, title: str = "Range of ROI (Monte Carlo)") -> go.Figure:
+    """Histogram of simulated ROI % with P10 / P50 / P90 marked."""
+    mids = [(a + b) / 2 for a, b in zip(mc.edges[:-1], mc.edges[1:], strict=True)]
+    data = [{
+        "type": "bar", "x": mids, "y": [c / mc.draws for c in mc.counts],
+        "width": mc.edges[1] - mc.edges[0], "marker": {"color": [POSITIVE if m >= 0 else NEGATIVE for m in mids]},
+        "hovertemplate": "ROI ≈ %{x:.0f}%: %{y:.1%} of draws<extra></extra>",
+    }]
+    shapes, notes = [], []
+    for name, value in (("P10", mc.p10), ("P50", mc.p50), ("P90", mc.p90)):
+        shape, note = _vline(value, f"{name} {value:,.0f}%", color="black", dash="dash")
+        shapes.append(shape)
+        notes += note
+    return _figure(data, {"title": {"text": title}, "xaxis": {"title": {"text": "ROI %"}},
+                          "yaxis": {"title": {"text": "share of draws"}, "tickformat": ".0%"},
+                          "shapes": shapes, "annotations": notes, "showlegend": False, "bargap": 0})
+
+
+def payback(result: RoiResult, *, title: str = "Cumulative benefit against cost") -> go.Figure:
+    months = list(range(len(result.monthly_benefits) + 1))
+    cumulative = [0.0]
+    for benefit in result.monthly_benefits:
+        cumulative.append(cumulative[-1] + benefit)
+    data = [
+        {"type": "scatter", "mode": "lines", "x": months, "y": cumulative, "name": "Cumulative benefit",
+         "line": {"color": POSITIVE}, "hovertemplate": "month %{x}: $%{y:,.0f}<extra></extra>"},
+        {"type": "scatter", "mode": "lines", "x": months, "y": [result.total_cost] * len(months),
+         "name": "Total cost", "line": {"color": NEGATIVE, "dash": "dash"},
+         "hovertemplate": "cost $%{y:,.0f}<extra></extra>"},
+    ]
+    shapes, notes = [], []
+    if result.payback_months is not None:
+        shape, notes = _vline(result.payback_months, f"payback {result.payback_months:.1f} months")
+        shapes = [shape]
+    return _figure(data, {"title": {"text": title}, "xaxis": {"title": {"text": "months after the program"}},
+                          "yaxis": {"title": {"text": "$"}}, "shapes": shapes, "annotations": notes,
+                          "legend": {"orientation": "h", "y": -0.2}})

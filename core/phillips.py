@@ -1,0 +1,73 @@
+"""A check of the ROI inputs against the Phillips ROI Methodology's guiding principles.
+
+Each flag names the input to fix and says in one line why Finance would doubt the number. The
+principles (Phillips & Phillips, *Return on Investment in Training and Performance Improvement
+Programs*): use the most credible source; choose the most conservative alternative; isolate the
+effect of the program; adjust estimates for error (× attribution × confidence); first-year benefits
+only for short programs; fully load all costs; leave out extreme data and unsupported claims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from core import roi
+from core.plan import PHILLIPS_COST_CATEGORIES, RoiInputs
+
+Section = Literal["costs", "benefits", "ranges"]
+
+SHORT_PROGRAM_MONTHS = 6
+EXTREME_ROI_PCT = 500.0
+
+
+@dataclass(frozen=True)
+class Flag:
+    field: str
+    section: Section
+    message: str
+
+
+def check(inputs: RoiInputs) -> list[Flag]:
+    flags: list[Flag] = []
+    if inputs.horizon_months > 12 and inputs.program_months <= SHORT_PROGRAM_MONTHS:
+        flags.append(Flag("horizon_months", "benefits",
+                          f"Benefits are counted for {inputs.horizon_months} months for a "
+                          f"{inputs.program_months}-month program: count first-year benefits only."))
+    if not inputs.isolation_method:
+        flags.append(Flag("isolation_method", "benefits",
+                          "No isolation method is chosen: say how the program's effect is separated from "
+                          "other causes (a control group is the most credible)."))
+    present = {line.category for line in inputs.costs if line.amount > 0}
+    missing = [c for c in PHILLIPS_COST_CATEGORIES if c not in present]
+    if inputs.participant_hours * inputs.loaded_hourly_wage <= 0:
+        missing.append(roi.PARTICIPANT_TIME)
+    if missing:
+        flags.append(Flag("costs", "costs",
+                          f"Cost categories left at zero: {', '.join(missing)}. Fully load all costs, "
+                          "or note why a category truly costs nothing."))
+    if inputs.confidence >= 1:
+        flags.append(Flag("confidence", "benefits",
+                          "Confidence is 100%: adjust estimates for error with an honest confidence level."))
+    if inputs.attribution >= 1 and inputs.isolation_method != "control_group":
+        flags.append(Flag("attribution", "benefits",
+                          "Attribution is 100% without a control group: other factors surely played a part."))
+    if not inputs.value_source.strip():
+        flags.append(Flag("value_source", "benefits",
+                          "The value per unit has no source: name a standard value, historical cost or "
+                          "expert, in that order of credibility."))
+    if inputs.benefit_kind == "recurring" and inputs.monthly_decay == 0 and inputs.horizon_months > 6:
+        flags.append(Flag("monthly_decay", "benefits",
+                          "The effect is assumed not to fade at all: a small monthly decay is more "
+                          "conservative."))
+    if not inputs.ranges:
+        flags.append(Flag("ranges", "ranges", "No assumption has a range: show ROI as a range, not a point."))
+    try:
+        result = roi.evaluate(inputs)
+    except ValueError:
+        return flags
+    if result.roi_pct > EXTREME_ROI_PCT:
+        flags.append(Flag("effect", "benefits",
+                          f"ROI of {result.roi_pct:,.0f}% is extreme: check the effect and the value per "
+                          "unit; extreme claims undermine the whole study."))
+    return flags

@@ -1,0 +1,138 @@
+"""Sensitivity of the ROI: one-way swings (tornado), Monte Carlo range, scenarios.
+
+Everything reuses `core.roi.totals`, the one implementation of the cost and benefit formulas, which
+accepts NumPy arrays: a Monte Carlo of 100,000 draws is one vectorised evaluation, no Python loop.
+
+PERT (Malcolm et al. 1959; Vose, *Risk Analysis*): for low a, most likely m, high b,
+α = 1 + 4(m − a)/(b − a), β = 1 + 4(b − m)/(b − a), X = a + (b − a)·Beta(α, β), mean (a + 4m + b)/6.
+Triangular: NumPy's `triangular(a, m, b)`, mean (a + m + b)/3.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import roi
+from core.plan import Range, RoiInputs
+
+DEFAULT_DRAWS = 100_000
+DEFAULT_SEED = 20_261_124
+
+
+@dataclass(frozen=True)
+class Swing:
+    """One bar of the tornado: ROI % with one assumption at its low and at its high end."""
+
+    name: str
+    label: str
+    low: float
+    high: float
+    roi_at_low: float
+    roi_at_high: float
+
+    @property
+    def width(self) -> float:
+        return abs(self.roi_at_high - self.roi_at_low)
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    draws: int
+    seed: int
+    p10: float
+    p50: float
+    p90: float
+    mean: float
+    prob_positive: float
+    counts: tuple[int, ...]
+    edges: tuple[float, ...]
+    stretched: tuple[str, ...]  # assumptions whose range was widened to include the expected value
+
+
+def roi_pct(inputs: RoiInputs, values: dict[str, float] | None = None) -> float:
+    cost, benefit = roi.totals(inputs, values or {})
+    return float((benefit - cost) / cost * 100)
+
+
+def check_ranges(inputs: RoiInputs) -> None:
+    """Raise roi.InputError when a range is reversed, unknown or outside the assumption's domain."""
+    for name, r in inputs.ranges.items():
+        if name not in roi.ASSUMPTIONS:
+            raise roi.InputError(name, f"{name!r} is not an ROI assumption; remove its range.")
+        label = roi.ASSUMPTIONS[name][0]
+        if not (math.isfinite(r.low) and math.isfinite(r.high)):
+            raise roi.InputError(name, f"The range of {label} must be finite numbers.")
+        if r.low > r.high:
+            raise roi.InputError(name, f"The range of {label} is reversed: low {r.low:g} > high {r.high:g}.")
+        probe = roi.with_values(inputs, {name: r.low})
+        roi.validate(probe)
+        roi.validate(roi.with_values(inputs, {name: r.high}))
+
+
+def one_way(inputs: RoiInputs) -> list[Swing]:
+    """Each ranged assumption swung from low to high, the others at their expected value; widest first."""
+    check_ranges(inputs)
+    swings = [
+        Swing(name, roi.ASSUMPTIONS[name][0], r.low, r.high,
+              roi_pct(inputs, {name: r.low}), roi_pct(inputs, {name: r.high}))
+        for name, r in inputs.ranges.items()
+    ]
+    return sorted(swings, key=lambda s: s.width, reverse=True)
+
+
+def sample(rng: np.random.Generator, r: Range, mode: float, size: int) -> np.ndarray:
+    """`size` draws from a PERT or triangular distribution on [r.low, r.high] with the given mode."""
+    a, b = r.low, r.high
+    if not a <= mode <= b:
+        raise ValueError(f"mode {mode} outside [{a}, {b}]")
+    if b == a:
+        return np.full(size, float(a))
+    if r.distribution == "triangular":
+        return rng.triangular(a, mode, b, size)
+    alpha = 1 + 4 * (mode - a) / (b - a)
+    beta = 1 + 4 * (b - mode) / (b - a)
+    return a + (b - a) * rng.beta(alpha, beta, size)
+
+
+def monte_carlo(inputs: RoiInputs, *, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
+                bins: int = 40) -> MonteCarlo:
+    """ROI % over `draws` joint draws of every ranged assumption (independent), with a recorded seed.
+
+    The expected value of each assumption is its most likely value; when a slider moves it outside
+    its range, the range is stretched to include it (and reported in `stretched`).
+    """
+    if draws < 100:
+        raise ValueError("draws must be at least 100")
+    check_ranges(inputs)
+    roi.validate(inputs)
+    rng = np.random.default_rng(seed)
+    expected = roi.values_of(inputs)
+    samples: dict[str, np.ndarray] = {}
+    stretched = []
+    for name, r in inputs.ranges.items():
+        mode = expected[name]
+        if not r.low <= mode <= r.high:
+            stretched.append(name)
+            r = Range(min(r.low, mode), max(r.high, mode), r.distribution)
+        samples[name] = sample(rng, r, mode, draws)
+    cost, benefit = roi.totals(inputs, samples)
+    pct = np.broadcast_to((benefit - cost) / cost * 100, (draws,))
+    p10, p50, p90 = np.percentile(pct, [10, 50, 90])
+    counts, edges = np.histogram(pct, bins=bins)
+    return MonteCarlo(draws, seed, float(p10), float(p50), float(p90), float(pct.mean()),
+                      float((pct > 0).mean()), tuple(int(c) for c in counts),
+                      tuple(float(e) for e in edges), tuple(stretched))
+
+
+def standard_scenarios(inputs: RoiInputs) -> dict[str, dict[str, float]]:
+    """Conservative / expected / optimistic values: each ranged assumption at the end of its range that
+    gives the lower (conservative) or higher (optimistic) ROI, found from the one-way swings."""
+    expected = roi.values_of(inputs)
+    conservative, optimistic = dict(expected), dict(expected)
+    for s in one_way(inputs):
+        worse, better = (s.low, s.high) if s.roi_at_low <= s.roi_at_high else (s.high, s.low)
+        conservative[s.name], optimistic[s.name] = worse, better
+    return {"Conservative": conservative, "Expected": expected, "Optimistic": optimistic}

@@ -1,0 +1,86 @@
+import numpy as np
+import pytest
+from scipy import stats
+
+from core import roi, sensitivity
+from core.plan import CostLine, Range, RoiInputs
+from core.templates import onboarding, sales_skills
+
+
+def linear_model(**ranges) -> RoiInputs:
+    """Benefit = 100 × effect × adoption; cost 100: ROI % = 100 × (effect × adoption − 1)."""
+    return RoiInputs(participants=1, costs=[CostLine("x", 100)], benefit_kind="one_time", effect=2.0,
+                     value_per_unit=100, adoption=0.5, realisation_months=1, ranges=ranges)
+
+
+def test_collapsed_ranges_give_the_point_estimate():
+    inputs = sales_skills().roi
+    point = {name: roi.values_of(inputs)[name] for name in inputs.ranges}
+    inputs.ranges = {name: Range(v, v) for name, v in point.items()}
+    mc = sensitivity.monte_carlo(inputs, draws=1_000)
+    expected = roi.evaluate(inputs).roi_pct
+    assert mc.p10 == pytest.approx(expected) and mc.p50 == pytest.approx(expected)
+    assert mc.p90 == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("distribution", ["pert", "triangular"])
+def test_median_of_a_symmetric_input_lands_on_the_expected_case(distribution):
+    inputs = linear_model(effect=Range(1.0, 3.0, distribution))
+    mc = sensitivity.monte_carlo(inputs, draws=100_000)
+    assert mc.p50 == pytest.approx(0.0, abs=1.0)  # ROI at effect 2 × adoption 0.5 is exactly 0
+    assert mc.prob_positive == pytest.approx(0.5, abs=0.01)
+
+
+def test_same_seed_same_result_other_seed_other_result():
+    inputs = sales_skills().roi
+    assert sensitivity.monte_carlo(inputs, seed=7) == sensitivity.monte_carlo(inputs, seed=7)
+    assert sensitivity.monte_carlo(inputs, seed=7).p50 != sensitivity.monte_carlo(inputs, seed=8).p50
+
+
+def test_pert_draws_follow_the_scaled_beta():
+    # PERT(a=1, m=2, b=5): α = 1 + 4(2−1)/4 = 2, β = 1 + 4(5−2)/4 = 4, mean (1 + 8 + 5)/6 = 7/3.
+    draws = sensitivity.sample(np.random.default_rng(1), Range(1, 5), 2, 50_000)
+    assert draws.mean() == pytest.approx(7 / 3, abs=0.01)
+    assert stats.kstest((draws - 1) / 4, stats.beta(2, 4).cdf).pvalue > 0.001
+
+
+def test_triangular_draws_follow_scipy_triangular():
+    draws = sensitivity.sample(np.random.default_rng(2), Range(0, 10, "triangular"), 3, 50_000)
+    assert stats.kstest(draws, stats.triang(c=0.3, loc=0, scale=10).cdf).pvalue > 0.001
+
+
+def test_tornado_is_sorted_by_swing_and_values_match_hand_calculation():
+    inputs = linear_model(effect=Range(1.0, 4.0), adoption=Range(0.4, 0.6))
+    swings = sensitivity.one_way(inputs)
+    assert [s.name for s in swings] == ["effect", "adoption"]
+    # effect 1 → ROI 100×(0.5−1) = −50; effect 4 → 100×(2−1) = 100; adoption 0.4 → −20, 0.6 → 20.
+    assert (swings[0].roi_at_low, swings[0].roi_at_high) == pytest.approx((-50, 100))
+    assert (swings[1].roi_at_low, swings[1].roi_at_high) == pytest.approx((-20, 20))
+
+
+@pytest.mark.parametrize("template", [sales_skills, onboarding])
+def test_scenarios_are_ordered(template):
+    inputs = template().roi
+    s = sensitivity.standard_scenarios(inputs)
+    rois = [sensitivity.roi_pct(inputs, s[name]) for name in ("Conservative", "Expected", "Optimistic")]
+    assert rois[0] < rois[1] < rois[2]
+    assert s["Conservative"]["monthly_decay"] >= s["Optimistic"]["monthly_decay"]
+
+
+def test_expected_value_outside_its_range_widens_it_and_says_so():
+    inputs = linear_model(effect=Range(3.0, 4.0))
+    assert sensitivity.monte_carlo(inputs, draws=1_000).stretched == ("effect",)
+
+
+@pytest.mark.parametrize(
+    ("ranges", "message"),
+    [
+        ({"effect": Range(3, 1)}, "reversed"),
+        ({"adoption": Range(0.5, 1.2)}, "between 0% and 100%"),
+        ({"magic": Range(0, 1)}, "not an ROI assumption"),
+        ({"effect": Range(float("nan"), 1)}, "finite"),
+    ],
+)
+def test_bad_ranges_are_refused(ranges, message):
+    with pytest.raises(roi.InputError, match=message):
+        sensitivity.monte_carlo(linear_model(**ranges))

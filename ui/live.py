@@ -1,0 +1,155 @@
+"""The live what-if panel of the ROI page: sliders, metrics and charts in one fragment.
+
+Sliders live only in the session: moving one reruns this fragment alone and never writes the saved
+plan. "Save as scenario" is the one way their values reach the plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from core import charts, roi, sensitivity
+from core.plan import Plan, RoiInputs, Scenario
+from ui import session
+
+PERCENT = set(roi.RATES) | {"monthly_decay"}
+
+
+def _signature(inputs: RoiInputs) -> str:
+    """Changes when the saved assumptions change, so sliders restart from the saved values."""
+    text = json.dumps(vars(inputs), default=lambda o: vars(o), sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:8]
+
+
+def _slider_key(inputs: RoiInputs, name: str) -> str:
+    return session.key(f"live.{_signature(inputs)}.{name}")
+
+
+def _bounds(inputs: RoiInputs, name: str) -> tuple[float, float, float]:
+    """(min, max, step) of the slider for one assumption, in the units the slider shows."""
+    value = getattr(inputs, name)
+    r = inputs.ranges.get(name)
+    if name in roi.RATES:
+        return 0.0, 100.0, 1.0
+    if name == "monthly_decay":
+        return 0.0, max(30.0, (r.high * 100 if r else 0) + 5), 0.5
+    if name == "participants":
+        return 0.0, float(max(10, 3 * value, r.high if r else 0)), 1.0
+    low = min(0.0, r.low if r else 0.0, value)
+    high = max(2 * abs(value), (r.high * 1.2) if r else 0.0, 1.0)
+    return float(low), float(high), (high - low) / 200
+
+
+def _to_slider(name: str, value: float, bounds: tuple[float, float, float]) -> float:
+    shown = value * 100 if name in PERCENT else value
+    return float(min(max(shown, bounds[0]), bounds[1]))
+
+
+def _from_slider(name: str, shown: float) -> float:
+    return shown / 100 if name in PERCENT else shown
+
+
+def _scenarios(plan: Plan) -> dict[str, dict[str, float]]:
+    try:
+        named = sensitivity.standard_scenarios(plan.roi)
+    except ValueError:
+        named = {"Expected": roi.values_of(plan.roi)}
+    for scenario in plan.scenarios:
+        named[f"Saved: {scenario.name}"] = {**roi.values_of(plan.roi), **scenario.values}
+    return named
+
+
+def _apply_scenario(plan: Plan, choice_key: str) -> None:
+    values = _scenarios(plan).get(st.session_state[choice_key])
+    if values is None:
+        return
+    for name, value in values.items():
+        st.session_state[_slider_key(plan.roi, name)] = _to_slider(name, value, _bounds(plan.roi, name))
+
+
+@st.fragment
+def panel(plan: Plan) -> None:
+    inputs = plan.roi
+    scenarios = _scenarios(plan)
+    choice_key = session.key("live.scenario")
+    st.selectbox("Scenario", list(scenarios), index=list(scenarios).index("Expected"), key=choice_key,
+                 on_change=_apply_scenario, args=(plan, choice_key),
+                 help="Conservative and optimistic put every ranged assumption at its worse or better end.")
+    values: dict[str, float] = {}
+    columns = st.columns(4)
+    for i, (name, (label, _kind)) in enumerate(roi.ASSUMPTIONS.items()):
+        bounds = _bounds(inputs, name)
+        key = _slider_key(inputs, name)
+        if key not in st.session_state:
+            st.session_state[key] = _to_slider(name, getattr(inputs, name), bounds)
+        unit = " (%)" if name in PERCENT else ""
+        with columns[i % 4]:
+            shown = st.slider(f"{label}{unit}", min_value=bounds[0], max_value=bounds[1], step=bounds[2],
+                              key=key)
+        values[name] = _from_slider(name, shown)
+
+    what_if = roi.with_values(inputs, values)
+    saved = roi.evaluate(inputs)
+    try:
+        result = roi.evaluate(what_if)
+    except roi.InputError as exc:
+        st.error(str(exc))
+        return
+    changed = {n: v for n, v in values.items() if abs(v - roi.values_of(inputs)[n]) > 1e-12}
+    m = st.columns(5)
+    m[0].metric("ROI (forecast)", f"{result.roi_pct:,.0f}%", delta=_delta(result.roi_pct - saved.roi_pct, "pts"),
+                help="(benefits − costs) ÷ costs × 100")
+    m[1].metric("Benefit-cost ratio", f"{result.bcr:.2f}", help="benefits ÷ costs")
+    m[2].metric("Net benefit", f"${result.net_benefit:,.0f}", help="benefits − costs")
+    m[3].metric("Payback", f"{result.payback_months:.1f} months" if result.payback_months is not None
+                else f"not within {inputs.horizon_months} months")
+    unit = inputs.kpi_unit or "KPI units"
+    m[4].metric("Break-even effect", f"{result.break_even_effect:,.4g} {unit}" if result.break_even_effect
+                else "none", help="The effect per participant at which benefits equal costs.")
+    st.caption(
+        f"Total cost ${result.total_cost:,.0f}; total benefit ${result.total_benefit:,.0f} over "
+        f"{inputs.horizon_months} months. "
+        + ("Slider values differ from the saved plan: " + ", ".join(roi.ASSUMPTIONS[n][0] for n in changed)
+           + ". The saved plan is unchanged." if changed else "Showing the saved assumptions.")
+    )
+
+    if what_if.ranges:
+        mc = sensitivity.monte_carlo(what_if)
+        swings = sensitivity.one_way(what_if)
+        st.markdown(
+            f"**Range (forecast):** P10 {mc.p10:,.0f}% · P50 {mc.p50:,.0f}% · P90 {mc.p90:,.0f}% · "
+            f"probability ROI > 0: **{mc.prob_positive:.0%}** "
+            f"({mc.draws:,} draws, seed {mc.seed}"
+            + (f"; ranges widened to include {', '.join(mc.stretched)}" if mc.stretched else "") + ")"
+        )
+        left, right = st.columns(2)
+        left.plotly_chart(charts.tornado(swings, result.roi_pct), key="roi-tornado")
+        right.plotly_chart(charts.distribution(mc), key="roi-distribution")
+    else:
+        st.info("Give ranges to the uncertain assumptions (below) to see the tornado and the ROI range.")
+    left, right = st.columns(2)
+    left.plotly_chart(charts.waterfall(result), key="roi-waterfall")
+    right.plotly_chart(charts.payback(result), key="roi-payback")
+
+    name_col, button_col = st.columns([3, 1])
+    scenario_name = name_col.text_input("Scenario name", key=session.key("live.scenario_name"),
+                                        placeholder="e.g. CFO: effect halves after 3 months", max_chars=100)
+    if button_col.button("Save as scenario", key=session.key("live.save_scenario")):
+        clean = scenario_name.strip()
+        if not clean:
+            st.error("Give the scenario a name first.")
+        else:
+            stamp = datetime.now(UTC).isoformat(timespec="seconds")
+            scenario = Scenario(clean, changed or dict(values), stamp)
+            session.update(lambda p: setattr(p, "scenarios", [s for s in p.scenarios if s.name != clean]
+                                             + [scenario]))
+            st.session_state["flash"] = ("success", f"Saved scenario “{clean}”.")
+            st.rerun()
+
+
+def _delta(value: float, unit: str) -> str | None:
+    return None if abs(value) < 0.05 else f"{value:+,.0f} {unit} vs saved"

@@ -38,7 +38,7 @@ def pct(label: str, name: str, *, max_value: float = 100.0, help: str | None = N
 
 
 # -- live results: the part stakeholders play with ---------------------------------------------------
-st.header("Results", anchor="results")
+st.header("ROI at a glance", anchor="glance")
 if problem is None:
     live.panel(plan)
 else:

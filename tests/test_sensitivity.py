@@ -84,3 +84,11 @@ def test_expected_value_outside_its_range_widens_it_and_says_so():
 def test_bad_ranges_are_refused(ranges, message):
     with pytest.raises(roi.InputError, match=message):
         sensitivity.monte_carlo(linear_model(**ranges))
+
+
+def test_monte_carlo_equals_the_same_model_written_out_by_hand_in_numpy():
+    from bench.roi_bench import bare_numpy_monte_carlo
+
+    mc = sensitivity.monte_carlo(sales_skills().roi, draws=20_000, seed=11)
+    p10, p50, p90, positive = bare_numpy_monte_carlo(20_000, 11)
+    assert (mc.p10, mc.p50, mc.p90, mc.prob_positive) == pytest.approx((p10, p50, p90, positive), rel=1e-12)

@@ -17,6 +17,7 @@ from core.plan import Plan, RoiInputs, Scenario
 from ui import session
 
 PERCENT = set(roi.RATES) | {"monthly_decay"}
+FORMATS = {**{name: "%.0f" for name in roi.RATES}, "participants": "%.0f", "monthly_decay": "%.1f"}
 
 
 def _signature(inputs: RoiInputs) -> str:
@@ -89,7 +90,7 @@ def panel(plan: Plan) -> None:
         unit = " (%)" if name in PERCENT else ""
         with columns[i % 4]:
             shown = st.slider(f"{label}{unit}", min_value=bounds[0], max_value=bounds[1], step=bounds[2],
-                              key=key)
+                              key=key, format=FORMATS.get(name, "%.2f"))
         values[name] = _from_slider(name, shown)
 
     what_if = roi.with_values(inputs, values)
@@ -108,8 +109,9 @@ def panel(plan: Plan) -> None:
     m[3].metric("Payback", f"{result.payback_months:.1f} months" if result.payback_months is not None
                 else f"not within {inputs.horizon_months} months")
     unit = inputs.kpi_unit or "KPI units"
-    m[4].metric("Break-even effect", f"{result.break_even_effect:,.4g} {unit}" if result.break_even_effect
-                else "none", help="The effect per participant at which benefits equal costs.")
+    m[4].metric(f"Break-even effect ({unit})",
+                f"{result.break_even_effect:,.4g}" if result.break_even_effect else "none",
+                help="The effect per participant at which benefits equal costs.")
     st.caption(
         f"Total cost ${result.total_cost:,.0f}; total benefit ${result.total_benefit:,.0f} over "
         f"{inputs.horizon_months} months. "

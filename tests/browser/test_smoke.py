@@ -29,3 +29,19 @@ def test_create_plan_reload_and_find_it(server, page):
 
     page.goto(server)
     page.get_by_text("Browser pilot ✓").first.wait_for()
+
+
+def test_sales_template_roi_page_in_the_browser(server, page):
+    page.goto(server)
+    page.get_by_text("New plan").wait_for()
+    page.get_by_label("Name").fill("Sales ROI in the browser")
+    page.get_by_role("combobox").first.click()
+    page.get_by_text("Sales skills program (+4% average deal size)").click()
+    page.get_by_role("button", name="Create plan").click()
+    page.get_by_text("Created “Sales ROI in the browser”").wait_for()
+    page.get_by_role("link", name="6 ROI").click()
+    page.get_by_text("ROI (forecast)").wait_for()
+    page.get_by_text("What moves the ROI most").wait_for()
+    page.wait_for_timeout(1500)
+    screenshot(page, "roi")
+    assert page.get_by_text("49%").first.is_visible()

@@ -1,0 +1,18 @@
+"""Run every benchmark and print one table of times and ratios."""
+
+from __future__ import annotations
+
+import logging
+
+from bench.common import print_table
+from bench.roi_bench import monte_carlo_row, slider_row
+
+
+def main() -> None:
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    rows = [monte_carlo_row(), slider_row()]
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    main()

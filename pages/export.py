@@ -1,9 +1,50 @@
-"""Export: not built yet; says so in one line rather than show anything that only looks like it works."""
+"""Export: the audit-ready Excel workbook and the one-page executive summary."""
+
+from __future__ import annotations
 
 import streamlit as st
 
+from core import brief, export, roi
 from ui import session
 
-session.require_plan()
+plan = session.require_plan()
 st.title("Export")
-st.info("Coming in this plan's next step: the Excel export has not been built yet.")
+st.caption(
+    "One Excel workbook Finance can audit: every input in one yellow block with named cells, and the ROI "
+    "computed by live formulas, so changing an assumption in Excel or LibreOffice recomputes everything."
+)
+
+try:
+    roi.evaluate(plan.roi)
+except roi.InputError as exc:
+    st.error(f"The ROI model cannot be exported yet: {exc} Fix it on the ROI page.")
+    st.page_link("pages/roi.py", label="Go to 6 ROI", icon="💰")
+    st.stop()
+
+st.subheader("What the workbook holds")
+STATUS = {
+    "Summary": "headline figures as formulas linked to the ROI model, and the Monte Carlo range",
+    "Goals": f"the five questions, {len(plan.stakeholders)} stakeholders, {len(plan.hypotheses)} hypotheses",
+    "ROI model": f"{len(export.INPUT_NAMES)} named inputs, {len(plan.roi.costs)} cost lines, 120 months of "
+                 "benefits, ROI %, BCR, payback and break-even as formulas",
+    "Sensitivity": f"{len(plan.roi.ranges)} assumptions swung low to high, with a chart",
+    "Monte Carlo": "P10/P50/P90, probability ROI > 0 and the histogram" if plan.roi.ranges else "no ranges yet",
+    "Assumptions log": "every assumption with its value, unit, source, credibility, owner",
+}
+st.dataframe(
+    {"sheet": export.SHEETS, "contents": [STATUS.get(s, export.NOT_BUILT) for s in export.SHEETS]},
+    hide_index=True, width="stretch",
+)
+
+with st.spinner("Building the workbook…"):
+    data = export.workbook_bytes(plan)
+left, right = st.columns(2)
+left.download_button(
+    "Download the Excel workbook", data, file_name=export.file_name(plan), type="primary", icon="📥",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export-xlsx",
+)
+right.download_button(
+    "Download the one-page summary (HTML)", brief.executive_summary(plan),
+    file_name=export.file_name(plan).replace(".xlsx", "-summary.html"), mime="text/html", icon="📄",
+    key="export-html",
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import charts, phillips, roi, sensitivity
+from core import charts, export, phillips, roi, sensitivity
 from core.plan import CostLine, Range, RoiInputs
 from ui import live, session, widgets
 
@@ -43,6 +43,12 @@ if problem is None:
     live.panel(plan)
 else:
     st.warning(f"Fix the input below first: {problem}")
+
+st.download_button(
+    "Download the Excel workbook (live formulas)", lambda: export.workbook_bytes(plan),
+    file_name=export.file_name(plan), icon="📥", key="roi-xlsx", disabled=problem is not None,
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 
 # -- the Phillips check --------------------------------------------------------------------------------
 st.header("Would Finance trust this number?", anchor="phillips-check")

@@ -30,3 +30,24 @@ def app(db_file):
 
 def texts(at: AppTest, kind: str) -> list[str]:
     return [element.value for element in getattr(at, kind)]
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Capture what st.download_button serves: {file name: bytes} of the last run."""
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+
+    def files() -> dict[str, bytes]:
+        return {f.filename: f.content for f in stores[-1]._files_by_id.values()} if stores else {}
+
+    return files

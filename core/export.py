@@ -1,0 +1,419 @@
+"""The Excel workbook Finance can audit: live formulas over named input cells (openpyxl).
+
+The ROI model sheet holds every assumption in one styled input block, each cell a workbook-level
+defined name (``Participants``, ``Adoption``, ``EffectPerParticipant``…). Costs, the month-by-month
+benefits with decay, ROI %, BCR, payback and break-even are Excel formulas over those names, the same
+formulas as core/roi.py, so editing an input in Excel or LibreOffice recomputes everything.
+
+Safety: user text is always written as a string cell (never a formula, whatever its first
+character), control characters are removed and cells are capped at Excel's 32,767 characters.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.worksheet import Worksheet
+
+from core import __version__, roi, sensitivity
+from core.plan import GOAL_QUESTIONS, Plan
+
+EXCEL_CELL_MAX = 32_767
+TRUNCATION_NOTE = " …[truncated: the full text is in Pilot ROI]"
+MAX_MONTHS = 120
+MONEY, PERCENT, MONTHS, NUMBER = '"$"#,##0', "0.0%", '0.0 "months"', "#,##0.####"
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+HEADER_FONT = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14)
+NOT_BUILT = "This step has not been built in Pilot ROI yet, so there is nothing to export here."
+
+SHEETS = ["Summary", "Goals", "KPI map", "Pilot design & power", "Assignment list", "ROI model", "Sensitivity",
+          "Monte Carlo", "Assumptions log", "Data quality"]
+
+# Credibility of a money value, most credible first (Phillips' order of data sources).
+CREDIBILITY = ["standard value", "historical cost", "expert", "external database", "linked measure", "estimate"]
+
+
+def clean_text(value: str) -> str:
+    """Remove control characters (newlines stay) and cap at Excel's cell limit with a note."""
+    text = "".join(ch for ch in value if ch == "\n" or unicodedata.category(ch) != "Cc")
+    if len(text) > EXCEL_CELL_MAX:
+        text = text[: EXCEL_CELL_MAX - len(TRUNCATION_NOTE)] + TRUNCATION_NOTE
+    return text
+
+
+def put(ws: Worksheet, ref: str, value: Any, *, fmt: str | None = None, bold: bool = False) -> Cell:
+    """Write one cell. Strings are user text: always stored as text, never as a formula."""
+    cell = ws[ref]
+    if isinstance(value, str):
+        cell.value = clean_text(value)
+        cell.data_type = "s"
+        if cell.value[:1] in ("=", "+", "-", "@"):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    if fmt:
+        cell.number_format = fmt
+    if bold:
+        cell.font = HEADER_FONT
+    return cell
+
+
+def formula(ws: Worksheet, ref: str, text: str, *, fmt: str | None = None) -> Cell:
+    """Write an Excel formula we built ourselves (never user text)."""
+    cell = ws[ref]
+    cell.value = text
+    if fmt:
+        cell.number_format = fmt
+    return cell
+
+
+def name(wb: Workbook, ws: Worksheet, label: str, ref: str) -> None:
+    absolute = "$" + re.sub(r"(\d+)", r"$\1", ref) if ":" not in ref else ref
+    wb.defined_names[label] = DefinedName(label, attr_text=f"{quote_sheetname(ws.title)}!{absolute}")
+
+
+def title_block(ws: Worksheet, plan: Plan, heading: str) -> int:
+    """Plan name, date and app version on top of every sheet; returns the first free row."""
+    put(ws, "A1", heading).font = TITLE_FONT
+    put(ws, "A2", f"Plan: {plan.name}")
+    put(ws, "A3", f"Exported {date.today().isoformat()} by Pilot ROI {__version__}")
+    return 5
+
+
+def header_row(ws: Worksheet, row: int, labels: list[str]) -> None:
+    for col, label in enumerate(labels, start=1):
+        put(ws, f"{get_column_letter(col)}{row}", label, bold=True)
+    ws.freeze_panes = f"A{row + 1}"
+
+
+def widths(ws: Worksheet, *sizes: int) -> None:
+    for col, size in enumerate(sizes, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = size
+
+
+def file_name(plan: Plan, today: date | None = None) -> str:
+    """`<plan-name>-<date>.xlsx`, safe on every OS (no reserved characters or names)."""
+    slug = unicodedata.normalize("NFKD", plan.name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", slug).strip("-._")[:80] or "plan"
+    if slug.upper().split(".")[0] in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                                      *(f"LPT{i}" for i in range(1, 10))}:
+        slug = f"plan-{slug}"
+    return f"{slug}-{(today or date.today()).isoformat()}.xlsx"
+
+
+# -- ROI model ---------------------------------------------------------------------------------------------
+INPUT_NAMES = [  # (defined name, RoiInputs field, label, format)
+    ("Participants", "participants", "Participants", NUMBER),
+    ("ParticipantHours", "participant_hours", "Hours each participant spends", NUMBER),
+    ("LoadedHourlyWage", "loaded_hourly_wage", "Loaded hourly wage", MONEY),
+    ("BenefitKind", "benefit_kind", "Kind of benefit (recurring or one_time)", None),
+    ("EffectPerParticipant", "effect", "Effect per participant (per month if recurring)", NUMBER),
+    ("ValuePerUnit", "value_per_unit", "Value per unit of the KPI", MONEY),
+    ("Adoption", "adoption", "Adoption", PERCENT),
+    ("ContributionMargin", "contribution_margin", "Contribution margin", PERCENT),
+    ("Attribution", "attribution", "Attribution to the program", PERCENT),
+    ("Confidence", "confidence", "Confidence in the estimate", PERCENT),
+    ("MonthlyDecay", "monthly_decay", "Monthly decay of the effect", PERCENT),
+    ("HorizonMonths", "horizon_months", "Horizon (months, 1–120)", NUMBER),
+    ("RealisationMonths", "realisation_months", "One-time benefit realised over (months)", NUMBER),
+]
+
+
+@dataclass(frozen=True)
+class ModelCells:
+    """Where the ROI model's outputs live, for the other sheets' formulas and for tests."""
+
+    inputs: dict[str, str]
+    total_cost: str
+    total_benefit: str
+    net_benefit: str
+    roi: str
+    bcr: str
+    payback: str
+    break_even: str
+
+
+def roi_model_sheet(wb: Workbook, plan: Plan) -> ModelCells:
+    ws = wb.create_sheet("ROI model")
+    r = plan.roi
+    row = title_block(ws, plan, "ROI model: edit the yellow cells, everything else recomputes")
+    header_row(ws, row, ["Input", "Value", "Unit / note"])
+    cells: dict[str, str] = {}
+    for i, (defined, field, label, fmt) in enumerate(INPUT_NAMES, start=row + 1):
+        put(ws, f"A{i}", label)
+        value = getattr(r, field)
+        put(ws, f"B{i}", value, fmt=fmt).fill = INPUT_FILL
+        if field == "effect":
+            put(ws, f"C{i}", f"{r.kpi_unit} ({r.kpi_name})" if r.kpi_name else r.kpi_unit)
+        if field == "value_per_unit":
+            put(ws, f"C{i}", r.value_source)
+        name(wb, ws, defined, f"B{i}")
+        cells[defined] = f"B{i}"
+    row = row + len(INPUT_NAMES) + 2
+
+    put(ws, f"A{row}", "Costs (fully loaded)", bold=True)
+    header_row_at = row + 1
+    for col, label in zip("ABCDE", ["Category", "Amount", "Per participant (1 = yes)", "Source / note",
+                                    "Total"], strict=True):
+        put(ws, f"{col}{header_row_at}", label, bold=True)
+    first = header_row_at + 1
+    for i, line in enumerate(r.costs, start=first):
+        put(ws, f"A{i}", line.category)
+        put(ws, f"B{i}", float(line.amount), fmt=MONEY).fill = INPUT_FILL
+        put(ws, f"C{i}", 1 if line.per_participant else 0).fill = INPUT_FILL
+        put(ws, f"D{i}", line.note)
+        formula(ws, f"E{i}", f"=IF(C{i}=1,B{i}*Participants,B{i})", fmt=MONEY)
+    last = first + len(r.costs) - 1
+    time_row = last + 1
+    put(ws, f"A{time_row}", roi.PARTICIPANT_TIME)
+    put(ws, f"D{time_row}", "Participants × hours × loaded hourly wage")
+    formula(ws, f"E{time_row}", "=Participants*ParticipantHours*LoadedHourlyWage", fmt=MONEY)
+    row = time_row + 2
+
+    outputs = [
+        ("TotalCost", "Total cost", f"=SUM(E{first}:E{time_row})", MONEY),
+        ("BenefitPerEffect", "Benefit per unit of effect (over the horizon)", None, MONEY),
+        ("TotalBenefit", "Total benefit", None, MONEY),
+        ("NetBenefit", "Net benefit", "=TotalBenefit-TotalCost", MONEY),
+        ("ROIPercent", "ROI % = (benefit − cost) ÷ cost", "=NetBenefit/TotalCost", PERCENT),
+        ("BCR", "Benefit-cost ratio = benefit ÷ cost", "=TotalBenefit/TotalCost", "0.00"),
+        ("PaybackMonths", "Payback (months)", None, MONTHS),
+        ("BreakEvenEffect", "Break-even effect per participant", "=IF(BenefitPerEffect>0,TotalCost/BenefitPerEffect,"
+                                                                 "\"none\")", "#,##0.####"),
+    ]
+    put(ws, f"A{row}", "Results", bold=True)
+    out_rows = {}
+    for i, (defined, label, _, _) in enumerate(outputs, start=row + 1):
+        put(ws, f"A{i}", label, bold=defined in ("ROIPercent", "BCR", "TotalBenefit", "TotalCost"))
+        name(wb, ws, defined, f"B{i}")
+        out_rows[defined] = i
+
+    # Month-by-month table: per-unit-effect benefit, benefit, cumulative, payback candidate.
+    table = row + len(outputs) + 3
+    put(ws, f"A{table - 1}", "Benefits month by month", bold=True)
+    for col, label in zip("ABCDE", ["Month", "Benefit per unit of effect", "Benefit", "Cumulative benefit",
+                                    "Payback if in this month"], strict=True):
+        put(ws, f"{col}{table}", label, bold=True)
+    k = "Participants*Adoption*ValuePerUnit*ContributionMargin*Attribution*Confidence"
+    top, bottom = table + 1, table + MAX_MONTHS
+    for m in range(MAX_MONTHS):
+        i = top + m
+        put(ws, f"A{i}", m)
+        formula(ws, f"B{i}", f"=IF(A{i}<HorizonMonths,IF(BenefitKind=\"recurring\",{k}*(1-MonthlyDecay)^A{i},"
+                             f"IF(A{i}<RealisationMonths,{k}/RealisationMonths,0)),0)", fmt=MONEY)
+        formula(ws, f"C{i}", f"=EffectPerParticipant*B{i}", fmt=MONEY)
+        formula(ws, f"D{i}", f"=C{i}" if m == 0 else f"=D{i - 1}+C{i}", fmt=MONEY)
+        previous = "0" if m == 0 else f"D{i - 1}"
+        formula(ws, f"E{i}", f"=IF(AND(C{i}>0,{previous}<TotalCost,D{i}>=TotalCost),"
+                             f"A{i}+(TotalCost-{previous})/C{i},\"\")", fmt="0.00")
+    for defined, _, text, fmt in outputs:
+        text = text or {
+            "BenefitPerEffect": f"=SUM(B{top}:B{bottom})",
+            "TotalBenefit": f"=SUM(C{top}:C{bottom})",
+            "PaybackMonths": f"=IF(COUNT(E{top}:E{bottom})=0,\"not within the horizon\",MIN(E{top}:E{bottom}))",
+        }[defined]
+        formula(ws, f"B{out_rows[defined]}", text, fmt=fmt)
+    ws.freeze_panes = "A6"
+    widths(ws, 46, 18, 28, 40, 22)
+    ref = {d: f"B{out_rows[d]}" for d in out_rows}
+    return ModelCells(cells, ref["TotalCost"], ref["TotalBenefit"], ref["NetBenefit"], ref["ROIPercent"],
+                      ref["BCR"], ref["PaybackMonths"], ref["BreakEvenEffect"])
+
+
+# -- other sheets ------------------------------------------------------------------------------------------
+def summary_sheet(ws: Worksheet, plan: Plan, mc: sensitivity.MonteCarlo | None) -> None:
+    row = title_block(ws, plan, "Summary")
+    put(ws, f"A{row}", "The question", bold=True)
+    put(ws, f"B{row}", plan.goals.business_improvement or "(not answered yet)")
+    lines = [
+        ("ROI % (forecast, live from the ROI model)", "=ROIPercent", PERCENT),
+        ("Benefit-cost ratio", "=BCR", "0.00"),
+        ("Total benefit", "=TotalBenefit", MONEY),
+        ("Total cost", "=TotalCost", MONEY),
+        ("Net benefit", "=NetBenefit", MONEY),
+        ("Payback", "=PaybackMonths", MONTHS),
+        ("Break-even effect per participant", "=BreakEvenEffect", "#,##0.####"),
+    ]
+    for i, (label, text, fmt) in enumerate(lines, start=row + 2):
+        put(ws, f"A{i}", label)
+        formula(ws, f"B{i}", text, fmt=fmt)
+    i = row + 2 + len(lines) + 1
+    if mc is not None:
+        put(ws, f"A{i}", "ROI range (Monte Carlo, at export; see the Monte Carlo sheet)", bold=True)
+        for j, (label, value) in enumerate((("P10", mc.p10), ("P50", mc.p50), ("P90", mc.p90)), start=1):
+            put(ws, f"A{i + j}", label)
+            put(ws, f"B{i + j}", value / 100, fmt=PERCENT)
+        put(ws, f"A{i + 4}", "Probability ROI > 0")
+        put(ws, f"B{i + 4}", mc.prob_positive, fmt=PERCENT)
+    put(ws, f"A{i + 6}", "Every figure is a forecast from assumptions until the Results step supplies observed "
+                         "effects.")
+    widths(ws, 52, 60)
+
+
+def goals_sheet(ws: Worksheet, plan: Plan) -> None:
+    row = title_block(ws, plan, "Goals")
+    put(ws, f"A{row}", "Program type", bold=True)
+    put(ws, f"B{row}", plan.program_type or "(not chosen)")
+    for i, (field, question) in enumerate(GOAL_QUESTIONS.items(), start=row + 1):
+        put(ws, f"A{i}", question, bold=True)
+        put(ws, f"B{i}", getattr(plan.goals, field)).alignment = Alignment(wrap_text=True, vertical="top")
+    row += len(GOAL_QUESTIONS) + 2
+    put(ws, f"A{row}", "Stakeholders", bold=True)
+    for col, label in zip("ABC", ["Name", "Role", "Accountable for"], strict=True):
+        put(ws, f"{col}{row + 1}", label, bold=True)
+    for i, s in enumerate(plan.stakeholders, start=row + 2):
+        put(ws, f"A{i}", s.name)
+        put(ws, f"B{i}", s.role)
+        put(ws, f"C{i}", s.accountable_for)
+    row += len(plan.stakeholders) + 3
+    put(ws, f"A{row}", "Hypotheses", bold=True)
+    for col, label in zip("ABCDEF", ["KPI", "Direction", "Assumed size", "Unit", "By when", "Observed"],
+                          strict=True):
+        put(ws, f"{col}{row + 1}", label, bold=True)
+    for i, h in enumerate(plan.hypotheses, start=row + 2):
+        for col, value in zip("ABCDEF", [h.kpi, h.direction, h.assumed_size, h.unit, h.by_when, h.observed],
+                              strict=True):
+            if value is not None:
+                put(ws, f"{col}{i}", value)
+    widths(ws, 48, 60, 30, 12, 24, 12)
+
+
+def sensitivity_sheet(ws: Worksheet, plan: Plan, swings: list[sensitivity.Swing]) -> None:
+    row = title_block(ws, plan, "Sensitivity: ROI with one assumption at its low or high end")
+    if not swings:
+        put(ws, f"A{row}", "No assumption has a range yet: add ranges on the ROI page.")
+        return
+    header_row(ws, row, ["Assumption", "Low", "High", "ROI at low", "ROI at high", "Swing (points)", "How"])
+    defined = {field: d for d, field, _, _ in INPUT_NAMES}
+    for i, s in enumerate(swings, start=row + 1):
+        put(ws, f"A{i}", s.label)
+        put(ws, f"B{i}", s.low, fmt=NUMBER)
+        put(ws, f"C{i}", s.high, fmt=NUMBER)
+        if s.name in roi.LINEAR:  # benefit ∝ this input, so ROI(x) = (B·x/x₀ − C)/C: a live formula
+            current = defined[s.name]
+            for col, end in (("D", "B"), ("E", "C")):
+                formula(ws, f"{col}{i}", f"=IF({current}=0,\"n/a\",(TotalBenefit*{end}{i}/{current}-TotalCost)"
+                                         f"/TotalCost)", fmt=PERCENT)
+            put(ws, f"G{i}", "formula over the ROI model")
+        else:
+            put(ws, f"D{i}", s.roi_at_low / 100, fmt=PERCENT)
+            put(ws, f"E{i}", s.roi_at_high / 100, fmt=PERCENT)
+            put(ws, f"G{i}", "value computed by Pilot ROI (the model is not linear in it)")
+        formula(ws, f"F{i}", f"=IFERROR(ABS(E{i}-D{i})*100,\"\")", fmt="0.0")
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "What moves the ROI most"
+    chart.y_axis.title = "ROI"
+    data = Reference(ws, min_col=4, max_col=5, min_row=row, max_row=row + len(swings))
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=row + 1, max_row=row + len(swings)))
+    chart.height, chart.width = 8, 16
+    ws.add_chart(chart, f"A{row + len(swings) + 3}")
+    widths(ws, 34, 14, 14, 14, 14, 16, 52)
+
+
+def monte_carlo_sheet(ws: Worksheet, plan: Plan, mc: sensitivity.MonteCarlo | None) -> None:
+    row = title_block(ws, plan, "Monte Carlo: the range of ROI")
+    if mc is None:
+        put(ws, f"A{row}", "No assumption has a range yet: add ranges on the ROI page.")
+        return
+    facts = [("Draws", mc.draws, "#,##0"), ("Seed (same seed, same numbers)", mc.seed, "0"),
+             ("P10 ROI", mc.p10 / 100, PERCENT), ("P50 ROI", mc.p50 / 100, PERCENT),
+             ("P90 ROI", mc.p90 / 100, PERCENT), ("Mean ROI", mc.mean / 100, PERCENT),
+             ("Probability ROI > 0", mc.prob_positive, PERCENT)]
+    for i, (label, value, fmt) in enumerate(facts, start=row):
+        put(ws, f"A{i}", label)
+        put(ws, f"B{i}", value, fmt=fmt)
+    put(ws, f"A{row + len(facts)}", "Values computed by Pilot ROI at export; distributions: "
+        + ", ".join(f"{roi.ASSUMPTIONS[n][0]} {r.distribution} {r.low:g}–{r.high:g}" for n, r in
+                    plan.roi.ranges.items()))
+    top = row + len(facts) + 2
+    header_row(ws, top, ["ROI from", "ROI to", "Draws", "Share"])
+    for i, (lo, hi, count) in enumerate(zip(mc.edges[:-1], mc.edges[1:], mc.counts, strict=True), start=top + 1):
+        put(ws, f"A{i}", lo / 100, fmt=PERCENT)
+        put(ws, f"B{i}", hi / 100, fmt=PERCENT)
+        put(ws, f"C{i}", count, fmt="#,##0")
+        put(ws, f"D{i}", count / mc.draws, fmt=PERCENT)
+    widths(ws, 40, 14, 12, 12)
+
+
+def credibility(source: str) -> str:
+    lowered = source.lower()
+    for rank, kind in enumerate(CREDIBILITY, start=1):
+        if kind in lowered:
+            return f"{rank} of 6: {kind}"
+    return "not stated" if not source.strip() else "unranked: say which kind of source it is"
+
+
+def assumptions_sheet(ws: Worksheet, plan: Plan) -> None:
+    row = title_block(ws, plan, "Assumptions log")
+    header_row(ws, row, ["Assumption", "Value", "Unit", "Source", "Credibility", "Owner", "Observed or forecast",
+                         "Range"])
+    owners = {s.role: s.name for s in plan.stakeholders}
+    r = plan.roi
+    entries = []
+    for _, field, label, _ in INPUT_NAMES:
+        value = getattr(r, field)
+        unit = {"effect": r.kpi_unit, "value_per_unit": "$", "loaded_hourly_wage": "$ per hour"}.get(field, "")
+        if field in roi.RATES or field == "monthly_decay":
+            unit = "share (0–1)"
+        source = r.value_source if field == "value_per_unit" else ""
+        owner = owners.get("Finance partner", "") if field in ("value_per_unit", "contribution_margin",
+                                                               "loaded_hourly_wage") else \
+            owners.get("KPI/OKR owner", "") if field == "effect" else ""
+        rng = r.ranges.get(field)
+        entries.append((label, value, unit, source, credibility(source) if field == "value_per_unit" else "",
+                        owner, "forecast", f"{rng.low:g} – {rng.high:g} ({rng.distribution})" if rng else ""))
+    for line in r.costs:
+        entries.append((f"Cost: {line.category}", line.amount, "$ per participant" if line.per_participant else "$",
+                        line.note, "", owners.get("Finance partner", ""), "forecast", ""))
+    for i, entry in enumerate(entries, start=row + 1):
+        for col, value in zip("ABCDEFGH", entry, strict=True):
+            if value not in ("", None):
+                put(ws, f"{col}{i}", value)
+    widths(ws, 44, 14, 18, 50, 26, 26, 20, 26)
+
+
+def not_built(ws: Worksheet, plan: Plan, heading: str) -> None:
+    row = title_block(ws, plan, heading)
+    put(ws, f"A{row}", NOT_BUILT)
+    widths(ws, 90)
+
+
+def workbook(plan: Plan) -> Workbook:
+    """The whole workbook for `plan` (raises roi.InputError when the ROI inputs are invalid)."""
+    roi.evaluate(plan.roi)
+    swings = sensitivity.one_way(plan.roi) if plan.roi.ranges else []
+    mc = sensitivity.monte_carlo(plan.roi) if plan.roi.ranges else None
+    wb = Workbook()
+    sheets = {title: (wb.active if i == 0 else wb.create_sheet(title)) for i, title in enumerate(SHEETS)
+              if title != "ROI model"}
+    sheets["Summary"].title = "Summary"
+    roi_model_sheet(wb, plan)
+    wb.move_sheet("ROI model", offset=SHEETS.index("ROI model") - len(SHEETS) + 1)
+    summary_sheet(sheets["Summary"], plan, mc)
+    goals_sheet(sheets["Goals"], plan)
+    for title in ("KPI map", "Pilot design & power", "Assignment list", "Data quality"):
+        not_built(sheets[title], plan, title)
+    sensitivity_sheet(sheets["Sensitivity"], plan, swings)
+    monte_carlo_sheet(sheets["Monte Carlo"], plan, mc)
+    assumptions_sheet(sheets["Assumptions log"], plan)
+    return wb
+
+
+def workbook_bytes(plan: Plan) -> bytes:
+    buffer = io.BytesIO()
+    workbook(plan).save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,138 @@
+"""The exported workbook recomputed by an independent engine (the `formulas` package) gives the app's numbers."""
+
+import io
+import re
+import zipfile
+from datetime import date
+
+import openpyxl
+import pytest
+
+from core import export, roi
+from core.plan import CostLine, Goals, Hypothesis, Plan, Stakeholder
+from core.templates import onboarding, sales_skills
+
+
+def cell_of(wb, defined: str) -> tuple[str, str]:
+    """(sheet, cell) of a workbook-level defined name."""
+    text = wb.defined_names[defined].attr_text
+    sheet, ref = text.rsplit("!", 1)
+    return sheet.strip("'"), ref.replace("$", "")
+
+
+def recompute(tmp_path, plan, changes=None):
+    """Recalculate the workbook with the `formulas` engine; returns {defined name: value}."""
+    formulas = pytest.importorskip("formulas")
+    path = tmp_path / "model.xlsx"
+    path.write_bytes(export.workbook_bytes(plan))
+    wb = openpyxl.load_workbook(path)
+    model = formulas.ExcelModel().loads(str(path)).finish()
+    inputs = {}
+    for defined, value in (changes or {}).items():
+        sheet, ref = cell_of(wb, defined)
+        inputs[f"'[model.xlsx]{sheet.upper()}'!{ref}"] = value
+    solution = model.calculate(inputs=inputs)
+    values = {}
+    for defined in ("TotalCost", "TotalBenefit", "NetBenefit", "ROIPercent", "BCR", "PaybackMonths",
+                    "BreakEvenEffect"):
+        sheet, ref = cell_of(wb, defined)
+        raw = solution[f"'[model.xlsx]{sheet.upper()}'!{ref}"].value
+        values[defined] = raw[0][0] if hasattr(raw, "__getitem__") and not isinstance(raw, str) else raw
+    return values
+
+
+def assert_matches(values, result):
+    assert float(values["TotalCost"]) == pytest.approx(result.total_cost, rel=1e-9)
+    assert float(values["TotalBenefit"]) == pytest.approx(result.total_benefit, rel=1e-9)
+    assert float(values["ROIPercent"]) * 100 == pytest.approx(result.roi_pct, rel=1e-9)
+    assert float(values["BCR"]) == pytest.approx(result.bcr, rel=1e-9)
+    assert float(values["PaybackMonths"]) == pytest.approx(result.payback_months, rel=1e-9)
+    assert float(values["BreakEvenEffect"]) == pytest.approx(result.break_even_effect, rel=1e-9)
+
+
+@pytest.mark.parametrize("template", [sales_skills, onboarding])
+def test_workbook_recomputes_to_the_app_numbers(tmp_path, template):
+    plan = template()
+    assert_matches(recompute(tmp_path, plan), roi.evaluate(plan.roi))
+
+
+@pytest.mark.parametrize("template", [sales_skills, onboarding])
+def test_changing_adoption_in_the_workbook_matches_the_app_at_60_percent(tmp_path, template):
+    plan = template()
+    values = recompute(tmp_path, plan, {"Adoption": 0.6, "Participants": 75})
+    assert_matches(values, roi.evaluate(roi.with_values(plan.roi, {"adoption": 0.6, "participants": 75})))
+
+
+def test_no_payback_shows_a_sentence_not_an_error(tmp_path):
+    plan = sales_skills()
+    plan.roi.effect = 10.0
+    values = recompute(tmp_path, plan)
+    assert values["PaybackMonths"] == "not within the horizon"
+
+
+def test_named_inputs_and_the_chart_are_in_the_file():
+    data = export.workbook_bytes(sales_skills())
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert {"Participants", "Adoption", "EffectPerParticipant", "ValuePerUnit", "ROIPercent"} <= set(wb.defined_names)
+    assert wb.sheetnames == export.SHEETS
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert any(re.fullmatch(r"xl/charts/chart\d+\.xml", n) for n in z.namelist())
+    sheet, ref = cell_of(wb, "Adoption")
+    assert wb[sheet][ref].value == 0.8 and wb[sheet][ref].number_format == export.PERCENT
+
+
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "\tcmd", "\rcr", "=1+1"]
+
+
+def test_user_text_is_never_a_formula():
+    plan = sales_skills()
+    plan.name = HOSTILE[0]
+    plan.goals = Goals(*HOSTILE[1:6])
+    plan.stakeholders = [Stakeholder(t, t, t) for t in HOSTILE]
+    plan.hypotheses = [Hypothesis(kpi=t, unit=t, by_when=t) for t in HOSTILE]
+    plan.roi.costs.append(CostLine(HOSTILE[0], 10, False, HOSTILE[1]))
+    plan.roi.value_source = HOSTILE[6]
+    plan.roi.kpi_unit = HOSTILE[3]
+    wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(plan)))
+    seen = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and any(h.strip() in cell.value for h in HOSTILE):
+                    assert cell.data_type == "s", (ws.title, cell.coordinate, cell.value)
+                    seen += 1
+                if cell.data_type == "f":
+                    assert "HYPERLINK" not in cell.value and "SUM(A1)" not in cell.value
+    assert seen > 20
+
+
+def test_control_characters_are_removed_and_long_text_is_capped():
+    plan = Plan(name="x", goals=Goals(business_improvement="a\x00b\x07c\nd", activities="y" * 40_000))
+    plan.roi = sales_skills().roi
+    wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(plan)))
+    answers = [c.value for c in wb["Goals"]["B"] if isinstance(c.value, str)]
+    assert "abc\nd" in answers
+    long = next(a for a in answers if a.startswith("yyy"))
+    assert len(long) == export.EXCEL_CELL_MAX and long.endswith(export.TRUNCATION_NOTE)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("Sales skills program", "Sales-skills-program-2026-11-24.xlsx"),
+     ('a/b\\c:d*e?"f<g>h|i', "a-b-c-d-e-f-g-h-i-2026-11-24.xlsx"),
+     ("CON", "plan-CON-2026-11-24.xlsx"),
+     ("🚀🚀", "plan-2026-11-24.xlsx"),
+     ("Zoë's plan", "Zoe-s-plan-2026-11-24.xlsx")],
+)
+def test_file_names_are_safe_on_every_os(name, expected):
+    assert export.file_name(Plan(name=name), date(2026, 11, 24)) == expected
+
+
+def test_steps_not_built_say_so_in_one_line():
+    wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(sales_skills())))
+    assert wb["Assignment list"]["A5"].value == export.NOT_BUILT
+
+
+def test_invalid_roi_inputs_are_refused():
+    with pytest.raises(roi.InputError):
+        export.workbook_bytes(Plan(name="empty"))

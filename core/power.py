@@ -1,0 +1,313 @@
+"""Sample size, power and minimum detectable effect for a two-arm pilot.
+
+Continuous KPIs: the two-sample t-test (Cohen 1988; G*Power; R ``pwr.t2n.test``; statsmodels
+``TTestIndPower``). With d = effect / sd, n₁ treated and n₂ = ratio·n₁ controls,
+
+    ncp = d · √(n₁n₂ / (n₁ + n₂)),   df = n₁ + n₂ − 2,
+    power = P(T > t₁₋α/₂) + P(T < −t₁₋α/₂),  T ~ noncentral t(df, ncp)   (two-sided).
+
+Pilot adjustments, each applied to the variance of the difference in means:
+
+* attrition a: only n·(1 − a) people are measured;
+* clustering (whole teams assigned together): design effect 1 + (m − 1)·ICC for m measured people per
+  cluster (Donner & Klar 2000), with df = k₁ + k₂ − 2 from the number of clusters;
+* a baseline covariate with pre/post correlation ρ (ANCOVA / CUPED): variance × (1 − ρ²), one df fewer
+  (Borm, Fransen & Lemmens 2007).
+
+Binary KPIs: Cohen's h = 2·asin√p₁ − 2·asin√p₂ with the normal approximation of R's ``pwr.2p2n.test``:
+power = Φ(h·√(n₁n₂/(n₁+n₂)) − z₁₋α/₂) + Φ(−h·√(…) − z₁₋α/₂).
+
+scipy's noncentral t returns NaN far in its tails (and statsmodels with it); there the t is
+numerically normal, so the normal approximation is used. Solvers bracket the root and never return a
+bracket end, an array or NaN.
+
+>>> sample_size(0.5).n_treatment
+64
+>>> round(power(0.5, 50), 4)
+0.6969
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from scipy import optimize, stats
+
+Alternative = Literal["two-sided", "larger", "smaller"]
+ALTERNATIVES = ("two-sided", "larger", "smaller")
+MAX_N = 1e9
+
+
+class UnreachableError(ValueError):
+    """The requested power cannot be reached (for example, an effect of zero)."""
+
+
+@dataclass(frozen=True)
+class SampleSize:
+    n_treatment: int
+    n_control: int
+    n_treatment_exact: float
+    n_total: int
+    achieved_power: float
+    clusters_treatment: int | None = None
+    clusters_control: int | None = None
+
+
+@dataclass(frozen=True)
+class _Design:
+    alpha: float
+    alternative: Alternative
+    icc: float
+    cluster_size: int
+    baseline_corr: float
+    attrition: float
+
+    def check(self) -> None:
+        if not 0 < self.alpha < 1:
+            raise ValueError(f"alpha must be between 0 and 1, got {self.alpha}")
+        if self.alternative not in ALTERNATIVES:
+            raise ValueError(f"alternative must be one of {', '.join(ALTERNATIVES)}, got {self.alternative!r}")
+        if not 0 <= self.icc < 1:
+            raise ValueError(f"icc must be at least 0 and below 1, got {self.icc}")
+        if self.cluster_size < 1 or int(self.cluster_size) != self.cluster_size:
+            raise ValueError(f"cluster_size must be a whole number ≥ 1, got {self.cluster_size}")
+        if not -1 < self.baseline_corr < 1:
+            raise ValueError(f"baseline_corr must be between −1 and 1 (exclusive), got {self.baseline_corr}")
+        if not 0 <= self.attrition < 1:
+            raise ValueError(f"attrition must be at least 0 and below 1, got {self.attrition}")
+
+    @property
+    def clustered(self) -> bool:
+        return self.cluster_size > 1
+
+    def effective(self, n1: float, n2: float) -> tuple[float, float, float]:
+        """(effective n₁, effective n₂, df) after attrition, clustering and the covariate."""
+        kept = 1 - self.attrition
+        m = self.cluster_size * kept
+        deff = 1 + (m - 1) * self.icc if self.clustered else 1.0
+        factor = deff * (1 - self.baseline_corr**2)
+        covariates = 1 if self.baseline_corr != 0 else 0
+        if self.clustered:
+            df = n1 / self.cluster_size + n2 / self.cluster_size - 2 - covariates
+        else:
+            df = n1 * kept + n2 * kept - 2 - covariates
+        return n1 * kept / factor, n2 * kept / factor, df
+
+
+def _upper_tail(crit: float, df: float, ncp: float) -> float:
+    """P(T > crit) for a noncentral t, with the normal approximation where scipy gives no answer."""
+    value = float(stats.nct.sf(crit, df, ncp)) if df < 1e7 else math.nan
+    if not math.isfinite(value):
+        value = float(stats.norm.sf(crit - ncp))
+    return min(max(value, 0.0), 1.0)
+
+
+def _t_power(d: float, n1e: float, n2e: float, df: float, alpha: float, alternative: Alternative) -> float:
+    if df < 1:
+        return math.nan
+    ncp = d * math.sqrt(n1e * n2e / (n1e + n2e))
+    if alternative == "two-sided":
+        crit = float(stats.t.isf(alpha / 2, df))
+        return min(_upper_tail(crit, df, ncp) + _upper_tail(crit, df, -ncp), 1.0)
+    crit = float(stats.t.isf(alpha, df))
+    return _upper_tail(crit, df, ncp if alternative == "larger" else -ncp)
+
+
+def _z_power(h: float, n1e: float, n2e: float, alpha: float, alternative: Alternative) -> float:
+    ncp = h * math.sqrt(n1e * n2e / (n1e + n2e))
+    if alternative == "two-sided":
+        z = float(stats.norm.isf(alpha / 2))
+        return min(float(stats.norm.sf(z - ncp) + stats.norm.cdf(-z - ncp)), 1.0)
+    z = float(stats.norm.isf(alpha))
+    return float(stats.norm.sf(z - (ncp if alternative == "larger" else -ncp)))
+
+
+def _check_common(sd: float, power_target: float | None, ratio: float, design: _Design) -> None:
+    design.check()
+    if not (math.isfinite(sd) and sd > 0):
+        raise ValueError(f"sd must be a positive number, got {sd}")
+    if not (math.isfinite(ratio) and ratio > 0):
+        raise ValueError(f"ratio (controls per treated) must be positive, got {ratio}")
+    if power_target is not None and not design.alpha < power_target < 1:
+        raise ValueError(f"power must be above alpha ({design.alpha}) and below 1, got {power_target}")
+
+
+def _smallest_n(n_min: float) -> float:
+    return max(n_min, 1e-9)
+
+
+def _solve_n(power_at, target: float, n_min: float) -> float:
+    """The continuous n₁ at which power_at(n₁) = target, bracketing upwards from n_min."""
+    low = _smallest_n(n_min)
+    value = power_at(low)
+    if math.isfinite(value) and value >= target:
+        return low
+    high = max(2 * low, 4.0)
+    while True:
+        value = power_at(high)
+        if math.isfinite(value) and value >= target:
+            break
+        low, high = high, high * 2
+        if high > MAX_N:
+            raise UnreachableError(
+                f"power {target:.0%} cannot be reached with fewer than {MAX_N:,.0f} people per arm")
+    return float(optimize.brentq(lambda n: power_at(n) - target, low, high, xtol=1e-10, rtol=1e-12))
+
+
+def _n_min(ratio: float, design: _Design) -> float:
+    """The smallest n₁ that leaves at least one degree of freedom."""
+    covariates = 1 if design.baseline_corr != 0 else 0
+    if design.clustered:
+        return (3 + covariates) * design.cluster_size / (1 + ratio)
+    return (3 + covariates) / ((1 + ratio) * (1 - design.attrition))
+
+
+def _rounded(n1_exact: float, ratio: float, design: _Design, power_at) -> SampleSize:
+    if design.clustered:
+        m = design.cluster_size
+        k1 = math.ceil(n1_exact / m - 1e-9)
+        k2 = math.ceil(n1_exact * ratio / m - 1e-9)
+        n1, n2 = k1 * m, k2 * m
+        return SampleSize(n1, n2, n1_exact, n1 + n2, power_at(n1, n2), k1, k2)
+    n1 = math.ceil(n1_exact - 1e-9)
+    n2 = math.ceil(n1_exact * ratio - 1e-9)
+    return SampleSize(n1, n2, n1_exact, n1 + n2, power_at(n1, n2))
+
+
+def sample_size(effect: float, *, sd: float = 1.0, alpha: float = 0.05, power: float = 0.8, ratio: float = 1.0,
+                alternative: Alternative = "two-sided", icc: float = 0.0, cluster_size: int = 1,
+                baseline_corr: float = 0.0, attrition: float = 0.0) -> SampleSize:
+    """People per arm to detect `effect` (KPI units) with the given power; ratio = n_control / n_treatment.
+
+    >>> round(sample_size(0.5).n_treatment_exact, 2)
+    63.77
+    """
+    design = _Design(alpha, alternative, icc, int(cluster_size), baseline_corr, attrition)
+    _check_common(sd, power, ratio, design)
+    if not math.isfinite(effect) or effect == 0:
+        raise UnreachableError("an effect of zero cannot be detected at any sample size")
+    d = effect / sd
+
+    def power_at(n1: float, n2: float) -> float:
+        return _t_power(d, *design.effective(n1, n2), alpha, alternative)
+
+    if alternative != "two-sided" and (d > 0) != (alternative == "larger"):
+        raise UnreachableError(f"a {'positive' if d > 0 else 'negative'} effect cannot be detected by a "
+                               f"one-sided test for the {alternative} direction")
+    n1 = _solve_n(lambda n: power_at(n, n * ratio), power, _n_min(ratio, design))
+    return _rounded(n1, ratio, design, power_at)
+
+
+def power(effect: float, n_treatment: float, n_control: float | None = None, *, sd: float = 1.0,
+          alpha: float = 0.05, alternative: Alternative = "two-sided", icc: float = 0.0, cluster_size: int = 1,
+          baseline_corr: float = 0.0, attrition: float = 0.0) -> float:
+    """Power to detect `effect` (KPI units) with n_treatment and n_control people (enrolled).
+
+    >>> round(power(0.5, 50, 50), 4)
+    0.6969
+    """
+    n_control = n_treatment if n_control is None else n_control
+    design = _Design(alpha, alternative, icc, int(cluster_size), baseline_corr, attrition)
+    _check_common(sd, None, 1.0, design)
+    if not math.isfinite(effect):
+        raise ValueError(f"effect must be a finite number, got {effect}")
+    n1e, n2e, df = design.effective(n_treatment, n_control)
+    if n_treatment <= 0 or n_control <= 0 or df < 1:
+        raise ValueError("too few people (or clusters) to leave a degree of freedom for the test")
+    return _t_power(effect / sd, n1e, n2e, df, alpha, alternative)
+
+
+def mde(n_treatment: float, n_control: float | None = None, *, sd: float = 1.0, alpha: float = 0.05,
+        power: float = 0.8, alternative: Alternative = "two-sided", icc: float = 0.0, cluster_size: int = 1,
+        baseline_corr: float = 0.0, attrition: float = 0.0) -> float:
+    """The smallest effect (KPI units, positive) detectable with the given power.
+
+    >>> round(mde(64, 64), 3)
+    0.499
+    """
+    n_control = n_treatment if n_control is None else n_control
+    design = _Design(alpha, alternative, icc, int(cluster_size), baseline_corr, attrition)
+    _check_common(sd, power, 1.0, design)
+    n1e, n2e, df = design.effective(n_treatment, n_control)
+    if n_treatment <= 0 or n_control <= 0 or df < 1:
+        raise ValueError("too few people (or clusters) to leave a degree of freedom for the test")
+    sign = -1.0 if alternative == "smaller" else 1.0
+
+    def power_at(d: float) -> float:
+        return _t_power(sign * d, n1e, n2e, df, alpha, alternative)
+
+    high = 1.0
+    while power_at(high) < power:
+        high *= 2
+        if high > 1e6:
+            raise UnreachableError("no effect size reaches that power with these numbers")
+    d = optimize.brentq(lambda x: power_at(x) - power, 0.0, high, xtol=1e-12, rtol=1e-12)
+    return float(d * sd)
+
+
+def cohens_h(p1: float, p2: float) -> float:
+    """Cohen's h = 2·asin√p₁ − 2·asin√p₂.
+
+    >>> round(cohens_h(0.55, 0.50), 4)
+    0.1002
+    """
+    for label, p in (("p1", p1), ("p2", p2)):
+        if not 0 <= p <= 1:
+            raise ValueError(f"{label} must be a proportion between 0 and 1, got {p}")
+    return 2 * math.asin(math.sqrt(p1)) - 2 * math.asin(math.sqrt(p2))
+
+
+def _proportion_design(alpha, alternative, icc, cluster_size, attrition) -> _Design:
+    design = _Design(alpha, alternative, icc, int(cluster_size), 0.0, attrition)
+    design.check()
+    return design
+
+
+def power_proportions(p_treatment: float, p_control: float, n_treatment: float, n_control: float | None = None, *,
+                      alpha: float = 0.05, alternative: Alternative = "two-sided", icc: float = 0.0,
+                      cluster_size: int = 1, attrition: float = 0.0) -> float:
+    """Power for a difference in proportions (normal approximation on Cohen's h, as pwr.2p2n.test).
+
+    >>> round(power_proportions(0.55, 0.50, 1565), 3)
+    0.8
+    """
+    n_control = n_treatment if n_control is None else n_control
+    design = _proportion_design(alpha, alternative, icc, cluster_size, attrition)
+    h = cohens_h(p_treatment, p_control)
+    n1e, n2e, _ = design.effective(n_treatment, n_control)
+    if n1e <= 0 or n2e <= 0:
+        raise ValueError("both arms need people")
+    return _z_power(h, n1e, n2e, alpha, alternative)
+
+
+def sample_size_proportions(p_treatment: float, p_control: float, *, alpha: float = 0.05, power: float = 0.8,
+                            ratio: float = 1.0, alternative: Alternative = "two-sided", icc: float = 0.0,
+                            cluster_size: int = 1, attrition: float = 0.0) -> SampleSize:
+    """People per arm to detect p_treatment vs p_control (normal approximation on Cohen's h).
+
+    >>> round(sample_size_proportions(0.55, 0.50).n_treatment_exact, 1)
+    1564.5
+    """
+    design = _proportion_design(alpha, alternative, icc, cluster_size, attrition)
+    _check_common(1.0, power, ratio, design)
+    h = cohens_h(p_treatment, p_control)
+    if h == 0:
+        raise UnreachableError("equal proportions cannot be told apart at any sample size")
+    if alternative != "two-sided" and (h > 0) != (alternative == "larger"):
+        raise UnreachableError(f"this difference cannot be detected by a one-sided test for the {alternative} "
+                               "direction")
+
+    def power_at(n1: float, n2: float) -> float:
+        n1e, n2e, _ = design.effective(n1, n2)
+        return _z_power(h, n1e, n2e, alpha, alternative)
+
+    n_min = design.cluster_size if design.clustered else 1e-6
+    n1 = _solve_n(lambda n: power_at(n, n * ratio), power, n_min)
+    return _rounded(n1, ratio, design, power_at)
+
+
+def design_effect(cluster_size: float, icc: float) -> float:
+    """1 + (m − 1)·ICC (Donner & Klar 2000)."""
+    return 1 + (cluster_size - 1) * icc

@@ -1,0 +1,176 @@
+"""Power, sample size and MDE against published values, statsmodels and simulation."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+from statsmodels.stats.power import NormalIndPower, TTestIndPower
+
+from core import power as pw
+
+
+# -- published values (G*Power / R pwr / PRODUCT.md section 4) ------------------------------------------
+@pytest.mark.parametrize(("d", "n"), [(0.5, 63.77), (0.2, 393.41), (0.8, 25.52)])
+def test_published_sample_sizes(d, n):
+    result = pw.sample_size(d)
+    assert result.n_treatment_exact == pytest.approx(n, abs=0.01)
+    assert result.n_treatment == math.ceil(n) and result.n_control == math.ceil(n)
+    assert result.achieved_power >= 0.8
+
+
+def test_effect_in_kpi_units_is_divided_by_sd():
+    assert pw.sample_size(5.0, sd=10.0).n_treatment_exact == pytest.approx(63.77, abs=0.01)
+
+
+def test_published_power_n50_d05():
+    assert pw.power(0.5, 50, 50) == pytest.approx(0.6969, abs=1e-4)
+
+
+def test_published_unequal_allocation():
+    result = pw.sample_size(0.5, ratio=2)
+    assert result.n_treatment_exact == pytest.approx(47.74, abs=0.01)
+    assert (result.n_treatment, result.n_control) == (48, 96)
+
+
+def test_published_cohens_h_and_proportions():
+    assert pw.cohens_h(0.55, 0.50) == pytest.approx(0.1002, abs=1e-4)
+    assert pw.sample_size_proportions(0.55, 0.50).n_treatment_exact == pytest.approx(1564.5, abs=0.1)
+
+
+def test_pwr_2p2n_reference_h02_n543_675():
+    p1 = math.sin(0.1 + math.asin(math.sqrt(0.5))) ** 2  # chosen so that h = 0.2 against 0.5
+    assert pw.cohens_h(p1, 0.5) == pytest.approx(0.2)
+    assert pw.power_proportions(p1, 0.5, 543, 675) == pytest.approx(0.9344, abs=1e-4)
+
+
+# -- statsmodels on a grid ----------------------------------------------------------------------------------
+GRID = [(d, ratio, alpha, alt) for d in (0.1, 0.3, 0.5, 1.2) for ratio in (0.5, 1, 3) for alpha in (0.01, 0.05)
+        for alt in ("two-sided", "larger")]
+
+
+@pytest.mark.parametrize(("d", "ratio", "alpha", "alternative"), GRID)
+def test_sample_size_matches_statsmodels(d, ratio, alpha, alternative):
+    reference = TTestIndPower().solve_power(effect_size=d, alpha=alpha, power=0.8, ratio=ratio,
+                                            alternative=alternative)
+    assert pw.sample_size(d, alpha=alpha, ratio=ratio, alternative=alternative).n_treatment_exact == \
+        pytest.approx(reference, rel=1e-4)
+
+
+@pytest.mark.parametrize(("d", "ratio", "alpha", "alternative"), GRID[::3])
+def test_power_and_mde_match_statsmodels(d, ratio, alpha, alternative):
+    n1 = 40
+    reference = TTestIndPower().power(d, nobs1=n1, alpha=alpha, ratio=ratio, alternative=alternative)
+    assert pw.power(d, n1, n1 * ratio, alpha=alpha, alternative=alternative) == pytest.approx(reference, abs=1e-6)
+    reference_mde = TTestIndPower().solve_power(nobs1=n1, alpha=alpha, power=0.8, ratio=ratio, alternative=alternative)
+    assert pw.mde(n1, n1 * ratio, alpha=alpha, alternative=alternative) == pytest.approx(reference_mde, rel=1e-4)
+
+
+def test_one_sided_smaller():
+    reference = TTestIndPower().solve_power(effect_size=-0.4, alpha=0.05, power=0.9, alternative="smaller")
+    result = pw.sample_size(-0.4, power=0.9, alternative="smaller")
+    assert result.n_treatment_exact == pytest.approx(reference, rel=1e-4)
+    assert pw.mde(50, alternative="smaller") > 0
+
+
+def test_proportions_match_statsmodels_normal_power():
+    h = pw.cohens_h(0.3, 0.2)
+    reference = NormalIndPower().solve_power(effect_size=h, alpha=0.05, power=0.9, ratio=1.5)
+    assert pw.sample_size_proportions(0.3, 0.2, power=0.9, ratio=1.5).n_treatment_exact == \
+        pytest.approx(reference, rel=1e-4)
+
+
+# -- extremes where scipy and statsmodels give NaN ------------------------------------------------------------
+def test_huge_samples_stay_finite():
+    assert pw.power(0.5, 5_000) == 1.0
+    tiny = pw.sample_size(0.001)
+    # normal approximation: n = 2 (z.975 + z.8)² / d²
+    z = stats.norm.isf(0.025) + stats.norm.isf(0.2)
+    assert tiny.n_treatment_exact == pytest.approx(2 * z**2 / 0.001**2, rel=1e-4)
+    assert math.isfinite(pw.mde(20_000))
+    assert pw.mde(20_000) == pytest.approx(z * math.sqrt(2 / 20_000), rel=1e-3)
+
+
+@pytest.mark.parametrize("effect", [0.0, math.nan])
+def test_zero_effect_cannot_be_detected(effect):
+    with pytest.raises(ValueError):
+        pw.sample_size(effect)
+
+
+def test_wrong_one_sided_direction_is_unreachable():
+    with pytest.raises(pw.UnreachableError, match="one-sided"):
+        pw.sample_size(0.5, alternative="smaller")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"alpha": 0}, "alpha"), ({"power": 0.01}, "power must be above alpha"), ({"ratio": 0}, "ratio"),
+     ({"icc": 1.2}, "icc"), ({"cluster_size": 0}, "cluster_size"), ({"baseline_corr": 1}, "baseline_corr"),
+     ({"attrition": 1}, "attrition"), ({"sd": -1}, "sd"), ({"alternative": "both"}, "alternative")],
+)
+def test_bad_arguments_name_themselves(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        pw.sample_size(0.5, **kwargs)
+
+
+def test_too_few_people_for_a_test():
+    with pytest.raises(ValueError, match="degree of freedom"):
+        pw.power(0.5, 1, 1)
+
+
+# -- adjustments ---------------------------------------------------------------------------------------------
+def test_attrition_divides_the_sample():
+    base = pw.sample_size(0.5).n_treatment_exact
+    # People measured are n(1 − a); df uses them too, so n_enrolled × 0.8 equals the no-attrition n.
+    assert pw.sample_size(0.5, attrition=0.2).n_treatment_exact * 0.8 == pytest.approx(base, rel=1e-9)
+
+
+def test_baseline_covariate_never_hurts_and_shrinks_by_about_one_minus_rho_squared():
+    base = pw.sample_size(0.3).n_treatment_exact
+    adjusted = pw.sample_size(0.3, baseline_corr=0.6).n_treatment_exact
+    assert adjusted < base
+    assert adjusted == pytest.approx(base * (1 - 0.36), rel=0.01)
+
+
+def test_clusters_are_whole_and_inflate_by_the_design_effect():
+    result = pw.sample_size(0.3, icc=0.05, cluster_size=20)
+    assert result.n_treatment % 20 == 0 and result.clusters_treatment == result.n_treatment // 20
+    unclustered = pw.sample_size(0.3).n_treatment_exact
+    assert result.n_treatment_exact >= unclustered * pw.design_effect(20, 0.05)
+
+
+def simulate_cluster_power(effect, k, m, icc, sims, rng):
+    """t-test on cluster means of a cluster-randomised pilot (an exact analysis for equal clusters)."""
+    between = rng.normal(0, math.sqrt(icc), (sims, 2, k))
+    within = rng.normal(0, math.sqrt(1 - icc), (sims, 2, k, m)).mean(axis=3)
+    means = between + within
+    means[:, 0, :] += effect
+    p = stats.ttest_ind(means[:, 0, :], means[:, 1, :], axis=1).pvalue
+    return (p < 0.05).mean()
+
+
+def test_cluster_power_matches_simulation():
+    rng = np.random.default_rng(2026)
+    k, m, icc, effect = 8, 15, 0.1, 0.45
+    formula = pw.power(effect, k * m, k * m, icc=icc, cluster_size=m)
+    simulated = simulate_cluster_power(effect, k, m, icc, 2_000, rng)
+    assert simulated == pytest.approx(formula, abs=0.03)
+
+
+def test_ancova_power_matches_simulation():
+    rng = np.random.default_rng(7)
+    n, rho, effect, sims = 40, 0.7, 0.45, 2_000
+    pre = rng.normal(size=(sims, 2 * n))
+    post = rho * pre + math.sqrt(1 - rho**2) * rng.normal(size=(sims, 2 * n))
+    treat = np.r_[np.ones(n), np.zeros(n)]
+    post += effect * treat
+    hits = 0
+    for s in range(sims):  # OLS post ~ 1 + treat + pre, t-test on the treat coefficient
+        x = np.column_stack([np.ones(2 * n), treat, pre[s]])
+        beta, *_ = np.linalg.lstsq(x, post[s], rcond=None)
+        resid = post[s] - x @ beta
+        sigma2 = resid @ resid / (2 * n - 3)
+        se = math.sqrt(sigma2 * np.linalg.inv(x.T @ x)[1, 1])
+        hits += 2 * stats.t.sf(abs(beta[1] / se), 2 * n - 3) < 0.05
+    formula = pw.power(effect, n, n, baseline_corr=rho)
+    assert hits / sims == pytest.approx(formula, abs=0.03)

@@ -136,3 +136,38 @@ def test_steps_not_built_say_so_in_one_line():
 def test_invalid_roi_inputs_are_refused():
     with pytest.raises(roi.InputError):
         export.workbook_bytes(Plan(name="empty"))
+
+
+def libreoffice_results(tmp_path, data: bytes) -> dict[str, str]:
+    """Recalculate in LibreOffice headless and read the ROI model sheet back as CSV."""
+    import csv
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (the formulas-engine tests above cover the recompute)")
+    path = tmp_path / "model.xlsx"
+    path.write_bytes(data)
+    sheet = export.SHEETS.index("ROI model") + 1
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--convert-to",
+                    f'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{sheet}',
+                    "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=180)
+    csv_path = next(tmp_path.glob("model*.csv"))
+    with csv_path.open(encoding="utf-8") as f:
+        return {row[0]: row[1] for row in csv.reader(f) if len(row) > 1 and row[0]}
+
+
+def test_libreoffice_recomputes_roi_after_adoption_changes_to_60_percent(tmp_path):
+    plan = sales_skills()
+    wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(plan)))
+    sheet, ref = cell_of(wb, "Adoption")
+    wb[sheet][ref].value = 0.6
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    values = libreoffice_results(tmp_path, buffer.getvalue())
+    expected = roi.evaluate(roi.with_values(plan.roi, {"adoption": 0.6}))
+    shown = values["ROI % = (benefit − cost) ÷ cost"].rstrip("%")
+    assert float(shown) == pytest.approx(expected.roi_pct, rel=1e-9)
+    assert float(values["Benefit-cost ratio = benefit ÷ cost"]) == pytest.approx(expected.bcr, rel=1e-9)
+    assert float(values["Payback (months)"]) == pytest.approx(expected.payback_months, rel=1e-9)

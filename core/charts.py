@@ -99,3 +99,28 @@ def payback(result: RoiResult, *, title: str = "Cumulative benefit against cost"
     return _figure(data, {"title": {"text": title}, "xaxis": {"title": {"text": "months after the program"}},
                           "yaxis": {"title": {"text": "$"}}, "shapes": shapes, "annotations": notes,
                           "legend": {"orientation": "h", "y": -0.2}})
+
+
+def power_curve(ns: Sequence[float], powers: Sequence[float], *, planned: float | None, target: float,
+                title: str = "Power against people per arm") -> go.Figure:
+    data = [{"type": "scatter", "mode": "lines", "x": list(ns), "y": list(powers), "name": "power",
+             "line": {"color": POSITIVE}, "hovertemplate": "%{x:,.0f} per arm: power %{y:.0%}<extra></extra>"}]
+    shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": target, "y1": target,
+               "line": {"color": NEUTRAL, "dash": "dot"}}]
+    notes: list = []
+    if planned:
+        shape, notes = _vline(planned, f"planned {planned:,.0f}")
+        shapes.append(shape)
+    return _figure(data, {"title": {"text": title}, "xaxis": {"title": {"text": "people per arm (treated)"}},
+                          "yaxis": {"title": {"text": "power"}, "tickformat": ".0%", "range": [0, 1.02]},
+                          "shapes": shapes, "annotations": notes, "showlegend": False})
+
+
+def timeline(phases: Sequence[tuple[str, Any, Any]], *, title: str = "Pilot timeline") -> go.Figure:
+    colors = [NEUTRAL, POSITIVE, "#e0a030"]
+    data = [{"type": "bar", "orientation": "h", "y": [name], "x": [(end - start).days * 86_400_000],
+             "base": [start.isoformat()], "name": name, "marker": {"color": colors[i % 3]},
+             "hovertemplate": f"{name}: {start.isoformat()} → {end.isoformat()}<extra></extra>"}
+            for i, (name, start, end) in enumerate(phases)]
+    return _figure(data, {"title": {"text": title}, "xaxis": {"type": "date"}, "height": 220, "showlegend": False,
+                          "yaxis": {"autorange": "reversed"}})

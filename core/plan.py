@@ -23,6 +23,11 @@ Direction = Literal["increase", "decrease"]
 BenefitKind = Literal["recurring", "one_time"]
 Distribution = Literal["pert", "triangular"]
 IsolationMethod = Literal["", "control_group", "trend_line", "forecast", "estimates"]
+DesignKind = Literal["", "rct", "cluster_rct", "matched", "did", "its"]
+YesNo = Literal["", "yes", "no"]
+KpiType = Literal["continuous", "binary"]
+Randomisation = Literal["simple", "stratified", "cluster"]
+Alternative = Literal["two-sided", "larger", "smaller"]
 
 GOAL_QUESTIONS: dict[str, str] = {
     "business_improvement": "Which improvement matters most to the business?",
@@ -122,6 +127,54 @@ class RoiInputs:
 
 
 @dataclass
+class Assigned:
+    """One row of the assignment list (real ids: the one place they appear)."""
+
+    id: str = ""
+    arm: str = ""
+    group: str = ""
+
+
+@dataclass
+class Preregistration:
+    locked_at: str = ""
+    registered: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class DesignPlan:
+    """The pilot design: situation, chosen design, power inputs, assignment, timeline, registration."""
+
+    randomise: YesNo = ""
+    contamination: YesNo = ""
+    history: YesNo = ""
+    design: DesignKind = ""
+    kpi_type: KpiType = "continuous"
+    effect: float | None = None
+    sd: float = 1.0
+    p_control: float = 0.5
+    alpha: float = 0.05
+    power: float = 0.8
+    ratio: float = 1.0
+    alternative: Alternative = "two-sided"
+    icc: float = 0.0
+    cluster_size: int = 1
+    baseline_corr: float = 0.0
+    attrition: float = 0.1
+    n_treatment: int = 0
+    n_control: int = 0
+    randomisation: Randomisation = "simple"
+    seed: int = 0
+    assignment: list[Assigned] = field(default_factory=list)
+    start_date: str = ""
+    baseline_months: int = 12
+    intervention_days: int = 90
+    measurement_days: int = 90
+    analysis_method: str = ""
+    preregistration: Preregistration | None = None
+
+
+@dataclass
 class Scenario:
     name: str = ""
     values: dict[str, float] = field(default_factory=dict)
@@ -139,6 +192,7 @@ class Plan:
     stakeholders: list[Stakeholder] = field(default_factory=list)
     hypotheses: list[Hypothesis] = field(default_factory=list)
     roi: RoiInputs = field(default_factory=RoiInputs)
+    design: DesignPlan = field(default_factory=DesignPlan)
     scenarios: list[Scenario] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

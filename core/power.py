@@ -331,3 +331,25 @@ def sample_size_proportions(p_treatment: float, p_control: float, *, alpha: floa
 def design_effect(cluster_size: float, icc: float) -> float:
     """1 + (m − 1)·ICC (Donner & Klar 2000)."""
     return 1 + (cluster_size - 1) * icc
+
+
+def mde_proportions(p_control: float, n_treatment: float, n_control: float | None = None, *, alpha: float = 0.05,
+                    power: float = 0.8, alternative: Alternative = "two-sided", icc: float = 0.0,
+                    cluster_size: int = 1, attrition: float = 0.0) -> float:
+    """The smallest change in proportion (p_treatment − p_control; negative for "smaller") detectable.
+
+    >>> round(mde_proportions(0.5, 1565), 3)
+    0.05
+    """
+    if not 0 < p_control < 1:
+        raise ValueError(f"p_control must be strictly between 0 and 1, got {p_control}")
+    sign = -1.0 if alternative == "smaller" else 1.0
+    edge = p_control if sign < 0 else 1 - p_control
+
+    def power_at(change: float) -> float:
+        return power_proportions(p_control + sign * change, p_control, n_treatment, n_control, alpha=alpha,
+                                 alternative=alternative, icc=icc, cluster_size=cluster_size, attrition=attrition)
+
+    if power_at(edge) < power:
+        raise UnreachableError("even the largest possible change is not detectable with these numbers")
+    return float(sign * optimize.brentq(lambda c: power_at(c) - power, 0.0, edge, xtol=1e-12))

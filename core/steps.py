@@ -46,9 +46,21 @@ def roi_status(plan: Plan) -> Status:
     return "done" if r.value_source.strip() else "in progress"
 
 
+def design_status(plan: Plan) -> Status:
+    from core import pilot
+
+    d = plan.design
+    if not d.design and not d.n_treatment and not d.assignment:
+        return "not started"
+    if d.preregistration is not None:
+        return "needs attention" if pilot.deviations(plan) else "done"
+    return "in progress"
+
+
 def step_statuses(plan: Plan) -> dict[str, Status]:
     """Status per step key of STEPS; steps whose issue has not landed report "not started"."""
     statuses: dict[str, Status] = {key: "not started" for key in STEPS}
     statuses["goals"] = goals_status(plan)
+    statuses["design"] = design_status(plan)
     statuses["roi"] = roi_status(plan)
     return statuses

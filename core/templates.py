@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.plan import CostLine, Goals, Hypothesis, Plan, Range, RoiInputs, Stakeholder
+from core.plan import CostLine, DesignPlan, Goals, Hypothesis, Plan, Range, RoiInputs, Stakeholder
 
 WEEKS_PER_MONTH = 52 / 12
 
@@ -41,6 +41,11 @@ def onboarding() -> Plan:
         hypotheses=[
             Hypothesis("Weeks to productivity", "decrease", 3.0, "weeks", "90 days after the first cohort"),
         ],
+        design=DesignPlan(
+            randomise="yes", contamination="no", history="yes", design="rct", sd=2.5, alternative="two-sided",
+            baseline_corr=0.0, attrition=0.1, n_treatment=20, n_control=20,
+            analysis_method="Difference in mean weeks to productivity (no baseline exists for new hires)",
+        ),
         roi=RoiInputs(
             participants=40,
             participant_hours=24,
@@ -102,6 +107,11 @@ def sales_skills() -> Plan:
         hypotheses=[
             Hypothesis("Average deal size", "increase", 4.0, "%", "90 days after the workshops end"),
         ],
+        design=DesignPlan(
+            randomise="yes", contamination="yes", history="yes", design="cluster_rct", sd=6_000.0, icc=0.05,
+            cluster_size=6, baseline_corr=0.5, attrition=0.1, n_treatment=60, n_control=60,
+            randomisation="cluster",
+        ),
         roi=RoiInputs(
             participants=60,
             participant_hours=16,

@@ -1,9 +1,282 @@
-"""4 Pilot design: not built yet; says so in one line rather than show anything that only looks like it works."""
+"""Step 4 Pilot design: design chooser, power / sample size / MDE against break-even, assignment, timeline,
+pre-registration."""
 
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime
+
+import pandas as pd
 import streamlit as st
 
-from ui import session
+from core import charts, design, estimates, ingest, pilot
+from core import power as pw
+from core.plan import Assigned, Preregistration
+from ui import session, widgets
 
-session.require_plan()
+plan = session.require_plan()
+d = plan.design
 st.title("4 Pilot design")
-st.info("Coming in this plan's next step: power, assignment and pre-registration are not built yet.")
+st.caption("A 90-day pilot with a control group is how the effect gets isolated (Phillips: isolate the effect at "
+           "least once). This page checks the pilot is big enough to detect the effect that pays for the program.")
+
+
+def setter(name: str, convert=lambda v: v):
+    return lambda p, v: setattr(p.design, name, convert(v))
+
+
+# -- 1 design ------------------------------------------------------------------------------------------------
+st.header("Which design fits", anchor="design")
+YES_NO = {"": "Not sure yet", "yes": "Yes", "no": "No"}
+questions = [
+    ("randomise", "Can you decide by lot who is trained first?"),
+    ("contamination", "Do trained people work closely with untrained colleagues (same team, shared practices)?"),
+    ("history", "Do you have 12 months or more of the KPI before the pilot, for everyone?"),
+]
+for column, (field_name, question) in zip(st.columns(3), questions, strict=True):
+    with column:
+        widgets.bound(st.radio, question, f"design.{field_name}", setter(field_name), options=list(YES_NO),
+                      format_func=YES_NO.get, index=list(YES_NO).index(getattr(d, field_name)), horizontal=True)
+recommended, reason = pilot.recommend(d)
+if recommended:
+    st.info(f"**Recommended: {pilot.DESIGNS[recommended].title}.** {reason}")
+keys = list(pilot.DESIGNS)
+widgets.bound(st.radio, "Design", "design.design", setter("design"), options=keys,
+              format_func=lambda k: pilot.DESIGNS[k].title,
+              index=keys.index(d.design or recommended) if (d.design or recommended) else None)
+if d.design:
+    info = pilot.DESIGNS[d.design]
+    st.markdown(f"- **When it fits:** {info.fits}\n- **What it assumes:** {info.assumes}\n"
+                f"- **Threats:** {info.threats}\n- **Analysis:** {info.analysis}")
+
+# -- 2 power ---------------------------------------------------------------------------------------------------
+st.header("Is the pilot big enough?", anchor="power")
+clustered = d.design == "cluster_rct"
+KPI_TYPES = {"continuous": "A number per person (deal size, weeks, score)", "binary": "Yes/no per person (a rate)"}
+widgets.bound(st.radio, "Primary KPI", "design.kpi_type", setter("kpi_type"), options=list(KPI_TYPES),
+              format_func=KPI_TYPES.get, index=list(KPI_TYPES).index(d.kpi_type), horizontal=True)
+binary = d.kpi_type == "binary"
+effect = pilot.effect_to_detect(plan)
+unit = "proportion points" if binary else (plan.roi.kpi_unit or "KPI units")
+a, b, c, e = st.columns(4)
+with a:
+    widgets.bound(st.number_input, f"Effect to detect ({unit})", "design.effect", setter("effect"),
+                  value=float(effect), format="%.4g",
+                  help="Defaults to the effect assumed in the ROI step." if d.effect is None else None)
+    if binary:
+        widgets.bound(st.number_input, "KPI rate in the control group", "design.p_control", setter("p_control"),
+                      value=float(d.p_control), min_value=0.001, max_value=0.999, step=0.05, format="%.3f")
+    else:
+        widgets.bound(st.number_input, f"Standard deviation of the KPI ({plan.roi.kpi_unit or 'units'})",
+                      "design.sd", setter("sd"), value=float(d.sd), min_value=1e-9, format="%.4g")
+with b:
+    widgets.bound(st.number_input, "Treated people (planned)", "design.n_treatment", setter("n_treatment", int),
+                  value=int(d.n_treatment), min_value=0, step=1)
+    widgets.bound(st.number_input, "Control people (planned)", "design.n_control", setter("n_control", int),
+                  value=int(d.n_control), min_value=0, step=1)
+with c:
+    widgets.bound(st.number_input, "Significance level α", "design.alpha", setter("alpha"), value=float(d.alpha),
+                  min_value=0.001, max_value=0.5, step=0.01, format="%.3f")
+    widgets.bound(st.number_input, "Target power", "design.power", setter("power"), value=float(d.power),
+                  min_value=0.5, max_value=0.99, step=0.05, format="%.2f")
+    ALTS = {"two-sided": "Two-sided (either direction)", "larger": "One-sided: increase", "smaller":
+            "One-sided: decrease"}
+    widgets.bound(st.selectbox, "Test", "design.alternative", setter("alternative"), options=list(ALTS),
+                  format_func=ALTS.get, index=list(ALTS).index(d.alternative))
+with e:
+    widgets.bound(st.number_input, "Drop-out before measurement (%)", "design.attrition",
+                  setter("attrition", lambda v: v / 100), value=round(d.attrition * 100, 4), min_value=0.0,
+                  max_value=90.0, step=5.0)
+    if not binary:
+        widgets.bound(st.number_input, "Pre/post correlation ρ (baseline covariate)", "design.baseline_corr",
+                      setter("baseline_corr"), value=float(d.baseline_corr), min_value=0.0, max_value=0.99,
+                      step=0.05, help="ANCOVA on the baseline KPI shrinks the variance by 1 − ρ². 0 = no baseline.")
+    if clustered:
+        widgets.bound(st.number_input, "ICC (similarity within a team)", "design.icc", setter("icc"),
+                      value=float(d.icc), min_value=0.0, max_value=0.99, step=0.01, format="%.3f")
+        widgets.bound(st.number_input, "People per cluster", "design.cluster_size", setter("cluster_size", int),
+                      value=int(d.cluster_size), min_value=1, step=1)
+
+options = pilot.power_options(d)
+try:
+    if binary:
+        p_treatment = min(max(d.p_control + effect, 0.0), 1.0)
+        needed = pw.sample_size_proportions(p_treatment, d.p_control, power=d.power, ratio=max(d.ratio, 1e-9),
+                                            **options)
+    else:
+        needed = pw.sample_size(effect, sd=d.sd, power=d.power, ratio=max(d.ratio, 1e-9),
+                                baseline_corr=d.baseline_corr, **options)
+    needed_error = None
+except ValueError as exc:
+    needed, needed_error = None, str(exc)
+planned_ok = d.n_treatment > 0 and d.n_control > 0
+try:
+    if not planned_ok:
+        raise ValueError("enter the planned number of treated and control people")
+    if binary:
+        planned_power = pw.power_proportions(min(max(d.p_control + effect, 0.0), 1.0), d.p_control,
+                                             d.n_treatment, d.n_control, **options)
+        planned_mde = abs(pw.mde_proportions(d.p_control, d.n_treatment, d.n_control, power=d.power, **options))
+    else:
+        planned_power = pw.power(effect, d.n_treatment, d.n_control, sd=d.sd, baseline_corr=d.baseline_corr,
+                                 **options)
+        planned_mde = pw.mde(d.n_treatment, d.n_control, sd=d.sd, power=d.power, baseline_corr=d.baseline_corr,
+                             **options)
+    planned_error = None
+except ValueError as exc:
+    planned_power = planned_mde = None
+    planned_error = str(exc)
+
+m1, m2, m3 = st.columns(3)
+m1.metric("Needed per arm", f"{needed.n_treatment:,} + {needed.n_control:,}" if needed else "—",
+          help="Treated + control, whole people (whole clusters when clustered), after drop-out.")
+m2.metric("Power of the planned pilot", f"{planned_power:.0%}" if planned_power is not None else "—")
+m3.metric(f"Smallest detectable effect ({unit})", f"{planned_mde:,.4g}" if planned_mde is not None else "—")
+if needed_error:
+    st.error(f"Sample size: {needed_error}")
+if planned_error:
+    st.warning(f"Planned pilot: {planned_error}.")
+
+break_even = pilot.break_even_effect(plan)
+if break_even is None:
+    st.info("Fill in the ROI step to compare this with the effect the program needs to break even.")
+elif planned_mde is not None and not binary:
+    if planned_mde > break_even:
+        try:
+            enough = pw.sample_size(break_even, sd=d.sd, power=d.power, baseline_corr=d.baseline_corr, **options)
+            more = (f" To detect break-even you would need {enough.n_treatment:,} treated and "
+                    f"{enough.n_control:,} controls"
+                    + (f" ({enough.clusters_treatment} + {enough.clusters_control} clusters)" if clustered else "")
+                    + ".")
+        except ValueError as exc:
+            more = f" No practical pilot can detect it ({exc})."
+        st.warning(f"**This pilot cannot detect the effect that pays for the program.** It needs an effect of "
+                   f"{break_even:,.4g} {unit} to break even, but can only detect {planned_mde:,.4g}: a real "
+                   f"break-even effect would most likely look like no effect.{more}")
+    else:
+        st.success(f"The pilot can detect the break-even effect: it detects {planned_mde:,.4g} {unit} or more; "
+                   f"the program breaks even at {break_even:,.4g}.")
+if planned_ok:
+    ns, powers = pilot.power_curve(plan)
+    st.plotly_chart(charts.power_curve(ns, powers, planned=d.n_treatment, target=d.power), key="design-power-curve")
+
+# -- 3 assignment ----------------------------------------------------------------------------------------------
+st.header("Who is in which arm", anchor="assignment")
+st.caption("Upload the list of eligible people (CSV or XLSX with an id column; team, site and baseline columns "
+           "help). The same people and the same seed always give the same list.")
+upload = st.file_uploader("Eligible people", type=["csv", "xlsx"], key=session.key("design.roster"))
+roster: pd.DataFrame | None = None
+if upload is not None:
+    try:
+        roster = ingest.read_table(upload.getvalue(), upload.name)
+    except ingest.TableError as exc:
+        st.error(str(exc))
+if roster is not None:
+    columns = list(roster.columns)
+    with st.expander("Estimate the KPI's sd, the ICC and ρ from this file"):
+        pick = st.columns(3)
+        kpi_col = pick[0].selectbox("KPI after (or the only KPI column)", columns, key=session.key("design.kpi_col"))
+        pre_col = pick[1].selectbox("KPI before (baseline)", ["(none)", *columns], key=session.key("design.pre_col"))
+        team_col = pick[2].selectbox("Team or site", ["(none)", *columns], key=session.key("design.team_col"))
+        values = pd.to_numeric(roster[kpi_col].str.replace(",", "", regex=False), errors="coerce")
+        found = {"sd": estimates.sd(values)}
+        if team_col != "(none)":
+            found["icc"] = estimates.icc_oneway(values, roster[team_col])
+        if pre_col != "(none)":
+            pre = pd.to_numeric(roster[pre_col].str.replace(",", "", regex=False), errors="coerce")
+            found["baseline_corr"], _ci = estimates.correlation(pre, values)
+        st.dataframe(pd.DataFrame([{"input": k, "estimate": v.value, "n": v.n, "note": v.note}
+                                   for k, v in found.items()]), hide_index=True)
+        usable = {k: v for k, v in found.items() if v.value == v.value}
+        if st.button("Use these estimates", key=session.key("design.use_estimates"), disabled=not usable):
+            def apply(p):
+                for key, estimate in usable.items():
+                    setattr(p.design, key, max(0.0, min(estimate.value, 0.99)) if key != "sd" else estimate.value)
+            session.update(apply)
+            st.rerun()
+    guess = next((c for c in columns if "id" in c.lower()), columns[0])
+    id_col = st.selectbox("Id column", columns, index=columns.index(guess), key=session.key("design.id_col"))
+    METHODS = {"simple": "Simple", "stratified": "Stratified (balance by site / job family)",
+               "cluster": "By cluster (whole teams)"}
+    widgets.bound(st.radio, "Randomisation", "design.randomisation", setter("randomisation"),
+                  options=list(METHODS), format_func=METHODS.get, index=list(METHODS).index(d.randomisation),
+                  horizontal=True)
+    others = [c for c in columns if c != id_col]
+    strata = st.multiselect("Strata", others, key=session.key("design.strata")) \
+        if d.randomisation == "stratified" else []
+    cluster = st.selectbox("Cluster column", others, key=session.key("design.cluster")) \
+        if d.randomisation == "cluster" and others else None
+    if not d.seed:
+        session.update(lambda p: setattr(p.design, "seed", random.SystemRandom().randint(1, 999_999)))
+    widgets.bound(st.number_input, "Seed (recorded; same seed, same list)", "design.seed", setter("seed", int),
+                  value=int(plan.design.seed), min_value=1, max_value=2**31 - 1, step=1)
+    total = d.n_treatment + d.n_control
+    share = d.n_treatment / total if total else 0.5
+    if st.button("Generate the assignment list", type="primary", key=session.key("design.assign")):
+        try:
+            table = design.assign(roster, id_col=id_col, seed=plan.design.seed, method=d.randomisation,
+                                  treat_share=share, strata=strata, cluster=cluster)
+        except ValueError as exc:
+            st.error(f"{upload.name}: {exc}")
+        else:
+            rows = [Assigned(str(r.id), str(r.arm), str(r.group)) for r in table.itertuples()]
+            session.update(lambda p: setattr(p.design, "assignment", rows))
+    if plan.design.assignment:
+        assigned = pd.DataFrame([vars(a) for a in plan.design.assignment])
+        covariates = st.multiselect("Balance on", others, default=[c for c in others if c not in strata][:4],
+                                    key=session.key("design.balance"))
+        if covariates:
+            merged = roster.assign(**{id_col: roster[id_col].astype(str).str.strip()}).merge(
+                assigned, left_on=id_col, right_on="id", how="inner")
+            table = design.balance(merged, arm_col="arm", covariates=covariates)
+            st.dataframe(table, hide_index=True, width="stretch",
+                         column_config={"SMD": st.column_config.NumberColumn(format="%.3f")})
+
+if plan.design.assignment:
+    assigned = pd.DataFrame([vars(a) for a in plan.design.assignment])
+    counts = assigned["arm"].value_counts()
+    st.success(f"Assignment list: {counts.get(design.TREATMENT, 0):,} treated, {counts.get(design.CONTROL, 0):,} "
+               f"controls, seed {plan.design.seed}.")
+    st.download_button("Download the assignment list (CSV, real ids for managers)",
+                       assigned.to_csv(index=False).encode("utf-8"), file_name="assignment-list.csv",
+                       mime="text/csv", key=session.key("design.download"), icon="📥")
+
+# -- 4 timeline ------------------------------------------------------------------------------------------------
+st.header("Timeline", anchor="timeline")
+t1, t2, t3 = st.columns(3)
+with t1:
+    start = date.fromisoformat(d.start_date) if d.start_date else None
+    widgets.bound(st.date_input, "Intervention starts", "design.start_date",
+                  setter("start_date", lambda v: v.isoformat() if v else ""), value=start)
+with t2:
+    widgets.bound(st.number_input, "Baseline window (months before)", "design.baseline_months",
+                  setter("baseline_months", int), value=int(d.baseline_months), min_value=1, max_value=60)
+with t3:
+    widgets.bound(st.number_input, "Measurement window (days after)", "design.measurement_days",
+                  setter("measurement_days", int), value=int(d.measurement_days), min_value=7, max_value=730)
+st.plotly_chart(charts.timeline(pilot.timeline(d)), key="design-timeline")
+
+# -- 5 pre-registration ----------------------------------------------------------------------------------------
+st.header("Pre-registration", anchor="preregistration")
+st.caption("Lock the primary KPI, hypothesis, design, seed and analysis before the pilot starts. Later edits stay "
+           "possible, but are listed here as deviations, so nobody can move the goalposts unseen.")
+widgets.bound(st.text_input, "Analysis method", "design.analysis_method", setter("analysis_method"),
+              value=d.analysis_method or (pilot.DESIGNS[d.design].analysis if d.design else ""), max_chars=300)
+registered = pilot.registered_fields(plan)
+if d.preregistration is None:
+    st.dataframe(pd.DataFrame({"field": list(registered), "value": list(registered.values())}), hide_index=True)
+    missing = [k for k, v in registered.items() if not v and k != "Start date"]
+    if missing:
+        st.info(f"Before locking, fill in: {', '.join(missing)}.")
+    if st.button("Lock the pre-registration", disabled=bool(missing), key=session.key("design.lock")):
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        session.update(lambda p: setattr(p.design, "preregistration", Preregistration(stamp, registered)))
+        st.rerun()
+else:
+    st.success(f"Pre-registered at {d.preregistration.locked_at.replace('T', ' ')} UTC.")
+    changes = pilot.deviations(plan)
+    if changes:
+        st.warning(f"{len(changes)} deviation(s) from the pre-registration:")
+        st.dataframe(pd.DataFrame(changes, columns=["field", "registered", "now"]), hide_index=True)
+    else:
+        st.caption("No deviations from the registration.")

@@ -1,0 +1,159 @@
+"""Pilot design helpers: the design chooser, the timeline, power curves, pre-registration and deviations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from core import power as pw
+from core import roi
+from core.plan import DesignPlan, Plan
+
+
+@dataclass(frozen=True)
+class DesignInfo:
+    title: str
+    fits: str
+    assumes: str
+    threats: str
+    analysis: str
+
+
+DESIGNS: dict[str, DesignInfo] = {
+    "rct": DesignInfo(
+        "Individual randomised pilot (RCT)",
+        "You can pick who is trained by lot, and trained people rarely pass the skills to untrained colleagues.",
+        "Random assignment; people stay in their arm; the KPI is measured the same way in both arms.",
+        "Contamination when trained and untrained people share work; attrition that differs between arms.",
+        "ANCOVA: post-pilot KPI on arm and the baseline KPI (difference in means when there is no baseline).",
+    ),
+    "cluster_rct": DesignInfo(
+        "Cluster-randomised pilot (whole teams or sites)",
+        "You can randomise, but people in a team learn from each other, so whole teams must share an arm.",
+        "Random assignment of clusters; enough clusters (8+ per arm) for a credible estimate.",
+        "Few clusters give wide intervals; teams differ at baseline; the ICC inflates the sample needed.",
+        "ANCOVA with standard errors clustered by team (df from the number of clusters).",
+    ),
+    "matched": DesignInfo(
+        "Matched cohorts (non-randomised)",
+        "Managers choose who is trained; you have the HRIS and baseline KPI to find look-alike controls.",
+        "No unmeasured difference between trained and matched people once the covariates are matched.",
+        "Selection bias from what is not measured (motivation); regression to the mean when people are "
+        "picked for low scores.",
+        "Propensity-score matching (logit, caliper 0.2 sd) and the average effect on the trained (ATT).",
+    ),
+    "did": DesignInfo(
+        "Difference-in-differences",
+        "Some groups start the program and others do not yet; you have KPI history before and after for both.",
+        "Parallel trends: without the program, both groups' KPIs would have moved alike.",
+        "Different seasonality or shocks by group; groups chosen because their KPI was moving.",
+        "Regression with unit and period fixed effects and standard errors clustered by unit.",
+    ),
+    "its": DesignInfo(
+        "Interrupted time series",
+        "Everyone is trained at once and no comparison group exists, but you have 12+ months of KPI history.",
+        "The pre-program trend and seasonality would have continued; nothing else changed at the same time.",
+        "Seasonality, other initiatives launched at the same time, changes in how the KPI is measured.",
+        "Segmented regression of the monthly KPI with a level and slope change at the start.",
+    ),
+}
+
+
+def recommend(d: DesignPlan) -> tuple[str, str]:
+    """(design key, reason) from the three situation questions."""
+    if d.randomise == "yes":
+        if d.contamination == "yes":
+            return "cluster_rct", "You can randomise, but colleagues would share what they learn: randomise teams."
+        return "rct", "You can randomise individuals and contamination is unlikely: the cleanest attribution."
+    if d.randomise == "no":
+        if d.history == "yes":
+            return "did", ("Without randomisation, KPI history before and after for a comparison group supports "
+                           "difference-in-differences (or matched cohorts on the baseline).")
+        return "matched", "Without randomisation or history, match each trained person to similar colleagues."
+    return "", "Answer the questions above for a recommendation."
+
+
+def effect_to_detect(plan: Plan) -> float:
+    """The effect the pilot should detect: the design's own, else the ROI model's assumed effect."""
+    return plan.design.effect if plan.design.effect is not None else plan.roi.effect
+
+
+def power_options(d: DesignPlan) -> dict:
+    clustered = d.design == "cluster_rct"
+    return {"alpha": d.alpha, "alternative": d.alternative, "icc": d.icc if clustered else 0.0,
+            "cluster_size": d.cluster_size if clustered else 1, "attrition": d.attrition}
+
+
+def break_even_effect(plan: Plan) -> float | None:
+    """The ROI model's break-even effect, or None when the ROI step is not filled in."""
+    try:
+        return roi.evaluate(plan.roi).break_even_effect
+    except ValueError:
+        return None
+
+
+def power_curve(plan: Plan, *, points: int = 40) -> tuple[list[float], list[float]]:
+    """Power against people per arm (treated; controls by the ratio) for the planned effect."""
+    d = plan.design
+    effect = effect_to_detect(plan)
+    top = max(4 * max(d.n_treatment, 10), 40)
+    step = max(d.cluster_size if d.design == "cluster_rct" else 1, 1)
+    ns = sorted({max(step * round(top * (i + 1) / points / step), step * 3) for i in range(points)})
+    values = []
+    for n in ns:
+        try:
+            values.append(_power(plan, effect, n, n * d.ratio))
+        except ValueError:
+            values.append(float("nan"))
+    return [float(n) for n in ns], values
+
+
+def _power(plan: Plan, effect: float, n1: float, n2: float) -> float:
+    d = plan.design
+    options = power_options(d)
+    if d.kpi_type == "binary":
+        return pw.power_proportions(min(max(d.p_control + effect, 0.0), 1.0), d.p_control, n1, n2, **options)
+    return pw.power(effect, n1, n2, sd=d.sd, baseline_corr=d.baseline_corr, **options)
+
+
+def timeline(d: DesignPlan) -> list[tuple[str, date, date]]:
+    """(phase, start, end) for the baseline window, the intervention and the measurement window."""
+    start = date.fromisoformat(d.start_date) if d.start_date else date.today()
+    baseline_start = (start.replace(day=1) - timedelta(days=1)).replace(day=1)
+    for _ in range(d.baseline_months - 1):
+        baseline_start = (baseline_start - timedelta(days=1)).replace(day=1)
+    end_intervention = start + timedelta(days=d.intervention_days)
+    return [
+        ("Baseline window", baseline_start, start),
+        (f"Intervention ({d.intervention_days} days)", start, end_intervention),
+        (f"Measurement window ({d.measurement_days} days)", end_intervention,
+         end_intervention + timedelta(days=d.measurement_days)),
+    ]
+
+
+def registered_fields(plan: Plan) -> dict[str, str]:
+    """What a pre-registration locks, as text so later changes can be listed."""
+    d = plan.design
+    hypothesis = plan.hypotheses[0] if plan.hypotheses else None
+    return {
+        "Primary KPI": plan.roi.kpi_name or (hypothesis.kpi if hypothesis else ""),
+        "Hypothesis": (f"{hypothesis.kpi} {hypothesis.direction} by {hypothesis.assumed_size} {hypothesis.unit} "
+                       f"by {hypothesis.by_when}") if hypothesis else "",
+        "Design": DESIGNS[d.design].title if d.design else "",
+        "Effect to detect": f"{effect_to_detect(plan):g}",
+        "Alpha": f"{d.alpha:g}",
+        "Power": f"{d.power:g}",
+        "People per arm (treatment / control)": f"{d.n_treatment} / {d.n_control}",
+        "Assignment seed": str(d.seed) if d.seed else "",
+        "Analysis method": d.analysis_method or (DESIGNS[d.design].analysis if d.design else ""),
+        "Start date": d.start_date,
+    }
+
+
+def deviations(plan: Plan) -> list[tuple[str, str, str]]:
+    """(field, registered, now) for every registered field that changed after the lock."""
+    registration = plan.design.preregistration
+    if registration is None:
+        return []
+    now = registered_fields(plan)
+    return [(k, v, now.get(k, "")) for k, v in registration.registered.items() if now.get(k, "") != v]

@@ -1,0 +1,100 @@
+import io
+
+import pandas as pd
+import pytest
+
+from core import power as pw
+from core.plan import Plan
+from core.store import Store
+from core.templates import onboarding, sales_skills
+from tests.pages.conftest import texts
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label.startswith(label))
+
+
+def roster_csv(n=120) -> bytes:
+    frame = pd.DataFrame({
+        "employee_id": [f"{i:05d}" for i in range(n)],
+        "team": [f"T{i % 12:02d}" for i in range(n)],
+        "site": ["North" if i % 3 else "South" for i in range(n)],
+        "deal_size_before": [20_000 + 37 * i % 5_000 for i in range(n)],
+        "deal_size_after": [21_000 + 41 * i % 5_200 for i in range(n)],
+    })
+    return frame.to_csv(index=False).encode()
+
+
+def test_sales_template_warns_that_the_pilot_cannot_detect_break_even(app, db_file):
+    plan, _ = Store(db_file).create(sales_skills())
+    at = app(plan.id, "pages/design.py")
+    d = plan.design
+    reference = pw.mde(60, 60, sd=6_000, icc=0.05, cluster_size=6, baseline_corr=0.5, attrition=0.1)
+    assert float(metric(at, "Smallest detectable effect").replace(",", "")) == pytest.approx(reference, abs=1)
+    assert any("cannot detect the effect that pays for the program" in w for w in texts(at, "warning"))
+    assert d.design == "cluster_rct"
+
+
+def test_onboarding_template_can_detect_break_even(app, db_file):
+    plan, _ = Store(db_file).create(onboarding())
+    at = app(plan.id, "pages/design.py")
+    assert any("can detect the break-even effect" in s for s in texts(at, "success"))
+    assert metric(at, "Needed per arm") == "14 + 14"
+
+
+def test_assignment_from_an_uploaded_list_is_reproducible_and_downloads(app, db_file, downloads):
+    store = Store(db_file)
+    plan, _ = store.create(onboarding())
+    at = app(plan.id, "pages/design.py")
+    at.file_uploader[0].set_value(("people.csv", roster_csv(), "text/csv")).run()
+    assert not at.exception
+    seed = at.session_state["plan"].design.seed
+    assert seed > 0
+    next(b for b in at.button if b.label == "Generate the assignment list").click().run()
+    saved = store.load(plan.id)[0].design.assignment
+    assert len(saved) == 120 and saved[0].id == "00000"
+    assert sum(a.arm == "treatment" for a in saved) == 60
+    csv = downloads()["assignment-list.csv"].decode()
+    assert csv.startswith("id,arm,group") and "00007" in csv
+    next(b for b in at.button if b.label == "Generate the assignment list").click().run()
+    assert store.load(plan.id)[0].design.assignment == saved, "same seed, same list"
+    assert any("SMD" in str(df.value.columns.tolist()) for df in at.dataframe)
+
+
+def test_estimates_from_the_uploaded_file(app, db_file):
+    plan, _ = Store(db_file).create(sales_skills())
+    at = app(plan.id, "pages/design.py")
+    at.file_uploader[0].set_value(("people.csv", roster_csv(), "text/csv")).run()
+    kpi, pre, team = (s for s in at.selectbox if s.label in ("KPI after (or the only KPI column)",
+                                                            "KPI before (baseline)", "Team or site"))
+    kpi.set_value("deal_size_after")
+    pre.set_value("deal_size_before")
+    team.set_value("team").run()
+    next(b for b in at.button if b.label == "Use these estimates").click().run()
+    after = pd.read_csv(io.BytesIO(roster_csv()))["deal_size_after"]
+    assert at.session_state["plan"].design.sd == pytest.approx(after.std(ddof=1))
+
+
+def test_a_bad_upload_says_which_line(app, db_file):
+    plan, _ = Store(db_file).create(onboarding())
+    at = app(plan.id, "pages/design.py")
+    at.file_uploader[0].set_value(("people.csv", b"id,team\n1,A\n2,B,extra\n", "text/csv")).run()
+    assert any("people.csv, line 3" in e for e in texts(at, "error"))
+
+
+def test_preregistration_locks_and_then_lists_deviations(app, db_file):
+    store = Store(db_file)
+    plan, _ = store.create(onboarding())
+    at = app(plan.id, "pages/design.py")
+    at.file_uploader[0].set_value(("people.csv", roster_csv(), "text/csv")).run()
+    next(b for b in at.button if b.label == "Lock the pre-registration").click().run()
+    assert store.load(plan.id)[0].design.preregistration is not None
+    next(n for n in at.number_input if n.label == "Target power").set_value(0.9).run()
+    assert any("deviation" in w for w in texts(at, "warning"))
+
+
+def test_blank_plan_design_page_asks_for_inputs(app, db_file):
+    plan, _ = Store(db_file).create(Plan(name="Blank"))
+    at = app(plan.id, "pages/design.py")
+    assert not at.exception
+    assert any("Fill in the ROI step" in i for i in texts(at, "info"))

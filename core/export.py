@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core import __version__, roi, sensitivity
+from core import __version__, pilot, roi, sensitivity
 from core.plan import GOAL_QUESTIONS, Plan
 
 EXCEL_CELL_MAX = 32_767
@@ -386,6 +386,84 @@ def assumptions_sheet(ws: Worksheet, plan: Plan) -> None:
     widths(ws, 44, 14, 18, 50, 26, 26, 20, 26)
 
 
+def design_sheet(ws: Worksheet, plan: Plan) -> None:
+    row = title_block(ws, plan, "Pilot design & power")
+    d = plan.design
+    if not d.design and not d.n_treatment:
+        put(ws, f"A{row}", "The pilot design step has not been filled in for this plan yet.")
+        widths(ws, 90)
+        return
+    summary = pilot.power_summary(plan)
+    needed = summary.needed
+    facts: list[tuple[str, Any, str | None]] = [
+        ("Design", pilot.DESIGNS[d.design].title if d.design else "(not chosen)", None),
+        ("Analysis method", d.analysis_method or (pilot.DESIGNS[d.design].analysis if d.design else ""), None),
+        ("Primary KPI type", d.kpi_type, None),
+        (f"Effect to detect ({summary.unit})", summary.effect, NUMBER),
+        ("Standard deviation of the KPI" if d.kpi_type == "continuous" else "Control-group rate",
+         d.sd if d.kpi_type == "continuous" else d.p_control, NUMBER),
+        ("Significance level α", d.alpha, "0.000"),
+        ("Target power", d.power, PERCENT),
+        ("Test", d.alternative, None),
+        ("Drop-out before measurement", d.attrition, PERCENT),
+        ("Pre/post correlation ρ (ANCOVA)", d.baseline_corr, "0.00"),
+        ("ICC / people per cluster", f"{d.icc:g} / {d.cluster_size}" if d.design == "cluster_rct" else "n/a", None),
+        ("Planned treated / control", f"{d.n_treatment:,} / {d.n_control:,}", None),
+        ("Needed per arm (treated / control)",
+         f"{needed.n_treatment:,} / {needed.n_control:,}" if needed else summary.needed_error, None),
+        ("Power of the planned pilot", summary.planned_power if summary.planned_power is not None
+         else summary.planned_error, PERCENT),
+        (f"Smallest detectable effect ({summary.unit})", summary.planned_mde if summary.planned_mde is not None
+         else summary.planned_error, NUMBER),
+        (f"Break-even effect from the ROI model ({summary.unit})", summary.break_even
+         if summary.break_even is not None else "n/a", NUMBER),
+        ("Can the pilot detect break-even?", {True: "yes", False: "NO", None: "n/a"}[summary.detects_break_even],
+         None),
+    ]
+    if summary.enough is not None:
+        facts.append(("People per arm needed to detect break-even",
+                      f"{summary.enough.n_treatment:,} / {summary.enough.n_control:,}", None))
+    for phase, start, end in pilot.timeline(d):
+        facts.append((phase, f"{start.isoformat()} to {end.isoformat()}", None))
+    facts.append(("Assignment seed", str(d.seed) if d.seed else "(no list drawn yet)", None))
+    for i, (label, value, fmt) in enumerate(facts, start=row):
+        put(ws, f"A{i}", label)
+        put(ws, f"B{i}", value, fmt=fmt if not isinstance(value, str) else None)
+    row += len(facts) + 1
+    put(ws, f"A{row}", "Values computed by Pilot ROI (two-sample t-test / Cohen's h; design effect 1 + (m − 1)·ICC;"
+                       " variance × (1 − ρ²) for ANCOVA).")
+    registration = d.preregistration
+    row += 2
+    if registration is None:
+        put(ws, f"A{row}", "Not pre-registered yet.")
+    else:
+        put(ws, f"A{row}", f"Pre-registered at {registration.locked_at}", bold=True)
+        for col, label in zip("ABC", ["Field", "Registered", "Now"], strict=True):
+            put(ws, f"{col}{row + 1}", label, bold=True)
+        now = pilot.registered_fields(plan)
+        for i, (field, value) in enumerate(registration.registered.items(), start=row + 2):
+            put(ws, f"A{i}", field)
+            put(ws, f"B{i}", value)
+            put(ws, f"C{i}", now.get(field, "") if now.get(field, "") != value else "(unchanged)")
+    widths(ws, 52, 40, 40)
+
+
+def assignment_sheet(ws: Worksheet, plan: Plan) -> None:
+    row = title_block(ws, plan, "Assignment list (real ids: share only with the managers who need it)")
+    rows = plan.design.assignment
+    if not rows:
+        put(ws, f"A{row}", "No assignment list has been drawn yet (step 4, Pilot design).")
+        widths(ws, 90)
+        return
+    header_row(ws, row, ["Employee id", "Arm", "Stratum / cluster"])
+    for i, a in enumerate(rows, start=row + 1):
+        put(ws, f"A{i}", a.id)
+        put(ws, f"B{i}", a.arm)
+        put(ws, f"C{i}", a.group)
+    put(ws, f"E{row}", f"Seed {plan.design.seed}; {plan.design.randomisation} randomisation")
+    widths(ws, 20, 14, 30, 4, 40)
+
+
 def not_built(ws: Worksheet, plan: Plan, heading: str) -> None:
     row = title_block(ws, plan, heading)
     put(ws, f"A{row}", NOT_BUILT)
@@ -405,8 +483,10 @@ def workbook(plan: Plan) -> Workbook:
     wb.move_sheet("ROI model", offset=SHEETS.index("ROI model") - len(SHEETS) + 1)
     summary_sheet(sheets["Summary"], plan, mc)
     goals_sheet(sheets["Goals"], plan)
-    for title in ("KPI map", "Pilot design & power", "Assignment list", "Data quality"):
+    for title in ("KPI map", "Data quality"):
         not_built(sheets[title], plan, title)
+    design_sheet(sheets["Pilot design & power"], plan)
+    assignment_sheet(sheets["Assignment list"], plan)
     sensitivity_sheet(sheets["Sensitivity"], plan, swings)
     monte_carlo_sheet(sheets["Monte Carlo"], plan, mc)
     assumptions_sheet(sheets["Assumptions log"], plan)

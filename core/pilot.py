@@ -157,3 +157,68 @@ def deviations(plan: Plan) -> list[tuple[str, str, str]]:
         return []
     now = registered_fields(plan)
     return [(k, v, now.get(k, "")) for k, v in registration.registered.items() if now.get(k, "") != v]
+
+
+@dataclass(frozen=True)
+class PowerSummary:
+    """Everything the power section shows: needed n, the planned pilot's power and MDE, break-even."""
+
+    effect: float
+    unit: str
+    needed: pw.SampleSize | None
+    needed_error: str
+    planned_power: float | None
+    planned_mde: float | None
+    planned_error: str
+    break_even: float | None
+    enough: pw.SampleSize | None  # the sample that would detect break-even, when the plan cannot
+    enough_error: str
+
+    @property
+    def detects_break_even(self) -> bool | None:
+        if self.break_even is None or self.planned_mde is None:
+            return None
+        return self.planned_mde <= self.break_even
+
+
+def power_summary(plan: Plan) -> PowerSummary:
+    d = plan.design
+    binary = d.kpi_type == "binary"
+    effect = effect_to_detect(plan)
+    options = power_options(d)
+    unit = "proportion points" if binary else (plan.roi.kpi_unit or "KPI units")
+
+    def needed_for(target: float) -> pw.SampleSize:
+        if binary:
+            p_treatment = min(max(d.p_control + target, 0.0), 1.0)
+            return pw.sample_size_proportions(p_treatment, d.p_control, power=d.power, ratio=d.ratio, **options)
+        return pw.sample_size(target, sd=d.sd, power=d.power, ratio=d.ratio, baseline_corr=d.baseline_corr,
+                              **options)
+
+    needed = planned_power = planned_mde = enough = None
+    needed_error = planned_error = enough_error = ""
+    try:
+        needed = needed_for(effect)
+    except ValueError as exc:
+        needed_error = str(exc)
+    if d.n_treatment > 0 and d.n_control > 0:
+        try:
+            planned_power = _power(plan, effect, d.n_treatment, d.n_control)
+            if binary:
+                planned_mde = abs(pw.mde_proportions(d.p_control, d.n_treatment, d.n_control, power=d.power,
+                                                     **options))
+            else:
+                planned_mde = pw.mde(d.n_treatment, d.n_control, sd=d.sd, power=d.power,
+                                     baseline_corr=d.baseline_corr, **options)
+        except ValueError as exc:
+            planned_error = str(exc)
+    else:
+        planned_error = "enter the planned number of treated and control people"
+    break_even = break_even_effect(plan) if not binary else None
+    if break_even is not None and planned_mde is not None and planned_mde > break_even:
+        try:
+            enough = needed_for(break_even)
+        except ValueError as exc:
+            enough_error = str(exc)
+    return PowerSummary(effect, unit, needed, needed_error, planned_power, planned_mde, planned_error, break_even,
+                        enough, enough_error)

@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from core import charts, design, estimates, ingest, pilot
-from core import power as pw
 from core.plan import Assigned, Preregistration
 from ui import session, widgets
 
@@ -97,65 +96,34 @@ with e:
         widgets.bound(st.number_input, "People per cluster", "design.cluster_size", setter("cluster_size", int),
                       value=int(d.cluster_size), min_value=1, step=1)
 
-options = pilot.power_options(d)
-try:
-    if binary:
-        p_treatment = min(max(d.p_control + effect, 0.0), 1.0)
-        needed = pw.sample_size_proportions(p_treatment, d.p_control, power=d.power, ratio=max(d.ratio, 1e-9),
-                                            **options)
-    else:
-        needed = pw.sample_size(effect, sd=d.sd, power=d.power, ratio=max(d.ratio, 1e-9),
-                                baseline_corr=d.baseline_corr, **options)
-    needed_error = None
-except ValueError as exc:
-    needed, needed_error = None, str(exc)
-planned_ok = d.n_treatment > 0 and d.n_control > 0
-try:
-    if not planned_ok:
-        raise ValueError("enter the planned number of treated and control people")
-    if binary:
-        planned_power = pw.power_proportions(min(max(d.p_control + effect, 0.0), 1.0), d.p_control,
-                                             d.n_treatment, d.n_control, **options)
-        planned_mde = abs(pw.mde_proportions(d.p_control, d.n_treatment, d.n_control, power=d.power, **options))
-    else:
-        planned_power = pw.power(effect, d.n_treatment, d.n_control, sd=d.sd, baseline_corr=d.baseline_corr,
-                                 **options)
-        planned_mde = pw.mde(d.n_treatment, d.n_control, sd=d.sd, power=d.power, baseline_corr=d.baseline_corr,
-                             **options)
-    planned_error = None
-except ValueError as exc:
-    planned_power = planned_mde = None
-    planned_error = str(exc)
-
+summary = pilot.power_summary(plan)
+needed = summary.needed
 m1, m2, m3 = st.columns(3)
 m1.metric("Needed per arm", f"{needed.n_treatment:,} + {needed.n_control:,}" if needed else "—",
           help="Treated + control, whole people (whole clusters when clustered), after drop-out.")
-m2.metric("Power of the planned pilot", f"{planned_power:.0%}" if planned_power is not None else "—")
-m3.metric(f"Smallest detectable effect ({unit})", f"{planned_mde:,.4g}" if planned_mde is not None else "—")
-if needed_error:
-    st.error(f"Sample size: {needed_error}")
-if planned_error:
-    st.warning(f"Planned pilot: {planned_error}.")
+m2.metric("Power of the planned pilot", f"{summary.planned_power:.0%}" if summary.planned_power is not None else "—")
+m3.metric(f"Smallest detectable effect ({unit})", f"{summary.planned_mde:,.4g}" if summary.planned_mde is not None
+          else "—")
+if summary.needed_error:
+    st.error(f"Sample size: {summary.needed_error}")
+if summary.planned_error:
+    st.warning(f"Planned pilot: {summary.planned_error}.")
 
-break_even = pilot.break_even_effect(plan)
-if break_even is None:
-    st.info("Fill in the ROI step to compare this with the effect the program needs to break even.")
-elif planned_mde is not None and not binary:
-    if planned_mde > break_even:
-        try:
-            enough = pw.sample_size(break_even, sd=d.sd, power=d.power, baseline_corr=d.baseline_corr, **options)
-            more = (f" To detect break-even you would need {enough.n_treatment:,} treated and "
-                    f"{enough.n_control:,} controls"
-                    + (f" ({enough.clusters_treatment} + {enough.clusters_control} clusters)" if clustered else "")
-                    + ".")
-        except ValueError as exc:
-            more = f" No practical pilot can detect it ({exc})."
-        st.warning(f"**This pilot cannot detect the effect that pays for the program.** It needs an effect of "
-                   f"{break_even:,.4g} {unit} to break even, but can only detect {planned_mde:,.4g}: a real "
-                   f"break-even effect would most likely look like no effect.{more}")
-    else:
-        st.success(f"The pilot can detect the break-even effect: it detects {planned_mde:,.4g} {unit} or more; "
-                   f"the program breaks even at {break_even:,.4g}.")
+if summary.break_even is None:
+    if not binary:
+        st.info("Fill in the ROI step to compare this with the effect the program needs to break even.")
+elif summary.detects_break_even is False:
+    enough = summary.enough
+    more = (f" To detect break-even you would need {enough.n_treatment:,} treated and {enough.n_control:,} controls"
+            + (f" ({enough.clusters_treatment} + {enough.clusters_control} clusters)" if clustered else "") + "."
+            if enough else f" No practical pilot can detect it ({summary.enough_error}).")
+    st.warning(f"**This pilot cannot detect the effect that pays for the program.** It needs an effect of "
+               f"{summary.break_even:,.4g} {unit} to break even, but can only detect {summary.planned_mde:,.4g}: a "
+               f"real break-even effect would most likely look like no effect.{more}")
+elif summary.detects_break_even:
+    st.success(f"The pilot can detect the break-even effect: it detects {summary.planned_mde:,.4g} {unit} or more; "
+               f"the program breaks even at {summary.break_even:,.4g}.")
+planned_ok = d.n_treatment > 0 and d.n_control > 0
 if planned_ok:
     ns, powers = pilot.power_curve(plan)
     st.plotly_chart(charts.power_curve(ns, powers, planned=d.n_treatment, target=d.power), key="design-power-curve")

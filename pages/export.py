@@ -28,6 +28,10 @@ STATUS = {
     "ROI model": f"{len(export.INPUT_NAMES)} named inputs, {len(plan.roi.costs)} cost lines, 120 months of "
                  "benefits, ROI %, BCR, payback and break-even as formulas",
     "Sensitivity": f"{len(plan.roi.ranges)} assumptions swung low to high, with a chart",
+    "Pilot design & power": "design, power, MDE against break-even, timeline, pre-registration and deviations"
+    if plan.design.design or plan.design.n_treatment else "not filled in yet",
+    "Assignment list": f"{len(plan.design.assignment):,} people with their arm (real ids)"
+    if plan.design.assignment else "no list drawn yet",
     "Monte Carlo": "P10/P50/P90, probability ROI > 0 and the histogram" if plan.roi.ranges else "no ranges yet",
     "Assumptions log": "every assumption with its value, unit, source, credibility, owner",
 }

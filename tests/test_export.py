@@ -130,7 +130,22 @@ def test_file_names_are_safe_on_every_os(name, expected):
 
 def test_steps_not_built_say_so_in_one_line():
     wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(sales_skills())))
-    assert wb["Assignment list"]["A5"].value == export.NOT_BUILT
+    assert wb["KPI map"]["A5"].value == export.NOT_BUILT
+    assert "No assignment list" in wb["Assignment list"]["A5"].value
+
+
+def test_design_sheet_states_the_break_even_verdict_and_the_assignment_keeps_ids():
+    from core.plan import Assigned
+
+    plan = sales_skills()
+    plan.design.assignment = [Assigned("00042", "treatment", "T01"), Assigned("=cmd", "control", "T02")]
+    wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(plan)))
+    design = {row[0].value: row[1].value for row in wb["Pilot design & power"].iter_rows(min_row=5)
+              if row[0].value}
+    assert design["Can the pilot detect break-even?"] == "NO"
+    ids = [c.value for c in wb["Assignment list"]["A"][5:]]
+    assert ids == ["00042", "=cmd"]
+    assert wb["Assignment list"]["A7"].data_type == "s"
 
 
 def test_invalid_roi_inputs_are_refused():

@@ -92,11 +92,12 @@ def break_even_effect(plan: Plan) -> float | None:
         return None
 
 
-def power_curve(plan: Plan, *, points: int = 40) -> tuple[list[float], list[float]]:
-    """Power against people per arm (treated; controls by the ratio) for the planned effect."""
+def power_curve(plan: Plan, *, points: int = 40, up_to: float | None = None) -> tuple[list[float], list[float]]:
+    """Power against people per arm (treated; controls by the ratio) for the planned effect, from a few
+    people to four times the plan (or `up_to`, e.g. past the sample the target power needs)."""
     d = plan.design
     effect = effect_to_detect(plan)
-    top = max(4 * max(d.n_treatment, 10), 40)
+    top = max(4 * max(d.n_treatment, 10), 40, 1.2 * (up_to or 0))
     step = max(d.cluster_size if d.design == "cluster_rct" else 1, 1)
     ns = sorted({max(step * round(top * (i + 1) / points / step), step * 3) for i in range(points)})
     values = []

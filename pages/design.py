@@ -125,7 +125,7 @@ elif summary.detects_break_even:
                f"the program breaks even at {summary.break_even:,.4g}.")
 planned_ok = d.n_treatment > 0 and d.n_control > 0
 if planned_ok:
-    ns, powers = pilot.power_curve(plan)
+    ns, powers = pilot.power_curve(plan, up_to=needed.n_treatment if needed else None)
     st.plotly_chart(charts.power_curve(ns, powers, planned=d.n_treatment, target=d.power), key="design-power-curve")
 
 # -- 3 assignment ----------------------------------------------------------------------------------------------

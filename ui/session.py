@@ -35,8 +35,23 @@ def current_plan() -> Plan | None:
     return st.session_state.get("plan")
 
 
+def ensure_app_navigation() -> None:
+    """Hand the run to app.py when Streamlit served this page in its legacy pages/-folder mode.
+
+    On a fresh server, a first request whose URL names a page (a shared ``/design?plan=…`` link) is run
+    straight from pages/ without app.py, so there would be no sidebar and no ``?plan=`` handling. That mode
+    ends as soon as any script calls st.navigation; switching it off and rerunning lets app.py do so.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_messages() -> None:
     """Messages every page shows first: a pending flash, a save error, a conflict to resolve."""
+    ensure_app_navigation()
     show_flash()
     conflict_banner()
 

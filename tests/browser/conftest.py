@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -25,10 +26,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
+@contextlib.contextmanager
+def running_app(db: Path):
+    """`streamlit run app.py` on a free loopback port with database `db`; yields the base URL."""
     port = _free_port()
-    db = tmp_path_factory.mktemp("browser") / "pilot_roi.db"
     env = {**os.environ, "PILOT_ROI_DB": str(db)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -46,12 +47,20 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
-    yield url
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    with running_app(tmp_path_factory.mktemp("browser") / "pilot_roi.db") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

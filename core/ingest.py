@@ -1,75 +1,436 @@
-"""Reading uploaded tables (CSV or XLSX) into text columns, with plain-language errors.
+"""Reading uploaded tables (CSV or XLSX) robustly, and guessing what each column is.
 
-Ids stay text (``00123`` stays ``00123``): every column is read as text and converted where a step
-needs numbers. CSV: UTF-8 (with or without BOM), then cp1252; delimiter sniffed among comma, semicolon
-and tab; rows with the wrong number of fields are reported with their line, never dropped silently.
+Every column is read as text, so ids keep their leading zeros (``00123`` stays ``00123``); numbers and
+dates are parsed later, column by column, and every value that does not parse is reported with its line
+and its text (see core/quality.py).
+
+CSV: UTF-8 with or without BOM, UTF-16 (BOM, or NUL-byte pattern), cp1252, then Latin-1; comma,
+semicolon, tab or pipe delimiters, chosen by which gives the same field count on the first lines. Rows
+with the wrong number of fields and quotes never closed are reported with their line, never dropped.
+XLSX: refused before parsing when it is not a zip (a renamed CSV), encrypted (an OLE container),
+macro-enabled, or a zip bomb (declared size over the cap or compression over 100:1); parsed by
+openpyxl with defusedxml installed (no entity expansion).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
+from dataclasses import dataclass, field
+from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 MAX_BYTES = 50 * 1024 * 1024
+MAX_UNZIPPED = 500 * 1024 * 1024
+MAX_RATIO = 100
+LONG_CELL = 10_000
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+Role = Literal["employee_id", "manager_id", "name", "date", "period", "team", "site", "measure", "category",
+               "sensitive", "text", "ignore"]
+ROLES: dict[str, str] = {
+    "employee_id": "Employee id", "manager_id": "Manager id", "name": "Person's name (never shown)",
+    "date": "Date / time", "period": "Period (month, week…)", "team": "Team", "site": "Site / location",
+    "measure": "Numeric measure", "category": "Category", "sensitive": "Sensitive attribute (never shown row by row)",
+    "text": "Free text", "ignore": "Ignore",
+}
+SENSITIVE_NAMES = ("gender", "sex", "ethnic", "race", "religion", "salary", "pay", "wage", "compensation",
+                   "disab", "marital", "birth", "dob", "age", "nationality", "pregnan", "union")
 
 
 class TableError(ValueError):
-    """An upload that cannot be read; the message names the file and says what to do."""
+    """An upload that cannot be read; the message names the file (and line) and says what to do."""
 
 
-def read_table(data: bytes, name: str) -> pd.DataFrame:
+@dataclass
+class Table:
+    """A file read as text: the frame (original row order; file line = index + 2) and how it was read."""
+
+    name: str
+    frame: pd.DataFrame
+    encoding: str = ""
+    delimiter: str = ""
+    notes: list[str] = field(default_factory=list)
+    has_controls: bool = False
+
+    def line(self, index: int) -> int:
+        """The spreadsheet / file line of a data row (the header is line 1)."""
+        return int(index) + 2
+
+
+# -- reading -------------------------------------------------------------------------------------------------
+def read_table(data: bytes, name: str) -> Table:
     if not data:
-        raise TableError(f"{name} is empty. Export the file again and upload it.")
+        raise TableError(f"{name} is empty (0 bytes). Export the file again and upload it.")
     if len(data) > MAX_BYTES:
-        raise TableError(f"{name} is {len(data) / 1e6:.0f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB.")
+        raise TableError(f"{name} is {len(data) / 1e6:.0f} MB; files up to {MAX_BYTES / 1e6:.0f} MB are accepted. "
+                         "Export only the columns and months the pilot needs.")
     lower = name.lower()
+    if data.startswith(OLE_MAGIC):
+        raise TableError(f"{name} is an encrypted (password-protected) workbook or a legacy .xls file. Remove the "
+                         "password or save it as .xlsx or CSV, then upload it again.")
     if lower.endswith(".xls"):
-        raise TableError(f"{name} is a legacy .xls workbook: save it as .xlsx or .csv and upload that.")
+        raise TableError(f"{name} is a legacy .xls workbook: open it and save it as .xlsx or CSV.")
     if lower.endswith((".xlsx", ".xlsm")):
-        frame = _read_xlsx(data, name)
+        table = _read_xlsx(data, name)
     else:
-        frame = _read_csv(data, name)
-    if frame.empty:
-        raise TableError(f"{name} has a header but no rows of data.")
-    return frame
+        table = _read_csv(data, name)
+    _tidy(table)
+    return table
 
 
-def _read_xlsx(data: bytes, name: str) -> pd.DataFrame:
+def _check_zip(data: bytes, name: str) -> None:
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise TableError(f"{name} is not a real .xlsx workbook (perhaps a CSV renamed, or password-protected). "
-                         "Open it in Excel and save it as .xlsx or .csv.")
+        raise TableError(f"{name} is not a real .xlsx workbook (it may be a CSV renamed to .xlsx). Open it in Excel "
+                         "and save it as .xlsx, or rename it to .csv.")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        infos = z.infolist()
+        names = {i.filename for i in infos}
+        if "EncryptionInfo" in names or "EncryptedPackage" in names:
+            raise TableError(f"{name} is password-protected. Remove the password and upload it again.")
+        if any(n.lower().endswith("vbaproject.bin") for n in names):
+            raise TableError(f"{name} contains macros. Save it as a plain .xlsx workbook (without macros) or CSV.")
+        declared = sum(i.file_size for i in infos)
+        packed = max(sum(i.compress_size for i in infos), 1)
+        if declared > MAX_UNZIPPED or declared / packed > MAX_RATIO:
+            raise TableError(f"{name} unpacks to {declared / 1e6:,.0f} MB from {packed / 1e6:,.1f} MB (ratio "
+                             f"{declared / packed:,.0f}:1): refused as a possible zip bomb. Save it as CSV instead.")
+        if "xl/workbook.xml" not in names:
+            raise TableError(f"{name} is a zip file but not an Excel workbook.")
+
+
+def _read_xlsx(data: bytes, name: str) -> Table:
+    _check_zip(data, name)
+    import defusedxml  # noqa: F401 - openpyxl parses with defusedxml when it is installed
+
     try:
-        return pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl").fillna("")
+        frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl", header=0)
     except Exception as exc:  # noqa: BLE001 - any parser failure becomes a message about the file
-        raise TableError(f"{name} could not be read as a workbook ({type(exc).__name__}). "
-                         "Save it again as .xlsx or .csv.") from None
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise TableError(f"{name} could not be read as a workbook ({reason}). Save it again as .xlsx or CSV.") from None
+    if frame.columns.size == 0:
+        raise TableError(f"{name} has no columns: the first sheet is empty.")
+    frame.columns = [str(c) for c in frame.columns]
+    frame = frame.fillna("")
+    has_controls = any(CONTROLS.search(c) for c in frame.columns) or bool(
+        frame.apply(lambda c: c.str.contains(CONTROLS, regex=True).any()).any())
+    return Table(name, frame, encoding="xlsx", notes=["read the first sheet"], has_controls=has_controls)
 
 
-def _read_csv(data: bytes, name: str) -> pd.DataFrame:
-    for encoding in ("utf-8-sig", "cp1252"):
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding): BOMs first, then UTF-16 by its NUL bytes, UTF-8, cp1252, Latin-1."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    head = data[:4000]
+    if len(head) >= 4 and head.count(b"\x00") > len(head) // 4:
+        encoding = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+        return data.decode(encoding, errors="replace"), encoding
+    for encoding in ("utf-8", "cp1252"):
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise TableError(f"{name} is not UTF-8 or Windows text; save it as CSV UTF-8.")
+    return data.decode("latin-1"), "latin-1"
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter among , ; tab | that splits the first lines into the same number of fields (> 1)."""
+    best, best_score = ",", -1.0
+    for delimiter in (",", ";", "\t", "|"):
+        counts = [len(row) for row in csv.reader(lines[:30], delimiter=delimiter)]
+        if not counts or counts[0] < 2:
+            continue
+        same = sum(1 for c in counts if c == counts[0]) / len(counts)
+        score = same * 10 + min(counts[0], 50) / 100
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _read_csv(data: bytes, name: str) -> Table:
+    text, encoding = decode(data)
+    if "\x00" in text:
+        text = text.replace("\x00", "")
     lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise TableError(f"{name} has no header row.")
-    sample = "\n".join(lines[:50])
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if not lines:
+        raise TableError(f"{name} has no header row (the file is blank).")
+    delimiter = sniff_delimiter(lines)
+    frame = None
+    if encoding in ("utf-8", "utf-8-sig"):
+        frame = _fast_csv(data, delimiter)
+    if frame is None:
+        frame = _careful_csv(text, delimiter, name)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return Table(name, frame, encoding=encoding, delimiter={"\t": "tab"}.get(delimiter, delimiter),
+                 has_controls=bool(CONTROLS.search(text)))
+
+
+def _fast_csv(data: bytes, delimiter: str) -> pd.DataFrame | None:
+    """pyarrow's multithreaded reader, all columns as text; None when the file needs the careful path."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
     try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    header = rows[0]
-    for line_number, row in enumerate(rows[1:], start=2):
-        if row and len(row) != len(header):
-            raise TableError(f"{name}, line {line_number}: {len(row)} fields where the header has {len(header)}. "
-                             "Check for an unquoted delimiter or a missing value on that line.")
-    body = [row for row in rows[1:] if any(cell.strip() for cell in row)]
-    return pd.DataFrame(body, columns=[h.strip() for h in header], dtype=str)
+        header = next(csv.reader([data[:65536].decode("utf-8-sig", errors="replace").splitlines()[0]],
+                                 delimiter=delimiter))
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, StopIteration, UnicodeDecodeError, csv.Error):
+        return None
+    if len(set(table.column_names)) != len(table.column_names):
+        return None  # duplicate names: the careful path renames them
+    return table.to_pandas(types_mapper=None).astype(object)
+
+
+def _careful_csv(text: str, delimiter: str, name: str) -> pd.DataFrame:
+    """Python's csv module: slower, but it knows the line of every problem."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
+    try:
+        header = next(reader)
+        for row in reader:
+            if not row or not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                raise TableError(
+                    f"{name}, line {reader.line_num}: {len(row)} fields where the header has {len(header)}. Check "
+                    f"for a {_describe(delimiter)} inside a value that is not quoted, or a missing value.")
+            rows.append(row)
+    except csv.Error as exc:
+        raise TableError(f"{name}, line {reader.line_num}: {_csv_problem(exc)}. A quote (\") opened in a value is "
+                         "probably never closed; fix that line and upload again.") from None
+    return pd.DataFrame(rows, columns=header, dtype=object)
+
+
+def _describe(delimiter: str) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[delimiter]
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    message = str(exc)
+    return "the file ends inside a quoted value" if "unexpected end" in message or "EOF" in message else message
+
+
+def _tidy(table: Table) -> None:
+    """Unique column names, no control characters, no all-blank rows; notes say what changed."""
+    frame = table.frame
+    if frame.columns.size == 0 or all(not str(c).strip() for c in frame.columns):
+        raise TableError(f"{table.name} has no header row.")
+    seen: dict[str, int] = {}
+    columns = []
+    for i, column in enumerate(frame.columns):
+        label = str(column).strip() or f"column {i + 1}"
+        if label in seen:
+            seen[label] += 1
+            new = f"{label} ({seen[label]})"
+            table.notes.append(f"Column “{label}” appears more than once; the copy is called “{new}”.")
+            label = new
+        else:
+            seen[label] = 1
+        columns.append(label)
+    frame.columns = columns
+    if frame.isna().any().any():
+        frame = frame.astype(object).where(frame.notna(), "")
+    if table.has_controls:
+        frame.columns = [CONTROLS.sub("", c) for c in frame.columns]
+        cleaned = 0
+        for column in frame.columns:
+            values = frame[column].astype(str)
+            has = values.str.contains(CONTROLS, regex=True)
+            cleaned += int(has.sum())
+            frame[column] = values.str.replace(CONTROLS, "", regex=True)
+        table.notes.append(f"Removed control characters from {cleaned:,} cells.")
+    if len(frame):
+        blank = np.all(frame.to_numpy(dtype=object) == "", axis=1)
+        if blank.any():
+            frame = frame[~blank]
+    if frame.empty:
+        raise TableError(f"{table.name} has a header but no rows of data.")
+    table.frame = frame
+
+
+# -- numbers and dates -------------------------------------------------------------------------------------------
+_CURRENCY = re.compile(r"[\s\u00a0\u202f$€£¥%]|^\+")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    values: pd.Series  # float64 for numbers, datetime64 for dates; NaN/NaT where blank or bad
+    bad: list[tuple[int, str]]  # (row index, text) that could not be parsed
+    ambiguous: list[tuple[int, str]] = field(default_factory=list)
+    note: str = ""
+
+
+def parse_numbers(series: pd.Series) -> Parsed:
+    """Numbers with thousands separators and decimal commas, chosen per column.
+
+    A value with both . and , uses the last one as the decimal mark; a column whose commas are followed by
+    other than three digits uses the comma as its decimal mark (1,5 or 12,25). Plain numbers take a fast
+    vectorised path; only the rest is cleaned.
+    """
+    text = series.astype(str).str.strip()
+    blank = text.eq("")
+    values = pd.to_numeric(text.where(~blank, None), errors="coerce").astype(float)
+    rest = values.isna() & ~blank
+    note = ""
+    if rest.any():
+        cleaned = text[rest].str.replace(_CURRENCY, "", regex=True).str.replace(r"^\((.*)\)$", r"-\1", regex=True)
+        has_comma = cleaned.str.contains(",", regex=False)
+        has_dot = cleaned.str.contains(".", regex=False)
+        plain_dots = text[~rest & ~blank].str.contains(".", regex=False).any()
+        decimal_comma = not plain_dots and bool(
+            cleaned[has_comma & ~has_dot].str.contains(r",(?:\d{1,2}|\d{4,})$", regex=True).any()
+            or cleaned[has_comma & has_dot].str.contains(r"\.\d{3},\d+$", regex=True).any())
+        if decimal_comma:
+            normalised = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+            note = "decimal comma"
+        else:
+            normalised = cleaned.str.replace(",", "", regex=False)
+        values[rest] = pd.to_numeric(normalised, errors="coerce")
+    bad_mask = values.isna() & ~blank
+    bad = [(int(i), str(series.at[i])) for i in series.index[bad_mask][:1000]]
+    return Parsed(values, bad, note=note)
+
+
+_PERIOD = re.compile(r"^\d{4}-\d{1,2}$")
+_SLASH = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def parse_dates(series: pd.Series, *, order: Literal["auto", "day-first", "month-first"] = "auto") -> Parsed:
+    """Dates in ISO form, YYYY-MM periods, d/m/y or m/d/y, and Excel serial numbers.
+
+    For d/m/y versus m/d/y the column decides: a first part above 12 means day-first, a second part above
+    12 means month-first. When nothing decides, values like 03/04/2022 are reported as ambiguous and left
+    blank unless `order` says which it is. Impossible dates (2024-02-30) are reported as bad.
+    """
+    text = series.astype(str).str.strip()
+    blank = text.eq("")
+    plain = text.where(~blank & ~text.str.contains("/", regex=False), None)
+    out = pd.to_datetime(plain, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
+    out = out.astype("datetime64[ns]")
+    short = out.notna() & (text.str.len() <= 8)
+    out[short & text.str.fullmatch(r"\d+")] = pd.NaT  # bare numbers (2024, 45123) are not ISO dates
+    todo = out.isna() & ~blank
+    serial = todo & text.str.match(_SERIAL)
+    if serial.any():
+        days = pd.to_numeric(text[serial], errors="coerce")
+        plausible = days.between(20_000, 80_000)
+        out[serial[serial].index[plausible]] = EXCEL_EPOCH + pd.to_timedelta(days[plausible], unit="D")
+    text = text.where(todo & ~serial, "")
+    slash = text.str.extract(_SLASH)
+    is_slash = slash[0].notna()
+    ambiguous: list[tuple[int, str]] = []
+    note = ""
+    if is_slash.any():
+        first = slash.loc[is_slash, 0].astype(int)
+        second = slash.loc[is_slash, 1].astype(int)
+        year = slash.loc[is_slash, 2].astype(int)
+        year = year.where(year >= 100, year + 2000)
+        chosen = order
+        if chosen == "auto":
+            if (first > 12).any() and not (second > 12).any():
+                chosen, note = "day-first", "day/month/year (a day above 12 was found)"
+            elif (second > 12).any() and not (first > 12).any():
+                chosen, note = "month-first", "month/day/year (a day above 12 was found)"
+        if chosen == "auto":
+            decided = (first > 12) | (second > 12) | (first == second)
+            day = first.where(first > 12, second.where(second > 12, first))
+            month = second.where(first > 12, first.where(second > 12, second))
+            ambiguous = [(int(i), str(series.at[i])) for i in first.index[~decided]]
+            day, month, year = day[decided], month[decided], year[decided]
+        elif chosen == "day-first":
+            day, month = first, second
+        else:
+            day, month = second, first
+        built = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce")
+        out[built.index] = built
+    ambiguous_index = {i for i, _ in ambiguous}
+    bad_mask = out.isna() & ~blank & ~series.index.isin(list(ambiguous_index))
+    bad = [(int(i), str(series.at[i])) for i in series.index[bad_mask][:1000]]
+    return Parsed(out, bad, ambiguous, note)
+
+
+# -- roles ---------------------------------------------------------------------------------------------------------
+def _name_role(column: str) -> str | None:
+    c = re.sub(r"[^a-z0-9]+", "_", column.lower()).strip("_")
+    words = set(c.split("_"))
+    if "manager" in words or "supervisor" in words or "reports_to" in c:
+        return "manager_id"
+    if c in ("id", "emp", "empid", "employee", "employee_id", "emp_id", "employee_number", "staff_id", "person_id",
+             "user_id", "userid", "worker_id", "learner_id", "employeeid", "personnel_number") or \
+            (("employee" in words or "staff" in words or "learner" in words or "person" in words)
+             and ("id" in words or "number" in words or "no" in words)):
+        return "employee_id"
+    if any(s in c for s in SENSITIVE_NAMES) and "page" not in c:
+        return "sensitive"
+    if words & {"name", "first_name", "last_name", "surname", "forename", "fullname", "full"} or c.endswith("_name"):
+        return "name" if c not in ("module_name", "course_name", "team_name", "site_name") else None
+    if words & {"team", "department", "dept", "unit", "squad", "group"}:
+        return "team"
+    if words & {"site", "location", "office", "region", "country", "city", "branch", "store"}:
+        return "site"
+    if words & {"month", "period", "quarter", "week", "year_month", "yearmonth"}:
+        return "period"
+    if words & {"date", "time", "timestamp", "datetime", "day", "at", "hired", "start", "end"}:
+        return "date"
+    return None
+
+
+def guess_roles(table: Table) -> dict[str, str]:
+    """A role for every column, from its name and its values; the user confirms or changes them."""
+    frame = table.frame
+    sample = frame if len(frame) <= 5_000 else frame.sample(5_000, random_state=0)
+    roles: dict[str, str] = {}
+    for column in frame.columns:
+        values = sample[column]
+        filled = values[values.str.strip() != ""]
+        role = _name_role(column)
+        if role in ("date", "period", None) and len(filled):
+            dates = parse_dates(filled)
+            if dates.values.notna().mean() + len(dates.ambiguous) / len(filled) >= 0.9 and \
+                    not filled.str.match(r"^-?\d+(\.\d+)?$").all():
+                role = "period" if filled.str.match(_PERIOD).mean() > 0.9 else (role or "date")
+        if role is None and len(filled):
+            numbers = parse_numbers(filled)
+            if numbers.values.notna().mean() >= 0.9:
+                role = "measure"
+            elif filled.nunique() <= max(20, 0.05 * len(filled)):
+                role = "category"
+            else:
+                role = "text"
+        roles[column] = role or "ignore"
+    if "employee_id" not in roles.values():
+        for column in frame.columns:
+            if roles[column] in ("text", "measure") and re.search(r"\bid\b|_id$|^id", column.lower()):
+                roles[column] = "employee_id"
+                break
+    return roles
+
+
+def normalise_ids(series: pd.Series) -> pd.Series:
+    """Ids as join keys: trimmed, upper-case, leading zeros kept (`" e00042 "` → `"E00042"`)."""
+    return series.astype(str).str.strip().str.upper()
+
+
+def numeric_columns(frame: pd.DataFrame, roles: dict[str, str]) -> list[str]:
+    return [c for c, r in roles.items() if r == "measure" and c in frame.columns]
+
+
+__all__ = ["ROLES", "Parsed", "Table", "TableError", "decode", "guess_roles", "normalise_ids", "np",
+           "numeric_columns", "parse_dates", "parse_numbers", "read_table", "sniff_delimiter"]

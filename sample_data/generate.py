@@ -170,6 +170,8 @@ def plant_faults(hris: pd.DataFrame, kpis: pd.DataFrame, lms: pd.DataFrame, rng:
     hris.loc[612, "hire_date"] = "2024-02-30"  # a date that does not exist
     hris.loc[877, "hire_date"] = "03/04/2022"  # day/month ambiguous
     kpis.loc[rng.choice(kpis.index[kpis.avg_deal_size.notna()], 25, replace=False), "avg_deal_size"] = np.nan
+    typo = kpis.index[kpis.avg_deal_size.notna()][500]
+    kpis.loc[typo, "avg_deal_size"] = round(kpis.loc[typo, "avg_deal_size"] * 10, 2)  # an extra zero typed
     lms.loc[lms.index[[10, 20_000, 55_555]], "employee_id"] = ["E09999", "E09999", "X-TEMP-1"]  # not in HRIS
 
 

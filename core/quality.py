@@ -1,0 +1,256 @@
+"""The data-quality report, per file and for the join, in plain language.
+
+Severity: **blocks** (the analysis cannot use the file until it is fixed), **worth a look** (usable, but
+something may be wrong), **fine**. Every finding names the column, the lines (spreadsheet numbering: the
+header is line 1) and the offending text, so a user can find and fix it in their own export.
+
+Outliers: |x − median| > 5 × 1.4826 × MAD (a robust z-score above 5; Iglewicz & Hoaglin 1993 use 3.5
+for "potential" outliers — 5 keeps the report to values that are truly far out).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from core import ingest
+
+Severity = Literal["blocks", "worth a look", "fine"]
+ORDER = {"blocks": 0, "worth a look": 1, "fine": 2}
+PER_PERSON = ("hris", "assessments")  # files with one row per person
+SHOW = 5
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    column: str
+    message: str
+    lines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileReport:
+    name: str
+    kind: str
+    rows: int
+    columns: int
+    missing: dict[str, int]
+    findings: list[Finding]
+    date_range: tuple[str, str] | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return min((f.severity for f in self.findings), key=ORDER.get, default="fine")
+
+
+@dataclass
+class Parsed:
+    """A file's measures and dates parsed once, shared by the report and the panel."""
+
+    numbers: dict[str, pd.Series] = field(default_factory=dict)
+    dates: dict[str, pd.Series] = field(default_factory=dict)
+
+
+def _lines(table: ingest.Table, index) -> tuple[int, ...]:
+    return tuple(table.line(i) for i in index)
+
+
+def _examples(pairs: list[tuple[int, str]], table: ingest.Table) -> str:
+    shown = ", ".join(f"line {table.line(i)}: “{_short(text)}”" for i, text in pairs[:SHOW])
+    more = f" and {len(pairs) - SHOW:,} more" if len(pairs) > SHOW else ""
+    return shown + more
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto") -> tuple[Parsed, list[Finding]]:
+    """Parse the measure and date columns; findings for values that do not parse."""
+    parsed, findings = Parsed(), []
+    for column, role in roles.items():
+        if column not in table.frame.columns:
+            continue
+        if role == "measure":
+            result = ingest.parse_numbers(table.frame[column])
+            parsed.numbers[column] = result.values
+            if result.bad:
+                findings.append(Finding("worth a look", column, f"{len(result.bad):,} values are not numbers "
+                                        f"({_examples(result.bad, table)}); they are left out.",
+                                        _lines(table, [i for i, _ in result.bad])))
+        elif role in ("date", "period"):
+            result = ingest.parse_dates(table.frame[column], order=date_order)  # type: ignore[arg-type]
+            parsed.dates[column] = result.values
+            if result.bad:
+                findings.append(Finding("worth a look", column, f"{len(result.bad):,} values are not valid dates "
+                                        f"({_examples(result.bad, table)}); they are left out.",
+                                        _lines(table, [i for i, _ in result.bad])))
+            if result.ambiguous:
+                findings.append(Finding("worth a look", column, f"{len(result.ambiguous):,} dates could be "
+                                        f"day/month or month/day ({_examples(result.ambiguous, table)}): choose the "
+                                        "date order for this file; until then they are left out.",
+                                        _lines(table, [i for i, _ in result.ambiguous])))
+    return parsed, findings
+
+
+def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed: Parsed | None = None,
+                date_order: str = "auto") -> FileReport:
+    frame = table.frame
+    findings = [Finding("worth a look", "", note) for note in table.notes if not note.startswith("read the")]
+    if parsed is None:
+        parsed, parse_findings = parse(table, roles, date_order=date_order)
+    else:
+        parse_findings = parse(table, roles, date_order=date_order)[1]
+    findings += parse_findings
+    blank = {c: int((frame[c].str.strip() == "").sum()) for c in frame.columns}
+    missing = {c: n for c, n in blank.items() if n}
+
+    ids = [c for c, r in roles.items() if r == "employee_id" and c in frame.columns]
+    if not ids:
+        findings.append(Finding("blocks", "", "No column is marked as the employee id, so this file cannot be joined "
+                                "to the others. Choose the id column in the mapping."))
+    else:
+        column = ids[0]
+        key = ingest.normalise_ids(frame[column])
+        empty = key.eq("")
+        if empty.any():
+            findings.append(Finding("worth a look", column, f"{int(empty.sum()):,} rows have no employee id "
+                                    f"(lines {_line_list(table, frame.index[empty])}); they are left out.",
+                                    _lines(table, frame.index[empty][:1000])))
+        if kind in PER_PERSON:
+            dup = key.duplicated(keep=False) & ~empty
+            if dup.any():
+                groups = frame.index[dup].to_series().groupby(key[dup].to_numpy()).apply(list)
+                described = "; ".join(f"{k} on lines {', '.join(str(table.line(i)) for i in v)}"
+                                      for k, v in list(groups.items())[:SHOW])
+                findings.append(Finding("worth a look", column, f"{len(groups):,} ids appear more than once "
+                                        f"({described}). The panel keeps the last row of each.",
+                                        _lines(table, frame.index[dup][:1000])))
+        periods = [c for c, r in roles.items() if r == "period" and c in frame.columns]
+        if kind == "kpis" and periods:
+            pair = key + "|" + frame[periods[0]].str.strip()
+            dup = pair.duplicated(keep=False) & ~empty
+            if dup.any():
+                findings.append(Finding("worth a look", column, f"{int(dup.sum()):,} rows repeat an employee and "
+                                        f"{periods[0]} (lines {_line_list(table, frame.index[dup])}); values are "
+                                        "averaged.", _lines(table, frame.index[dup][:1000])))
+    for column, n in missing.items():
+        if roles.get(column) in ("team", "site", "date", "period"):
+            empty = frame.index[frame[column].str.strip() == ""]
+            findings.append(Finding("worth a look", column, f"{n:,} rows have no {column} (lines "
+                                    f"{_line_list(table, empty)}).", _lines(table, empty[:1000])))
+    findings += _gaps(table, parsed)
+    for column, values in parsed.numbers.items():
+        outliers = _outliers(values)
+        if len(outliers):
+            shown = ", ".join(f"line {table.line(i)}: {frame.at[i, column]}" for i in outliers[:SHOW])
+            findings.append(Finding("worth a look", column, f"{len(outliers):,} values are far from the rest "
+                                    f"({shown}). Check they are not typos or a different unit.",
+                                    _lines(table, outliers[:1000])))
+    for column in frame.columns:
+        if roles.get(column) in ("measure", "ignore"):
+            continue
+        values = frame[column]
+        long = values.str.len() > ingest.LONG_CELL
+        if long.any():
+            first = frame.index[long][0]
+            findings.append(Finding("worth a look", column, f"{int(long.sum()):,} cells are very long (line "
+                                    f"{table.line(first)}: {len(values.at[first]):,} characters); they are kept "
+                                    "but shortened on screen.", _lines(table, frame.index[long][:1000])))
+        formula = values.str.match(r"^[=+\-@]") & ~values.str.match(r"^[+-]?\d")
+        if formula.any():
+            first = frame.index[formula][0]
+            findings.append(Finding("worth a look", column, f"{int(formula.sum()):,} cells start with =, +, - or @ "
+                                    f"(line {table.line(first)}: “{_short(values.at[first])}”). "
+                                    "They are kept as text, never run as spreadsheet formulas.",
+                                    _lines(table, frame.index[formula][:1000])))
+    date_range = None
+    dated = [v.dropna() for v in parsed.dates.values() if v.notna().any()]
+    if dated:
+        low = min(v.min() for v in dated)
+        high = max(v.max() for v in dated)
+        date_range = (low.date().isoformat(), high.date().isoformat())
+    findings.sort(key=lambda f: ORDER[f.severity])
+    return FileReport(table.name, kind, len(frame), frame.shape[1], missing, findings, date_range)
+
+
+def _line_list(table: ingest.Table, index) -> str:
+    lines = [str(table.line(i)) for i in list(index)[:SHOW]]
+    return ", ".join(lines) + (f" and {len(index) - SHOW:,} more" if len(index) > SHOW else "")
+
+
+def _gaps(table: ingest.Table, parsed: Parsed) -> list[Finding]:
+    """Blanks in a measure where a sibling measure (blank on the same rows almost everywhere) has a value.
+
+    KPI exports are often blank by design (sales KPIs for sales staff only); what is worth a look is a value
+    missing where its sibling is present, like an average deal size missing beside a count of deals.
+    """
+    findings = []
+    blank = {c: v.isna() & (table.frame[c].str.strip() == "") for c, v in parsed.numbers.items()}
+    for column, empty in blank.items():
+        for other, other_empty in blank.items():
+            if other == column:
+                continue
+            gaps = empty & ~other_empty
+            if 0 < gaps.sum() <= 0.05 * max((~other_empty).sum(), 1) and (empty == other_empty).mean() > 0.95:
+                findings.append(Finding("worth a look", column, f"{int(gaps.sum()):,} rows have {other} but no "
+                                        f"{column} (lines {_line_list(table, table.frame.index[gaps])}).",
+                                        _lines(table, table.frame.index[gaps][:1000])))
+                break
+    return findings
+
+
+def _robust_z(values: pd.Series) -> pd.Series | None:
+    median = values.median()
+    mad = (values - median).abs().median() * 1.4826
+    if not mad or not np.isfinite(mad):
+        return None
+    return (values - median).abs() / mad
+
+
+def _outliers(values: pd.Series) -> list[int]:
+    """Rows with a robust z-score above 5 — and, for measures that cannot be negative, above 5 on the
+    log scale too, so that the long right tail of sizes and counts is not flagged but a typed extra zero is."""
+    clean = values.dropna()
+    if len(clean) < 20:
+        return []
+    z = _robust_z(clean)
+    if z is None:
+        return []
+    far = z > 5
+    if (clean >= 0).all():
+        z_log = _robust_z(np.log1p(clean))
+        far &= (z_log > 5) if z_log is not None else False
+    return [int(i) for i in clean.index[far]]
+
+
+def join_findings(ids: dict[str, tuple[str, pd.Series]]) -> list[Finding]:
+    """Ids present in one file and not in the HRIS (kind → (file name, normalised ids))."""
+    findings: list[Finding] = []
+    if "hris" not in ids:
+        if ids:
+            findings.append(Finding("blocks", "", "Upload the employee (HRIS) file: the other files are joined "
+                                    "through its employee ids."))
+        return findings
+    hris_name, people = ids["hris"]
+    known = set(people[people != ""])
+    for kind, (name, values) in ids.items():
+        if kind == "hris":
+            continue
+        present = set(values[values != ""])
+        unknown = sorted(present - known)
+        if unknown:
+            rows = int(values.isin(unknown).sum())
+            findings.append(Finding("worth a look", "", f"{len(unknown):,} ids in {name} are not in {hris_name} "
+                                    f"({', '.join(unknown[:SHOW])}{' …' if len(unknown) > SHOW else ''}); their "
+                                    f"{rows:,} rows are left out of the panel."))
+        if kind in ("lms", "kpis", "assessments"):
+            absent = len(known - present)
+            if absent and absent / max(len(known), 1) > 0.5:
+                findings.append(Finding("worth a look", "", f"{absent:,} of {len(known):,} people in {hris_name} "
+                                        f"have no rows in {name}. Check that the ids use the same format."))
+    return findings

@@ -20,6 +20,7 @@ navigation = st.navigation(
         "Share": [st.Page("pages/export.py", title="Export", icon="📤")],
     }
 )
+st.session_state["app_ran"] = True
 session.store()
 session.sync_query_param()
 sidebar.render()

@@ -70,3 +70,53 @@ def correlation(x, y) -> tuple[Estimate, tuple[float, float]]:
     result = stats.pearsonr(a, b)
     ci = result.confidence_interval(0.95)
     return Estimate(float(result.statistic), int(a.size)), (float(ci.low), float(ci.high))
+
+
+@dataclass(frozen=True)
+class PanelEstimates:
+    kpi: str
+    window_months: int
+    first_window: tuple[str, str]
+    second_window: tuple[str, str]
+    sd: Estimate
+    icc: Estimate
+    baseline_corr: Estimate
+    baseline_corr_ci: tuple[float, float]
+    mean: float
+
+
+def from_panel(periods, kpi: str, *, group: str | None, before=None, window_months: int = 3) -> PanelEstimates:
+    """Power inputs from monthly KPI history, for an outcome measured as a person's mean over a window.
+
+    The last `window_months` months before `before` (default: after the last month) give each person's
+    mean: their sd and ICC by `group`; the window before that gives the baseline, and the correlation of
+    the two windows' means estimates ρ for ANCOVA (the pilot's baseline-to-outcome correlation).
+    """
+    import pandas as pd
+
+    frame = periods[["employee_id", "period", kpi] + ([group] if group else [])].dropna(subset=[kpi])
+    if frame.empty:
+        raise ValueError(f"{kpi} has no values in the KPI file")
+    months = sorted(frame["period"].unique())
+    if before is not None:
+        months = [m for m in months if m < pd.Timestamp(before)]
+    if len(months) < 2 * window_months:
+        raise ValueError(f"needs {2 * window_months} months of {kpi} before the pilot; found {len(months)}")
+    second = months[-window_months:]
+    first = months[-2 * window_months:-window_months]
+    w2 = frame[frame["period"].isin(second)].groupby("employee_id")[kpi].mean()
+    w1 = frame[frame["period"].isin(first)].groupby("employee_id")[kpi].mean()
+    groups = None
+    if group:
+        groups = frame.drop_duplicates("employee_id").set_index("employee_id")[group].reindex(w2.index)
+    paired = pd.concat([w1.rename("w1"), w2.rename("w2")], axis=1).dropna()
+    rho, ci = correlation(paired["w1"], paired["w2"])
+
+    def label(window) -> tuple[str, str]:
+        return (pd.Timestamp(window[0]).strftime("%b %Y"), pd.Timestamp(window[-1]).strftime("%b %Y"))
+
+    return PanelEstimates(
+        kpi, window_months, label(first), label(second), sd(w2),
+        icc_oneway(w2, groups) if groups is not None else Estimate(math.nan, 0, "choose a team or site column"),
+        rho, ci, float(w2.mean()),
+    )

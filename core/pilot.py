@@ -73,6 +73,19 @@ def recommend(d: DesignPlan) -> tuple[str, str]:
     return "", "Answer the questions above for a recommendation."
 
 
+def matching_column(name: str, columns: list[str]) -> str:
+    """The column whose words best match a KPI name ("Average deal size" → "avg_deal_size")."""
+    import re
+
+    synonyms = {"avg": "average", "mean": "average", "no": "number", "num": "number"}
+
+    def words(text: str) -> set[str]:
+        return {synonyms.get(w, w) for w in re.split(r"[^a-z0-9]+", text.lower()) if w}
+
+    wanted = words(name)
+    return max(columns, key=lambda c: (len(wanted & words(c)), -columns.index(c))) if columns else ""
+
+
 def effect_to_detect(plan: Plan) -> float:
     """The effect the pilot should detect: the design's own, else the ROI model's assumed effect."""
     return plan.design.effect if plan.design.effect is not None else plan.roi.effect

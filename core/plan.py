@@ -28,6 +28,7 @@ YesNo = Literal["", "yes", "no"]
 KpiType = Literal["continuous", "binary"]
 Randomisation = Literal["simple", "stratified", "cluster"]
 Alternative = Literal["two-sided", "larger", "smaller"]
+DateOrder = Literal["auto", "day-first", "month-first"]
 
 GOAL_QUESTIONS: dict[str, str] = {
     "business_improvement": "Which improvement matters most to the business?",
@@ -127,6 +128,21 @@ class RoiInputs:
 
 
 @dataclass
+class SourceMapping:
+    """An uploaded file's confirmed column roles (the bytes live in the store, keyed by plan and kind)."""
+
+    filename: str = ""
+    sha256: str = ""
+    roles: dict[str, str] = field(default_factory=dict)
+    date_order: DateOrder = "auto"
+
+
+@dataclass
+class DataStep:
+    sources: dict[str, SourceMapping] = field(default_factory=dict)
+
+
+@dataclass
 class Assigned:
     """One row of the assignment list (real ids: the one place they appear)."""
 
@@ -191,6 +207,7 @@ class Plan:
     goals: Goals = field(default_factory=Goals)
     stakeholders: list[Stakeholder] = field(default_factory=list)
     hypotheses: list[Hypothesis] = field(default_factory=list)
+    data: DataStep = field(default_factory=DataStep)
     roi: RoiInputs = field(default_factory=RoiInputs)
     design: DesignPlan = field(default_factory=DesignPlan)
     scenarios: list[Scenario] = field(default_factory=list)

@@ -47,6 +47,16 @@ def m001_plans(db: Database) -> None:
     db["plan_history"].create_index(["plan_id", "id"])
 
 
+@migrations()
+def m002_datasets_and_settings(db: Database) -> None:
+    db["datasets"].create(
+        {"plan_id": str, "kind": str, "filename": str, "sha256": str, "size": int, "data": bytes,
+         "uploaded_at": str},
+        pk=("plan_id", "kind"),
+    )
+    db["settings"].create({"key": str, "value": str}, pk="key")
+
+
 class StoreError(RuntimeError):
     """The database cannot be opened or written; the message says what to do."""
 
@@ -74,6 +84,16 @@ class PlanRow:
     created_at: str
     updated_at: str
     archived: bool
+
+
+@dataclass(frozen=True)
+class DatasetRow:
+    plan_id: str
+    kind: str
+    filename: str
+    sha256: str
+    size: int
+    uploaded_at: str
 
 
 @dataclass(frozen=True)
@@ -237,9 +257,15 @@ class Store:
         return self.save(plan, expected_version=expected_version)
 
     def duplicate(self, plan_id: str, *, name: str | None = None) -> tuple[Plan, int]:
+        """A copy of the plan and its uploaded files."""
         plan, _ = self.load(plan_id)
         plan.name = name or _copy_name(plan.name)
-        return self.create(plan)
+        copy, version = self.create(plan)
+        with self._write() as db:
+            db.execute("insert into datasets (plan_id, kind, filename, sha256, size, data, uploaded_at) "
+                       "select ?, kind, filename, sha256, size, data, uploaded_at from datasets where plan_id = ?",
+                       [copy.id, plan_id])
+        return copy, version
 
     def save_as_copy(self, plan: Plan) -> tuple[Plan, int]:
         """The "save mine as a copy" answer to a conflict."""
@@ -256,6 +282,7 @@ class Store:
         """Remove a plan and its history for good (the page asks for confirmation first)."""
         with self._write() as db:
             db.execute("delete from plan_history where plan_id = ?", [plan_id])
+            db.execute("delete from datasets where plan_id = ?", [plan_id])
             db.execute("delete from plans where id = ?", [plan_id])
 
     def restore(self, history_id: int, *, expected_version: int) -> int:
@@ -267,6 +294,46 @@ class Store:
         """Validate an exported plan and store it as a new plan (raises PlanFormatError)."""
         plan = Plan.from_json(text)
         return self.create(plan)
+
+    # -- uploaded files ----------------------------------------------------------------------------------
+    def put_dataset(self, plan_id: str, kind: str, filename: str, data: bytes) -> DatasetRow:
+        """Keep an uploaded file with the plan (replacing the previous file of that kind)."""
+        import hashlib
+
+        row = {"plan_id": plan_id, "kind": kind, "filename": filename, "sha256": hashlib.sha256(data).hexdigest(),
+               "size": len(data), "uploaded_at": now()}
+        with self._write() as db:
+            db["datasets"].upsert({**row, "data": data}, pk=("plan_id", "kind"))
+        return DatasetRow(**row)
+
+    def datasets(self, plan_id: str) -> list[DatasetRow]:
+        with self._db() as db:
+            rows = db.query("select plan_id, kind, filename, sha256, size, uploaded_at from datasets "
+                            "where plan_id = ? order by kind", [plan_id])
+            return [DatasetRow(**r) for r in rows]
+
+    def dataset_bytes(self, plan_id: str, kind: str) -> bytes:
+        with self._db() as db:
+            rows = list(db.query("select data from datasets where plan_id = ? and kind = ?", [plan_id, kind]))
+        if not rows:
+            raise NotFoundError(f"No {kind} file is stored with this plan.")
+        return rows[0]["data"]
+
+    def remove_dataset(self, plan_id: str, kind: str) -> None:
+        with self._write() as db:
+            db.execute("delete from datasets where plan_id = ? and kind = ?", [plan_id, kind])
+
+    def installation_secret(self) -> str:
+        """The per-installation pseudonym key, generated once (under the write lock) and kept in the database."""
+        from core.privacy import new_secret
+
+        with self._write() as db:
+            rows = list(db.query("select value from settings where key = 'pseudonym_key'"))
+            if rows:
+                return rows[0]["value"]
+            value = new_secret()
+            db["settings"].insert({"key": "pseudonym_key", "value": value})
+            return value
 
     @staticmethod
     def _keep(db: Database, plan_id: str, version: int, name: str, text: str, kind: str) -> int:

@@ -1,9 +1,130 @@
-"""2 Data: not built yet; says so in one line rather than show anything that only looks like it works."""
+"""Step 2 Data: upload the four sources, map columns, read the quality report, preview the joined panel."""
 
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
 import streamlit as st
 
-from ui import session
+from core import ingest, panel, privacy, quality
+from ui import datasets, session
 
-session.require_plan()
+plan = session.require_plan()
 st.title("2 Data")
-st.info("Coming in this plan's next step: uploads, column mapping and the data-quality report are not built yet.")
+st.caption("Bring the four sources together: who people are (HRIS), what they did in the LMS, how they scored, "
+           "and the business KPIs. Files stay with this plan; ids are shown only as pseudonyms, and gender, "
+           "ethnicity and salary are never shown row by row.")
+
+ICON = {"blocks": "⛔", "worth a look": "⚠️", "fine": "✅"}
+ROLE_LABELS = ingest.ROLES
+BY_LABEL = {label: role for role, label in ROLE_LABELS.items()}
+
+if st.button("Load sample data", icon="📦", key=session.key("data.sample"),
+             help="A generated organisation of 1,200 people with a known training effect (sample_data/README.md)."):
+    progress = st.progress(0.0, text="Loading the sample files…")
+    try:
+        datasets.load_sample(plan)
+    except ingest.TableError as exc:
+        st.error(str(exc))
+    progress.progress(1.0, text="Sample data loaded.")
+    st.rerun()
+
+
+def upload_key(kind: str) -> str:
+    return session.key(f"data.upload.{kind}.{st.session_state.get(f'data.reset.{kind}', 0)}")
+
+
+for kind, label in panel.KINDS.items():
+    mapping = plan.data.sources.get(kind)
+    with st.container(border=True):
+        st.subheader(label)
+        upload = st.file_uploader(f"{label}: CSV or XLSX" + (" (replaces the current file)" if mapping else ""),
+                                  type=["csv", "txt", "xlsx", "xlsm", "xls"], key=upload_key(kind))
+        if upload is not None:
+            data = upload.getvalue()
+            if mapping is None or hashlib.sha256(data).hexdigest() != mapping.sha256 or mapping.filename != upload.name:
+                progress = st.progress(0.1, text=f"Reading {upload.name}…")
+                try:
+                    datasets.add(plan, kind, upload.name, data)
+                except ingest.TableError as exc:
+                    progress.empty()
+                    st.error(f"{exc} Nothing was changed" + (f": {mapping.filename} is still in use." if mapping
+                                                             else "."))
+                else:
+                    progress.progress(1.0, text=f"{upload.name} read.")
+                    mapping = plan.data.sources.get(kind)
+        if mapping is None:
+            st.caption("No file yet.")
+            continue
+        try:
+            table, parsed, report = datasets.analysed(plan, kind)
+        except (ingest.TableError, session.StoreError) as exc:
+            st.error(f"{mapping.filename} can no longer be read: {exc} Upload it again.")
+            continue
+        head, remove = st.columns([5, 1])
+        head.markdown(f"{ICON[report.severity]} **{mapping.filename}**: {report.rows:,} rows, {report.columns} "
+                      f"columns" + (f", {report.date_range[0]} to {report.date_range[1]}" if report.date_range else "")
+                      + f" · {report.severity}")
+        if remove.button("Remove", key=session.key(f"data.remove.{kind}")):
+            datasets.remove(plan, kind)
+            st.session_state[f"data.reset.{kind}"] = st.session_state.get(f"data.reset.{kind}", 0) + 1
+            st.rerun()
+        for finding in report.findings:
+            text = f"**{finding.column}**: {finding.message}" if finding.column else finding.message
+            (st.error if finding.severity == "blocks" else st.warning)(text)
+        with st.expander("Columns and what they are"):
+            frame = table.frame
+            rows = [{"column": c, "role": ROLE_LABELS[mapping.roles.get(c, "ignore")],
+                     "blank": report.missing.get(c, 0),
+                     "examples": ", ".join(v[:30] for v in frame[c][frame[c] != ""].head(3))
+                     if mapping.roles.get(c) not in privacy.HIDDEN_ROLES else "(hidden)"}
+                    for c in frame.columns]
+            edited = st.data_editor(
+                pd.DataFrame(rows), key=session.key(f"data.roles.{kind}"), hide_index=True, width="stretch",
+                disabled=["column", "blank", "examples"], num_rows="fixed",
+                column_config={"role": st.column_config.SelectboxColumn("role", options=list(BY_LABEL),
+                                                                        required=True)},
+            )
+            roles = {r["column"]: BY_LABEL[r["role"]] for r in edited.to_dict("records")}
+            if roles != mapping.roles:
+                session.update(lambda p, k=kind, r=roles: setattr(p.data.sources[k], "roles", r))
+                st.rerun()
+            if parsed.dates:
+                orders = {"auto": "Decide from the data (report ambiguous dates)", "day-first": "Day first (31/12)",
+                          "month-first": "Month first (12/31)"}
+                chosen = st.radio("Date order", list(orders), format_func=orders.get, horizontal=True,
+                                  index=list(orders).index(mapping.date_order), key=session.key(f"data.order.{kind}"))
+                if chosen != mapping.date_order:
+                    session.update(lambda p, k=kind, c=chosen: setattr(p.data.sources[k], "date_order", c))
+                    st.rerun()
+
+st.header("The joined panel", anchor="panel")
+joined = datasets.joined(plan)
+if joined is None:
+    st.info("Upload files (or load the sample data) to see the joined panel.")
+    st.stop()
+found = datasets.sources(plan)
+for finding in quality.join_findings({k: (s.table.name, s.ids()) for k, s in found.items()}):
+    (st.error if finding.severity == "blocks" else st.warning)(finding.message)
+people = joined.people
+st.markdown(f"**{len(people):,} people**" + (f"; **{len(joined.periods):,} employee-months** of KPIs from "
+                                               f"{joined.periods['period'].min():%b %Y} to "
+                                               f"{joined.periods['period'].max():%b %Y}" if joined.periods is not None
+                                               else ""))
+key = datasets.pseudonym_key()
+st.dataframe(privacy.safe_rows(people.head(200), joined.roles, key), hide_index=True, width="stretch")
+st.caption("First 200 people. Ids are keyed pseudonyms; names, gender, ethnicity and salary are not shown.")
+
+groups = [c for c, r in joined.roles.items() if r in ("team", "site", "category", "sensitive") and c in people]
+measures = [c for c, r in joined.roles.items() if r == "measure" and c in people]
+if groups and measures:
+    st.subheader("Compare groups")
+    left, right = st.columns(2)
+    by = left.selectbox("Group by", groups, key=session.key("data.group_by"))
+    value = right.selectbox("Measure", measures, key=session.key("data.group_value"))
+    summary = privacy.group_summary(people.reset_index(), by=by, value=value)
+    st.dataframe(summary, hide_index=True, width="stretch")
+    if summary["note"].ne("").any():
+        st.caption("Groups of fewer than 5 people are hidden, and so is the next smallest group when the hidden one "
+                   "could be worked out from the total.")

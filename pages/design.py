@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import streamlit as st
 
-from core import charts, design, estimates, ingest, pilot
+from core import charts, design, estimates, ingest, pilot, privacy
 from core.plan import Assigned, Preregistration
-from ui import session, widgets
+from ui import datasets, session, widgets
 
 plan = session.require_plan()
 d = plan.design
@@ -128,42 +128,82 @@ if planned_ok:
     ns, powers = pilot.power_curve(plan, up_to=needed.n_treatment if needed else None)
     st.plotly_chart(charts.power_curve(ns, powers, planned=d.n_treatment, target=d.power), key="design-power-curve")
 
+# -- estimates from the data ------------------------------------------------------------------------------------
+joined = datasets.joined(plan)
+if joined is not None and joined.periods is not None and not binary:
+    with st.expander("Estimate the sd, ICC and ρ from your data (step 2)", expanded=True):
+        kpis = [c for c, r in joined.roles.items() if r == "measure" and c in joined.periods.columns]
+        groups = [c for c, r in joined.roles.items() if r in ("team", "site") and c in joined.periods.columns]
+        pick = st.columns(3)
+        kpi = pick[0].selectbox("KPI", kpis, index=kpis.index(pilot.matching_column(plan.roi.kpi_name, kpis)),
+                                key=session.key("design.kpi_col"))
+        group = pick[1].selectbox("Clusters", groups or ["(none)"], key=session.key("design.group_col"))
+        window = pick[2].number_input("Months per measurement window", 1, 6, 3, key=session.key("design.window"))
+        try:
+            found = estimates.from_panel(joined.periods, kpi, group=None if group == "(none)" else group,
+                                         before=d.start_date or None, window_months=int(window))
+        except ValueError as exc:
+            st.warning(f"Cannot estimate from {kpi}: {exc}.")
+        else:
+            st.dataframe(pd.DataFrame([
+                {"input": "standard deviation", "estimate": found.sd.value, "people": found.sd.n,
+                 "from": f"person means, {found.second_window[0]}–{found.second_window[1]}"},
+                {"input": f"ICC by {group}", "estimate": found.icc.value, "people": found.icc.n,
+                 "from": found.icc.note},
+                {"input": "pre/post correlation ρ", "estimate": found.baseline_corr.value,
+                 "people": found.baseline_corr.n,
+                 "from": f"{found.first_window[0]}–{found.first_window[1]} vs {found.second_window[0]}–"
+                         f"{found.second_window[1]}; 95% CI {found.baseline_corr_ci[0]:.2f} to "
+                         f"{found.baseline_corr_ci[1]:.2f}"},
+            ]), hide_index=True, width="stretch", column_config={"estimate": st.column_config.NumberColumn(
+                format="%.4g")})
+            if st.button("Use these estimates", key=session.key("design.use_estimates")):
+                def apply(p, f=found):
+                    if f.sd.value == f.sd.value:
+                        p.design.sd = f.sd.value
+                    p.design.icc = min(f.icc.for_power, 0.99)
+                    p.design.baseline_corr = min(max(f.baseline_corr.value, 0.0), 0.99) \
+                        if f.baseline_corr.value == f.baseline_corr.value else 0.0
+                session.update(apply)
+                st.rerun()
+
 # -- 3 assignment ----------------------------------------------------------------------------------------------
 st.header("Who is in which arm", anchor="assignment")
-st.caption("Upload the list of eligible people (CSV or XLSX with an id column; team, site and baseline columns "
-           "help). The same people and the same seed always give the same list.")
-upload = st.file_uploader("Eligible people", type=["csv", "xlsx"], key=session.key("design.roster"))
+st.caption("Draw the list from the people in step 2, or upload a list of eligible people (CSV or XLSX with an id "
+           "column). The same people and the same seed always give the same list.")
+SOURCES = {"data": "People from step 2 (Data)", "upload": "Upload a list"}
+choice = st.radio("Eligible people", list(SOURCES) if joined is not None else ["upload"], format_func=SOURCES.get,
+                  horizontal=True, key=session.key("design.roster_source"))
 roster: pd.DataFrame | None = None
-if upload is not None:
-    try:
-        roster = ingest.read_table(upload.getvalue(), upload.name)
-    except ingest.TableError as exc:
-        st.error(str(exc))
+name = "the list"
+id_col = "employee_id"
+if choice == "data" and joined is not None:
+    people = joined.people.reset_index()
+    visible = [c for c in people.columns if joined.roles.get(c) not in privacy.HIDDEN_ROLES]
+    filters = [c for c, r in joined.roles.items() if r in ("category", "team", "site") and c in people.columns]
+    f1, f2 = st.columns(2)
+    only_by = f1.selectbox("Only people whose…", ["(everyone)", *filters], key=session.key("design.filter_col"))
+    if only_by != "(everyone)":
+        levels = sorted(people[only_by].dropna().astype(str).unique())
+        chosen = f2.multiselect("is one of", levels, default=levels[:1], key=session.key("design.filter_values"))
+        people = people[people[only_by].astype(str).isin(chosen)]
+    roster = people[visible].astype({c: str for c in visible if people[c].dtype == object})
+    roster = roster.astype(str).replace({"nan": "", "NaT": ""})
+    name = "the Data step's people"
+    st.caption(f"{len(roster):,} eligible people.")
+else:
+    upload = st.file_uploader("Eligible people", type=["csv", "xlsx"], key=session.key("design.roster"))
+    if upload is not None:
+        try:
+            roster = ingest.read_table(upload.getvalue(), upload.name).frame
+            name = upload.name
+        except ingest.TableError as exc:
+            st.error(str(exc))
 if roster is not None:
     columns = list(roster.columns)
-    with st.expander("Estimate the KPI's sd, the ICC and ρ from this file"):
-        pick = st.columns(3)
-        kpi_col = pick[0].selectbox("KPI after (or the only KPI column)", columns, key=session.key("design.kpi_col"))
-        pre_col = pick[1].selectbox("KPI before (baseline)", ["(none)", *columns], key=session.key("design.pre_col"))
-        team_col = pick[2].selectbox("Team or site", ["(none)", *columns], key=session.key("design.team_col"))
-        values = pd.to_numeric(roster[kpi_col].str.replace(",", "", regex=False), errors="coerce")
-        found = {"sd": estimates.sd(values)}
-        if team_col != "(none)":
-            found["icc"] = estimates.icc_oneway(values, roster[team_col])
-        if pre_col != "(none)":
-            pre = pd.to_numeric(roster[pre_col].str.replace(",", "", regex=False), errors="coerce")
-            found["baseline_corr"], _ci = estimates.correlation(pre, values)
-        st.dataframe(pd.DataFrame([{"input": k, "estimate": v.value, "n": v.n, "note": v.note}
-                                   for k, v in found.items()]), hide_index=True)
-        usable = {k: v for k, v in found.items() if v.value == v.value}
-        if st.button("Use these estimates", key=session.key("design.use_estimates"), disabled=not usable):
-            def apply(p):
-                for key, estimate in usable.items():
-                    setattr(p.design, key, max(0.0, min(estimate.value, 0.99)) if key != "sd" else estimate.value)
-            session.update(apply)
-            st.rerun()
-    guess = next((c for c in columns if "id" in c.lower()), columns[0])
-    id_col = st.selectbox("Id column", columns, index=columns.index(guess), key=session.key("design.id_col"))
+    if choice != "data":
+        guess = next((c for c in columns if "id" in c.lower()), columns[0])
+        id_col = st.selectbox("Id column", columns, index=columns.index(guess), key=session.key("design.id_col"))
     METHODS = {"simple": "Simple", "stratified": "Stratified (balance by site / job family)",
                "cluster": "By cluster (whole teams)"}
     widgets.bound(st.radio, "Randomisation", "design.randomisation", setter("randomisation"),
@@ -172,8 +212,8 @@ if roster is not None:
     others = [c for c in columns if c != id_col]
     strata = st.multiselect("Strata", others, key=session.key("design.strata")) \
         if d.randomisation == "stratified" else []
-    cluster = st.selectbox("Cluster column", others, key=session.key("design.cluster")) \
-        if d.randomisation == "cluster" and others else None
+    cluster = st.selectbox("Cluster column", others, index=others.index("team") if "team" in others else 0,
+                           key=session.key("design.cluster")) if d.randomisation == "cluster" and others else None
     if not d.seed:
         session.update(lambda p: setattr(p.design, "seed", random.SystemRandom().randint(1, 999_999)))
     widgets.bound(st.number_input, "Seed (recorded; same seed, same list)", "design.seed", setter("seed", int),
@@ -185,14 +225,14 @@ if roster is not None:
             table = design.assign(roster, id_col=id_col, seed=plan.design.seed, method=d.randomisation,
                                   treat_share=share, strata=strata, cluster=cluster)
         except ValueError as exc:
-            st.error(f"{upload.name}: {exc}")
+            st.error(f"{name}: {exc}")
         else:
             rows = [Assigned(str(r.id), str(r.arm), str(r.group)) for r in table.itertuples()]
             session.update(lambda p: setattr(p.design, "assignment", rows))
     if plan.design.assignment:
         assigned = pd.DataFrame([vars(a) for a in plan.design.assignment])
-        covariates = st.multiselect("Balance on", others, default=[c for c in others if c not in strata][:4],
-                                    key=session.key("design.balance"))
+        defaults = [c for c in others if c not in strata and c != cluster][:4]
+        covariates = st.multiselect("Balance on", others, default=defaults, key=session.key("design.balance"))
         if covariates:
             merged = roster.assign(**{id_col: roster[id_col].astype(str).str.strip()}).merge(
                 assigned, left_on=id_col, right_on="id", how="inner")

@@ -94,7 +94,8 @@ def build(seed: int = SEED) -> dict[str, pd.DataFrame]:
             row = {"employee_id": p.employee_id, "month": m.strftime("%Y-%m")}
             if p.job_family == "Sales" and not p.is_manager:
                 lift = DEAL_SIZE_EFFECT if (after and p.treated) else 0.0
-                size = 25_000 * season[m] * np.exp(team_deal[p.team] + person_deal[i] + rng.normal(0, 0.12)) * (1 + lift)
+                noise = rng.normal(0, 0.12)
+                size = 25_000 * season[m] * np.exp(team_deal[p.team] + person_deal[i] + noise) * (1 + lift)
                 row["deals_closed"] = int(rng.poisson(4 * season[m]))
                 row["avg_deal_size"] = round(float(size), 2)
             elif p.job_family == "Customer Service" and not p.is_manager:

@@ -41,12 +41,15 @@ def ensure_app_navigation() -> None:
     On a fresh server, a first request whose URL names a page (a shared ``/design?plan=…`` link) is run
     straight from pages/ without app.py, so there would be no sidebar and no ``?plan=`` handling. That mode
     ends as soon as any script calls st.navigation; switching it off and rerunning lets app.py do so.
+    Once app.py has run in this session, the plan is already in the session and no rerun is needed (this
+    keeps a button click from being lost in AppTest, which restores the legacy mode before every run).
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        if not st.session_state.get("app_ran"):
+            st.rerun()
 
 
 def page_messages() -> None:

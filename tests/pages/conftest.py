@@ -51,3 +51,23 @@ def downloads(monkeypatch):
         return {f.filename: f.content for f in stores[-1]._files_by_id.values()} if stores else {}
 
     return files
+
+
+def with_sample_data(db_file, plan):
+    """Store `plan` with the bundled sample files attached, as "Load sample data" does; returns the plan."""
+    import hashlib
+
+    from core import ingest
+    from core.plan import SourceMapping
+    from core.store import Store
+    from ui.datasets import SAMPLE, SAMPLE_FILES
+
+    store = Store(db_file)
+    plan, version = store.create(plan)
+    for kind, name in SAMPLE_FILES.items():
+        data = (SAMPLE / name).read_bytes()
+        store.put_dataset(plan.id, kind, name, data)
+        roles = ingest.guess_roles(ingest.read_table(data, name))
+        plan.data.sources[kind] = SourceMapping(name, hashlib.sha256(data).hexdigest(), roles)
+    store.save(plan, expected_version=version)
+    return plan

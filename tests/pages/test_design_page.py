@@ -1,4 +1,3 @@
-import io
 
 import pandas as pd
 import pytest
@@ -7,7 +6,8 @@ from core import power as pw
 from core.plan import Plan
 from core.store import Store
 from core.templates import onboarding, sales_skills
-from tests.pages.conftest import texts
+from tests.pages.conftest import texts, with_sample_data
+from ui.datasets import SAMPLE
 
 
 def metric(at, label):
@@ -61,18 +61,35 @@ def test_assignment_from_an_uploaded_list_is_reproducible_and_downloads(app, db_
     assert any("SMD" in str(df.value.columns.tolist()) for df in at.dataframe)
 
 
-def test_estimates_from_the_uploaded_file(app, db_file):
-    plan, _ = Store(db_file).create(sales_skills())
+def test_estimates_from_the_sample_data(app, db_file):
+    template = sales_skills()
+    template.design.start_date = "2026-07-01"  # the sample organisation's pilot start
+    plan = with_sample_data(db_file, template)
     at = app(plan.id, "pages/design.py")
-    at.file_uploader[0].set_value(("people.csv", roster_csv(), "text/csv")).run()
-    kpi, pre, team = (s for s in at.selectbox if s.label in ("KPI after (or the only KPI column)",
-                                                            "KPI before (baseline)", "Team or site"))
-    kpi.set_value("deal_size_after")
-    pre.set_value("deal_size_before")
-    team.set_value("team").run()
+    assert next(s for s in at.selectbox if s.label == "KPI").value == "avg_deal_size"
     next(b for b in at.button if b.label == "Use these estimates").click().run()
-    after = pd.read_csv(io.BytesIO(roster_csv()))["deal_size_after"]
-    assert at.session_state["plan"].design.sd == pytest.approx(after.std(ddof=1))
+    d = at.session_state["plan"].design
+    # Independent: person means of avg_deal_size over Apr–Jun 2026 (the 3 months before the pilot), reps only.
+    kpis = pd.read_csv(SAMPLE / "kpis_monthly.csv", dtype={"employee_id": str})
+    window = kpis[kpis.month.isin(["2026-04", "2026-05", "2026-06"])].groupby("employee_id").avg_deal_size.mean()
+    assert d.sd == pytest.approx(window.std(ddof=1), rel=1e-9)
+    assert 0.05 < d.icc < 0.5 and 0.4 < d.baseline_corr < 0.9
+
+
+def test_assignment_from_the_sample_data_filters_to_sales(app, db_file):
+    store = Store(db_file)
+    plan = with_sample_data(db_file, sales_skills())
+    at = app(plan.id, "pages/design.py")
+    assert next(r for r in at.radio if r.label == "Eligible people").value == "data"
+    next(s for s in at.selectbox if s.label == "Only people whose…").set_value("job_family").run()
+    next(m for m in at.multiselect if m.label == "is one of").set_value(["Sales"]).run()
+    next(b for b in at.button if b.label == "Generate the assignment list").click().run()
+    assigned = store.load(plan.id)[0].design.assignment
+    assert len(assigned) == 480
+    teams = {}
+    for a in assigned:
+        teams.setdefault(a.group, set()).add(a.arm)
+    assert len(teams) == 16 and all(len(arms) == 1 for arms in teams.values()), "whole teams per arm"
 
 
 def test_a_bad_upload_says_which_line(app, db_file):

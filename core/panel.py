@@ -1,0 +1,153 @@
+"""One tidy panel from the uploaded sources: a row per employee, and a row per employee-period for KPIs.
+
+Joins go through normalised ids (trimmed, upper-case, leading zeros kept). The HRIS gives one row per
+person (the last row of a duplicated id wins, as the quality report says); LMS events become engagement
+measures per person (minutes, sessions, module starts and completions, last activity); assessments and
+other per-person measures are averaged per person; monthly KPIs stay per employee and period (averaged
+when a pair repeats). Rows whose id is not in the HRIS are left out, and the join report counts them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from core import ingest
+from core.quality import Parsed
+
+KINDS = {"hris": "Employees (HRIS)", "lms": "Engagement (LMS events)", "assessments": "Performance (assessments)",
+         "kpis": "Business KPIs"}
+ENGAGEMENT = ["lms_minutes", "lms_sessions", "lms_module_starts", "lms_completions", "lms_last_activity"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One parsed upload: the table, the confirmed roles, the parsed measures and dates."""
+
+    kind: str
+    table: ingest.Table
+    roles: dict[str, str]
+    parsed: Parsed
+
+    def columns(self, *roles: str) -> list[str]:
+        return [c for c, r in self.roles.items() if r in roles and c in self.table.frame.columns]
+
+    def ids(self) -> pd.Series:
+        column = self.columns("employee_id")
+        if not column:
+            return pd.Series("", index=self.table.frame.index)
+        return ingest.normalise_ids(self.table.frame[column[0]])
+
+
+@dataclass(frozen=True)
+class Panel:
+    people: pd.DataFrame  # one row per employee; index employee_id
+    periods: pd.DataFrame | None  # one row per employee and period (KPIs), or None
+    roles: dict[str, str]  # role of every panel column (for privacy and the later steps)
+
+
+def engagement(lms: Source) -> pd.DataFrame:
+    """Per person: total minutes, sessions (logins), module starts and completions, last activity."""
+    frame = lms.table.frame
+    ids = lms.ids()
+    out = pd.DataFrame(index=pd.Index(ids[ids != ""].unique(), name="employee_id"))
+    event_col = next((c for c in lms.columns("category", "text")
+                      if frame[c].str.contains("login|complet|session|start", case=False, regex=True).any()), None)
+    minutes_col = next((c for c in lms.parsed.numbers if any(w in c.lower() for w in ("minute", "duration", "time"))),
+                       next(iter(lms.parsed.numbers), None))
+    keep = ids != ""
+    if minutes_col:
+        out["lms_minutes"] = lms.parsed.numbers[minutes_col][keep].groupby(ids[keep]).sum()
+    if event_col:
+        event = frame[event_col].str.lower()
+        for name, pattern in (("lms_sessions", "login|session"), ("lms_module_starts", "start"),
+                              ("lms_completions", "complet")):
+            hit = event.str.contains(pattern, regex=True) & keep
+            out[name] = hit.groupby(ids).sum().reindex(out.index).fillna(0).astype(int)
+    else:
+        out["lms_sessions"] = ids[keep].value_counts().reindex(out.index).fillna(0).astype(int)
+    if lms.parsed.dates:
+        when = next(iter(lms.parsed.dates.values()))
+        out["lms_last_activity"] = when[keep].groupby(ids[keep]).max()
+    return out
+
+
+def _per_person(source: Source) -> pd.DataFrame:
+    ids = source.ids()
+    keep = ids != ""
+    parts = {c: v[keep] for c, v in source.parsed.numbers.items()}
+    parts.update({c: v[keep] for c, v in source.parsed.dates.items()})
+    if not parts:
+        return pd.DataFrame(index=pd.Index([], name="employee_id"))
+    frame = pd.DataFrame(parts)
+    frame.index = ids[keep].to_numpy()
+    numeric = frame.select_dtypes("number").groupby(level=0).mean()
+    dated = frame.select_dtypes("datetime").groupby(level=0).max()
+    out = pd.concat([numeric, dated], axis=1)
+    out.index.name = "employee_id"
+    return out
+
+
+def build(sources: dict[str, Source]) -> Panel:
+    """Join the sources. Without an HRIS file the people are those found in the other files."""
+    roles: dict[str, str] = {}
+    hris = sources.get("hris")
+    if hris is not None:
+        frame = hris.table.frame
+        ids = hris.ids()
+        keep = (ids != "") & ~ids.duplicated(keep="last")
+        people = pd.DataFrame(index=pd.Index(ids[keep].to_numpy(), name="employee_id"))
+        for column, role in hris.roles.items():
+            if role in ("ignore", "employee_id") or column not in frame.columns:
+                continue
+            if column in hris.parsed.numbers:
+                people[column] = hris.parsed.numbers[column][keep].to_numpy()
+            elif column in hris.parsed.dates:
+                people[column] = hris.parsed.dates[column][keep].to_numpy()
+            else:
+                people[column] = frame.loc[keep, column].to_numpy()
+            roles[column] = role
+        if "manager_id" in roles.values():
+            manager = next(c for c, r in roles.items() if r == "manager_id")
+            people[manager] = ingest.normalise_ids(people[manager])
+    else:
+        every = pd.concat([s.ids() for s in sources.values()]) if sources else pd.Series(dtype=str)
+        people = pd.DataFrame(index=pd.Index(sorted(set(every) - {""}), name="employee_id"))
+    known = people.index
+    if "lms" in sources:
+        engaged = engagement(sources["lms"]).reindex(known)
+        for column in engaged.columns:
+            people[column] = engaged[column]
+            roles[column] = "measure" if column != "lms_last_activity" else "date"
+        for column in ("lms_sessions", "lms_module_starts", "lms_completions", "lms_minutes"):
+            if column in people:
+                people[column] = people[column].fillna(0)
+    for kind in ("assessments",):
+        if kind in sources:
+            measures = _per_person(sources[kind]).reindex(known)
+            for column in measures.columns:
+                name = column if column not in people.columns else f"{column} ({kind})"
+                people[name] = measures[column]
+                roles[name] = "measure" if pd.api.types.is_numeric_dtype(measures[column]) else "date"
+    periods = _periods(sources["kpis"], people, roles) if "kpis" in sources else None
+    return Panel(people, periods, roles)
+
+
+def _periods(kpis: Source, people: pd.DataFrame, roles: dict[str, str]) -> pd.DataFrame | None:
+    ids = kpis.ids()
+    when_col = next(iter(kpis.columns("period", "date")), None)
+    if when_col is None or when_col not in kpis.parsed.dates:
+        return None
+    period = kpis.parsed.dates[when_col].dt.to_period("M").dt.to_timestamp()
+    keep = (ids != "") & period.notna() & ids.isin(people.index)
+    frame = pd.DataFrame({c: v[keep] for c, v in kpis.parsed.numbers.items()})
+    frame.insert(0, "period", period[keep])
+    frame.insert(0, "employee_id", ids[keep])
+    out = frame.groupby(["employee_id", "period"], as_index=False).mean(numeric_only=True)
+    context = [c for c, r in roles.items() if r in ("team", "site", "category") and c in people.columns]
+    if context:
+        out = out.merge(people[context], left_on="employee_id", right_index=True, how="left")
+    for column in kpis.parsed.numbers:
+        roles.setdefault(column, "measure")
+    return out

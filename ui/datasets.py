@@ -1,0 +1,99 @@
+"""Uploaded files of the current plan, parsed once per file content (cached by SHA-256), and the panel."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from core import ingest, panel, quality
+from core.plan import Plan, SourceMapping
+from ui import session
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE_FILES = {"hris": "hris.csv", "lms": "lms_events.csv", "assessments": "assessments.csv",
+                "kpis": "kpis_monthly.csv"}
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _table(sha: str, name: str, _load: Callable[[], bytes]) -> ingest.Table:
+    return ingest.read_table(_load(), name)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _analysed(sha: str, name: str, roles_key: str, date_order: str, kind: str,
+              _table: ingest.Table) -> tuple[quality.Parsed, quality.FileReport]:
+    roles = json.loads(roles_key)
+    parsed, _ = quality.parse(_table, roles, date_order=date_order)
+    return parsed, quality.file_report(_table, roles, kind=kind, parsed=parsed, date_order=date_order)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _panel(key: str, _sources: dict[str, panel.Source]) -> panel.Panel:
+    return panel.build(_sources)
+
+
+def table(plan: Plan, kind: str) -> ingest.Table:
+    mapping = plan.data.sources[kind]
+    return _table(mapping.sha256, mapping.filename, lambda: session.store().dataset_bytes(plan.id, kind))
+
+
+def analysed(plan: Plan, kind: str) -> tuple[ingest.Table, quality.Parsed, quality.FileReport]:
+    mapping = plan.data.sources[kind]
+    t = table(plan, kind)
+    parsed, report = _analysed(mapping.sha256, mapping.filename, json.dumps(mapping.roles, sort_keys=True),
+                               mapping.date_order, kind, t)
+    return t, parsed, report
+
+
+def sources(plan: Plan) -> dict[str, panel.Source]:
+    out = {}
+    for kind, mapping in plan.data.sources.items():
+        t, parsed, _ = analysed(plan, kind)
+        out[kind] = panel.Source(kind, t, mapping.roles, parsed)
+    return out
+
+
+def joined(plan: Plan) -> panel.Panel | None:
+    """The plan's panel, or None when it has no usable files."""
+    if not plan.data.sources:
+        return None
+    try:
+        found = sources(plan)
+    except (ingest.TableError, session.StoreError):
+        return None
+    key = json.dumps({k: [m.sha256, m.roles, m.date_order] for k, m in plan.data.sources.items()}, sort_keys=True)
+    return _panel(key, found)
+
+
+def add(plan: Plan, kind: str, name: str, data: bytes) -> ingest.Table:
+    """Read a new upload (raises TableError, changing nothing), keep it with the plan, guess its roles."""
+    import hashlib
+
+    sha = hashlib.sha256(data).hexdigest()
+    t = _table(sha, name, lambda: data)
+    roles = ingest.guess_roles(t)
+    session.store().put_dataset(plan.id, kind, name, data)
+    session.update(lambda p: p.data.sources.__setitem__(kind, SourceMapping(name, sha, roles)))
+    return t
+
+
+def remove(plan: Plan, kind: str) -> None:
+    session.store().remove_dataset(plan.id, kind)
+    session.update(lambda p: p.data.sources.pop(kind, None))
+
+
+def load_sample(plan: Plan) -> None:
+    for kind, file_name in SAMPLE_FILES.items():
+        add(plan, kind, file_name, (SAMPLE / file_name).read_bytes())
+
+
+def pseudonym_key() -> str:
+    """`[pilot_roi] pseudonym_key` from .streamlit/secrets.toml, else the installation's own secret."""
+    try:
+        configured = st.secrets.get("pilot_roi", {}).get("pseudonym_key")
+    except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitSecretNotFoundError):
+        configured = None
+    return str(configured) if configured else session.store().installation_secret()

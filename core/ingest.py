@@ -68,7 +68,7 @@ def read_table(data: bytes, name: str) -> Table:
     if not data:
         raise TableError(f"{name} is empty (0 bytes). Export the file again and upload it.")
     if len(data) > MAX_BYTES:
-        raise TableError(f"{name} is {len(data) / 1e6:.0f} MB; files up to {MAX_BYTES / 1e6:.0f} MB are accepted. "
+        raise TableError(f"{name} is {len(data) / 2**20:.1f} MB; files up to {MAX_BYTES / 2**20:.0f} MB are accepted. "
                          "Export only the columns and months the pilot needs.")
     lower = name.lower()
     if data.startswith(OLE_MAGIC):
@@ -165,7 +165,7 @@ def _read_csv(data: bytes, name: str) -> Table:
         raise TableError(f"{name} has no header row (the file is blank).")
     delimiter = sniff_delimiter(lines)
     frame = None
-    if encoding in ("utf-8", "utf-8-sig"):
+    if encoding in ("utf-8", "utf-8-sig") and data.count(b'"') % 2 == 0:  # odd quotes: find the open one
         frame = _fast_csv(data, delimiter)
     if frame is None:
         frame = _careful_csv(text, delimiter, name)
@@ -200,8 +200,10 @@ def _careful_csv(text: str, delimiter: str, name: str) -> pd.DataFrame:
     """Python's csv module: slower, but it knows the line of every problem."""
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     rows: list[list[str]] = []
+    last = 0
     try:
         header = next(reader)
+        last = reader.line_num
         for row in reader:
             if not row or not any(cell.strip() for cell in row):
                 continue
@@ -210,8 +212,9 @@ def _careful_csv(text: str, delimiter: str, name: str) -> pd.DataFrame:
                     f"{name}, line {reader.line_num}: {len(row)} fields where the header has {len(header)}. Check "
                     f"for a {_describe(delimiter)} inside a value that is not quoted, or a missing value.")
             rows.append(row)
+            last = reader.line_num
     except csv.Error as exc:
-        raise TableError(f"{name}, line {reader.line_num}: {_csv_problem(exc)}. A quote (\") opened in a value is "
+        raise TableError(f"{name}, line {last + 1}: {_csv_problem(exc)}. A quote (\") opened on that line is "
                          "probably never closed; fix that line and upload again.") from None
     return pd.DataFrame(rows, columns=header, dtype=object)
 

@@ -31,6 +31,16 @@ if st.button("Load sample data", icon="📦", key=session.key("data.sample"),
     st.rerun()
 
 
+def examples(values: pd.Series, role: str) -> str:
+    """Three values to recognise a column by: ids as pseudonyms, names and sensitive attributes hidden."""
+    if role in privacy.HIDDEN_ROLES:
+        return "(hidden)"
+    sample = values[values != ""].head(3)
+    if role in ("employee_id", "manager_id"):
+        sample = privacy.pseudonymise(sample, datasets.pseudonym_key())
+    return ", ".join(v[:30] for v in sample)
+
+
 def upload_key(kind: str) -> str:
     return session.key(f"data.upload.{kind}.{st.session_state.get(f'data.reset.{kind}', 0)}")
 
@@ -76,9 +86,7 @@ for kind, label in panel.KINDS.items():
         with st.expander("Columns and what they are"):
             frame = table.frame
             rows = [{"column": c, "role": ROLE_LABELS[mapping.roles.get(c, "ignore")],
-                     "blank": report.missing.get(c, 0),
-                     "examples": ", ".join(v[:30] for v in frame[c][frame[c] != ""].head(3))
-                     if mapping.roles.get(c) not in privacy.HIDDEN_ROLES else "(hidden)"}
+                     "blank": report.missing.get(c, 0), "examples": examples(frame[c], mapping.roles.get(c, ""))}
                     for c in frame.columns]
             edited = st.data_editor(
                 pd.DataFrame(rows), key=session.key(f"data.roles.{kind}"), hide_index=True, width="stretch",

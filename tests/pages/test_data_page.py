@@ -1,0 +1,62 @@
+import pandas as pd
+
+from core.plan import Plan
+from core.store import Store
+from core.templates import sales_skills
+from tests.pages.conftest import texts, with_sample_data
+
+
+def test_load_sample_data_shows_the_report_and_survives_a_reload(app, db_file):
+    store = Store(db_file)
+    plan, _ = store.create(sales_skills())
+    at = app(plan.id, "pages/data.py")
+    next(b for b in at.button if b.label == "Load sample data").click().run(timeout=120)
+    assert not at.exception
+    assert {d.kind for d in store.datasets(plan.id)} == {"hris", "lms", "assessments", "kpis"}
+    warnings = " ".join(texts(at, "warning"))
+    assert "2024-02-30" in warnings and "03/04/2022" in warnings and "E00102 on lines 103" in warnings
+    assert "E09999" in warnings  # ids in the LMS that are not in the HRIS
+    markdown = " ".join(texts(at, "markdown"))
+    assert "**1,200 people**" in markdown and "18,000 employee-months" in markdown
+
+    again = app(plan.id, "pages/data.py")  # a new session: nothing re-uploaded
+    assert any("**1,200 people**" in m for m in texts(again, "markdown"))
+    table = again.dataframe[-2].value if len(again.dataframe) > 1 else again.dataframe[0].value
+    assert "person (pseudonym)" in table.columns or any(
+        "person (pseudonym)" in df.value.columns for df in again.dataframe)
+    shown = " ".join(str(df.value.to_string()) for df in again.dataframe)
+    assert "E00001" not in shown and "Female" not in shown and "O'Brien" not in shown
+
+
+def test_bad_upload_says_what_is_wrong_and_keeps_the_saved_file(app, db_file):
+    plan = with_sample_data(db_file, Plan(name="Data"))
+    at = app(plan.id, "pages/data.py")
+    at.file_uploader[0].set_value(("hris.xlsx", b"employee_id,team\n1,A\n", "application/octet-stream")).run()
+    errors = " ".join(texts(at, "error"))
+    assert "hris.xlsx is not a real .xlsx workbook" in errors and "hris.csv is still in use" in errors
+    assert Store(db_file).load(plan.id)[0].data.sources["hris"].filename == "hris.csv"
+
+
+def test_upload_replace_and_remove(app, db_file):
+    store = Store(db_file)
+    plan, _ = store.create(Plan(name="Mine"))
+    at = app(plan.id, "pages/data.py")
+    at.file_uploader[0].set_value(("people.csv", b"employee_id,team\n001,A\n002,B\n", "text/csv")).run()
+    assert store.load(plan.id)[0].data.sources["hris"].roles["employee_id"] == "employee_id"
+    assert any("people.csv" in m and "2 rows" in m for m in texts(at, "markdown"))
+    at.button(key=f"{plan.id}.{at.session_state['epoch']}.data.remove.hris").click().run()
+    assert "hris" not in store.load(plan.id)[0].data.sources and store.datasets(plan.id) == []
+
+
+def test_group_comparison_hides_small_groups(app, db_file):
+    plan, _ = Store(db_file).create(Plan(name="Groups"))
+    rows = [(f"{i:03d}", site, 50 + i) for i, site in enumerate(["A"] * 4 + ["B"] * 10 + ["C"] * 16)]
+    text = "employee_id,site,score\n" + "".join(f"{i},{site},{score}\n" for i, site, score in rows)
+    at = app(plan.id, "pages/data.py")
+    at.file_uploader[0].set_value(("people.csv", text.encode(), "text/csv")).run()
+    next(s for s in at.selectbox if s.label == "Group by").set_value("site")
+    next(s for s in at.selectbox if s.label == "Measure").set_value("score").run()
+    summary = at.dataframe[-1].value.set_index("site")
+    assert pd.isna(summary.loc["A", "people"]) and pd.isna(summary.loc["B", "people"])  # B would reveal A
+    assert summary.loc["C", "people"] == 16
+    assert any("fewer than 5 people" in c for c in texts(at, "caption"))

@@ -1,0 +1,194 @@
+"""Reading uploads: encodings, delimiters, numbers, dates, ids, and every bad input the Data issue lists."""
+
+import io
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from core import ingest
+
+ROWS = [["employee_id", "name", "amount", "hired"], ["00123", "Zoë Müller", "1,5", "2024-01-31"],
+        ["00456", "José Núñez", "2,25", "2023-12-01"]]
+
+
+def csv_text(rows, delimiter=","):
+    return "\n".join(delimiter.join(r) for r in rows) + "\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-le"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_encodings_and_delimiters_round_trip(encoding, delimiter):
+    rows = [[c.replace(",", ".") if delimiter == "," else c for c in r] for r in ROWS]
+    table = ingest.read_table(csv_text(rows, delimiter).encode(encoding), "people.csv")
+    assert list(table.frame.columns) == ROWS[0]
+    assert table.frame["employee_id"].tolist() == ["00123", "00456"]
+    assert table.frame["name"].tolist() == ["Zoë Müller", "José Núñez"]
+
+
+def test_bom_does_not_stick_to_the_first_column():
+    table = ingest.read_table(b"\xef\xbb\xbfemployee_id,x\n1,2\n", "a.csv")
+    assert table.frame.columns[0] == "employee_id"
+
+
+def test_decimal_commas_and_thousands_separators():
+    european = ingest.parse_numbers(pd.Series(["1.234,56", "12,5", "-3,0", "(7,5)", "€ 10,00"]))
+    assert european.values.tolist() == [1234.56, 12.5, -3.0, -7.5, 10.0] and european.note == "decimal comma"
+    english = ingest.parse_numbers(pd.Series(["1,234.56", "12.5", "1,000", "$2,500", "15%"]))
+    assert english.values.tolist() == [1234.56, 12.5, 1000.0, 2500.0, 15.0]
+
+
+def test_bad_numbers_are_reported_with_their_text():
+    parsed = ingest.parse_numbers(pd.Series(["1", "n/a", "", "3x"]))
+    assert parsed.bad == [(1, "n/a"), (3, "3x")]
+    assert pd.isna(parsed.values[2])
+
+
+def test_dates_iso_periods_serials_and_slashes():
+    parsed = ingest.parse_dates(pd.Series(["2024-01-31", "2024-02", "45292", "31/12/2023", "2024-01-05 07:30"]))
+    expected = ["2024-01-31", "2024-02-01", "2024-01-01", "2023-12-31", "2024-01-05 07:30"]
+    assert parsed.values.tolist() == [pd.Timestamp(e) for e in expected]
+    assert parsed.bad == [] and parsed.ambiguous == []
+
+
+def test_ambiguous_dates_are_reported_not_guessed():
+    parsed = ingest.parse_dates(pd.Series(["03/04/2022", "05/06/2022"]))
+    assert parsed.ambiguous == [(0, "03/04/2022"), (1, "05/06/2022")]
+    assert parsed.values.isna().all()
+    chosen = ingest.parse_dates(pd.Series(["03/04/2022"]), order="day-first")
+    assert chosen.values[0] == pd.Timestamp("2022-04-03")
+    assert ingest.parse_dates(pd.Series(["03/04/2022"]), order="month-first").values[0] == pd.Timestamp("2022-03-04")
+
+
+def test_month_first_is_detected_from_the_column():
+    parsed = ingest.parse_dates(pd.Series(["12/31/2023", "03/04/2022"]))
+    assert parsed.values.tolist() == [pd.Timestamp("2023-12-31"), pd.Timestamp("2022-03-04")]
+
+
+def test_impossible_dates_are_bad():
+    parsed = ingest.parse_dates(pd.Series(["2024-02-30", "2024-02-29", "31/02/2023"]))
+    assert [t for _, t in parsed.bad] == ["2024-02-30", "31/02/2023"]
+
+
+def test_role_guesses():
+    table = ingest.read_table(
+        b"Employee ID,Full name,Team,Office,Gender,Salary,Hire date,Month,Score,Grade\n"
+        b"007,A B,T1,Leeds,F,50000,2020-01-01,2024-01,70,A\n008,C D,T2,York,M,60000,2021-05-04,2024-02,80,B\n",
+        "hris.csv")
+    assert ingest.guess_roles(table) == {
+        "Employee ID": "employee_id", "Full name": "name", "Team": "team", "Office": "site", "Gender": "sensitive",
+        "Salary": "sensitive", "Hire date": "date", "Month": "period", "Score": "measure", "Grade": "category"}
+
+
+def test_ids_are_normalised_for_joining():
+    assert ingest.normalise_ids(pd.Series([" e00042 ", "00123", "Ab-1"])).tolist() == ["E00042", "00123", "AB-1"]
+
+
+# -- bad inputs -------------------------------------------------------------------------------------------------
+def expect(data: bytes, name: str, *fragments: str):
+    with pytest.raises(ingest.TableError) as info:
+        ingest.read_table(data, name)
+    for fragment in fragments:
+        assert fragment in str(info.value), str(info.value)
+
+
+def test_empty_file():
+    expect(b"", "empty.csv", "empty.csv is empty")
+
+
+def test_header_only():
+    expect(b"employee_id,score\n", "head.csv", "head.csv has a header but no rows")
+
+
+def test_blank_lines_only():
+    expect(b"\n\n  \n", "blank.csv", "no header row")
+
+
+def test_csv_renamed_xlsx():
+    expect(b"employee_id,score\n1,2\n", "renamed.xlsx", "not a real .xlsx", "renamed.xlsx")
+
+
+def test_encrypted_or_legacy_workbook():
+    expect(ingest.OLE_MAGIC + b"\x00" * 600, "secret.xlsx", "password-protected")
+    expect(b"anything", "old.xls", "legacy .xls")
+
+
+def xlsx_bytes(**extra: bytes) -> bytes:
+    wb = openpyxl.Workbook()
+    wb.active.append(["employee_id", "score"])
+    wb.active.append(["001", 5])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    if not extra:
+        return buffer.getvalue()
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in source.infolist():
+            z.writestr(item, extra.pop(item.filename, source.read(item.filename)))
+        for name, data in extra.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def test_a_real_xlsx_keeps_ids_as_text():
+    table = ingest.read_table(xlsx_bytes(), "ok.xlsx")
+    assert table.frame["employee_id"].tolist() == ["001"]
+
+
+def test_macro_enabled_workbook():
+    expect(xlsx_bytes(**{"xl/vbaProject.bin": b"macro"}), "macros.xlsm", "contains macros")
+
+
+def test_zip_bomb_is_refused_before_parsing():
+    expect(xlsx_bytes(**{"xl/media/padding.bin": b"\x00" * 20_000_000}), "bomb.xlsx", "zip bomb")
+
+
+def test_billion_laughs_is_not_expanded():
+    entities = "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    sheet = (f'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY lol0 "lol">{entities}]>'
+             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>employee_id</t></is></c></row>'
+             '<row r="2"><c r="A2" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>')
+    data = xlsx_bytes(**{"xl/worksheets/sheet1.xml": sheet.encode()})
+    expect(data, "laughs.xlsx", "could not be read as a workbook")
+
+
+def test_ragged_rows_report_the_line():
+    expect(b"employee_id,score\n1,2\n3,4,5\n", "ragged.csv", "ragged.csv, line 3", "3 fields", "header has 2")
+
+
+def test_unbalanced_quote_reports_the_line():
+    expect(b'employee_id,note\n1,"fine"\n2,"never closed\n3,x\n', "quotes.csv", "quotes.csv, line", "quote")
+
+
+def test_file_over_the_size_cap():
+    expect(b"x" * (ingest.MAX_BYTES + 1), "huge.csv", "files up to 50 MB", "huge.csv is 50.0 MB")
+
+
+def test_formula_like_cells_stay_text():
+    table = ingest.read_table(b"employee_id,note\n1,=HYPERLINK(\"x\")\n2,+cmd\n3,@SUM(A1)\n4,-x\n", "f.csv")
+    assert table.frame["note"].tolist() == ['=HYPERLINK("x")', "+cmd", "@SUM(A1)", "-x"]
+
+
+def test_control_characters_are_removed_and_noted():
+    table = ingest.read_table(b"employee_id,note\n1,a\x07b\x00c\n", "ctl.csv")
+    assert table.frame["note"].tolist() == ["abc"]
+    assert any("control characters" in n for n in table.notes)
+
+
+def test_long_cells_are_kept():
+    table = ingest.read_table(b"employee_id,note\n1," + b"y" * 40_000 + b"\n", "long.csv")
+    assert len(table.frame["note"][0]) == 40_000
+
+
+def test_duplicate_column_names_are_renamed_and_noted():
+    table = ingest.read_table(b"employee_id,score,score\n1,2,3\n", "dup.csv")
+    assert list(table.frame.columns) == ["employee_id", "score", "score (2)"]
+    assert any("appears more than once" in n for n in table.notes)
+
+
+def test_one_column_file():
+    table = ingest.read_table(b"employee_id\n001\n002\n", "ids.csv")
+    assert table.frame["employee_id"].tolist() == ["001", "002"]

@@ -1,0 +1,68 @@
+"""Joining sources into the panel: ids with leading zeros, spaces and mixed case; LMS aggregation."""
+
+import pandas as pd
+import pytest
+
+from core import ingest, panel, quality
+
+
+def source(kind, text):
+    table = ingest.read_table(text.encode(), f"{kind}.csv")
+    roles = ingest.guess_roles(table)
+    parsed, _ = quality.parse(table, roles)
+    return panel.Source(kind, table, roles, parsed)
+
+
+HRIS = "employee_id,team,site\n00123,A,Leeds\ne0042,B,York\nX7,B,York\nX7,C,Hull\n"
+LMS = ("employee_id,timestamp,event,minutes\n"
+       " 00123 ,2024-01-01 09:00,login,0\n00123,2024-01-02 10:00,module_start,0\n"
+       "00123,2024-01-03 11:00,module_complete,30\nE0042,2024-02-01 09:00,Login,0\n"
+       "e0042 ,2024-02-05 09:00,module_complete,15\n999,2024-02-05 09:00,login,0\n")
+SCORES = "employee_id,pre_score,post_score\n00123,50,60\nE0042,70,75\nE0042,72,77\n"
+KPIS = "employee_id,month,sales\n00123,2024-01,10\n00123,2024-01,20\n00123,2024-02,30\nx7,2024-01,5\n999,2024-01,1\n"
+
+
+def build():
+    return panel.build({"hris": source("hris", HRIS), "lms": source("lms", LMS),
+                        "assessments": source("assessments", SCORES), "kpis": source("kpis", KPIS)})
+
+
+def test_one_row_per_person_and_the_last_duplicate_wins():
+    people = build().people
+    assert people.index.tolist() == ["00123", "E0042", "X7"]
+    assert people.loc["X7", "team"] == "C"
+
+
+def test_lms_events_join_despite_spaces_and_case():
+    people = build().people
+    assert people.loc["00123", ["lms_minutes", "lms_sessions", "lms_module_starts", "lms_completions"]].tolist() == \
+        [30, 1, 1, 1]
+    assert people.loc["E0042", ["lms_minutes", "lms_sessions", "lms_completions"]].tolist() == [15, 1, 1]
+    assert people.loc["X7", "lms_sessions"] == 0
+    assert people.loc["00123", "lms_last_activity"] == pd.Timestamp("2024-01-03 11:00")
+
+
+def test_assessments_average_repeated_rows():
+    people = build().people
+    assert people.loc["E0042", "pre_score"] == pytest.approx(71)
+    assert pd.isna(people.loc["X7", "post_score"])
+
+
+def test_kpis_per_employee_and_month_with_context():
+    periods = build().periods
+    jan = periods[(periods.employee_id == "00123") & (periods.period == pd.Timestamp("2024-01-01"))]
+    assert jan["sales"].tolist() == [15.0]  # two rows for the same month are averaged
+    assert set(periods.employee_id) == {"00123", "X7"}  # unknown id 999 left out
+    assert periods.loc[periods.employee_id == "X7", "team"].tolist() == ["C"]
+
+
+def test_join_report_counts_unknown_ids():
+    sources = {"hris": source("hris", HRIS), "lms": source("lms", LMS)}
+    findings = quality.join_findings({k: (s.table.name, s.ids()) for k, s in sources.items()})
+    assert any("1 ids in lms.csv are not in hris.csv (999); their 1 rows" in f.message for f in findings)
+
+
+def test_without_hris_the_join_is_blocked_but_a_panel_still_forms():
+    findings = quality.join_findings({"lms": ("lms.csv", source("lms", LMS).ids())})
+    assert findings[0].severity == "blocks"
+    assert len(panel.build({"lms": source("lms", LMS)}).people) == 3

@@ -1,0 +1,89 @@
+"""The data-quality report's exact counts on a small handmade file."""
+
+from core import ingest, quality
+
+HANDMADE = (
+    "employee_id,team,score,hired\n"      # line 1
+    "001,A,10,2024-01-05\n"               # 2
+    "002,A,12,2024-02-30\n"               # 3  impossible date
+    "003,,11,03/04/2023\n"                # 4  blank team, ambiguous date
+    "001,B,abc,2024-03-01\n"              # 5  duplicate id, not a number
+    ",B,9,2024-03-02\n"                   # 6  no id
+    "006,B,=SUM(A1),2024-03-03\n"         # 7  formula-like text in a measure column: not a number
+)
+ROLES = {"employee_id": "employee_id", "team": "team", "score": "measure", "hired": "date"}
+
+
+def report():
+    table = ingest.read_table(HANDMADE.encode(), "handmade.csv")
+    return quality.file_report(table, ROLES, kind="hris")
+
+
+def by_column(rep, column, words):
+    return [f for f in rep.findings if f.column == column and words in f.message]
+
+
+def test_rows_columns_and_missing_counts():
+    rep = report()
+    assert (rep.rows, rep.columns) == (6, 4)
+    assert rep.missing == {"employee_id": 1, "team": 1}
+    assert rep.date_range == ("2024-01-05", "2024-03-03")
+    assert rep.severity == "worth a look"
+
+
+def test_each_problem_names_its_lines_and_text():
+    rep = report()
+    (numbers,) = by_column(rep, "score", "not numbers")
+    assert numbers.lines == (5, 7) and "line 5: “abc”" in numbers.message and "2 values" in numbers.message
+    (bad_date,) = by_column(rep, "hired", "not valid dates")
+    assert bad_date.lines == (3,) and "2024-02-30" in bad_date.message
+    (ambiguous,) = by_column(rep, "hired", "day/month or month/day")
+    assert ambiguous.lines == (4,) and "03/04/2023" in ambiguous.message
+    (duplicates,) = by_column(rep, "employee_id", "more than once")
+    assert duplicates.lines == (2, 5) and "001 on lines 2, 5" in duplicates.message
+    (no_id,) = by_column(rep, "employee_id", "no employee id")
+    assert no_id.lines == (6,)
+    (blank_team,) = by_column(rep, "team", "no team")
+    assert blank_team.lines == (4,)
+
+
+def test_no_id_column_blocks():
+    table = ingest.read_table(b"score\n1\n2\n", "scores.csv")
+    rep = quality.file_report(table, {"score": "measure"}, kind="assessments")
+    assert rep.severity == "blocks" and "No column is marked as the employee id" in rep.findings[0].message
+
+
+def test_formula_like_text_is_reported():
+    table = ingest.read_table(b"employee_id,note\n1,=cmd\n2,fine\n", "n.csv")
+    rep = quality.file_report(table, {"employee_id": "employee_id", "note": "text"}, kind="hris")
+    assert any("start with =, +, - or @" in f.message and f.lines == (2,) for f in rep.findings)
+
+
+def test_a_typed_extra_zero_is_an_outlier_but_a_long_tail_is_not():
+    values = [str(20_000 + 150 * i) for i in range(60)] + ["45000", "250000"]
+    text = "employee_id,deal\n" + "\n".join(f"{i},{v}" for i, v in enumerate(values)) + "\n"
+    rep = quality.file_report(ingest.read_table(text.encode(), "d.csv"),
+                              {"employee_id": "employee_id", "deal": "measure"}, kind="kpis")
+    (outlier,) = by_column(rep, "deal", "far from the rest")
+    assert outlier.lines == (63,)
+
+
+def test_clean_file_is_fine():
+    table = ingest.read_table(b"employee_id,score\n1,2\n2,3\n", "ok.csv")
+    assert quality.file_report(table, {"employee_id": "employee_id", "score": "measure"}, kind="hris").severity == \
+        "fine"
+
+
+def test_sample_data_flags_exactly_the_planted_faults():
+    from ui.datasets import SAMPLE
+
+    found = {}
+    for kind, name in (("hris", "hris.csv"), ("lms", "lms_events.csv"), ("assessments", "assessments.csv"),
+                       ("kpis", "kpis_monthly.csv")):
+        table = ingest.read_table((SAMPLE / name).read_bytes(), name)
+        rep = quality.file_report(table, ingest.guess_roles(table), kind=kind)
+        found[kind] = sorted((f.column, f.lines[:2]) for f in rep.findings)
+    assert found["hris"] == [("employee_id", (103, 519)), ("hire_date", (614,)), ("hire_date", (879,)),
+                             ("site", (35, 252))]
+    assert found["lms"] == [] and found["assessments"] == []
+    assert [c for c, _ in found["kpis"]] == ["avg_deal_size", "avg_deal_size"]

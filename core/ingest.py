@@ -29,7 +29,9 @@ MAX_UNZIPPED = 500 * 1024 * 1024
 MAX_RATIO = 100
 LONG_CELL = 10_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3's default "str" dtype
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_BYTES = [*range(0, 9), 11, 12, *range(14, 32), 127]
 
 Role = Literal["employee_id", "manager_id", "name", "date", "period", "team", "site", "measure", "category",
                "sensitive", "text", "ignore"]
@@ -155,23 +157,30 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 
 def _read_csv(data: bytes, name: str) -> Table:
-    text, encoding = decode(data)
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    lines = text.splitlines()
+    head, encoding = decode(data[:65536])
+    lines = head.replace("\x00", "").splitlines()[:-1 if len(data) > 65536 else None]
     while lines and not lines[0].strip():
         lines.pop(0)
     if not lines:
         raise TableError(f"{name} has no header row (the file is blank).")
     delimiter = sniff_delimiter(lines)
     frame = None
-    if encoding in ("utf-8", "utf-8-sig") and data.count(b'"') % 2 == 0:  # odd quotes: find the open one
-        frame = _fast_csv(data, delimiter)
+    utf8 = encoding in ("utf-8", "utf-8-sig")
+    if utf8 and data.count(b'"') % 2 == 0:  # an odd number of quotes: the careful path finds the open one
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            utf8 = False
+        else:
+            frame = _fast_csv(data, delimiter)
     if frame is None:
-        frame = _careful_csv(text, delimiter, name)
+        text, encoding = decode(data)
+        frame = _careful_csv(text.replace("\x00", ""), delimiter, name)
     frame.columns = [str(c).strip() for c in frame.columns]
+    has_controls = any(bytes([b]) in data for b in CONTROL_BYTES) if utf8 else \
+        bool(frame.apply(lambda c: c.str.contains(CONTROLS, regex=True).any()).any())
     return Table(name, frame, encoding=encoding, delimiter={"\t": "tab"}.get(delimiter, delimiter),
-                 has_controls=bool(CONTROLS.search(text)))
+                 has_controls=has_controls)
 
 
 def _fast_csv(data: bytes, delimiter: str) -> pd.DataFrame | None:
@@ -193,7 +202,7 @@ def _fast_csv(data: bytes, delimiter: str) -> pd.DataFrame | None:
         return None
     if len(set(table.column_names)) != len(table.column_names):
         return None  # duplicate names: the careful path renames them
-    return table.to_pandas(types_mapper=None).astype(object)
+    return table.to_pandas()
 
 
 def _careful_csv(text: str, delimiter: str, name: str) -> pd.DataFrame:
@@ -246,8 +255,7 @@ def _tidy(table: Table) -> None:
             seen[label] = 1
         columns.append(label)
     frame.columns = columns
-    if frame.isna().any().any():
-        frame = frame.astype(object).where(frame.notna(), "")
+    frame = frame.astype(TEXT).fillna("")  # pyarrow-backed text: string operations run in C++
     if table.has_controls:
         frame.columns = [CONTROLS.sub("", c) for c in frame.columns]
         cleaned = 0
@@ -258,7 +266,7 @@ def _tidy(table: Table) -> None:
             frame[column] = values.str.replace(CONTROLS, "", regex=True)
         table.notes.append(f"Removed control characters from {cleaned:,} cells.")
     if len(frame):
-        blank = np.all(frame.to_numpy(dtype=object) == "", axis=1)
+        blank = (frame == "").all(axis=1)
         if blank.any():
             frame = frame[~blank]
     if frame.empty:
@@ -278,6 +286,17 @@ class Parsed:
     note: str = ""
 
 
+def _fast_floats(text: pd.Series, blank: pd.Series) -> pd.Series | None:
+    """Arrow's cast when every non-blank value is a plain number (the common case); None otherwise."""
+    import pyarrow as pa
+
+    try:
+        array = pa.array(text.where(~blank, None), type=pa.string(), from_pandas=True)
+        return pd.Series(array.cast(pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
+        return None
+
+
 def parse_numbers(series: pd.Series) -> Parsed:
     """Numbers with thousands separators and decimal commas, chosen per column.
 
@@ -285,9 +304,11 @@ def parse_numbers(series: pd.Series) -> Parsed:
     other than three digits uses the comma as its decimal mark (1,5 or 12,25). Plain numbers take a fast
     vectorised path; only the rest is cleaned.
     """
-    text = series.astype(str).str.strip()
+    text = series.astype(TEXT).fillna("").str.strip()
     blank = text.eq("")
-    values = pd.to_numeric(text.where(~blank, None), errors="coerce").astype(float)
+    values = _fast_floats(text, blank)
+    if values is None:
+        values = pd.to_numeric(text.where(~blank, None), errors="coerce").astype(float)
     rest = values.isna() & ~blank
     note = ""
     if rest.any():
@@ -304,15 +325,45 @@ def parse_numbers(series: pd.Series) -> Parsed:
         else:
             normalised = cleaned.str.replace(",", "", regex=False)
         values[rest] = pd.to_numeric(normalised, errors="coerce")
-    bad_mask = values.isna() & ~blank
-    bad = [(int(i), str(series.at[i])) for i in series.index[bad_mask][:1000]]
-    return Parsed(values, bad, note=note)
+    return Parsed(values, _examples(series, values.isna() & ~blank), note=note)
 
 
 _PERIOD = re.compile(r"^\d{4}-\d{1,2}$")
 _SLASH = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def _examples(series: pd.Series, mask: pd.Series, limit: int = 1000) -> list[tuple[int, str]]:
+    """(row index, original text) of the first `limit` rows where `mask` holds."""
+    picked = series[mask].head(limit)
+    return [(int(i), str(v)) for i, v in zip(picked.index, picked.to_numpy(), strict=True)]
+
+
+FAST_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
+
+
+def _fast_dates(text: pd.Series, blank: pd.Series) -> pd.Series:
+    """Arrow's strptime with the one ISO format a sample of the column uses; NaT where it does not fit."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    sample = text[~blank].head(200)
+    if sample.empty:
+        return out
+    array = pa.array(text.where(~blank, None), type=pa.string(), from_pandas=True)
+    for fmt in FAST_FORMATS:
+        probe = pc.strptime(pa.array(sample, type=pa.string()), format=fmt, unit="s", error_is_null=True)
+        if probe.null_count <= len(sample) // 10:
+            parsed = pc.strptime(array, format=fmt, unit="s", error_is_null=True)
+            # Arrow rolls impossible days over (2024-02-30 becomes 1 March): keep only dates whose day is the
+            # day written in the text; the rest go to the careful path, which reports them.
+            digits = pc.utf8_slice_codeunits(array, 8, 10)
+            day = pc.cast(pc.if_else(pc.utf8_is_digit(digits), digits, "0"), pa.int64())
+            parsed = pc.if_else(pc.equal(pc.day(parsed), day), parsed, pa.scalar(None, parsed.type))
+            return pd.Series(parsed.to_numpy(zero_copy_only=False), index=text.index).astype("datetime64[ns]")
+    return out
 
 
 def parse_dates(series: pd.Series, *, order: Literal["auto", "day-first", "month-first"] = "auto") -> Parsed:
@@ -322,11 +373,14 @@ def parse_dates(series: pd.Series, *, order: Literal["auto", "day-first", "month
     12 means month-first. When nothing decides, values like 03/04/2022 are reported as ambiguous and left
     blank unless `order` says which it is. Impossible dates (2024-02-30) are reported as bad.
     """
-    text = series.astype(str).str.strip()
+    text = series.astype(TEXT).fillna("").str.strip()
     blank = text.eq("")
-    plain = text.where(~blank & ~text.str.contains("/", regex=False), None)
-    out = pd.to_datetime(plain, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
-    out = out.astype("datetime64[ns]")
+    out = _fast_dates(text, blank)
+    rest = out.isna() & ~blank
+    if rest.any():
+        plain = text[rest].where(~text[rest].str.contains("/", regex=False), None)
+        found = pd.to_datetime(plain, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
+        out[rest] = found.astype("datetime64[ns]")
     short = out.notna() & (text.str.len() <= 8)
     out[short & text.str.fullmatch(r"\d+")] = pd.NaT  # bare numbers (2024, 45123) are not ISO dates
     todo = out.isna() & ~blank
@@ -335,8 +389,8 @@ def parse_dates(series: pd.Series, *, order: Literal["auto", "day-first", "month
         days = pd.to_numeric(text[serial], errors="coerce")
         plausible = days.between(20_000, 80_000)
         out[serial[serial].index[plausible]] = EXCEL_EPOCH + pd.to_timedelta(days[plausible], unit="D")
-    text = text.where(todo & ~serial, "")
-    slash = text.str.extract(_SLASH)
+    candidates = todo & ~serial
+    slash = text[candidates].str.extract(_SLASH) if candidates.any() else pd.DataFrame({0: []}, dtype=object)
     is_slash = slash[0].notna()
     ambiguous: list[tuple[int, str]] = []
     note = ""
@@ -363,10 +417,8 @@ def parse_dates(series: pd.Series, *, order: Literal["auto", "day-first", "month
             day, month = second, first
         built = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce")
         out[built.index] = built
-    ambiguous_index = {i for i, _ in ambiguous}
-    bad_mask = out.isna() & ~blank & ~series.index.isin(list(ambiguous_index))
-    bad = [(int(i), str(series.at[i])) for i in series.index[bad_mask][:1000]]
-    return Parsed(out, bad, ambiguous, note)
+    bad_mask = out.isna() & ~blank & ~series.index.isin([i for i, _ in ambiguous])
+    return Parsed(out, _examples(series, bad_mask), ambiguous, note)
 
 
 # -- roles ---------------------------------------------------------------------------------------------------------

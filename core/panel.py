@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from core import ingest
@@ -47,29 +48,55 @@ class Panel:
     roles: dict[str, str]  # role of every panel column (for privacy and the later steps)
 
 
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Integer codes (−1 for missing) and the distinct values, via Arrow's dictionary encoding."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(values, type=pa.string(), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    encoded = pc.dictionary_encode(array)
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary.to_pandas()
+
+
 def engagement(lms: Source) -> pd.DataFrame:
-    """Per person: total minutes, sessions (logins), module starts and completions, last activity."""
+    """Per person: total minutes, sessions (logins), module starts and completions, last activity.
+
+    Rows are grouped by integer codes of the normalised id, and event types are matched once per distinct
+    value, so a million events take a fraction of a second.
+    """
     frame = lms.table.frame
-    ids = lms.ids()
-    out = pd.DataFrame(index=pd.Index(ids[ids != ""].unique(), name="employee_id"))
-    event_col = next((c for c in lms.columns("category", "text")
-                      if frame[c].str.contains("login|complet|session|start", case=False, regex=True).any()), None)
+    ids = lms.ids().where(lambda x: x != "", None)
+    person, people = _codes(ids)
+    keep = person >= 0
+    n = len(people)
+    out = pd.DataFrame(index=pd.Index(people.to_numpy(), name="employee_id"))
+    event = None
+    for column in lms.columns("category", "text"):
+        codes, kinds = _codes(frame[column])
+        if len(kinds) <= 1000 and kinds.str.contains("login|complet|session|start", case=False, regex=True).any():
+            event = (codes, kinds)
+            break
     minutes_col = next((c for c in lms.parsed.numbers if any(w in c.lower() for w in ("minute", "duration", "time"))),
                        next(iter(lms.parsed.numbers), None))
-    keep = ids != ""
     if minutes_col:
-        out["lms_minutes"] = lms.parsed.numbers[minutes_col][keep].groupby(ids[keep]).sum()
-    if event_col:
-        event = frame[event_col].str.lower()
+        minutes = lms.parsed.numbers[minutes_col].fillna(0).to_numpy()
+        out["lms_minutes"] = np.bincount(person[keep], weights=minutes[keep], minlength=n)
+    if event is not None:
+        codes, kinds = event
         for name, pattern in (("lms_sessions", "login|session"), ("lms_module_starts", "start"),
                               ("lms_completions", "complet")):
-            hit = event.str.contains(pattern, regex=True) & keep
-            out[name] = hit.groupby(ids).sum().reindex(out.index).fillna(0).astype(int)
+            which = kinds.str.contains(pattern, case=False, regex=True).to_numpy()
+            hit = keep & (codes >= 0) & which[np.clip(codes, 0, None)] if len(which) else keep & False
+            out[name] = np.bincount(person[hit], minlength=n).astype(int)
     else:
-        out["lms_sessions"] = ids[keep].value_counts().reindex(out.index).fillna(0).astype(int)
+        out["lms_sessions"] = np.bincount(person[keep], minlength=n).astype(int)
     if lms.parsed.dates:
         when = next(iter(lms.parsed.dates.values()))
-        out["lms_last_activity"] = when[keep].groupby(ids[keep]).max()
+        out["lms_last_activity"] = pd.Series(when.to_numpy()[keep]).groupby(person[keep]).max().reindex(
+            range(n)).to_numpy()
     return out
 
 

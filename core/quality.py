@@ -53,6 +53,7 @@ class Parsed:
 
     numbers: dict[str, pd.Series] = field(default_factory=dict)
     dates: dict[str, pd.Series] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
 
 
 def _lines(table: ingest.Table, index) -> tuple[int, ...]:
@@ -71,7 +72,8 @@ def _short(text: str, limit: int = 40) -> str:
 
 def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto") -> tuple[Parsed, list[Finding]]:
     """Parse the measure and date columns; findings for values that do not parse."""
-    parsed, findings = Parsed(), []
+    parsed = Parsed()
+    findings = parsed.findings
     for column, role in roles.items():
         if column not in table.frame.columns:
             continue
@@ -102,11 +104,9 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
     frame = table.frame
     findings = [Finding("worth a look", "", note) for note in table.notes if not note.startswith("read the")]
     if parsed is None:
-        parsed, parse_findings = parse(table, roles, date_order=date_order)
-    else:
-        parse_findings = parse(table, roles, date_order=date_order)[1]
-    findings += parse_findings
-    blank = {c: int((frame[c].str.strip() == "").sum()) for c in frame.columns}
+        parsed, _ = parse(table, roles, date_order=date_order)
+    findings += parsed.findings
+    blank = {c: int((frame[c].str.strip() == "").sum()) for c in frame.columns}  # vectorised (pyarrow text)
     missing = {c: n for c, n in blank.items() if n}
 
     ids = [c for c, r in roles.items() if r == "employee_id" and c in frame.columns]
@@ -161,7 +161,9 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
             findings.append(Finding("worth a look", column, f"{int(long.sum()):,} cells are very long (line "
                                     f"{table.line(first)}: {len(values.at[first]):,} characters); they are kept "
                                     "but shortened on screen.", _lines(table, frame.index[long][:1000])))
-        formula = values.str.match(r"^[=+\-@]") & ~values.str.match(r"^[+-]?\d")
+        formula = values.str.startswith(("=", "+", "-", "@"))
+        if formula.any():
+            formula &= ~values.str.match(r"^[+-]?\d")
         if formula.any():
             first = frame.index[formula][0]
             findings.append(Finding("worth a look", column, f"{int(formula.sum()):,} cells start with =, +, - or @ "

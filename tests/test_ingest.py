@@ -192,3 +192,10 @@ def test_duplicate_column_names_are_renamed_and_noted():
 def test_one_column_file():
     table = ingest.read_table(b"employee_id\n001\n002\n", "ids.csv")
     assert table.frame["employee_id"].tolist() == ["001", "002"]
+
+
+def test_impossible_dates_are_bad_in_a_long_column_too():
+    values = [f"2024-01-{d:02d}" for d in range(1, 29)] * 10 + ["2024-02-30", "2023-02-29 10:00", "2024-02-29"]
+    parsed = ingest.parse_dates(pd.Series(values))
+    assert [t for _, t in parsed.bad] == ["2024-02-30", "2023-02-29 10:00"]
+    assert parsed.values.iloc[-1] == pd.Timestamp("2024-02-29")

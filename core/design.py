@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -143,10 +144,18 @@ def propensity_logit(frame: pd.DataFrame, *, treated_col: str, covariates: list[
                 x = x.drop(columns=levels[0])
     x = sm.add_constant((x - x.mean()) / x.std().replace(0, 1), has_constant="add")
     y = frame[treated_col].astype(float).to_numpy()
-    try:
-        model = sm.Logit(y, x.to_numpy()).fit(disp=False, method="newton", maxiter=100)
-    except np.linalg.LinAlgError:  # (near-)separation: a slower but sturdier optimiser
-        model = sm.Logit(y, x.to_numpy()).fit(disp=False, method="bfgs", maxiter=1000)
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
+    if y.min() == y.max():
+        raise ValueError("matching needs both trained and untrained people")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        try:
+            model = sm.Logit(y, x.to_numpy()).fit(disp=False, method="newton", maxiter=100)
+        except (PerfectSeparationWarning, np.linalg.LinAlgError):
+            raise ValueError("the covariates predict exactly who was trained (for example, everyone in one team "
+                             "was trained), so no comparable controls exist; drop that covariate") from None
     return pd.Series(x.to_numpy() @ model.params, index=frame.index)
 
 

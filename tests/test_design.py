@@ -105,3 +105,9 @@ def test_matching_respects_the_caliper_and_improves_balance(replace):
     assert table["SMD"].abs().max() > 0.1  # confounded before
     assert table["SMD after matching"].abs().max() < 0.1
     assert (table["flag"] == "").all()
+
+
+def test_perfect_separation_is_explained():
+    frame = pd.DataFrame({"team": ["A"] * 20 + ["B"] * 20, "tenure": range(40), "treated": [True] * 20 + [False] * 20})
+    with pytest.raises(ValueError, match="predict exactly who was trained"):
+        design.match(frame, treated_col="treated", covariates=["team", "tenure"])

@@ -124,3 +124,14 @@ def timeline(phases: Sequence[tuple[str, Any, Any]], *, title: str = "Pilot time
             for i, (name, start, end) in enumerate(phases)]
     return _figure(data, {"title": {"text": title}, "xaxis": {"type": "date"}, "height": 220, "showlegend": False,
                           "yaxis": {"autorange": "reversed"}})
+
+
+def association(found: Any, x_label: str, y_label: str) -> go.Figure:
+    """Scatter of a learning measure against a business KPI, per person, with r and its CI in the title."""
+    data = [{"type": "scattergl", "mode": "markers", "x": found.x, "y": found.y,
+             "marker": {"color": POSITIVE, "opacity": 0.5, "size": 5},
+             "hovertemplate": f"{x_label} %{{x:,.3~g}}<br>{y_label} %{{y:,.3~g}}<extra></extra>"}]
+    title = (f"{x_label} and {y_label}: r = {found.r:.2f} (95% CI {found.ci[0]:.2f} to {found.ci[1]:.2f}), "
+             f"n = {found.n:,}; association, not effect")
+    return _figure(data, {"title": {"text": title, "font": {"size": 13}}, "xaxis": {"title": {"text": x_label}},
+                          "yaxis": {"title": {"text": y_label}}, "showlegend": False})

@@ -86,6 +86,12 @@ def matching_column(name: str, columns: list[str]) -> str:
     return max(columns, key=lambda c: (len(wanted & words(c)), -columns.index(c))) if columns else ""
 
 
+def primary_column(plan: Plan, columns: list[str]) -> str:
+    """The primary KPI's data column (step 3) when it is among `columns`, else the best match by name."""
+    chosen = next((k.column for k in plan.kpis if k.primary and k.column in columns), None)
+    return chosen or matching_column(plan.roi.kpi_name, columns)
+
+
 def effect_to_detect(plan: Plan) -> float:
     """The effect the pilot should detect: the design's own, else the ROI model's assumed effect."""
     return plan.design.effect if plan.design.effect is not None else plan.roi.effect

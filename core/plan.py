@@ -29,6 +29,11 @@ KpiType = Literal["continuous", "binary"]
 Randomisation = Literal["simple", "stratified", "cluster"]
 Alternative = Literal["two-sided", "larger", "smaller"]
 DateOrder = Literal["auto", "day-first", "month-first"]
+Tier = Literal["input", "output", "outcome"]
+KpiKind = Literal["learning", "business"]
+Better = Literal["higher", "lower"]
+Credibility = Literal["", "standard value", "historical cost", "expert", "external database", "linked measure",
+                      "estimate"]
 
 GOAL_QUESTIONS: dict[str, str] = {
     "business_improvement": "Which improvement matters most to the business?",
@@ -143,6 +148,34 @@ class DataStep:
 
 
 @dataclass
+class Kpi:
+    """A measurable KPI. Money values carry their source and credibility (Phillips' order)."""
+
+    name: str = ""
+    tier: Tier = "outcome"
+    kind: KpiKind = "business"
+    unit: str = ""
+    better: Better = "higher"
+    column: str = ""
+    owner: str = ""
+    manual_baseline: float | None = None
+    target: float | None = None
+    expected_effect_pct: float = 5.0
+    value_per_unit: float | None = None
+    value_source: str = ""
+    credibility: Credibility = ""
+    intangible: bool = False
+    primary: bool = False
+
+
+@dataclass
+class KpiLink:
+    learning: str = ""
+    business: str = ""
+    hypothesis: str = ""
+
+
+@dataclass
 class Assigned:
     """One row of the assignment list (real ids: the one place they appear)."""
 
@@ -208,6 +241,8 @@ class Plan:
     stakeholders: list[Stakeholder] = field(default_factory=list)
     hypotheses: list[Hypothesis] = field(default_factory=list)
     data: DataStep = field(default_factory=DataStep)
+    kpis: list[Kpi] = field(default_factory=list)
+    kpi_links: list[KpiLink] = field(default_factory=list)
     roi: RoiInputs = field(default_factory=RoiInputs)
     design: DesignPlan = field(default_factory=DesignPlan)
     scenarios: list[Scenario] = field(default_factory=list)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.plan import CostLine, DesignPlan, Goals, Hypothesis, Plan, Range, RoiInputs, Stakeholder
+from core.plan import CostLine, DesignPlan, Goals, Hypothesis, Kpi, KpiLink, Plan, Range, RoiInputs, Stakeholder
 
 WEEKS_PER_MONTH = 52 / 12
 
@@ -41,6 +41,15 @@ def onboarding() -> Plan:
         hypotheses=[
             Hypothesis("Weeks to productivity", "decrease", 3.0, "weeks", "90 days after the first cohort"),
         ],
+        kpis=[
+            Kpi("Assessment score", "output", "learning", "points", "higher", column="post_score",
+                owner="Team leads", expected_effect_pct=10, intangible=True),
+            Kpi("Time to productivity", "outcome", "business", "weeks", "lower", column="weeks_to_productivity",
+                owner="Head of Operations", expected_effect_pct=25, value_per_unit=per_week,
+                value_source="new-hire cost $10,000 per month ÷ 4.33 weeks (Finance)", credibility="historical cost",
+                primary=True),
+        ],
+        kpi_links=[KpiLink("Assessment score", "Time to productivity", "Weeks to productivity")],
         design=DesignPlan(
             randomise="yes", contamination="no", history="yes", design="rct", sd=2.5, alternative="two-sided",
             baseline_corr=0.0, attrition=0.1, n_treatment=20, n_control=20,
@@ -107,6 +116,15 @@ def sales_skills() -> Plan:
         hypotheses=[
             Hypothesis("Average deal size", "increase", 4.0, "%", "90 days after the workshops end"),
         ],
+        kpis=[
+            Kpi("Assessment score", "output", "learning", "points", "higher", column="post_score",
+                owner="Regional sales managers", expected_effect_pct=10, intangible=True),
+            Kpi("Average deal size", "outcome", "business", "$ per deal", "higher", column="avg_deal_size",
+                owner="VP Sales", expected_effect_pct=4, value_per_unit=4.0,
+                value_source="4 closed deals per rep per month (CRM, last 12 months)", credibility="linked measure",
+                primary=True),
+        ],
+        kpi_links=[KpiLink("Assessment score", "Average deal size", "Average deal size")],
         design=DesignPlan(
             randomise="yes", contamination="yes", history="yes", design="cluster_rct", sd=6_000.0, icc=0.05,
             cluster_size=6, baseline_corr=0.5, attrition=0.1, n_treatment=60, n_control=60,

@@ -132,10 +132,10 @@ if planned_ok:
 joined = datasets.joined(plan)
 if joined is not None and joined.periods is not None and not binary:
     with st.expander("Estimate the sd, ICC and ρ from your data (step 2)", expanded=True):
-        kpis = [c for c, r in joined.roles.items() if r == "measure" and c in joined.periods.columns]
+        measures = [c for c, r in joined.roles.items() if r == "measure" and c in joined.periods.columns]
         groups = [c for c, r in joined.roles.items() if r in ("team", "site") and c in joined.periods.columns]
         pick = st.columns(3)
-        kpi = pick[0].selectbox("KPI", kpis, index=kpis.index(pilot.matching_column(plan.roi.kpi_name, kpis)),
+        kpi = pick[0].selectbox("KPI", measures, index=measures.index(pilot.primary_column(plan, measures)),
                                 key=session.key("design.kpi_col"))
         group = pick[1].selectbox("Clusters", groups or ["(none)"], key=session.key("design.group_col"))
         window = pick[2].number_input("Months per measurement window", 1, 6, 3, key=session.key("design.window"))

@@ -44,7 +44,7 @@ people = widgets.table(
     },
 )
 if people != [vars(s) for s in plan.stakeholders]:
-    session.update(lambda p: setattr(p, "stakeholders", [Stakeholder(**row) for row in people]))
+    widgets.commit(lambda p: setattr(p, "stakeholders", [Stakeholder(**row) for row in people]))
 
 st.subheader("Hypotheses")
 st.caption(
@@ -69,7 +69,7 @@ hypotheses = widgets.table(
 for row in hypotheses:
     row["direction"] = row["direction"] or "increase"
 if hypotheses != [vars(h) for h in plan.hypotheses]:
-    session.update(lambda p: setattr(p, "hypotheses", [Hypothesis(**row) for row in hypotheses]))
+    widgets.commit(lambda p: setattr(p, "hypotheses", [Hypothesis(**row) for row in hypotheses]))
 missing = [row["kpi"] or "(unnamed)" for row in hypotheses if row["assumed_size"] is None]
 if missing:
     st.warning(f"Give an assumed size for: {', '.join(missing)}. A hypothesis without a size cannot be tested.")

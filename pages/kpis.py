@@ -1,9 +1,149 @@
-"""3 KPI mapping: not built yet; says so in one line rather than show anything that only looks like it works."""
+"""Step 3 KPI mapping: learning KPIs linked to business KPIs and money, with baselines from the data."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-from ui import session
+from core import charts, kpis
+from core.plan import Kpi, KpiLink
+from ui import datasets, session, widgets
 
-session.require_plan()
+plan = session.require_plan()
 st.title("3 KPI mapping")
-st.info("Coming in this plan's next step: the KPI mapping step has not been built yet.")
+st.caption("Map each learning KPI to the business KPI it should move, and that KPI to money. Activity (enrolments, "
+           "attendance, completions) shows that training happened, not that it worked: it is an input, never an "
+           "outcome.")
+
+joined = datasets.joined(plan)
+panel_columns: list[str] = []
+if joined is not None:
+    panel_columns = sorted({c for c, r in joined.roles.items() if r == "measure"})
+stakeholders = sorted({s.name for s in plan.stakeholders if s.name})
+
+# -- add from the catalogue ------------------------------------------------------------------------------------
+left, right = st.columns([4, 1])
+names = [e.name for e in kpis.CATALOGUE]
+picked = left.selectbox("Start from a common KPI", names, key=session.key("kpis.catalogue"),
+                        format_func=lambda n: f"{n} · {next(e for e in kpis.CATALOGUE if e.name == n).conversion}")
+if right.button("Add", key=session.key("kpis.add"), width="stretch"):
+    entry = next(e for e in kpis.CATALOGUE if e.name == picked)
+    if any(k.name == entry.name for k in plan.kpis):
+        st.warning(f"“{entry.name}” is already in the table.")
+    else:
+        session.update(lambda p: p.kpis.append(kpis.from_catalogue(entry)))
+        st.rerun()
+
+# -- the KPI table ---------------------------------------------------------------------------------------------
+st.header("KPIs", anchor="kpis")
+FIELDS = {"name": "str", "tier": "str", "kind": "str", "unit": "str", "better": "str", "column": "str", "owner": "str",
+          "manual_baseline": "float64", "target": "float64", "expected_effect_pct": "float64",
+          "value_per_unit": "float64", "value_source": "str", "credibility": "str", "intangible": "bool",
+          "primary": "bool"}
+rows = widgets.table(
+    "kpis.table", [vars(k) for k in plan.kpis], dtypes=FIELDS,
+    column_config={
+        "name": st.column_config.TextColumn("KPI", required=True, max_chars=120),
+        "tier": st.column_config.SelectboxColumn("Tier", options=["input", "output", "outcome"], default="outcome"),
+        "kind": st.column_config.SelectboxColumn("Kind", options=["learning", "business"], default="business"),
+        "unit": st.column_config.TextColumn("Unit", max_chars=40),
+        "better": st.column_config.SelectboxColumn("Better when", options=["higher", "lower"], default="higher"),
+        "column": st.column_config.SelectboxColumn("Data column", options=[""] + panel_columns),
+        "owner": st.column_config.SelectboxColumn("Owner", options=[""] + stakeholders),
+        "manual_baseline": st.column_config.NumberColumn("Manual baseline"),
+        "target": st.column_config.NumberColumn("Target"),
+        "expected_effect_pct": st.column_config.NumberColumn("Expected effect (%)", min_value=0, max_value=100,
+                                                             help="Conservative: 5–10% of the baseline."),
+        "value_per_unit": st.column_config.NumberColumn("$ per unit"),
+        "value_source": st.column_config.TextColumn("Source of the $ value", max_chars=300),
+        "credibility": st.column_config.SelectboxColumn("Credibility", options=[""] + kpis.CREDIBILITY_ORDER,
+                                                        help="Phillips' order, most credible first."),
+        "intangible": st.column_config.CheckboxColumn("Intangible"),
+        "primary": st.column_config.CheckboxColumn("Primary"),
+    },
+)
+new = [Kpi(**{**row, "tier": row["tier"] or "outcome", "kind": row["kind"] or "business",
+              "better": row["better"] or "higher",
+              "expected_effect_pct": 5.0 if row["expected_effect_pct"] is None else row["expected_effect_pct"]})
+       for row in rows]
+if new != plan.kpis:
+    widgets.commit(lambda p: setattr(p, "kpis", new))
+
+# -- baselines ---------------------------------------------------------------------------------------------------
+st.header("Baselines from the data", anchor="baselines")
+if joined is None:
+    st.info("Load data in step 2 to compute baselines; until then, enter a manual baseline in the table.")
+baselines: dict[str, kpis.Baseline | None] = {}
+for k in plan.kpis:
+    baselines[k.name] = kpis.baseline(joined.people, joined.periods, k.column, before=plan.design.start_date or None) \
+        if joined is not None and k.column else None
+st.dataframe(pd.DataFrame([{
+    "KPI": k.name, "column": k.column or "(manual)",
+    "mean": b.mean if b else k.manual_baseline, "sd": b.sd if b else None, "people": b.n if b else None,
+    "trend per month": b.trend_per_month if b else None, "window": b.window if b else "",
+    "expected effect": (b.mean if b else (k.manual_baseline or 0)) * k.expected_effect_pct / 100,
+} for k, b in ((k, baselines[k.name]) for k in plan.kpis)]), hide_index=True, width="stretch",
+    column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("mean", "sd", "trend per month",
+                                                                             "expected effect")})
+if joined is not None and not plan.design.start_date:
+    st.caption("The baseline uses every month in the data; set the pilot's start date in step 4 to use only the "
+               "months before it.")
+
+# -- links -------------------------------------------------------------------------------------------------------
+st.header("From learning to money", anchor="links")
+learning = [k.name for k in plan.kpis if k.kind == "learning"]
+business = [k.name for k in plan.kpis if k.kind == "business"]
+hypotheses = [h.kpi for h in plan.hypotheses if h.kpi]
+links = widgets.table(
+    "kpis.links", [vars(link) for link in plan.kpi_links],
+    dtypes={"learning": "str", "business": "str", "hypothesis": "str"},
+    column_config={
+        "learning": st.column_config.SelectboxColumn("Learning KPI", options=learning, required=True),
+        "business": st.column_config.SelectboxColumn("Business KPI", options=business, required=True),
+        "hypothesis": st.column_config.SelectboxColumn("Hypothesis it tests", options=[""] + hypotheses),
+    },
+)
+new_links = [KpiLink(**row) for row in links]
+if new_links != plan.kpi_links:
+    widgets.commit(lambda p: setattr(p, "kpi_links", new_links))
+by_name = {k.name: k for k in plan.kpis}
+margin = plan.roi.contribution_margin
+for link in plan.kpi_links:
+    b = by_name.get(link.business)
+    money = ("intangible: reported beside the ROI" if b and b.intangible else
+             f"${b.value_per_unit:,.4g} per unit of {b.unit or b.name} × contribution margin {margin:.0%} (ROI step)"
+             if b and b.value_per_unit is not None else "not monetised yet")
+    st.markdown(f"**{link.learning}** → **{link.business}** → {money}"
+                + (f" · tests “{link.hypothesis}”" if link.hypothesis else ""))
+
+# -- association in the history ----------------------------------------------------------------------------------
+if joined is not None:
+    for link in plan.kpi_links:
+        lk, bk = by_name.get(link.learning), by_name.get(link.business)
+        if not (lk and bk and lk.column and bk.column):
+            continue
+        found = kpis.association(joined.people, joined.periods, lk.column, bk.column)
+        if found is None:
+            st.caption(f"{link.learning} and {link.business}: fewer than {kpis.MIN_N} people have both; not shown.")
+            continue
+        st.plotly_chart(charts.association(found, lk.name, bk.name), key=session.key(f"kpis.assoc.{lk.name}.{bk.name}"))
+        st.caption(f"Association, not effect: r = {found.r:.2f} (95% CI {found.ci[0]:.2f} to {found.ci[1]:.2f}), "
+                   f"{found.n:,} people. People who score higher may differ in other ways; only the pilot's control "
+                   "group can show what the program causes.")
+
+# -- warnings and hand-over ------------------------------------------------------------------------------------
+st.header("Checks", anchor="checks")
+found_warnings = kpis.warnings(plan, columns=set(panel_columns) if joined is not None else None)
+if not found_warnings:
+    st.success("No warnings.")
+for w in found_warnings:
+    st.warning(f"**{w.kpi}**: {w.message}")
+chosen = kpis.primary(plan)
+if chosen is not None:
+    st.markdown(f"Primary outcome: **{chosen.name}**. Send it to the design and ROI steps: its unit, its $ value and "
+                "source, the expected effect (as % of the baseline) and the baseline sd.")
+    if st.button("Use the primary KPI in steps 4 and 6", key=session.key("kpis.send"), type="primary"):
+        changes: list[str] = []
+        session.update(lambda p: changes.extend(kpis.send_primary(p, baselines.get(chosen.name))))
+        st.session_state["flash"] = ("success", "Updated: " + "; ".join(changes) + ".")
+        st.rerun()

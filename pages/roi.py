@@ -88,7 +88,7 @@ lines = widgets.table(
 new_lines = [CostLine(r["category"] or "Other", r["amount"] or 0.0, r["per_participant"], r["note"])
              for r in lines]
 if new_lines != inputs.costs:
-    session.update(lambda p: setattr(p.roi, "costs", new_lines))
+    widgets.commit(lambda p: setattr(p.roi, "costs", new_lines))
 show_problem("costs")
 
 # -- benefits ------------------------------------------------------------------------------------------
@@ -194,7 +194,7 @@ if ranges != inputs.ranges:
     except roi.InputError as exc:
         st.error(f"Range not saved: {exc}")
     else:
-        session.update(lambda p: setattr(p.roi, "ranges", ranges))
+        widgets.commit(lambda p: setattr(p.roi, "ranges", ranges))
 
 if problem is None:
     with st.expander("Monthly benefits and cost breakdown (the numbers behind the charts)"):

@@ -30,19 +30,28 @@ def table(name: str, rows: list[dict[str, Any]], *, dtypes: dict[str, str],
           column_config: dict[str, Any]) -> list[dict[str, Any]]:
     """An editable table (rows can be added and deleted); returns the edited rows, blank rows dropped.
 
-    The frame handed to st.data_editor stays the same object while its widget lives, so edits
-    accumulate; it is rebuilt from the plan when the widget is new (first render, page switch, reload).
+    The editor starts from `rows` (the plan's current rows). Whenever those change — saved from this editor,
+    added from elsewhere on the page, reloaded after a conflict — the editor is rebuilt under a new widget
+    key, so it never shows or writes back a stale copy. Callers save a change with `commit`, which reruns
+    at once so the next edit lands on the rebuilt editor.
     """
-    widget_key = session.key(name)
-    base_key = f"{widget_key}.base"
-    if widget_key not in st.session_state or base_key not in st.session_state:
+    base_key = f"{session.key(name)}.base"
+    if st.session_state.get(f"{base_key}.rows") != rows or base_key not in st.session_state:
         frame = pd.DataFrame(rows, columns=list(dtypes)) if rows else pd.DataFrame(columns=list(dtypes))
         st.session_state[base_key] = frame.astype(dtypes)
+        st.session_state[f"{base_key}.rows"] = [dict(r) for r in rows]
+        st.session_state[f"{base_key}.generation"] = st.session_state.get(f"{base_key}.generation", 0) + 1
     edited = st.data_editor(
-        st.session_state[base_key], key=widget_key, num_rows="dynamic", hide_index=True,
-        column_config=column_config, width="stretch",
+        st.session_state[base_key], key=f"{session.key(name)}.{st.session_state[f'{base_key}.generation']}",
+        num_rows="dynamic", hide_index=True, column_config=column_config, width="stretch",
     )
     return [row for row in (_clean(r, dtypes) for r in edited.to_dict("records")) if _filled(row)]
+
+
+def commit(change: Callable[[Plan], None]) -> None:
+    """Save a change made in an editable table and rerun, so the table is rebuilt from the saved plan."""
+    session.update(change)
+    st.rerun()
 
 
 def _clean(row: dict[str, Any], dtypes: dict[str, str]) -> dict[str, Any]:

@@ -1,0 +1,212 @@
+"""KPI mapping: inputs → outputs → outcomes, learning KPIs linked to business KPIs, baselines from the data.
+
+Baselines (from the panel): for a monthly KPI, the months before the pilot start — mean and sd of each
+person's average (the unit a pilot compares), n people, and the trend as the least-squares slope of the
+monthly means per month; for a per-person measure, its mean, sd and n.
+Associations between a learning measure and a business KPI are Pearson correlations of person-level values
+with the Fisher-z 95% CI (as scipy's pearsonr): association, not effect.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core import estimates
+from core.plan import Kpi, Plan
+
+CREDIBILITY_ORDER = ["standard value", "historical cost", "expert", "external database", "linked measure", "estimate"]
+ACTIVITY = re.compile(r"complet|attend|enrol|enroll|login|session|participat|registr|minutes|time.?spent|views?\b",
+                      re.IGNORECASE)
+MIN_N = 5
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    name: str
+    tier: str
+    kind: str
+    unit: str
+    better: str
+    conversion: str
+    ltem: str = ""
+
+
+CATALOGUE = [
+    CatalogueEntry("Time to productivity", "outcome", "business", "weeks", "lower",
+                   "Historical cost: weeks saved × fully loaded cost of a new hire per week", "Effects of transfer"),
+    CatalogueEntry("Average deal size", "outcome", "business", "$ per deal", "higher",
+                   "Standard value: extra revenue × contribution margin (Finance)", "Effects of transfer"),
+    CatalogueEntry("Win rate", "outcome", "business", "% of opportunities", "higher",
+                   "Linked measure: extra wins × average deal size × margin", "Effects of transfer"),
+    CatalogueEntry("Customer satisfaction (CSAT)", "outcome", "business", "points", "higher",
+                   "Linked measure: CSAT → retention → customer lifetime value; often intangible",
+                   "Effects of transfer"),
+    CatalogueEntry("First contact resolution", "outcome", "business", "% of contacts", "higher",
+                   "Historical cost: repeat contacts avoided × cost per contact", "Effects of transfer"),
+    CatalogueEntry("Error rate", "outcome", "business", "errors per 1,000", "lower",
+                   "Historical cost: errors avoided × cost to fix one", "Effects of transfer"),
+    CatalogueEntry("Safety incidents", "outcome", "business", "incidents per 100 staff", "lower",
+                   "Historical cost: incidents avoided × average cost of an incident", "Effects of transfer"),
+    CatalogueEntry("Readmission rate", "outcome", "business", "% of discharges", "lower",
+                   "External database: readmissions avoided × average cost of a readmission", "Effects of transfer"),
+    CatalogueEntry("Staff turnover", "outcome", "business", "% per year", "lower",
+                   "Historical cost: leavers avoided × replacement cost (often 50–200% of salary)",
+                   "Effects of transfer"),
+    CatalogueEntry("Assessment score", "output", "learning", "points", "higher",
+                   "Not monetised directly: a leading indicator of the business KPI", "Task competence"),
+    CatalogueEntry("Manager-rated behaviour", "output", "learning", "rating 1–5", "higher",
+                   "Not monetised directly: evidence of transfer", "Transfer"),
+    CatalogueEntry("Completion rate", "input", "learning", "% completed", "higher",
+                   "Never an outcome: activity, not impact", "Activity"),
+    CatalogueEntry("Learning hours", "input", "learning", "hours", "higher",
+                   "A cost driver (participant time), not a benefit", "Attendance"),
+]
+
+LTEM = ["Attendance", "Activity", "Learner perceptions", "Knowledge", "Decision-making competence", "Task competence",
+        "Transfer", "Effects of transfer"]
+
+
+def from_catalogue(entry: CatalogueEntry) -> Kpi:
+    return Kpi(name=entry.name, tier=entry.tier, kind=entry.kind, unit=entry.unit, better=entry.better,  # type: ignore[arg-type]
+               value_source="" if entry.kind == "learning" else "", intangible=entry.kind == "learning")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    mean: float
+    sd: float
+    n: int
+    trend_per_month: float | None
+    window: str
+
+
+def baseline(people: pd.DataFrame, periods: pd.DataFrame | None, column: str, *, before=None) -> Baseline | None:
+    """Mean, sd, n and monthly trend of `column` before the pilot (None when the panel has no such column)."""
+    if periods is not None and column in periods.columns:
+        frame = periods[["employee_id", "period", column]].dropna()
+        if before is not None:
+            frame = frame[frame["period"] < pd.Timestamp(before)]
+        if frame.empty:
+            return None
+        person = frame.groupby("employee_id")[column].mean()
+        monthly = frame.groupby("period")[column].mean()
+        trend = None
+        if len(monthly) >= 3:
+            x = (monthly.index.year - monthly.index[0].year) * 12 + (monthly.index.month - monthly.index[0].month)
+            trend = float(np.polyfit(np.asarray(x, dtype=float), monthly.to_numpy(), 1)[0])
+        window = f"{frame['period'].min():%b %Y} – {frame['period'].max():%b %Y}"
+        return Baseline(float(person.mean()), float(person.std(ddof=1)) if len(person) > 1 else math.nan,
+                        int(len(person)), trend, window)
+    if column in people.columns:
+        values = pd.to_numeric(people[column], errors="coerce").dropna()
+        if values.empty:
+            return None
+        return Baseline(float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else math.nan,
+                        int(len(values)), None, "per person")
+    return None
+
+
+@dataclass(frozen=True)
+class Association:
+    learning: str
+    business: str
+    r: float
+    n: int
+    ci: tuple[float, float]
+    x: list[float]
+    y: list[float]
+
+
+def person_values(people: pd.DataFrame, periods: pd.DataFrame | None, column: str) -> pd.Series | None:
+    if column in people.columns:
+        return pd.to_numeric(people[column], errors="coerce")
+    if periods is not None and column in periods.columns:
+        return periods.groupby("employee_id")[column].mean()
+    return None
+
+
+def association(people: pd.DataFrame, periods: pd.DataFrame | None, learning: str, business: str
+                ) -> Association | None:
+    """Person-level correlation of a learning measure with a business KPI (None under MIN_N pairs)."""
+    x = person_values(people, periods, learning)
+    y = person_values(people, periods, business)
+    if x is None or y is None:
+        return None
+    paired = pd.concat([x.rename("x"), y.rename("y")], axis=1).dropna()
+    if len(paired) < MIN_N:
+        return None
+    r, ci = estimates.correlation(paired["x"], paired["y"])
+    return Association(learning, business, r.value, r.n, ci, paired["x"].tolist(), paired["y"].tolist())
+
+
+@dataclass(frozen=True)
+class Warning:
+    kpi: str
+    message: str
+
+
+def is_activity(kpi: Kpi) -> bool:
+    return bool(ACTIVITY.search(kpi.name) or ACTIVITY.search(kpi.column))
+
+
+def warnings(plan: Plan, *, columns: set[str] | None = None) -> list[Warning]:
+    """What would make a business leader or Finance doubt the KPI map."""
+    found = []
+    for k in plan.kpis:
+        label = k.name or "(unnamed KPI)"
+        if k.tier == "outcome" and is_activity(k):
+            found.append(Warning(label, "An attendance, completion or activity measure is used as an outcome: it "
+                                        "shows that training happened, not that work improved. Use a business KPI."))
+        if k.tier == "outcome" and not k.owner.strip():
+            found.append(Warning(label, "This outcome has no owner: name the business person accountable for it."))
+        if not k.column and k.manual_baseline is None:
+            found.append(Warning(label, "No data column and no manual baseline: the pilot has nothing to compare."))
+        elif columns is not None and k.column and k.column not in columns:
+            found.append(Warning(label, f"Column “{k.column}” is not in the joined data (step 2)."))
+        if k.value_per_unit is not None and not k.value_source.strip():
+            found.append(Warning(label, "The money value has no source: say where it comes from (Finance's standard "
+                                        "value, historical cost, an expert…)."))
+        if k.kind == "business" and k.tier == "outcome" and k.value_per_unit is None and not k.intangible:
+            found.append(Warning(label, "Neither monetised nor marked intangible: give a value per unit with its "
+                                        "source, or mark it intangible and report it beside the ROI."))
+    names = {k.name for k in plan.kpis}
+    for link in plan.kpi_links:
+        missing = [n for n in (link.learning, link.business) if n and n not in names]
+        if missing:
+            found.append(Warning(", ".join(missing), "A link points to a KPI that is no longer in the table."))
+    if sum(k.primary for k in plan.kpis) > 1:
+        found.append(Warning("primary", "More than one KPI is marked primary: a pilot registers one primary outcome."))
+    return found
+
+
+def primary(plan: Plan) -> Kpi | None:
+    return next((k for k in plan.kpis if k.primary), None)
+
+
+def send_primary(plan: Plan, base: Baseline | None) -> list[str]:
+    """Copy the primary KPI into the ROI and design steps; returns what changed, in words."""
+    k = primary(plan)
+    if k is None:
+        return []
+    changed = []
+    r = plan.roi
+    r.kpi_name, r.kpi_unit = k.name, k.unit
+    changed.append(f"ROI KPI: {k.name} ({k.unit})")
+    if k.value_per_unit is not None:
+        r.value_per_unit = float(k.value_per_unit)
+        r.value_source = f"{k.credibility.capitalize()}: {k.value_source}" if k.credibility else k.value_source
+        changed.append(f"value per unit ${k.value_per_unit:,.4g}")
+    if base is not None and math.isfinite(base.mean):
+        effect = base.mean * k.expected_effect_pct / 100
+        r.effect = float(effect)
+        plan.design.effect = None
+        changed.append(f"expected effect {k.expected_effect_pct:g}% of the baseline {base.mean:,.4g} = {effect:,.4g}")
+        if math.isfinite(base.sd):
+            plan.design.sd = float(base.sd)
+            changed.append(f"design sd {base.sd:,.4g}")
+    return changed

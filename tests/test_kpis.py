@@ -1,0 +1,109 @@
+"""KPI baselines, associations and warnings against hand computations and scipy."""
+
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from core import kpis
+from core.plan import Kpi, KpiLink, Plan
+from core.templates import onboarding, sales_skills
+
+
+def handmade():
+    people = pd.DataFrame({"score": [50.0, 60.0, 70.0, 80.0, 90.0, 100.0]},
+                          index=pd.Index(["a", "b", "c", "d", "e", "f"], name="employee_id"))
+    periods = pd.DataFrame({
+        "employee_id": ["a", "a", "a", "b", "b", "b", "c", "c", "c"],
+        "period": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"] * 3),
+        "sales": [10.0, 12.0, 14.0, 20.0, 22.0, 24.0, 30.0, 33.0, 36.0],
+    })
+    return people, periods
+
+
+def test_monthly_baseline_by_hand():
+    people, periods = handmade()
+    b = kpis.baseline(people, periods, "sales")
+    # person means 12, 22, 33 → mean 22.333…, sd of (12, 22, 33) with n − 1
+    assert b.mean == pytest.approx((12 + 22 + 33) / 3)
+    assert b.sd == pytest.approx(np.std([12, 22, 33], ddof=1))
+    assert b.n == 3
+    # monthly means 20, 22.333…, 24.666… → slope 2.333… per month
+    assert b.trend_per_month == pytest.approx(7 / 3)
+
+
+def test_baseline_stops_before_the_pilot():
+    people, periods = handmade()
+    b = kpis.baseline(people, periods, "sales", before="2024-03-01")
+    assert b.mean == pytest.approx((11 + 21 + 31.5) / 3) and b.trend_per_month is None
+
+
+def test_per_person_baseline():
+    people, periods = handmade()
+    b = kpis.baseline(people, periods, "score")
+    assert (b.mean, b.n) == (75.0, 6) and b.sd == pytest.approx(np.std([50, 60, 70, 80, 90, 100], ddof=1))
+    assert kpis.baseline(people, periods, "nothing") is None
+
+
+def test_association_ci_matches_scipy():
+    rng = np.random.default_rng(1)
+    people = pd.DataFrame({"score": rng.normal(size=80), "deal": rng.normal(size=80)})
+    people["deal"] += 0.4 * people["score"]
+    found = kpis.association(people, None, "score", "deal")
+    ref = stats.pearsonr(people["score"], people["deal"])
+    ci = ref.confidence_interval()
+    assert found.r == pytest.approx(ref.statistic) and found.ci == pytest.approx((ci.low, ci.high))
+    assert found.n == 80
+
+
+def test_association_is_hidden_below_five_people():
+    people = pd.DataFrame({"x": [1.0, 2, 3, 4], "y": [2.0, 1, 4, 3]})
+    assert kpis.association(people, None, "x", "y") is None
+
+
+def messages(plan, columns=None):
+    return [w.message.split(":")[0] for w in kpis.warnings(plan, columns=columns)]
+
+
+def test_templates_raise_no_warnings():
+    assert kpis.warnings(sales_skills()) == [] and kpis.warnings(onboarding()) == []
+
+
+def test_warnings_fire_when_they_should():
+    plan = Plan(name="x", kpis=[
+        Kpi("Course completion rate", "outcome", "learning", column="completion_rate", owner="L&D"),
+        Kpi("CSAT", "outcome", "business"),
+        Kpi("Error rate", "outcome", "business", column="errors", value_per_unit=50.0, owner="Ops"),
+    ], kpi_links=[KpiLink("Quiz", "CSAT")])
+    found = kpis.warnings(plan, columns={"errors"})
+    text = " | ".join(f"{w.kpi}: {w.message}" for w in found)
+    assert "Course completion rate: An attendance, completion or activity measure is used as an outcome" in text
+    assert "Course completion rate: Column “completion_rate” is not in the joined data" in text
+    assert "CSAT: This outcome has no owner" in text
+    assert "CSAT: No data column and no manual baseline" in text
+    assert "CSAT: Neither monetised nor marked intangible" in text
+    assert "Error rate: The money value has no source" in text
+    assert "Quiz: A link points to a KPI that is no longer in the table" in text
+
+
+def test_activity_as_an_input_is_fine():
+    plan = Plan(name="x", kpis=[Kpi("Completion rate", "input", "learning", column="c", intangible=True)])
+    assert kpis.warnings(plan) == []
+
+
+def test_send_primary_updates_roi_and_design():
+    plan = sales_skills()
+    base = kpis.Baseline(mean=28_000.0, sd=5_400.0, n=464, trend_per_month=10.0, window="")
+    changed = kpis.send_primary(plan, base)
+    assert plan.roi.effect == pytest.approx(28_000 * 0.04)
+    assert plan.roi.value_per_unit == 4.0 and plan.roi.value_source.startswith("Linked measure: ")
+    assert plan.design.sd == 5_400.0 and plan.design.effect is None
+    assert len(changed) == 4
+
+
+def test_catalogue_entries_become_kpis():
+    entry = next(e for e in kpis.CATALOGUE if e.name == "Completion rate")
+    kpi = kpis.from_catalogue(entry)
+    assert (kpi.tier, kpi.kind, kpi.intangible) == ("input", "learning", True)
+    assert all(e.ltem in kpis.LTEM for e in kpis.CATALOGUE)

@@ -46,6 +46,26 @@ def roi_status(plan: Plan) -> Status:
     return "done" if r.value_source.strip() else "in progress"
 
 
+def data_status(plan: Plan) -> Status:
+    """Done once the HRIS and at least one outcome source (KPIs or assessments) are in with an id column."""
+    sources = plan.data.sources
+    if not sources:
+        return "not started"
+    if any("employee_id" not in m.roles.values() for m in sources.values()):
+        return "needs attention"
+    return "done" if "hris" in sources and ({"kpis", "assessments"} & set(sources)) else "in progress"
+
+
+def kpis_status(plan: Plan) -> Status:
+    from core import kpis
+
+    if not plan.kpis:
+        return "not started"
+    if kpis.warnings(plan):
+        return "needs attention"
+    return "done" if kpis.primary(plan) is not None and plan.kpi_links else "in progress"
+
+
 def design_status(plan: Plan) -> Status:
     from core import pilot
 
@@ -61,6 +81,8 @@ def step_statuses(plan: Plan) -> dict[str, Status]:
     """Status per step key of STEPS; steps whose issue has not landed report "not started"."""
     statuses: dict[str, Status] = {key: "not started" for key in STEPS}
     statuses["goals"] = goals_status(plan)
+    statuses["data"] = data_status(plan)
+    statuses["kpis"] = kpis_status(plan)
     statuses["design"] = design_status(plan)
     statuses["roi"] = roi_status(plan)
     return statuses

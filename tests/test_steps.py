@@ -36,3 +36,20 @@ def test_design_status_flags_deviations_after_registration():
     assert design_status(plan) == "done"
     plan.design.alpha = 0.1
     assert design_status(plan) == "needs attention"
+
+
+def test_data_and_kpi_statuses():
+    from core.plan import Kpi, SourceMapping
+    from core.steps import data_status, kpis_status
+
+    plan = Plan(name="x")
+    assert data_status(plan) == "not started" and kpis_status(plan) == "not started"
+    plan.data.sources["hris"] = SourceMapping("h.csv", "s", {"id": "employee_id"})
+    assert data_status(plan) == "in progress"
+    plan.data.sources["kpis"] = SourceMapping("k.csv", "s", {"month": "period"})
+    assert data_status(plan) == "needs attention"
+    plan.data.sources["kpis"].roles["emp"] = "employee_id"
+    assert data_status(plan) == "done"
+    assert kpis_status(sales_skills()) == "done"
+    plan.kpis = [Kpi("Completion rate", "outcome", "learning", column="c")]
+    assert kpis_status(plan) == "needs attention"

@@ -122,19 +122,22 @@ class Association:
     y: list[float]
 
 
-def person_values(people: pd.DataFrame, periods: pd.DataFrame | None, column: str) -> pd.Series | None:
+def person_values(people: pd.DataFrame, periods: pd.DataFrame | None, column: str, *, before=None
+                  ) -> pd.Series | None:
     if column in people.columns:
         return pd.to_numeric(people[column], errors="coerce")
     if periods is not None and column in periods.columns:
-        return periods.groupby("employee_id")[column].mean()
+        frame = periods if before is None else periods[periods["period"] < pd.Timestamp(before)]
+        return frame.groupby("employee_id")[column].mean()
     return None
 
 
-def association(people: pd.DataFrame, periods: pd.DataFrame | None, learning: str, business: str
-                ) -> Association | None:
-    """Person-level correlation of a learning measure with a business KPI (None under MIN_N pairs)."""
-    x = person_values(people, periods, learning)
-    y = person_values(people, periods, business)
+def association(people: pd.DataFrame, periods: pd.DataFrame | None, learning: str, business: str, *,
+                before=None) -> Association | None:
+    """Person-level correlation of a learning measure with a business KPI (monthly KPIs averaged over the
+    months before `before`, the pilot start); None under MIN_N pairs."""
+    x = person_values(people, periods, learning, before=before)
+    y = person_values(people, periods, business, before=before)
     if x is None or y is None:
         return None
     paired = pd.concat([x.rename("x"), y.rename("y")], axis=1).dropna()

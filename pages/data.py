@@ -121,7 +121,10 @@ st.markdown(f"**{len(people):,} people**" + (f"; **{len(joined.periods):,} emplo
                                                f"{joined.periods['period'].max():%b %Y}" if joined.periods is not None
                                                else ""))
 key = datasets.pseudonym_key()
-st.dataframe(privacy.safe_rows(people.head(200), joined.roles, key), hide_index=True, width="stretch")
+preview = privacy.safe_rows(people.head(200), joined.roles, key)
+st.dataframe(preview, hide_index=True, width="stretch",
+             column_config={c: st.column_config.DateColumn(c) for c in preview.columns
+                            if pd.api.types.is_datetime64_any_dtype(preview[c]) and c != "lms_last_activity"})
 st.caption("First 200 people. Ids are keyed pseudonyms; names, gender, ethnicity and salary are not shown.")
 
 groups = [c for c, r in joined.roles.items() if r in ("team", "site", "category", "sensitive") and c in people]

@@ -122,7 +122,8 @@ if joined is not None:
         lk, bk = by_name.get(link.learning), by_name.get(link.business)
         if not (lk and bk and lk.column and bk.column):
             continue
-        found = kpis.association(joined.people, joined.periods, lk.column, bk.column)
+        found = kpis.association(joined.people, joined.periods, lk.column, bk.column,
+                                 before=plan.design.start_date or None)
         if found is None:
             st.caption(f"{link.learning} and {link.business}: fewer than {kpis.MIN_N} people have both; not shown.")
             continue

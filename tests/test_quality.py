@@ -35,7 +35,7 @@ def test_each_problem_names_its_lines_and_text():
     rep = report()
     (numbers,) = by_column(rep, "score", "not numbers")
     assert numbers.lines == (5, 7) and "line 5: “abc”" in numbers.message and "2 values" in numbers.message
-    (bad_date,) = by_column(rep, "hired", "not valid dates")
+    (bad_date,) = by_column(rep, "hired", "1 value is not a valid date")
     assert bad_date.lines == (3,) and "2024-02-30" in bad_date.message
     (ambiguous,) = by_column(rep, "hired", "day/month or month/day")
     assert ambiguous.lines == (4,) and "03/04/2023" in ambiguous.message

@@ -36,7 +36,6 @@ MONEY, PERCENT, MONTHS, NUMBER = '"$"#,##0', "0.0%", '0.0 "months"', "#,##0.####
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 HEADER_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
-NOT_BUILT = "This step has not been built in Pilot ROI yet, so there is nothing to export here."
 
 SHEETS = ["Summary", "Goals", "KPI map", "Pilot design & power", "Assignment list", "ROI model", "Sensitivity",
           "Monte Carlo", "Assumptions log", "Data quality"]
@@ -464,14 +463,68 @@ def assignment_sheet(ws: Worksheet, plan: Plan) -> None:
     widths(ws, 20, 14, 30, 4, 40)
 
 
-def not_built(ws: Worksheet, plan: Plan, heading: str) -> None:
-    row = title_block(ws, plan, heading)
-    put(ws, f"A{row}", NOT_BUILT)
-    widths(ws, 90)
+def kpi_sheet(ws: Worksheet, plan: Plan) -> None:
+    row = title_block(ws, plan, "KPI map: inputs → outputs → outcomes → money")
+    if not plan.kpis:
+        put(ws, f"A{row}", "No KPIs have been mapped for this plan yet (step 3, KPI mapping).")
+        widths(ws, 90)
+        return
+    labels = ["KPI", "Tier", "Kind", "Unit", "Better when", "Data column", "Owner", "Target", "Expected effect (%)",
+              "$ per unit", "Source of the $ value", "Credibility", "Intangible", "Primary"]
+    header_row(ws, row, labels)
+    for i, k in enumerate(plan.kpis, start=row + 1):
+        values = [k.name, k.tier, k.kind, k.unit, k.better, k.column, k.owner, k.target, k.expected_effect_pct / 100,
+                  k.value_per_unit, k.value_source, k.credibility, "yes" if k.intangible else "",
+                  "yes" if k.primary else ""]
+        for col, value in enumerate(values, start=1):
+            if value not in (None, ""):
+                fmt = PERCENT if col == 9 else MONEY if col == 10 else None
+                put(ws, f"{get_column_letter(col)}{i}", value, fmt=fmt)
+    row += len(plan.kpis) + 2
+    put(ws, f"A{row}", "Links", bold=True)
+    for col, label in zip("ABC", ["Learning KPI", "Business KPI", "Hypothesis it tests"], strict=True):
+        put(ws, f"{col}{row + 1}", label, bold=True)
+    for i, link in enumerate(plan.kpi_links, start=row + 2):
+        for col, value in zip("ABC", [link.learning, link.business, link.hypothesis], strict=True):
+            if value:
+                put(ws, f"{col}{i}", value)
+    widths(ws, 28, 10, 10, 16, 12, 22, 24, 10, 12, 12, 44, 18, 10, 9)
 
 
-def workbook(plan: Plan) -> Workbook:
-    """The whole workbook for `plan` (raises roi.InputError when the ROI inputs are invalid)."""
+def quality_sheet(ws: Worksheet, plan: Plan, reports: list | None) -> None:
+    row = title_block(ws, plan, "Data quality")
+    if not reports:
+        put(ws, f"A{row}", "No data files are attached to this plan (step 2, Data)." if not plan.data.sources else
+            "The data-quality report is written when the export is made from the app (it reads the files).")
+        widths(ws, 90)
+        return
+    header_row(ws, row, ["File", "Rows", "Columns", "Covers", "Verdict", "Column", "Finding", "Lines"])
+    i = row + 1
+    for report in reports:
+        covers = f"{report.date_range[0]} to {report.date_range[1]}" if report.date_range else ""
+        findings = report.findings or [None]
+        for finding in findings:
+            put(ws, f"A{i}", report.name)
+            put(ws, f"B{i}", report.rows, fmt="#,##0")
+            put(ws, f"C{i}", report.columns)
+            if covers:
+                put(ws, f"D{i}", covers)
+            put(ws, f"E{i}", finding.severity if finding else "fine")
+            if finding is not None:
+                if finding.column:
+                    put(ws, f"F{i}", finding.column)
+                put(ws, f"G{i}", finding.message)
+                if finding.lines:
+                    put(ws, f"H{i}", ", ".join(map(str, finding.lines[:50])))
+            i += 1
+    widths(ws, 22, 10, 9, 24, 13, 18, 90, 30)
+
+
+def workbook(plan: Plan, *, reports: list | None = None) -> Workbook:
+    """The whole workbook for `plan` (raises roi.InputError when the ROI inputs are invalid).
+
+    `reports` are the data-quality reports of the plan's files (core.quality.FileReport), when available.
+    """
     roi.evaluate(plan.roi)
     swings = sensitivity.one_way(plan.roi) if plan.roi.ranges else []
     mc = sensitivity.monte_carlo(plan.roi) if plan.roi.ranges else None
@@ -483,8 +536,8 @@ def workbook(plan: Plan) -> Workbook:
     wb.move_sheet("ROI model", offset=SHEETS.index("ROI model") - len(SHEETS) + 1)
     summary_sheet(sheets["Summary"], plan, mc)
     goals_sheet(sheets["Goals"], plan)
-    for title in ("KPI map", "Data quality"):
-        not_built(sheets[title], plan, title)
+    kpi_sheet(sheets["KPI map"], plan)
+    quality_sheet(sheets["Data quality"], plan, reports)
     design_sheet(sheets["Pilot design & power"], plan)
     assignment_sheet(sheets["Assignment list"], plan)
     sensitivity_sheet(sheets["Sensitivity"], plan, swings)
@@ -493,7 +546,7 @@ def workbook(plan: Plan) -> Workbook:
     return wb
 
 
-def workbook_bytes(plan: Plan) -> bytes:
+def workbook_bytes(plan: Plan, *, reports: list | None = None) -> bytes:
     buffer = io.BytesIO()
-    workbook(plan).save(buffer)
+    workbook(plan, reports=reports).save(buffer)
     return buffer.getvalue()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import brief, export, roi
-from ui import session
+from ui import datasets, session
 
 plan = session.require_plan()
 st.title("Export")
@@ -34,14 +34,16 @@ STATUS = {
     if plan.design.assignment else "no list drawn yet",
     "Monte Carlo": "P10/P50/P90, probability ROI > 0 and the histogram" if plan.roi.ranges else "no ranges yet",
     "Assumptions log": "every assumption with its value, unit, source, credibility, owner",
+    "KPI map": f"{len(plan.kpis)} KPIs and {len(plan.kpi_links)} links to money" if plan.kpis else "no KPIs yet",
+    "Data quality": f"the report for {len(plan.data.sources)} files" if plan.data.sources else "no files yet",
 }
 st.dataframe(
-    {"sheet": export.SHEETS, "contents": [STATUS.get(s, export.NOT_BUILT) for s in export.SHEETS]},
+    {"sheet": export.SHEETS, "contents": [STATUS[s] for s in export.SHEETS]},
     hide_index=True, width="stretch",
 )
 
 with st.spinner("Building the workbook…"):
-    data = export.workbook_bytes(plan)
+    data = export.workbook_bytes(plan, reports=datasets.reports(plan))
 left, right = st.columns(2)
 left.download_button(
     "Download the Excel workbook", data, file_name=export.file_name(plan), type="primary", icon="📥",

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import charts, export, phillips, roi, sensitivity
 from core.plan import CostLine, Range, RoiInputs
-from ui import live, session, widgets
+from ui import datasets, live, session, widgets
 
 plan = session.require_plan()
 inputs = plan.roi
@@ -45,7 +45,7 @@ else:
     st.warning(f"Fix the input below first: {problem}")
 
 st.download_button(
-    "Download the Excel workbook (live formulas)", lambda: export.workbook_bytes(plan),
+    "Download the Excel workbook (live formulas)", lambda: export.workbook_bytes(plan, reports=datasets.reports(plan)),
     file_name=export.file_name(plan), icon="📥", key="roi-xlsx", disabled=problem is not None,
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )

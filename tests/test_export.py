@@ -128,10 +128,25 @@ def test_file_names_are_safe_on_every_os(name, expected):
     assert export.file_name(Plan(name=name), date(2026, 11, 24)) == expected
 
 
-def test_steps_not_built_say_so_in_one_line():
-    wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(sales_skills())))
-    assert wb["KPI map"]["A5"].value == export.NOT_BUILT
+def test_empty_steps_say_so_in_one_line():
+    plan = sales_skills()
+    plan.kpis = []
+    wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(plan)))
+    assert "No KPIs have been mapped" in wb["KPI map"]["A5"].value
+    assert "No data files" in wb["Data quality"]["A5"].value
     assert "No assignment list" in wb["Assignment list"]["A5"].value
+
+
+def test_kpi_map_and_data_quality_sheets():
+    from core import ingest, quality
+
+    table = ingest.read_table(b"employee_id,hired\n1,2024-02-30\n2,2024-01-01\n", "hris.csv")
+    report = quality.file_report(table, {"employee_id": "employee_id", "hired": "date"}, kind="hris")
+    wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(sales_skills(), reports=[report])))
+    kpi_rows = [[c.value for c in row] for row in wb["KPI map"].iter_rows(min_row=6, max_row=7)]
+    assert kpi_rows[1][0] == "Average deal size" and kpi_rows[1][9] == 4.0 and kpi_rows[1][13] == "yes"
+    findings = [[c.value for c in row] for row in wb["Data quality"].iter_rows(min_row=6)]
+    assert findings[0][0] == "hris.csv" and "2024-02-30" in findings[0][6] and findings[0][7] == "2"
 
 
 def test_design_sheet_states_the_break_even_verdict_and_the_assignment_keeps_ids():

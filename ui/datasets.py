@@ -68,6 +68,17 @@ def joined(plan: Plan) -> panel.Panel | None:
     return _panel(key, found)
 
 
+def reports(plan: Plan) -> list[quality.FileReport]:
+    """The quality report of every file of the plan that can still be read."""
+    found = []
+    for kind in plan.data.sources:
+        try:
+            found.append(analysed(plan, kind)[2])
+        except (ingest.TableError, session.StoreError):
+            continue
+    return found
+
+
 def add(plan: Plan, kind: str, name: str, data: bytes) -> ingest.Table:
     """Read a new upload (raises TableError, changing nothing), keep it with the plan, guess its roles."""
     import hashlib

@@ -102,16 +102,19 @@ def payback(result: RoiResult, *, title: str = "Cumulative benefit against cost"
 
 
 def power_curve(ns: Sequence[float], powers: Sequence[float], *, planned: float | None, target: float,
-                title: str = "Power against people per arm") -> go.Figure:
+                title: str = "Power against people per arm", x_title: str = "people per arm (treated)",
+                marks: Sequence[tuple[float, str]] = ()) -> go.Figure:
+    """Power against n (or against the effect), the target power dotted, the planned point marked."""
     data = [{"type": "scatter", "mode": "lines", "x": list(ns), "y": list(powers), "name": "power",
-             "line": {"color": POSITIVE}, "hovertemplate": "%{x:,.0f} per arm: power %{y:.0%}<extra></extra>"}]
+             "line": {"color": POSITIVE}, "hovertemplate": "%{x:,.4~g}: power %{y:.0%}<extra></extra>"}]
     shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": target, "y1": target,
                "line": {"color": NEUTRAL, "dash": "dot"}}]
     notes: list = []
-    if planned:
-        shape, notes = _vline(planned, f"planned {planned:,.0f}")
+    for x, label in ([(planned, f"planned {planned:,.4g}")] if planned else []) + list(marks):
+        shape, note = _vline(x, label)
         shapes.append(shape)
-    return _figure(data, {"title": {"text": title}, "xaxis": {"title": {"text": "people per arm (treated)"}},
+        notes += note
+    return _figure(data, {"title": {"text": title}, "xaxis": {"title": {"text": x_title}},
                           "yaxis": {"title": {"text": "power"}, "tickformat": ".0%", "range": [0, 1.02]},
                           "shapes": shapes, "annotations": notes, "showlegend": False})
 

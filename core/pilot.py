@@ -128,6 +128,21 @@ def power_curve(plan: Plan, *, points: int = 40, up_to: float | None = None) -> 
     return [float(n) for n in ns], values
 
 
+def power_by_effect(plan: Plan, *, points: int = 40, up_to: float | None = None) -> tuple[list[float], list[float]]:
+    """Power of the planned pilot (its n) against the true effect, from 0 to twice the larger of the
+    planned effect and `up_to` (e.g. the break-even effect)."""
+    d = plan.design
+    top = 2 * max(abs(effect_to_detect(plan)), abs(up_to or 0), 1e-9)
+    effects = [top * i / points for i in range(points + 1)]
+    values = []
+    for e in effects:
+        try:
+            values.append(_power(plan, e, d.n_treatment, d.n_control))
+        except ValueError:
+            values.append(float("nan"))
+    return effects, values
+
+
 def _power(plan: Plan, effect: float, n1: float, n2: float) -> float:
     d = plan.design
     options = power_options(d)

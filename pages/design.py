@@ -125,8 +125,14 @@ elif summary.detects_break_even:
                f"the program breaks even at {summary.break_even:,.4g}.")
 planned_ok = d.n_treatment > 0 and d.n_control > 0
 if planned_ok:
+    left, right = st.columns(2)
     ns, powers = pilot.power_curve(plan, up_to=needed.n_treatment if needed else None)
-    st.plotly_chart(charts.power_curve(ns, powers, planned=d.n_treatment, target=d.power), key="design-power-curve")
+    left.plotly_chart(charts.power_curve(ns, powers, planned=d.n_treatment, target=d.power), key="design-power-n")
+    effects, by_effect = pilot.power_by_effect(plan, up_to=summary.break_even)
+    marks = [(summary.break_even, "break-even")] if summary.break_even else []
+    right.plotly_chart(charts.power_curve(effects, by_effect, planned=effect, target=d.power, marks=marks,
+                                          title="Power of the planned pilot against the true effect",
+                                          x_title=f"true effect ({unit})"), key="design-power-effect")
 
 # -- estimates from the data ------------------------------------------------------------------------------------
 joined = datasets.joined(plan)

@@ -119,6 +119,15 @@ def panel(plan: Plan) -> None:
            + ". The saved plan is unchanged." if changed else "Showing the saved assumptions.")
     )
 
+    with st.expander("Assumptions behind these figures"):
+        used = [(label, values[name], "slider" if name in changed else "saved plan")
+                for name, (label, _) in roi.ASSUMPTIONS.items()]
+        used += [("Benefit kind", inputs.benefit_kind.replace("_", "-"), "saved plan"),
+                 ("Horizon (months)", inputs.horizon_months, "saved plan"),
+                 ("Value per unit comes from", inputs.value_source or "not stated", "saved plan")]
+        st.dataframe({"assumption": [u[0] for u in used], "value": [f"{u[1]:,.4g}" if isinstance(u[1], float)
+                                                                    else str(u[1]) for u in used],
+                      "from": [u[2] for u in used]}, hide_index=True, width="stretch")
     if what_if.ranges:
         mc = sensitivity.monte_carlo(what_if)
         swings = sensitivity.one_way(what_if)

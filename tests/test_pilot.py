@@ -1,0 +1,52 @@
+"""Pilot helpers: design recommendation, curves, registration and deviations."""
+
+import pytest
+
+from core import pilot
+from core import power as pw
+from core.plan import DesignPlan, Preregistration
+from core.templates import onboarding, sales_skills
+
+
+@pytest.mark.parametrize(("answers", "expected"), [
+    (("yes", "no", ""), "rct"), (("yes", "yes", ""), "cluster_rct"), (("no", "", "yes"), "did"),
+    (("no", "", "no"), "matched"), (("", "", ""), ""),
+])
+def test_recommendation(answers, expected):
+    randomise, contamination, history = answers
+    assert pilot.recommend(DesignPlan(randomise=randomise, contamination=contamination, history=history))[0] == \
+        expected
+
+
+def test_power_curves_agree_with_the_power_function():
+    plan = onboarding()
+    d = plan.design
+    ns, powers = pilot.power_curve(plan)
+    i = len(ns) // 2
+    assert powers[i] == pytest.approx(pw.power(3.0, ns[i], ns[i], sd=2.5, attrition=0.1))
+    effects, by_effect = pilot.power_by_effect(plan, up_to=4.0)
+    assert effects[0] == 0 and effects[-1] == pytest.approx(8.0)
+    assert by_effect[0] == pytest.approx(0.05, abs=1e-9)  # no effect: power equals alpha
+    assert by_effect[10] == pytest.approx(pw.power(effects[10], d.n_treatment, d.n_control, sd=2.5, attrition=0.1))
+
+
+def test_power_summary_for_the_templates():
+    sales = pilot.power_summary(sales_skills())
+    assert sales.detects_break_even is False and sales.enough is not None
+    assert sales.enough.n_treatment > 1_000
+    onboard = pilot.power_summary(onboarding())
+    assert onboard.detects_break_even is True and onboard.enough is None
+
+
+def test_deviations_list_what_changed():
+    plan = onboarding()
+    plan.design.preregistration = Preregistration("2026-11-24T10:00:00+00:00", pilot.registered_fields(plan))
+    assert pilot.deviations(plan) == []
+    plan.design.alpha = 0.1
+    plan.design.seed = 42
+    assert pilot.deviations(plan) == [("Alpha", "0.05", "0.1"), ("Assignment seed", "", "42")]
+
+
+def test_matching_column_by_words():
+    assert pilot.matching_column("Average deal size", ["deals_closed", "avg_deal_size", "csat"]) == "avg_deal_size"
+    assert pilot.matching_column("CSAT", ["deals_closed", "csat"]) == "csat"

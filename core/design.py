@@ -128,13 +128,17 @@ class Matching:
     unmatched: list  # treated rows with no control within the caliper
     caliper: float
     logit: pd.Series
+    incomplete: list  # treated rows with a missing covariate (never matched)
 
 
 def propensity_logit(frame: pd.DataFrame, *, treated_col: str, covariates: list[str]) -> pd.Series:
-    """Linear predictor (log-odds) of a logistic regression of treatment on the covariates (statsmodels)."""
+    """Linear predictor (log-odds) of a logistic regression of treatment on the covariates (statsmodels);
+    NaN for people with a missing covariate, who cannot be matched."""
     import statsmodels.api as sm
 
     x = numeric_covariates(frame, covariates)
+    complete = x.notna().all(axis=1)
+    x = x[complete]
     x = x.loc[:, x.std() > 0]
     dummies = [c for c in x.columns if " = " in c]
     if dummies:  # drop one level per categorical so the design is full rank
@@ -143,7 +147,7 @@ def propensity_logit(frame: pd.DataFrame, *, treated_col: str, covariates: list[
             if levels:
                 x = x.drop(columns=levels[0])
     x = sm.add_constant((x - x.mean()) / x.std().replace(0, 1), has_constant="add")
-    y = frame[treated_col].astype(float).to_numpy()
+    y = frame.loc[complete, treated_col].astype(float).to_numpy()
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     if y.min() == y.max():
@@ -156,7 +160,7 @@ def propensity_logit(frame: pd.DataFrame, *, treated_col: str, covariates: list[
         except (PerfectSeparationWarning, np.linalg.LinAlgError):
             raise ValueError("the covariates predict exactly who was trained (for example, everyone in one team "
                              "was trained), so no comparable controls exist; drop that covariate") from None
-    return pd.Series(x.to_numpy() @ model.params, index=frame.index)
+    return pd.Series(x.to_numpy() @ model.params, index=x.index).reindex(frame.index)
 
 
 def match(frame: pd.DataFrame, *, treated_col: str, covariates: list[str], caliper_sd: float = 0.2,
@@ -165,13 +169,17 @@ def match(frame: pd.DataFrame, *, treated_col: str, covariates: list[str], calip
     logit = propensity_logit(frame, treated_col=treated_col, covariates=covariates)
     caliper = caliper_sd * float(logit.std(ddof=1))
     is_treated = frame[treated_col].astype(bool).to_numpy()
-    controls = sorted(zip(logit[~is_treated].to_numpy(), frame.index[~is_treated], strict=True))
+    usable = logit.notna().to_numpy()
+    controls = sorted(zip(logit[~is_treated & usable].to_numpy(), frame.index[~is_treated & usable], strict=True))
     keys = [value for value, _ in controls]
     rng = np.random.default_rng(seed)
     treated_index = frame.index[is_treated].to_numpy()
-    pairs, unmatched = [], []
+    pairs, unmatched, incomplete = [], [], []
     for t in rng.permutation(treated_index):
         score = logit[t]
+        if not np.isfinite(score):
+            incomplete.append(t)
+            continue
         position = bisect.bisect_left(keys, score)
         best = None
         for candidate in (position - 1, position):
@@ -186,4 +194,33 @@ def match(frame: pd.DataFrame, *, treated_col: str, covariates: list[str], calip
         if not replace:
             del keys[best[0]]
             del controls[best[0]]
-    return Matching(pd.DataFrame(pairs, columns=["treated", "control", "distance"]), unmatched, caliper, logit)
+    return Matching(pd.DataFrame(pairs, columns=["treated", "control", "distance"]), unmatched, caliper, logit,
+                    incomplete)
+
+
+def matched_controls(roster: pd.DataFrame, *, id_col: str, treated: pd.Series, covariates: list[str],
+                     caliper_sd: float = 0.2, replace: bool = False, seed: int = 0
+                     ) -> tuple[pd.DataFrame, Matching, pd.DataFrame]:
+    """Assignment (id, arm, group = the pair) of the trained people and their matched controls, the matching,
+    and the balance table before and after matching."""
+    if not covariates:
+        raise ValueError("choose at least one covariate to match on")
+    _check(roster, id_col, covariates)
+    frame = roster.reset_index(drop=True).assign(_treated=np.asarray(treated, dtype=bool))
+    result = match(frame, treated_col="_treated", covariates=covariates, caliper_sd=caliper_sd, replace=replace,
+                   seed=seed)
+    if result.pairs.empty:
+        raise ValueError("no trained person has a control within the caliper; widen the caliper or use fewer "
+                         "covariates")
+    pairs = result.pairs.reset_index(drop=True)
+    rows = [(frame.at[t, id_col], TREATMENT, f"pair {k + 1}") for k, t in enumerate(pairs["treated"])]
+    controls: dict[int, list[str]] = {}
+    for k, c in enumerate(pairs["control"]):
+        controls.setdefault(int(c), []).append(f"pair {k + 1}")
+    rows += [(frame.at[c, id_col], CONTROL, ", ".join(groups)) for c, groups in controls.items()]
+    assignment = pd.DataFrame(rows, columns=["id", "arm", "group"]).astype({"id": str})
+    arms = np.where(frame["_treated"], TREATMENT, CONTROL)
+    matched = pd.concat([frame.loc[pairs["treated"]].assign(arm=TREATMENT),
+                         frame.loc[pairs["control"]].assign(arm=CONTROL)])
+    table = balance(frame.assign(arm=arms), arm_col="arm", covariates=covariates, matched=matched)
+    return assignment, result, table

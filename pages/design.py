@@ -173,6 +173,43 @@ if joined is not None and joined.periods is not None and not binary:
                 session.update(apply)
                 st.rerun()
 
+def matched_section(roster: pd.DataFrame, id_col: str, name: str, usable: list[str]) -> None:
+    """Trained people (chosen by a column's values) and nearest-neighbour controls on the propensity score."""
+    st.caption("Without randomisation, each trained person gets the untrained colleague most like them on the "
+               "covariates (logit propensity score, caliper 0.2 sd). Check the balance after matching.")
+    others = [c for c in roster.columns if c != id_col]
+    m1, m2 = st.columns(2)
+    by = m1.selectbox("Trained people are those whose…", others, key=session.key("design.match_by"))
+    levels = sorted(roster[by].fillna("").astype(str).unique())[:500]
+    chosen = m2.multiselect("is one of", levels, key=session.key("design.match_values"))
+    covariates = st.multiselect("Match on", [c for c in usable if c != by], key=session.key("design.match_on"))
+    c1, c2 = st.columns(2)
+    caliper = c1.number_input("Caliper (sd of the logit)", 0.01, 2.0, 0.2, 0.05, key=session.key("design.caliper"))
+    replace = c2.checkbox("A control may serve more than one trained person", key=session.key("design.replace"))
+    if st.button("Find matched controls", type="primary", key=session.key("design.match"), disabled=not chosen):
+        try:
+            table, result, balance = design.matched_controls(
+                roster, id_col=id_col, treated=roster[by].astype(str).isin(chosen), covariates=covariates,
+                caliper_sd=caliper, replace=replace, seed=plan.design.seed or 1)
+        except ValueError as exc:
+            st.error(f"{name}: {exc}")
+            return
+        rows = [Assigned(str(r.id), str(r.arm), str(r.group)) for r in table.itertuples()]
+        session.update(lambda p: setattr(p.design, "assignment", rows))
+        st.session_state[session.key("design.match_balance")] = (balance, len(result.unmatched),
+                                                                 len(result.incomplete))
+    found = st.session_state.get(session.key("design.match_balance"))
+    if found is not None:
+        balance, unmatched, incomplete = found
+        if unmatched:
+            st.warning(f"{unmatched:,} trained people have no control within the caliper and are left out.")
+        if incomplete:
+            st.warning(f"{incomplete:,} trained people have a missing value in a covariate and are left out.")
+        st.dataframe(balance, hide_index=True, width="stretch",
+                     column_config={c: st.column_config.NumberColumn(format="%.3f")
+                                    for c in ("SMD", "SMD after matching")})
+
+
 # -- 3 assignment ----------------------------------------------------------------------------------------------
 st.header("Who is in which arm", anchor="assignment")
 st.caption("Draw the list from the people in step 2, or upload a list of eligible people (CSV or XLSX with an id "
@@ -181,6 +218,7 @@ SOURCES = {"data": "People from step 2 (Data)", "upload": "Upload a list"}
 choice = st.radio("Eligible people", list(SOURCES) if joined is not None else ["upload"], format_func=SOURCES.get,
                   horizontal=True, key=session.key("design.roster_source"))
 roster: pd.DataFrame | None = None
+covariate_columns: list[str] = []
 name = "the list"
 id_col = "employee_id"
 if choice == "data" and joined is not None:
@@ -193,8 +231,8 @@ if choice == "data" and joined is not None:
         levels = sorted(people[only_by].dropna().astype(str).unique())
         chosen = f2.multiselect("is one of", levels, default=levels[:1], key=session.key("design.filter_values"))
         people = people[people[only_by].astype(str).isin(chosen)]
-    roster = people[visible].astype({c: str for c in visible if people[c].dtype == object})
-    roster = roster.astype(str).replace({"nan": "", "NaT": ""})
+    covariate_columns = [c for c in visible if joined.roles.get(c) in ("measure", "category", "team", "site")]
+    roster = people[visible].apply(lambda c: c.map(lambda v: "" if pd.isna(v) else str(v)))
     name = "the Data step's people"
     st.caption(f"{len(roster):,} eligible people.")
 else:
@@ -210,41 +248,45 @@ if roster is not None:
     if choice != "data":
         guess = next((c for c in columns if "id" in c.lower()), columns[0])
         id_col = st.selectbox("Id column", columns, index=columns.index(guess), key=session.key("design.id_col"))
-    METHODS = {"simple": "Simple", "stratified": "Stratified (balance by site / job family)",
-               "cluster": "By cluster (whole teams)"}
-    widgets.bound(st.radio, "Randomisation", "design.randomisation", setter("randomisation"),
-                  options=list(METHODS), format_func=METHODS.get, index=list(METHODS).index(d.randomisation),
-                  horizontal=True)
-    others = [c for c in columns if c != id_col]
-    strata = st.multiselect("Strata", others, key=session.key("design.strata")) \
-        if d.randomisation == "stratified" else []
-    cluster = st.selectbox("Cluster column", others, index=others.index("team") if "team" in others else 0,
-                           key=session.key("design.cluster")) if d.randomisation == "cluster" and others else None
     if not d.seed:
         session.update(lambda p: setattr(p.design, "seed", random.SystemRandom().randint(1, 999_999)))
-    widgets.bound(st.number_input, "Seed (recorded; same seed, same list)", "design.seed", setter("seed", int),
-                  value=int(plan.design.seed), min_value=1, max_value=2**31 - 1, step=1)
-    total = d.n_treatment + d.n_control
-    share = d.n_treatment / total if total else 0.5
-    if st.button("Generate the assignment list", type="primary", key=session.key("design.assign")):
-        try:
-            table = design.assign(roster, id_col=id_col, seed=plan.design.seed, method=d.randomisation,
-                                  treat_share=share, strata=strata, cluster=cluster)
-        except ValueError as exc:
-            st.error(f"{name}: {exc}")
-        else:
-            rows = [Assigned(str(r.id), str(r.arm), str(r.group)) for r in table.itertuples()]
-            session.update(lambda p: setattr(p.design, "assignment", rows))
-    if plan.design.assignment:
-        assigned = pd.DataFrame([vars(a) for a in plan.design.assignment])
-        defaults = [c for c in others if c not in strata and c != cluster][:4]
-        covariates = st.multiselect("Balance on", others, default=defaults, key=session.key("design.balance"))
-        if covariates:
-            merged = roster.assign(**{id_col: roster[id_col].astype(str).str.strip()}).merge(
-                assigned, left_on=id_col, right_on="id", how="inner")
-            table = design.balance(merged, arm_col="arm", covariates=covariates)
-            st.dataframe(table, hide_index=True, width="stretch",
-                         column_config={"SMD": st.column_config.NumberColumn(format="%.3f")})
+    usable = covariate_columns if choice == "data" else [c for c in columns if c != id_col]
+    if d.design == "matched":
+        matched_section(roster, id_col, name, usable)
+    else:
+        METHODS = {"simple": "Simple", "stratified": "Stratified (balance by site / job family)",
+                   "cluster": "By cluster (whole teams)"}
+        widgets.bound(st.radio, "Randomisation", "design.randomisation", setter("randomisation"),
+                      options=list(METHODS), format_func=METHODS.get, index=list(METHODS).index(d.randomisation),
+                      horizontal=True)
+        others = [c for c in columns if c != id_col]
+        strata = st.multiselect("Strata", others, key=session.key("design.strata")) \
+            if d.randomisation == "stratified" else []
+        cluster = st.selectbox("Cluster column", others, index=others.index("team") if "team" in others else 0,
+                               key=session.key("design.cluster")) if d.randomisation == "cluster" and others else None
+        widgets.bound(st.number_input, "Seed (recorded; same seed, same list)", "design.seed", setter("seed", int),
+                      value=int(plan.design.seed), min_value=1, max_value=2**31 - 1, step=1)
+        total = d.n_treatment + d.n_control
+        share = d.n_treatment / total if total else 0.5
+        if st.button("Generate the assignment list", type="primary", key=session.key("design.assign")):
+            try:
+                table = design.assign(roster, id_col=id_col, seed=plan.design.seed, method=d.randomisation,
+                                      treat_share=share, strata=strata, cluster=cluster)
+            except ValueError as exc:
+                st.error(f"{name}: {exc}")
+            else:
+                rows = [Assigned(str(r.id), str(r.arm), str(r.group)) for r in table.itertuples()]
+                session.update(lambda p: setattr(p.design, "assignment", rows))
+        if plan.design.assignment:
+            assigned = pd.DataFrame([vars(a) for a in plan.design.assignment])
+            defaults = [c for c in usable if c not in strata and c != cluster][:4]
+            covariates = st.multiselect("Balance on", usable, default=defaults, key=session.key("design.balance"))
+            if covariates:
+                merged = roster.assign(**{id_col: roster[id_col].astype(str).str.strip()}).merge(
+                    assigned, left_on=id_col, right_on="id", how="inner")
+                table = design.balance(merged, arm_col="arm", covariates=covariates)
+                st.dataframe(table, hide_index=True, width="stretch",
+                             column_config={"SMD": st.column_config.NumberColumn(format="%.3f")})
 
 if plan.design.assignment:
     assigned = pd.DataFrame([vars(a) for a in plan.design.assignment])

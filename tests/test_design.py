@@ -97,7 +97,7 @@ def test_matching_respects_the_caliper_and_improves_balance(replace):
     assert (result.pairs["distance"] <= result.caliper).all()
     if not replace:
         assert result.pairs["control"].is_unique
-    assert len(result.pairs) + len(result.unmatched) == frame["treated"].sum()
+    assert len(result.pairs) + len(result.unmatched) + len(result.incomplete) == frame["treated"].sum()
     matched = pd.concat([frame.loc[result.pairs["treated"]], frame.loc[result.pairs["control"]]])
     arms = np.where(matched["treated"], design.TREATMENT, design.CONTROL)
     table = design.balance(frame.assign(arm=np.where(frame.treated, design.TREATMENT, design.CONTROL)),
@@ -111,3 +111,12 @@ def test_perfect_separation_is_explained():
     frame = pd.DataFrame({"team": ["A"] * 20 + ["B"] * 20, "tenure": range(40), "treated": [True] * 20 + [False] * 20})
     with pytest.raises(ValueError, match="predict exactly who was trained"):
         design.match(frame, treated_col="treated", covariates=["team", "tenure"])
+
+
+def test_people_with_missing_covariates_are_left_unmatched():
+    frame = confounded(1_000)
+    frame.loc[frame.index[frame.treated][:3], "score"] = np.nan
+    frame.loc[frame.index[~frame.treated][:50], "score"] = np.nan
+    result = design.match(frame, treated_col="treated", covariates=["tenure", "score"])
+    assert set(result.incomplete) == set(frame.index[frame.treated][:3])
+    assert not set(result.pairs["control"]) & set(frame.index[~frame.treated][:50])

@@ -115,3 +115,27 @@ def test_blank_plan_design_page_asks_for_inputs(app, db_file):
     at = app(plan.id, "pages/design.py")
     assert not at.exception
     assert any("Fill in the ROI step" in i for i in texts(at, "info"))
+
+
+def test_matched_controls_from_the_sample_data(app, db_file):
+    template = sales_skills()
+    template.design.design = "matched"
+    plan = with_sample_data(db_file, template)
+    at = app(plan.id, "pages/design.py")
+    next(s for s in at.selectbox if s.label == "Only people whose…").set_value("job_family").run()
+    next(m for m in at.multiselect if m.label == "is one of").set_value(["Sales"]).run()
+    next(s for s in at.selectbox if s.label == "Trained people are those whose…").set_value("team").run()
+    next(m for m in at.multiselect if m.label == "is one of" and "SAL-02" in m.options).set_value(["SAL-02",
+                                                                                                   "SAL-05"]).run()
+    # pre-treatment covariates only (LMS minutes during the pilot are a consequence of training)
+    next(m for m in at.multiselect if m.label == "Match on").set_value(["pre_score", "site"]).run()
+    next(b for b in at.button if b.label == "Find matched controls").click().run()
+    assert not at.exception
+    assigned = Store(db_file).load(plan.id)[0].design.assignment
+    treated = [a for a in assigned if a.arm == "treatment"]
+    controls = [a for a in assigned if a.arm == "control"]
+    assert 50 <= len(treated) <= 58 and len(controls) == len(treated)  # 1:1 without replacement
+    balance = next(df.value for df in at.dataframe if "SMD after matching" in df.value.columns)
+    assert balance["SMD after matching"].abs().max() < balance["SMD"].abs().max()
+    # the two team managers have no pre_score, so they cannot be matched
+    assert any("2 trained people have a missing value in a covariate" in w for w in texts(at, "warning"))

@@ -131,3 +131,13 @@ def test_restore_an_earlier_version(app, db_file):
     at.button(key=f"restore-{first.id}").click().run()
     assert store.load(plan.id)[0].goals.activities == ""
     assert at.session_state["plan"].goals.activities == ""
+
+
+def test_unusable_database_path_shows_a_message(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("PILOT_ROI_DB", str(blocker / "plans.db"))
+    from tests.pages.conftest import new_app
+
+    at = new_app()
+    assert any("Cannot use the database file" in e and "PILOT_ROI_DB" in e for e in texts(at, "error"))

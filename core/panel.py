@@ -38,7 +38,7 @@ class Source:
         column = self.columns("employee_id")
         if not column:
             return pd.Series("", index=self.table.frame.index)
-        return ingest.normalise_ids(self.table.frame[column[0]])
+        return self.table.ids(column[0])
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,9 @@ def engagement(lms: Source) -> pd.DataFrame:
     n = len(people)
     out = pd.DataFrame(index=pd.Index(people.to_numpy(), name="employee_id"))
     event = None
-    for column in lms.columns("category", "text"):
+    for column in lms.columns("category") + lms.columns("text"):
+        if frame[column].iloc[:: max(len(frame) // 2_000, 1)].nunique() > 200:
+            continue  # ids and free text, not event types
         codes, kinds = _codes(frame[column])
         if len(kinds) <= 1000 and kinds.str.contains("login|complet|session|start", case=False, regex=True).any():
             event = (codes, kinds)

@@ -123,7 +123,7 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
                                 "to the others. Choose the id column in the mapping."))
     else:
         column = ids[0]
-        key = ingest.normalise_ids(frame[column])
+        key = table.ids(column)
         empty = key.eq("")
         if empty.any():
             findings.append(Finding("worth a look", column,
@@ -172,7 +172,7 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
             findings.append(Finding("worth a look", column, f"{int(long.sum()):,} cells are very long (line "
                                     f"{table.line(first)}: {len(values.at[first]):,} characters); they are kept "
                                     "but shortened on screen.", _lines(table, frame.index[long][:1000])))
-        formula = values.str.startswith(("=", "+", "-", "@"))
+        formula = values.str.match(r"[=+\-@]")
         if formula.any():
             formula &= ~values.str.match(r"^[+-]?\d")
         if formula.any():

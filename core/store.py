@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import secrets
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -165,15 +167,30 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(self._unwritable(exc)) from None
-        with self._db() as db:
-            try:
-                db.enable_wal()
-            except sqlite3.OperationalError as exc:
-                raise StoreError(self._unwritable(exc)) from None
+        self._enable_wal()
         # Two processes may start at once: the write lock makes one apply the migrations and the
         # other then find nothing pending (Migrations.apply nests its work in savepoints).
         with self._write() as db:
             migrations.apply(db)
+
+    def _enable_wal(self) -> None:
+        """Switch the file to WAL (once: the mode is stored in the file).
+
+        Changing the journal mode needs the file to itself, and SQLite answers "database is locked" at once
+        instead of waiting for the busy timeout when another process has it open (two app processes starting
+        together), so retry with a little jitter until the timeout.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                with self._db() as db:
+                    if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                        db.enable_wal()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                    raise StoreError(self._unwritable(exc)) from None
+                time.sleep(random.uniform(0.005, 0.05))
 
     # -- reads -------------------------------------------------------------------------------------
     def list_plans(self, *, include_archived: bool = False) -> list[PlanRow]:

@@ -22,9 +22,17 @@ except roi.InputError as exc:
     st.stop()
 
 st.subheader("What the workbook holds")
+
+
+def count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+
 STATUS = {
     "Summary": "headline figures as formulas linked to the ROI model, and the Monte Carlo range",
-    "Goals": f"the five questions, {len(plan.stakeholders)} stakeholders, {len(plan.hypotheses)} hypotheses",
+    "Goals": f"the five questions, {count(len(plan.stakeholders), 'stakeholder')}, "
+             f"{count(len(plan.hypotheses), 'hypothesis', 'hypotheses')}",
     "ROI model": f"{len(export.INPUT_NAMES)} named inputs, {len(plan.roi.costs)} cost lines, 120 months of "
                  "benefits, ROI %, BCR, payback and break-even as formulas",
     "Sensitivity": f"{len(plan.roi.ranges)} assumptions swung low to high, with a chart",
@@ -34,7 +42,8 @@ STATUS = {
     if plan.design.assignment else "no list drawn yet",
     "Monte Carlo": "P10/P50/P90, probability ROI > 0 and the histogram" if plan.roi.ranges else "no ranges yet",
     "Assumptions log": "every assumption with its value, unit, source, credibility, owner",
-    "KPI map": f"{len(plan.kpis)} KPIs and {len(plan.kpi_links)} links to money" if plan.kpis else "no KPIs yet",
+    "KPI map": f"{count(len(plan.kpis), 'KPI')} and {count(len(plan.kpi_links), 'link')} to money" if plan.kpis
+    else "no KPIs yet",
     "Data quality": f"the report for {len(plan.data.sources)} files" if plan.data.sources else "no files yet",
 }
 st.dataframe(

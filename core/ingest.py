@@ -491,9 +491,5 @@ def normalise_ids(series: pd.Series) -> pd.Series:
     return series.astype(str).str.strip().str.upper()
 
 
-def numeric_columns(frame: pd.DataFrame, roles: dict[str, str]) -> list[str]:
-    return [c for c, r in roles.items() if r == "measure" and c in frame.columns]
-
-
-__all__ = ["ROLES", "Parsed", "Table", "TableError", "decode", "guess_roles", "normalise_ids", "np",
-           "numeric_columns", "parse_dates", "parse_numbers", "read_table", "sniff_delimiter"]
+__all__ = ["ROLES", "Parsed", "Table", "TableError", "decode", "guess_roles", "normalise_ids", "parse_dates",
+           "parse_numbers", "read_table", "sniff_delimiter"]

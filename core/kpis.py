@@ -72,8 +72,9 @@ LTEM = ["Attendance", "Activity", "Learner perceptions", "Knowledge", "Decision-
 
 
 def from_catalogue(entry: CatalogueEntry) -> Kpi:
-    return Kpi(name=entry.name, tier=entry.tier, kind=entry.kind, unit=entry.unit, better=entry.better,  # type: ignore[arg-type]
-               value_source="" if entry.kind == "learning" else "", intangible=entry.kind == "learning")
+    """A KPI to fill in; learning KPIs start as intangible (they are leading indicators, not money)."""
+    return Kpi(name=entry.name, tier=entry.tier, kind=entry.kind, unit=entry.unit,  # type: ignore[arg-type]
+               better=entry.better, intangible=entry.kind == "learning")  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -135,17 +135,13 @@ def _check_common(sd: float, power_target: float | None, ratio: float, design: _
         raise ValueError(f"power must be above alpha ({design.alpha}) and below 1, got {power_target}")
 
 
-def _smallest_n(n_min: float) -> float:
-    return max(n_min, 1e-9)
-
-
 def _solve_n(power_at, target: float, n_min: float, guess: float | None = None) -> float:
     """The continuous n₁ at which power_at(n₁) = target, bracketing upwards from n_min.
 
     `guess` (the normal-approximation answer, a slight underestimate for the t-test) narrows the
     bracket so that the root finder needs only a few evaluations.
     """
-    low = _smallest_n(n_min)
+    low = max(n_min, 1e-9)
     value = power_at(low)
     if math.isfinite(value) and value >= target:
         return low

@@ -45,3 +45,22 @@ def test_sales_template_roi_page_in_the_browser(server, page):
     page.wait_for_timeout(1500)
     screenshot(page, "roi")
     assert page.get_by_text("49%").first.is_visible()
+
+
+def test_sample_data_report_and_kpi_map_in_the_browser(server, page):
+    page.goto(server)
+    page.get_by_text("New plan").wait_for()
+    page.get_by_label("Name").fill("Sample data in the browser")
+    page.get_by_role("combobox").first.click()
+    page.get_by_text("Sales skills program (+4% average deal size)").click()
+    page.get_by_role("button", name="Create plan").click()
+    page.get_by_text("Created “Sample data in the browser”").wait_for()
+    page.get_by_role("link", name="2 Data").click()
+    page.get_by_role("button", name="Load sample data").click()
+    page.get_by_text("1,200 people", exact=False).wait_for(timeout=90_000)
+    page.get_by_text("2024-02-30", exact=False).first.wait_for()
+    screenshot(page, "data")
+    assert not page.get_by_text("E00001", exact=True).count()  # ids appear only as pseudonyms
+    page.get_by_role("link", name="3 KPI mapping").click()
+    page.get_by_text("Association, not effect", exact=False).first.wait_for(timeout=60_000)
+    screenshot(page, "kpis")

@@ -228,3 +228,17 @@ def test_reads_do_not_wait_for_a_writer(store, db_file):
     assert store.load(plan.id)[0].name == "R"
     conn.execute("ROLLBACK")
     assert time.perf_counter() - start < 5
+
+
+def test_duplicate_and_delete_carry_the_uploaded_files(store):
+    plan, _ = store.create(Plan(name="With files"))
+    store.put_dataset(plan.id, "hris", "hris.csv", b"employee_id\n1\n")
+    copy, _ = store.duplicate(plan.id)
+    assert store.dataset_bytes(copy.id, "hris") == b"employee_id\n1\n"
+    store.delete(plan.id)
+    assert store.datasets(plan.id) == [] and len(store.datasets(copy.id)) == 1
+
+
+def test_installation_secret_is_generated_once(store, db_file):
+    first = store.installation_secret()
+    assert first == Store(db_file).installation_secret() and len(first) == 64

@@ -60,3 +60,18 @@ def test_group_comparison_hides_small_groups(app, db_file):
     assert pd.isna(summary.loc["A", "people"]) and pd.isna(summary.loc["B", "people"])  # B would reveal A
     assert summary.loc["C", "people"] == 16
     assert any("fewer than 5 people" in c for c in texts(at, "caption"))
+
+
+def test_a_plan_imported_without_its_files_asks_for_them_again(app, db_file):
+    import hashlib
+
+    from core.plan import SourceMapping
+
+    plan = Plan(name="Imported")
+    plan.data.sources["hris"] = SourceMapping("hris.csv", hashlib.sha256(b"x").hexdigest(), {"id": "employee_id"})
+    plan, _ = Store(db_file).import_json(plan.to_json())
+    at = app(plan.id, "pages/data.py")
+    assert not at.exception
+    assert any("hris.csv can no longer be read" in e and "Upload it again" in e for e in texts(at, "error"))
+    for page in ("pages/kpis.py", "pages/design.py", "pages/export.py"):
+        assert not app(plan.id, page).exception

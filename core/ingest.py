@@ -223,6 +223,8 @@ def _careful_csv(text: str, delimiter: str, name: str) -> pd.DataFrame:
         for row in reader:
             if not row or not any(cell.strip() for cell in row):
                 continue
+            if len(row) > len(header) and not any(cell.strip() for cell in row[len(header):]):
+                row = row[: len(header)]  # trailing empty fields, as some exports write: dropped
             if len(row) != len(header):
                 raise TableError(
                     f"{name}, line {reader.line_num}: {len(row)} fields where the header has {len(header)}. Check "
@@ -347,6 +349,26 @@ def _examples(series: pd.Series, mask: pd.Series, limit: int = 1000) -> list[tup
     return [(int(i), str(v)) for i, v in zip(picked.index, picked.to_numpy(), strict=True)]
 
 
+_YMD = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})")
+_MONTH_NAME = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
+
+
+def _other_forms(text: pd.Series, rows: pd.Series, out: pd.Series) -> None:
+    """Fill `out` for year-first dates with slashes or dots (2024/01/05) and dates with a month name and a
+    four-digit year (05-Jan-2024, Jan 5, 2024): neither order is ambiguous."""
+    left = text[rows]
+    ymd = left.str.extract(_YMD)
+    found = ymd[0].notna()
+    if found.any():
+        parts = ymd[found].astype(int)
+        out[parts.index] = pd.to_datetime(pd.DataFrame({"year": parts[0], "month": parts[1], "day": parts[2]}),
+                                          errors="coerce")
+    named = left.str.contains(_MONTH_NAME) & left.str.contains(r"\b\d{4}\b", regex=True) & ~found
+    if named.any():
+        out[named[named].index] = pd.to_datetime(left[named], errors="coerce", format="mixed").astype(
+            "datetime64[ns]")
+
+
 FAST_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
 
 
@@ -397,6 +419,9 @@ def parse_dates(series: pd.Series, *, order: Literal["auto", "day-first", "month
         plausible = days.between(20_000, 80_000)
         out[serial[serial].index[plausible]] = EXCEL_EPOCH + pd.to_timedelta(days[plausible], unit="D")
     candidates = todo & ~serial
+    if candidates.any():
+        _other_forms(text, candidates, out)
+        candidates &= out.isna()
     slash = text[candidates].str.extract(_SLASH) if candidates.any() else pd.DataFrame({0: []}, dtype=object)
     is_slash = slash[0].notna()
     ambiguous: list[tuple[int, str]] = []

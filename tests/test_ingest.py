@@ -199,3 +199,22 @@ def test_impossible_dates_are_bad_in_a_long_column_too():
     parsed = ingest.parse_dates(pd.Series(values))
     assert [t for _, t in parsed.bad] == ["2024-02-30", "2023-02-29 10:00"]
     assert parsed.values.iloc[-1] == pd.Timestamp("2024-02-29")
+
+
+def test_year_first_slashes_and_month_names_are_unambiguous():
+    values = ["2024/01/05", "05-Jan-2024", "Jan 5, 2024", "5 January 2024", "2024.01.05", "May", "2024/02/30"]
+    parsed = ingest.parse_dates(pd.Series(values))
+    assert parsed.values.tolist()[:5] == [pd.Timestamp("2024-01-05")] * 5
+    assert [t for _, t in parsed.bad] == ["May", "2024/02/30"] and parsed.ambiguous == []
+
+
+def test_us_export_with_times():
+    parsed = ingest.parse_dates(pd.Series(["1/5/2024 7:30", "12/31/2024 18:05"]))
+    assert parsed.values.tolist() == [pd.Timestamp("2024-01-05"), pd.Timestamp("2024-12-31")]
+
+
+def test_trailing_empty_fields_are_dropped_but_extra_values_are_not():
+    table = ingest.read_table(b"id,a\r\n1,2,\r\n3,4,\r\n", "trailing.csv")
+    assert table.frame.values.tolist() == [["1", "2"], ["3", "4"]]
+    with pytest.raises(ingest.TableError, match="line 3"):
+        ingest.read_table(b"id,a\n1,2,\n3,4,5\n", "extra.csv")

@@ -118,17 +118,24 @@ def _read_xlsx(data: bytes, name: str) -> Table:
     import defusedxml  # noqa: F401 - openpyxl parses with defusedxml when it is installed
 
     try:
-        frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl", header=0)
+        raw = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl", header=None)
     except Exception as exc:  # noqa: BLE001 - any parser failure becomes a message about the file
         reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise TableError(f"{name} could not be read as a workbook ({reason}). Save it again as .xlsx or CSV.") from None
-    if frame.columns.size == 0:
+    if raw.empty:
         raise TableError(f"{name} has no columns: the first sheet is empty.")
-    frame.columns = [str(c) for c in frame.columns]
-    frame = frame.fillna("")
+    filled = raw.head(40).notna().sum(axis=1).tolist()
+    widest = max(filled)
+    header = next(i for i, n in enumerate(filled) if n >= max(2, widest // 2) or n == widest)
+    names = ["" if pd.isna(v) else str(v) for v in raw.iloc[header]]
+    frame = raw.iloc[header + 1:].fillna("")
+    frame.columns = names
+    frame.index = frame.index - 1  # sheet row r (0-based) is line r + 1: index = line − 2
+    notes = ["read the first sheet"] + ([f"Skipped {header} row{'s' if header > 1 else ''} above the header "
+                                         "(titles)."] if header else [])
     has_controls = any(CONTROLS.search(c) for c in frame.columns) or bool(
         frame.apply(lambda c: c.str.contains(CONTROLS, regex=True).any()).any())
-    return Table(name, frame, encoding="xlsx", notes=["read the first sheet"], has_controls=has_controls)
+    return Table(name, frame, encoding="xlsx", notes=notes, has_controls=has_controls)
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -151,90 +158,117 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def sniff_delimiter(lines: list[str]) -> str:
     """The delimiter among , ; tab | that splits the first lines into the same number of fields (> 1)."""
-    best, best_score = ",", -1.0
+    return sniff(lines)[0]
+
+
+def sniff(lines: list[str]) -> tuple[str, int]:
+    """(delimiter, index of the header line): the delimiter whose most common field count (> 1) holds for
+    most of the first lines, and the first line with more than one field (lines above it are titles)."""
+    best, best_score, best_header = ",", -1.0, 0
     for delimiter in (",", ";", "\t", "|"):
-        counts = [len(row) for row in csv.reader(lines[:30], delimiter=delimiter)]
-        if not counts or counts[0] < 2:
+        counts = [len(row) for row in csv.reader(lines[:40], delimiter=delimiter)]
+        wide = [c for c in counts if c > 1]
+        if not wide:
             continue
-        same = sum(1 for c in counts if c == counts[0]) / len(counts)
-        score = same * 10 + min(counts[0], 50) / 100
+        modal = max(set(wide), key=wide.count)
+        header = next(i for i, c in enumerate(counts) if c > 1)  # titles above it are one field wide
+        if header > 10:
+            continue
+        rest = counts[header:]
+        score = sum(1 for c in rest if c == modal) / len(rest) * 10 + min(modal, 50) / 100
         if score > best_score:
-            best, best_score = delimiter, score
-    return best
+            best, best_score, best_header = delimiter, score, header
+    return best, best_header
 
 
 def _read_csv(data: bytes, name: str) -> Table:
     head, encoding = decode(data[:65536])
     lines = head.replace("\x00", "").splitlines()[:-1 if len(data) > 65536 else None]
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if not lines:
+    if not any(line.strip() for line in lines):
         raise TableError(f"{name} has no header row (the file is blank).")
-    delimiter = sniff_delimiter(lines)
+    delimiter, header = sniff([line for line in lines])
+    while header < len(lines) and not lines[header].strip():
+        header += 1
     frame = None
     utf8 = encoding in ("utf-8", "utf-8-sig")
-    if utf8 and data.count(b'"') % 2 == 0:  # an odd number of quotes: the careful path finds the open one
+    # The fast reader cannot tell file lines apart from records, so it is used only when they coincide: no
+    # blank lines (it skips them) and no line breaks inside quoted values (it is told to refuse them).
+    body = data.replace(b"\r\n", b"\n")
+    plain = b"\n\n" not in body.rstrip(b"\n") and data.count(b'"') % 2 == 0
+    if utf8 and plain:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
             utf8 = False
         else:
-            frame = _fast_csv(data, delimiter)
+            frame = _fast_csv(data, delimiter, header)
     if frame is None:
         text, encoding = decode(data)
-        frame = _careful_csv(text.replace("\x00", ""), delimiter, name)
+        frame = _careful_csv(text.replace("\x00", ""), delimiter, name, header)
     frame.columns = [str(c).strip() for c in frame.columns]
     has_controls = len(data.translate(None, bytes(CONTROL_BYTES))) != len(data) if utf8 else \
         bool(frame.apply(lambda c: c.str.contains(CONTROLS, regex=True).any()).any())
-    return Table(name, frame, encoding=encoding, delimiter={"\t": "tab"}.get(delimiter, delimiter),
-                 has_controls=has_controls)
+    table = Table(name, frame, encoding=encoding, delimiter={"\t": "tab"}.get(delimiter, delimiter),
+                  has_controls=has_controls)
+    if header:
+        table.notes.append(f"Skipped {header} line{'s' if header > 1 else ''} above the header (titles).")
+    return table
 
 
-def _fast_csv(data: bytes, delimiter: str) -> pd.DataFrame | None:
-    """pyarrow's multithreaded reader, all columns as text; None when the file needs the careful path."""
+def _fast_csv(data: bytes, delimiter: str, header: int = 0) -> pd.DataFrame | None:
+    """pyarrow's multithreaded reader, all columns as text; None when the file needs the careful path.
+    The index is the file line − 2, as everywhere (line = index + 2)."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
     try:
-        header = next(csv.reader([data[:65536].decode("utf-8-sig", errors="replace").splitlines()[0]],
-                                 delimiter=delimiter))
+        names = next(csv.reader([data[:65536].decode("utf-8-sig", errors="replace").splitlines()[header]],
+                                delimiter=delimiter))
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22, skip_rows=header),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
-    except (pa.ArrowInvalid, StopIteration, UnicodeDecodeError, csv.Error):
+    except (pa.ArrowInvalid, StopIteration, IndexError, UnicodeDecodeError, csv.Error):
         return None
     if len(set(table.column_names)) != len(table.column_names):
         return None  # duplicate names: the careful path renames them
-    return table.to_pandas()
+    frame = table.to_pandas()
+    frame.index = pd.RangeIndex(header, header + len(frame))
+    return frame
 
 
-def _careful_csv(text: str, delimiter: str, name: str) -> pd.DataFrame:
-    """Python's csv module: slower, but it knows the line of every problem."""
+def _careful_csv(text: str, delimiter: str, name: str, skip: int = 0) -> pd.DataFrame:
+    """Python's csv module: slower, but it knows the line of every problem. Each row is indexed by the file
+    line it starts on, minus 2."""
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     rows: list[list[str]] = []
+    starts: list[int] = []
     last = 0
     try:
+        for _ in range(skip):
+            next(reader)
         header = next(reader)
         last = reader.line_num
         for row in reader:
             if not row or not any(cell.strip() for cell in row):
+                last = reader.line_num
                 continue
             if len(row) > len(header) and not any(cell.strip() for cell in row[len(header):]):
                 row = row[: len(header)]  # trailing empty fields, as some exports write: dropped
             if len(row) != len(header):
                 raise TableError(
-                    f"{name}, line {reader.line_num}: {len(row)} fields where the header has {len(header)}. Check "
+                    f"{name}, line {last + 1}: {len(row)} fields where the header has {len(header)}. Check "
                     f"for a {_describe(delimiter)} inside a value that is not quoted, or a missing value.")
             rows.append(row)
+            starts.append(last + 1)
             last = reader.line_num
     except csv.Error as exc:
         raise TableError(f"{name}, line {last + 1}: {_csv_problem(exc)}. A quote (\") opened on that line is "
                          "probably never closed; fix that line and upload again.") from None
-    return pd.DataFrame(rows, columns=header, dtype=object)
+    return pd.DataFrame(rows, columns=header, dtype=object, index=[line - 2 for line in starts])
 
 
 def _describe(delimiter: str) -> str:

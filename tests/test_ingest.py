@@ -218,3 +218,34 @@ def test_trailing_empty_fields_are_dropped_but_extra_values_are_not():
     assert table.frame.values.tolist() == [["1", "2"], ["3", "4"]]
     with pytest.raises(ingest.TableError, match="line 3"):
         ingest.read_table(b"id,a\n1,2,\n3,4,5\n", "extra.csv")
+
+
+def test_line_numbers_survive_blank_lines_and_multi_line_values():
+    text = b'employee_id,note\n1,ok\n\n2,"two\nlines"\n3,2024-02-30\n'
+    table = ingest.read_table(text, "gaps.csv")
+    assert [table.line(i) for i in table.frame.index] == [2, 4, 6]
+    assert table.frame["note"].tolist() == ["ok", "two\nlines", "2024-02-30"]
+
+
+def test_title_lines_above_the_header_are_skipped():
+    text = b"Headcount report\nExported 2024-01-31\n\nemployee_id,score\n001,5\n002,6\n"
+    table = ingest.read_table(text, "report.csv")
+    assert list(table.frame.columns) == ["employee_id", "score"]
+    assert [table.line(i) for i in table.frame.index] == [5, 6]
+    assert any("above the header" in n for n in table.notes)
+
+
+def test_xlsx_title_rows_and_line_numbers():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Headcount report"])
+    ws.append([])
+    ws.append(["employee_id", "score"])
+    ws.append(["001", 5])
+    ws.append(["002", 6])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    table = ingest.read_table(buffer.getvalue(), "report.xlsx")
+    assert list(table.frame.columns) == ["employee_id", "score"]
+    assert table.frame["employee_id"].tolist() == ["001", "002"]
+    assert [table.line(i) for i in table.frame.index] == [4, 5]

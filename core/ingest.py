@@ -42,7 +42,11 @@ ROLES: dict[str, str] = {
     "text": "Free text", "ignore": "Ignore",
 }
 SENSITIVE_NAMES = ("gender", "sex", "ethnic", "race", "religion", "salary", "pay", "wage", "compensation",
-                   "disab", "marital", "birth", "dob", "age", "nationality", "pregnan", "union")
+                   "disab", "marital", "birth", "dob", "age", "nationality", "pregnan", "union",
+                   # a few common words in German, French and Spanish exports
+                   "gehalt", "geschlecht", "salaire", "genre", "salario", "sexo", "genero", "religi", "herkunft")
+ID_WORDS = ("personalnummer", "personnel", "matricule", "empno", "emp_no", "badge", "staff_number",
+            "employee_number", "worker_number", "numero_empleado", "mitarbeiter")
 
 
 class TableError(ValueError):
@@ -175,7 +179,8 @@ def sniff(lines: list[str]) -> tuple[str, int]:
         if header > 10:
             continue
         rest = counts[header:]
-        score = sum(1 for c in rest if c == modal) / len(rest) * 10 + min(modal, 50) / 100
+        score = sum(1 for c in rest if c == modal) / len(rest) * 10 + min(modal, 50) / 100 - header
+        # (each line called a title costs a point: a delimiter that reads the first line as a header wins)
         if score > best_score:
             best, best_score, best_header = delimiter, score, header
     return best, best_header
@@ -502,9 +507,13 @@ def _name_role(column: str) -> str | None:
         return "sensitive"
     if words & {"name", "first_name", "last_name", "surname", "forename", "fullname", "full"} or c.endswith("_name"):
         return "name" if c not in ("module_name", "course_name", "team_name", "site_name") else None
-    if words & {"team", "department", "dept", "unit", "squad", "group"}:
+    if any(w in c for w in ID_WORDS):
+        return "employee_id"
+    if words & {"team", "department", "dept", "unit", "squad", "group", "abteilung", "equipe", "equipo",
+                "departement", "departamento"}:
         return "team"
-    if words & {"site", "location", "office", "region", "country", "city", "branch", "store"}:
+    if words & {"site", "location", "office", "region", "country", "city", "branch", "store", "standort",
+                "sede", "lieu", "ort"}:
         return "site"
     if words & {"month", "period", "quarter", "week", "year_month", "yearmonth"}:
         return "period"
@@ -538,11 +547,27 @@ def guess_roles(table: Table) -> dict[str, str]:
                 role = "text"
         roles[column] = role or "ignore"
     if "employee_id" not in roles.values():
-        for column in frame.columns:
-            if roles[column] in ("text", "measure") and re.search(r"\bid\b|_id$|^id", column.lower()):
-                roles[column] = "employee_id"
-                break
+        named = [c for c in frame.columns if roles[c] in ("text", "measure", "category")
+                 and re.search(r"\bid\b|_id$|^id", c.lower())]
+        coded = [c for c in frame.columns if roles[c] in ("text", "measure", "category")
+                 and _looks_like_ids(sample[c])]
+        for column in (named + coded)[:1]:
+            roles[column] = "employee_id"
     return roles
+
+
+def _looks_like_ids(values: pd.Series) -> bool:
+    """Unique, short codes without decimals or spaces, that look like codes rather than counts: letters in
+    every value (E-1042, AB12), leading zeros (00017), or numbers of four digits or more (10234)."""
+    filled = values[values.str.strip() != ""]
+    if len(filled) < 2 or filled.nunique() < 0.95 * len(filled):
+        return False
+    if filled.str.contains(r"[.,\s]", regex=True).any() or filled.str.len().max() > 20:
+        return False
+    lettered = filled.str.contains(r"[A-Za-z]", regex=True).all()
+    zero_padded = filled.str.match(r"^0\d").any()
+    long_numbers = filled.str.fullmatch(r"\d{4,}").all()
+    return bool(lettered or zero_padded or long_numbers)
 
 
 def normalise_ids(series: pd.Series) -> pd.Series:

@@ -249,3 +249,18 @@ def test_xlsx_title_rows_and_line_numbers():
     assert list(table.frame.columns) == ["employee_id", "score"]
     assert table.frame["employee_id"].tolist() == ["001", "002"]
     assert [table.line(i) for i in table.frame.index] == [4, 5]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [(b"Code,Score\nAB12,3\nCD34,4\nEF56,5\n", "Code"), (b"Nr,Score\n10234,3\n10235,4\n10236,5\n", "Nr"),
+     ("Personalnummer;Gehalt\n00017;52.300,00\n00018;48.100,50\n".encode("cp1252"), "Personalnummer")],
+)
+def test_id_columns_are_found_by_name_or_by_their_codes(text, expected):
+    roles = ingest.guess_roles(ingest.read_table(text, "ids.csv"))
+    assert [c for c, r in roles.items() if r == "employee_id"] == [expected]
+
+
+def test_small_counts_are_not_mistaken_for_ids():
+    roles = ingest.guess_roles(ingest.read_table(b"Score,Amount\n3,10.5\n4,11.5\n", "s.csv"))
+    assert "employee_id" not in roles.values()

@@ -119,6 +119,7 @@ def panel(plan: Plan) -> None:
            + ". The saved plan is unchanged." if changed else "Showing the saved assumptions.")
     )
 
+    st.caption("Break-even (each alone, the others as set): " + "; ".join(_break_even(what_if)) + ".")
     with st.expander("Assumptions behind these figures"):
         used = [(label, values[name], "slider" if name in changed else "saved plan")
                 for name, (label, _) in roi.ASSUMPTIONS.items()]
@@ -160,6 +161,21 @@ def panel(plan: Plan) -> None:
                                              + [scenario]))
             st.session_state["flash"] = ("success", f"Saved scenario “{clean}”.")
             st.rerun()
+
+
+def _break_even(inputs: RoiInputs) -> list[str]:
+    """How low each benefit multiplier could go before the program stops paying for itself."""
+    parts = []
+    for name in ("adoption", "attribution", "confidence", "contribution_margin", "value_per_unit"):
+        value = roi.break_even_value(inputs, name)
+        label = roi.ASSUMPTIONS[name][0].lower()
+        if value is None:
+            continue
+        if name in PERCENT:
+            parts.append(f"{label} {value:.0%}" if value <= 1 else f"{label}: not reachable even at 100%")
+        else:
+            parts.append(f"{label} ${value:,.4g}")
+    return parts or ["no benefit to compare"]
 
 
 def _delta(value: float, unit: str) -> str | None:

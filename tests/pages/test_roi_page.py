@@ -96,3 +96,14 @@ def test_blank_plan_roi_page_lists_the_phillips_flags(app, db_file):
     plan, _ = Store(db_file).create(Plan(name="Blank"))
     at = app(plan.id, "pages/roi.py")
     assert any("Cost categories left at zero" in m for m in texts(at, "markdown"))
+
+
+def test_break_even_values_are_shown(app, db_file):
+    plan, _ = Store(db_file).create(sales_skills())
+    at = app(plan.id, "pages/roi.py")
+    # Independent: benefit is proportional to adoption, so break-even adoption = 80% × cost / benefit.
+    from core import roi
+
+    result = roi.evaluate(sales_skills().roi)
+    expected = 0.8 * result.total_cost / result.total_benefit
+    assert any(f"adoption {expected:.0%}" in c for c in texts(at, "caption"))

@@ -109,9 +109,8 @@ def panel(plan: Plan) -> None:
     m[3].metric("Payback", f"{result.payback_months:.1f} months" if result.payback_months is not None
                 else f"not within {inputs.horizon_months} months")
     unit = inputs.kpi_unit or "KPI units"
-    m[4].metric(f"Break-even effect ({unit})",
-                f"{result.break_even_effect:,.4g}" if result.break_even_effect else "none",
-                help="The effect per participant at which benefits equal costs.")
+    m[4].metric("Break-even effect", f"{result.break_even_effect:,.4g}" if result.break_even_effect else "none",
+                help=f"The effect per participant, in {unit}, at which benefits equal costs.")
     st.caption(
         f"Total cost ${result.total_cost:,.0f}; total benefit ${result.total_benefit:,.0f} over "
         f"{inputs.horizon_months} months. "

@@ -20,7 +20,7 @@ def test_template_roi_page_shows_every_figure(app, db_file):
     assert metric(at, "ROI") == "49%"
     assert metric(at, "Benefit-cost ratio") == "1.49"
     assert metric(at, "Payback") == "7.7 months"
-    assert float(metric(at, "Break-even effect ($ per deal)")) == pytest.approx(670.6, abs=0.05)
+    assert float(metric(at, "Break-even effect")) == pytest.approx(670.6, abs=0.05)
     charts = at.get("plotly_chart")
     assert len(charts) >= 4
     markdown = " ".join(texts(at, "markdown"))

@@ -10,6 +10,7 @@ Triangular: NumPy's `triangular(a, m, b)`, mean (a + m + b)/3.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -97,6 +98,17 @@ def sample(rng: np.random.Generator, r: Range, mode: float, size: int) -> np.nda
     return a + (b - a) * rng.beta(alpha, beta, size)
 
 
+@functools.lru_cache(maxsize=48)
+def draws_for(name: str, low: float, high: float, mode: float, distribution: str, seed: int,
+              draws: int) -> np.ndarray:
+    """The draws of one assumption, from its own substream of the seed (so moving one slider resamples only
+    that assumption, and the numbers do not depend on which other assumptions have ranges). Read-only."""
+    stream = np.random.default_rng([seed, list(roi.ASSUMPTIONS).index(name)])
+    values = sample(stream, Range(low, high, distribution), mode, draws)  # type: ignore[arg-type]
+    values.setflags(write=False)
+    return values
+
+
 def monte_carlo(inputs: RoiInputs, *, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
                 bins: int = 40) -> MonteCarlo:
     """ROI % over `draws` joint draws of every ranged assumption (independent), with a recorded seed.
@@ -108,16 +120,16 @@ def monte_carlo(inputs: RoiInputs, *, draws: int = DEFAULT_DRAWS, seed: int = DE
         raise ValueError("draws must be at least 100")
     check_ranges(inputs)
     roi.validate(inputs)
-    rng = np.random.default_rng(seed)
     expected = roi.values_of(inputs)
     samples: dict[str, np.ndarray] = {}
     stretched = []
     for name, r in inputs.ranges.items():
         mode = expected[name]
-        if not r.low <= mode <= r.high:
+        low, high = r.low, r.high
+        if not low <= mode <= high:
             stretched.append(name)
-            r = Range(min(r.low, mode), max(r.high, mode), r.distribution)
-        samples[name] = sample(rng, r, mode, draws)
+            low, high = min(low, mode), max(high, mode)
+        samples[name] = draws_for(name, float(low), float(high), float(mode), r.distribution, seed, draws)
     cost, benefit = roi.totals(inputs, samples)
     pct = np.broadcast_to((benefit - cost) / cost * 100, (draws,))
     p10, p50, p90 = np.percentile(pct, [10, 50, 90])

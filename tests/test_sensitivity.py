@@ -92,3 +92,15 @@ def test_monte_carlo_equals_the_same_model_written_out_by_hand_in_numpy():
     mc = sensitivity.monte_carlo(sales_skills().roi, draws=20_000, seed=11)
     p10, p50, p90, positive = bare_numpy_monte_carlo(20_000, 11)
     assert (mc.p10, mc.p50, mc.p90, mc.prob_positive) == pytest.approx((p10, p50, p90, positive), rel=1e-12)
+
+
+def test_each_assumption_has_its_own_reproducible_stream():
+    one = linear_model(effect=Range(1.0, 3.0))
+    two = linear_model(effect=Range(1.0, 3.0), adoption=Range(0.4, 0.6))
+    sensitivity.draws_for.cache_clear()
+    a = sensitivity.draws_for("effect", 1.0, 3.0, 2.0, "pert", 5, 1_000).copy()
+    sensitivity.monte_carlo(two, draws=1_000, seed=5)
+    sensitivity.draws_for.cache_clear()
+    assert (sensitivity.draws_for("effect", 1.0, 3.0, 2.0, "pert", 5, 1_000) == a).all()
+    assert sensitivity.monte_carlo(one, draws=1_000, seed=5).p50 != sensitivity.monte_carlo(two, draws=1_000,
+                                                                                           seed=5).p50

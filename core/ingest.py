@@ -41,10 +41,12 @@ ROLES: dict[str, str] = {
     "measure": "Numeric measure", "category": "Category", "sensitive": "Sensitive attribute (never shown row by row)",
     "text": "Free text", "ignore": "Ignore",
 }
-SENSITIVE_NAMES = ("gender", "sex", "ethnic", "race", "religion", "salary", "pay", "wage", "compensation",
-                   "disab", "marital", "birth", "dob", "age", "nationality", "pregnan", "union",
+# Sensitive attributes: short words must match a whole word ("age" but not "average"), stems anywhere.
+SENSITIVE_WORDS = {"sex", "race", "age", "pay", "dob", "union", "sexo", "genre", "wage", "wages", "income", "bonus"}
+SENSITIVE_STEMS = ("gender", "ethnic", "religi", "salary", "compensation", "disab", "marital", "birth", "nationalit",
+                   "pregnan", "earning",
                    # a few common words in German, French and Spanish exports
-                   "gehalt", "geschlecht", "salaire", "genre", "salario", "sexo", "genero", "religi", "herkunft")
+                   "gehalt", "geschlecht", "salaire", "salario", "genero", "herkunft")
 ID_WORDS = ("personalnummer", "personnel", "matricule", "empno", "emp_no", "badge", "staff_number",
             "employee_number", "worker_number", "numero_empleado", "mitarbeiter")
 
@@ -78,6 +80,18 @@ class Table:
 
 # -- reading -------------------------------------------------------------------------------------------------
 def read_table(data: bytes, name: str) -> Table:
+    """Read an upload; every failure, expected or not, becomes a TableError naming the file."""
+    try:
+        return _read_table(data, name)
+    except TableError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an unexpected failure still becomes a message, not a traceback
+        raise TableError(f"{name} could not be read ({type(exc).__name__}: {str(exc)[:200]}). Save it again as "
+                         "CSV UTF-8 and upload it; if it still fails, please report it with the file's first "
+                         "lines.") from exc
+
+
+def _read_table(data: bytes, name: str) -> Table:
     if not data:
         raise TableError(f"{name} is empty (0 bytes). Export the file again and upload it.")
     if len(data) > MAX_BYTES:
@@ -400,12 +414,20 @@ def _other_forms(text: pd.Series, rows: pd.Series, out: pd.Series) -> None:
     found = ymd[0].notna()
     if found.any():
         parts = ymd[found].astype(int)
-        out[parts.index] = pd.to_datetime(pd.DataFrame({"year": parts[0], "month": parts[1], "day": parts[2]}),
-                                          errors="coerce")
+        out[parts.index] = _plausible(pd.to_datetime(
+            pd.DataFrame({"year": parts[0], "month": parts[1], "day": parts[2]}), errors="coerce"))
     named = left.str.contains(_MONTH_NAME) & left.str.contains(r"\b\d{4}\b", regex=True) & ~found
     if named.any():
-        out[named[named].index] = pd.to_datetime(left[named], errors="coerce", format="mixed").astype(
-            "datetime64[ns]")
+        out[named[named].index] = _plausible(pd.to_datetime(left[named], errors="coerce", format="mixed"))
+
+
+MIN_YEAR, MAX_YEAR = 1800, 2200
+
+
+def _plausible(found: pd.Series) -> pd.Series:
+    """Dates with a plausible year (1800–2200) as datetime64[ns]; others NaT (then reported as not valid).
+    This also keeps every value inside pandas' nanosecond range (1677–2262), so 9999-01-01 cannot overflow."""
+    return found.where(found.dt.year.between(MIN_YEAR, MAX_YEAR)).astype("datetime64[ns]")
 
 
 FAST_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
@@ -430,6 +452,9 @@ def _fast_dates(text: pd.Series, blank: pd.Series) -> pd.Series:
             digits = pc.utf8_slice_codeunits(array, 8, 10)
             day = pc.cast(pc.if_else(pc.utf8_is_digit(digits), digits, "0"), pa.int64())
             parsed = pc.if_else(pc.equal(pc.day(parsed), day), parsed, pa.scalar(None, parsed.type))
+            years = pc.year(parsed)
+            parsed = pc.if_else(pc.and_(pc.greater_equal(years, MIN_YEAR), pc.less_equal(years, MAX_YEAR)), parsed,
+                                pa.scalar(None, parsed.type))
             return pd.Series(parsed.to_numpy(zero_copy_only=False), index=text.index).astype("datetime64[ns]")
     return out
 
@@ -447,10 +472,11 @@ def parse_dates(series: pd.Series, *, order: Literal["auto", "day-first", "month
     rest = out.isna() & ~blank
     if rest.any():
         left = text[rest]
-        plain = left.where(~left.str.contains("/", regex=False), None)
+        # bare numbers (2024, 5993, 45123) and slashed dates are not ISO dates; plausible years only, which
+        # also keeps every date inside pandas' nanosecond range (1677–2262)
+        plain = left.where(~left.str.contains("/", regex=False) & ~left.str.fullmatch(r"\d{1,8}"), None)
         found = pd.to_datetime(plain, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
-        found = found.astype("datetime64[ns]").where(~left.str.fullmatch(r"\d{1,8}"))  # 2024, 45123: not ISO dates
-        out[rest] = found
+        out[rest] = _plausible(found)
     todo = out.isna() & ~blank
     serial = todo & text.str.match(_SERIAL)
     if serial.any():
@@ -487,14 +513,15 @@ def parse_dates(series: pd.Series, *, order: Literal["auto", "day-first", "month
         else:
             day, month = second, first
         built = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce")
-        out[built.index] = built
+        out[built.index] = _plausible(built)
     bad_mask = out.isna() & ~blank & ~series.index.isin([i for i, _ in ambiguous])
     return Parsed(out, _examples(series, bad_mask), ambiguous, note)
 
 
 # -- roles ---------------------------------------------------------------------------------------------------------
 def _name_role(column: str) -> str | None:
-    c = re.sub(r"[^a-z0-9]+", "_", column.lower()).strip("_")
+    split = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", column)  # EmployeeNumber → Employee_Number
+    c = re.sub(r"[^a-z0-9]+", "_", split.lower()).strip("_")
     words = set(c.split("_"))
     if "manager" in words or "supervisor" in words or "reports_to" in c:
         return "manager_id"
@@ -503,7 +530,7 @@ def _name_role(column: str) -> str | None:
             (("employee" in words or "staff" in words or "learner" in words or "person" in words)
              and ("id" in words or "number" in words or "no" in words)):
         return "employee_id"
-    if any(s in c for s in SENSITIVE_NAMES) and "page" not in c:
+    if words & SENSITIVE_WORDS or any(stem in c for stem in SENSITIVE_STEMS):
         return "sensitive"
     if words & {"name", "first_name", "last_name", "surname", "forename", "fullname", "full"} or c.endswith("_name"):
         return "name" if c not in ("module_name", "course_name", "team_name", "site_name") else None
@@ -517,7 +544,7 @@ def _name_role(column: str) -> str | None:
         return "site"
     if words & {"month", "period", "quarter", "week", "year_month", "yearmonth"}:
         return "period"
-    if words & {"date", "time", "timestamp", "datetime", "day", "at", "hired", "start", "end"}:
+    if words & {"date", "time", "timestamp", "datetime", "day", "hired", "start", "end"} or c.endswith("_at"):
         return "date"
     return None
 
@@ -534,9 +561,11 @@ def guess_roles(table: Table) -> dict[str, str]:
         role = _name_role(column)
         if role in ("date", "period", None) and len(filled):
             dates = parse_dates(filled)
-            if dates.values.notna().mean() + len(dates.ambiguous) / len(filled) >= 0.9 and \
-                    not filled.str.match(r"^-?\d+(\.\d+)?$").all():
+            dated = dates.values.notna().mean() + len(dates.ambiguous) / len(filled)
+            if dated >= 0.9 and not filled.str.match(r"^-?\d+(\.\d+)?$").all():
                 role = "period" if filled.str.match(_PERIOD).mean() > 0.9 else (role or "date")
+            elif role in ("date", "period") and dated < 0.5:
+                role = None  # named like a date, but its values are not dates: let the values decide
         if role is None and len(filled):
             numbers = parse_numbers(filled)
             if numbers.values.notna().mean() >= 0.9:

@@ -264,3 +264,20 @@ def test_id_columns_are_found_by_name_or_by_their_codes(text, expected):
 def test_small_counts_are_not_mistaken_for_ids():
     roles = ingest.guess_roles(ingest.read_table(b"Score,Amount\n3,10.5\n4,11.5\n", "s.csv"))
     assert "employee_id" not in roles.values()
+
+
+def test_hr_dataset_headers_in_camel_case():
+    header = b"Age,Attrition,Department,EmployeeNumber,Gender,MonthlyIncome,average_score,YearsAtCompany\n"
+    rows = b"41,Yes,Sales,1,Female,5993,3.2,6\n49,No,R&D,2,Male,5130,3.9,10\n37,Yes,R&D,4,Male,2090,2.8,0\n"
+    roles = ingest.guess_roles(ingest.read_table(header + rows, "hr.csv"))
+    assert roles == {"Age": "sensitive", "Attrition": "category", "Department": "team",
+                     "EmployeeNumber": "employee_id", "Gender": "sensitive", "MonthlyIncome": "sensitive",
+                     "average_score": "measure", "YearsAtCompany": "measure"}
+
+
+@pytest.mark.parametrize("value", ["5993", "9999-01-01", "Jan 5, 9999", "31/12/9999", "9999/01/01", "1066-10-14"])
+def test_implausible_years_are_bad_dates_not_crashes(value):
+    long = pd.Series([f"2024-01-{d:02d}" for d in range(1, 29)] * 10 + [value])
+    for series in (pd.Series([value, "2024-01-05"]), long):
+        parsed = ingest.parse_dates(series)
+        assert (series.index[-1] if series is long else 0, value) in parsed.bad

@@ -43,8 +43,12 @@ def table(plan: Plan, kind: str) -> ingest.Table:
 def analysed(plan: Plan, kind: str) -> tuple[ingest.Table, quality.Parsed, quality.FileReport]:
     mapping = plan.data.sources[kind]
     t = table(plan, kind)
-    parsed, report = _analysed(mapping.sha256, mapping.filename, json.dumps(mapping.roles, sort_keys=True),
-                               mapping.date_order, kind, t)
+    try:
+        parsed, report = _analysed(mapping.sha256, mapping.filename, json.dumps(mapping.roles, sort_keys=True),
+                                   mapping.date_order, kind, t)
+    except Exception as exc:  # noqa: BLE001 - a message naming the file, never a traceback
+        raise ingest.TableError(f"{mapping.filename} could not be checked ({type(exc).__name__}: "
+                                f"{str(exc)[:200]}). Try other column roles, or report it.") from exc
     return t, parsed, report
 
 
@@ -85,7 +89,11 @@ def add(plan: Plan, kind: str, name: str, data: bytes) -> ingest.Table:
 
     sha = hashlib.sha256(data).hexdigest()
     t = _table(sha, name, lambda: data)
-    roles = ingest.guess_roles(t)
+    try:
+        roles = ingest.guess_roles(t)
+    except Exception as exc:  # noqa: BLE001 - a message naming the file, never a traceback
+        raise ingest.TableError(f"{name}: its columns could not be recognised ({type(exc).__name__}: "
+                                f"{str(exc)[:200]}).") from exc
     session.store().put_dataset(plan.id, kind, name, data)
     session.update(lambda p: p.data.sources.__setitem__(kind, SourceMapping(name, sha, roles)))
     return t

@@ -75,3 +75,35 @@ def test_a_plan_imported_without_its_files_asks_for_them_again(app, db_file):
     assert any("hris.csv can no longer be read" in e and "Upload it again" in e for e in texts(at, "error"))
     for page in ("pages/kpis.py", "pages/design.py", "pages/export.py"):
         assert not app(plan.id, page).exception
+
+
+def test_an_hr_export_shaped_like_the_public_ibm_dataset(app, db_file):
+    """35 CamelCase columns, constant columns, gaps in the ids: upload, roles, report, panel, groups."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n = 300
+    frame = pd.DataFrame({
+        "Age": rng.integers(18, 61, n), "Attrition": rng.choice(["Yes", "No"], n),
+        "Department": rng.choice(["Sales", "Research & Development", "Human Resources"], n, p=[.3, .68, .02]),
+        "EmployeeCount": 1, "EmployeeNumber": np.sort(rng.choice(np.arange(1, 2000), n, replace=False)),
+        "Gender": rng.choice(["Male", "Female"], n), "MonthlyIncome": rng.integers(1009, 20000, n),
+        "Over18": "Y", "PerformanceRating": rng.choice([3, 4], n), "YearsAtCompany": rng.integers(0, 41, n),
+    })
+    plan, _ = Store(db_file).create(Plan(name="HR"))
+    at = app(plan.id, "pages/data.py")
+    at.file_uploader[0].set_value(("WA_Fn-UseC_-HR-Employee-Attrition.csv", frame.to_csv(index=False).encode(),
+                                   "text/csv")).run()
+    assert not at.exception
+    roles = Store(db_file).load(plan.id)[0].data.sources["hris"].roles
+    assert roles["EmployeeNumber"] == "employee_id" and roles["MonthlyIncome"] == "sensitive"
+    assert any("**300 people**" in m for m in texts(at, "markdown"))
+    shown = " ".join(df.value.to_string() for df in at.dataframe)
+    assert "Female" not in shown  # gender never row by row
+    next(s for s in at.selectbox if s.label == "Group by").set_value("Department")
+    next(s for s in at.selectbox if s.label == "Measure").set_value("YearsAtCompany").run()
+    summary = at.dataframe[-1].value.set_index("Department")
+    counts = frame["Department"].value_counts()
+    for department, people in counts.items():
+        hidden = pd.isna(summary.loc[department, "people"])
+        assert hidden == (people < 5 or (counts < 5).sum() == 1 and people == counts[counts >= 5].min())

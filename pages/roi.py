@@ -44,8 +44,9 @@ if problem is None:
 else:
     st.warning(f"Fix the input below first: {problem}")
 
+reports = datasets.reports(plan)  # cached per file; the deferred callable below runs outside the script
 st.download_button(
-    "Download the Excel workbook (live formulas)", lambda: export.workbook_bytes(plan, reports=datasets.reports(plan)),
+    "Download the Excel workbook (live formulas)", lambda: export.workbook_bytes(plan, reports=reports),
     file_name=export.file_name(plan), icon="📥", key="roi-xlsx", disabled=problem is not None,
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )

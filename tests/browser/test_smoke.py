@@ -64,3 +64,24 @@ def test_sample_data_report_and_kpi_map_in_the_browser(server, page):
     page.get_by_role("link", name="3 KPI mapping").click()
     page.get_by_text("Association, not effect", exact=False).first.wait_for(timeout=60_000)
     screenshot(page, "kpis")
+
+
+def test_roi_page_downloads_a_workbook_in_the_browser(server, page, tmp_path):
+    import openpyxl
+
+    page.goto(server)
+    page.get_by_text("New plan").wait_for()
+    page.get_by_label("Name").fill("Download check")
+    page.get_by_role("combobox").first.click()
+    page.get_by_text("Onboarding acceleration (12 → 9 weeks to productivity)").click()
+    page.get_by_role("button", name="Create plan").click()
+    page.get_by_text("Created “Download check”").wait_for()
+    page.get_by_role("link", name="6 ROI").click()
+    page.get_by_text("ROI (forecast)").wait_for()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download the Excel workbook (live formulas)").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name.startswith("Download-check-") and path.suffix == ".xlsx"
+    workbook = openpyxl.load_workbook(path)
+    assert "ROI model" in workbook.sheetnames and "Adoption" in workbook.defined_names

@@ -90,3 +90,15 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def create_plan(page, server: str, name: str, template: str | None = None) -> None:
+    """Create a plan on the Plans page, from a template when its label is given, and wait for it."""
+    page.goto(server)
+    page.get_by_text("New plan").wait_for()
+    page.get_by_label("Name").fill(name)
+    if template:
+        page.get_by_role("combobox").first.click()
+        page.get_by_text(template).click()
+    page.get_by_role("button", name="Create plan").click()
+    page.get_by_text(f"Created “{name}”").wait_for()

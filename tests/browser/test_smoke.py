@@ -2,7 +2,7 @@
 
 import re
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import create_plan, screenshot
 
 
 def test_create_plan_reload_and_find_it(server, page):
@@ -32,13 +32,7 @@ def test_create_plan_reload_and_find_it(server, page):
 
 
 def test_sales_template_roi_page_in_the_browser(server, page):
-    page.goto(server)
-    page.get_by_text("New plan").wait_for()
-    page.get_by_label("Name").fill("Sales ROI in the browser")
-    page.get_by_role("combobox").first.click()
-    page.get_by_text("Sales skills program (+4% average deal size)").click()
-    page.get_by_role("button", name="Create plan").click()
-    page.get_by_text("Created “Sales ROI in the browser”").wait_for()
+    create_plan(page, server, "Sales ROI in the browser", "Sales skills program (+4% average deal size)")
     page.get_by_role("link", name="6 ROI").click()
     page.get_by_text("ROI (forecast)").wait_for()
     page.get_by_text("What moves the ROI most").wait_for()
@@ -48,13 +42,7 @@ def test_sales_template_roi_page_in_the_browser(server, page):
 
 
 def test_sample_data_report_and_kpi_map_in_the_browser(server, page):
-    page.goto(server)
-    page.get_by_text("New plan").wait_for()
-    page.get_by_label("Name").fill("Sample data in the browser")
-    page.get_by_role("combobox").first.click()
-    page.get_by_text("Sales skills program (+4% average deal size)").click()
-    page.get_by_role("button", name="Create plan").click()
-    page.get_by_text("Created “Sample data in the browser”").wait_for()
+    create_plan(page, server, "Sample data in the browser", "Sales skills program (+4% average deal size)")
     page.get_by_role("link", name="2 Data").click()
     page.get_by_role("button", name="Load sample data").click()
     page.get_by_text("1,200 people", exact=False).wait_for(timeout=90_000)
@@ -69,13 +57,7 @@ def test_sample_data_report_and_kpi_map_in_the_browser(server, page):
 def test_roi_page_downloads_a_workbook_in_the_browser(server, page, tmp_path):
     import openpyxl
 
-    page.goto(server)
-    page.get_by_text("New plan").wait_for()
-    page.get_by_label("Name").fill("Download check")
-    page.get_by_role("combobox").first.click()
-    page.get_by_text("Onboarding acceleration (12 → 9 weeks to productivity)").click()
-    page.get_by_role("button", name="Create plan").click()
-    page.get_by_text("Created “Download check”").wait_for()
+    create_plan(page, server, "Download check", "Onboarding acceleration (12 → 9 weeks to productivity)")
     page.get_by_role("link", name="6 ROI").click()
     page.get_by_text("ROI (forecast)").wait_for()
     with page.expect_download(timeout=60_000) as download:

@@ -102,14 +102,19 @@ def widths(ws: Worksheet, *sizes: int) -> None:
         ws.column_dimensions[get_column_letter(col)].width = size
 
 
-def file_name(plan: Plan, today: date | None = None) -> str:
-    """`<plan-name>-<date>.xlsx`, safe on every OS (no reserved characters or names)."""
-    slug = unicodedata.normalize("NFKD", plan.name).encode("ascii", "ignore").decode()
+def safe_stem(name: str) -> str:
+    """A file name stem safe on every OS: ASCII letters, digits, . _ - only, no reserved device names."""
+    slug = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", slug).strip("-._")[:80] or "plan"
     if slug.upper().split(".")[0] in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
                                       *(f"LPT{i}" for i in range(1, 10))}:
         slug = f"plan-{slug}"
-    return f"{slug}-{(today or date.today()).isoformat()}.xlsx"
+    return slug
+
+
+def file_name(plan: Plan, today: date | None = None) -> str:
+    """`<plan-name>-<date>.xlsx`, safe on every OS."""
+    return f"{safe_stem(plan.name)}-{(today or date.today()).isoformat()}.xlsx"
 
 
 # -- ROI model ---------------------------------------------------------------------------------------------

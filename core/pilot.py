@@ -153,10 +153,11 @@ def _power(plan: Plan, effect: float, n1: float, n2: float) -> float:
 
 def timeline(d: DesignPlan) -> list[tuple[str, date, date]]:
     """(phase, start, end) for the baseline window, the intervention and the measurement window."""
+    import pandas as pd
+
     start = date.fromisoformat(d.start_date) if d.start_date else date.today()
-    baseline_start = (start.replace(day=1) - timedelta(days=1)).replace(day=1)
-    for _ in range(d.baseline_months - 1):
-        baseline_start = (baseline_start - timedelta(days=1)).replace(day=1)
+    # the baseline_months whole calendar months before the start month
+    baseline_start = (pd.Period(start, "M") - d.baseline_months).to_timestamp().date()
     end_intervention = start + timedelta(days=d.intervention_days)
     return [
         ("Baseline window", baseline_start, start),

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from core import ingest
+from core.words import count
 
 Severity = Literal["blocks", "worth a look", "fine"]
 ORDER = {"blocks": 0, "worth a look": 1, "fine": 2}
@@ -66,11 +67,6 @@ def _examples(pairs: list[tuple[int, str]], table: ingest.Table) -> str:
     return shown + more
 
 
-def _count(n: int, one: str, many: str) -> str:
-    """“1 value is” / “3 values are”."""
-    return f"{n:,} {one if n == 1 else many}"
-
-
 def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -87,20 +83,20 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
             parsed.numbers[column] = result.values
             if result.bad:
                 findings.append(Finding("worth a look", column,
-                                        f"{_count(len(result.bad), 'value is not a number', 'values are not numbers')} "
+                                        f"{count(len(result.bad), 'value is not a number', 'values are not numbers')} "
                                         f"({_examples(result.bad, table)}); they are left out.",
                                         _lines(table, [i for i, _ in result.bad])))
         elif role in ("date", "period"):
             result = ingest.parse_dates(table.frame[column], order=date_order)  # type: ignore[arg-type]
             parsed.dates[column] = result.values
             if result.bad:
-                what = _count(len(result.bad), "value is not a valid date", "values are not valid dates")
+                what = count(len(result.bad), "value is not a valid date", "values are not valid dates")
                 findings.append(Finding("worth a look", column, f"{what} "
                                         f"({_examples(result.bad, table)}); they are left out.",
                                         _lines(table, [i for i, _ in result.bad])))
             if result.ambiguous:
                 findings.append(Finding("worth a look", column,
-                                        f"{_count(len(result.ambiguous), 'date', 'dates')} could be "
+                                        f"{count(len(result.ambiguous), 'date', 'dates')} could be "
                                         f"day/month or month/day ({_examples(result.ambiguous, table)}): choose the "
                                         "date order for this file; until then they are left out.",
                                         _lines(table, [i for i, _ in result.ambiguous])))
@@ -127,7 +123,7 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
         empty = key.eq("")
         if empty.any():
             findings.append(Finding("worth a look", column,
-                                    f"{_count(int(empty.sum()), 'row has', 'rows have')} no employee id "
+                                    f"{count(int(empty.sum()), 'row has', 'rows have')} no employee id "
                                     f"(lines {_line_list(table, frame.index[empty])}); they are left out.",
                                     _lines(table, frame.index[empty][:1000])))
         if kind in PER_PERSON:
@@ -137,7 +133,7 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
                 described = "; ".join(f"{k} on lines {', '.join(str(table.line(i)) for i in v)}"
                                       for k, v in list(groups.items())[:SHOW])
                 findings.append(Finding("worth a look", column,
-                                        f"{_count(len(groups), 'id appears', 'ids appear')} more than once "
+                                        f"{count(len(groups), 'id appears', 'ids appear')} more than once "
                                         f"({described}). The panel keeps the last row of each.",
                                         _lines(table, frame.index[dup][:1000])))
         periods = [c for c, r in roles.items() if r == "period" and c in frame.columns]
@@ -151,7 +147,7 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
     for column, n in missing.items():
         if roles.get(column) in ("team", "site", "date", "period"):
             empty = frame.index[frame[column].str.strip() == ""]
-            findings.append(Finding("worth a look", column, f"{_count(n, 'row has', 'rows have')} no {column} (lines "
+            findings.append(Finding("worth a look", column, f"{count(n, 'row has', 'rows have')} no {column} (lines "
                                     f"{_line_list(table, empty)}).", _lines(table, empty[:1000])))
     findings += _gaps(table, parsed)
     for column, values in parsed.numbers.items():
@@ -159,7 +155,7 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
         if len(outliers):
             shown = ", ".join(f"line {table.line(i)}: {frame.at[i, column]}" for i in outliers[:SHOW])
             findings.append(Finding("worth a look", column,
-                                    f"{_count(len(outliers), 'value is', 'values are')} far from the rest "
+                                    f"{count(len(outliers), 'value is', 'values are')} far from the rest "
                                     f"({shown}). Check they are not typos or a different unit.",
                                     _lines(table, outliers[:1000])))
     for column in frame.columns:
@@ -249,7 +245,7 @@ def _gaps(table: ingest.Table, parsed: Parsed) -> list[Finding]:
             gaps = empty & ~other_empty
             if 0 < gaps.sum() <= 0.05 * max((~other_empty).sum(), 1) and (empty == other_empty).mean() > 0.95:
                 findings.append(Finding("worth a look", column,
-                                        f"{_count(int(gaps.sum()), 'row has', 'rows have')} {other} but no "
+                                        f"{count(int(gaps.sum()), 'row has', 'rows have')} {other} but no "
                                         f"{column} (lines {_line_list(table, table.frame.index[gaps])}).",
                                         _lines(table, table.frame.index[gaps][:1000])))
                 break
@@ -299,8 +295,8 @@ def join_findings(ids: dict[str, tuple[str, pd.Series]]) -> list[Finding]:
             rows = int(values.isin(unknown).sum())
             verb, own = ("is", "its") if len(unknown) == 1 else ("are", "their")
             listed = ", ".join(unknown[:SHOW]) + (" …" if len(unknown) > SHOW else "")
-            findings.append(Finding("worth a look", "", f"{_count(len(unknown), 'id', 'ids')} in {name} {verb} not in "
-                                    f"{hris_name} ({listed}); {own} {_count(rows, 'row is', 'rows are')} left out of "
+            findings.append(Finding("worth a look", "", f"{count(len(unknown), 'id', 'ids')} in {name} {verb} not in "
+                                    f"{hris_name} ({listed}); {own} {count(rows, 'row is', 'rows are')} left out of "
                                     "the panel."))
         if kind in ("lms", "kpis", "assessments"):
             absent = len(known - present)

@@ -44,6 +44,17 @@ ASSUMPTIONS: dict[str, tuple[str, str]] = {
 # Benefit is proportional to these, so their break-even value is value × C / B.
 LINEAR = ("effect", "value_per_unit", "adoption", "contribution_margin", "attribution", "confidence")
 RATES = ("adoption", "contribution_margin", "attribution", "confidence")
+SHOWN_AS_PERCENT = frozenset(RATES) | {"monthly_decay"}
+
+
+def to_shown(name: str, value: float) -> float:
+    """An assumption in the units a person edits: shares as percentages (0.8 → 80)."""
+    return round(value * 100, 10) if name in SHOWN_AS_PERCENT else value
+
+
+def from_shown(name: str, shown: float) -> float:
+    """The inverse of `to_shown` (80 → 0.8 for shares)."""
+    return shown / 100 if name in SHOWN_AS_PERCENT else shown
 
 
 class InputError(ValueError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import brief, export, roi
+from core.words import count
 from ui import datasets, session
 
 plan = session.require_plan()
@@ -22,11 +23,6 @@ except roi.InputError as exc:
     st.stop()
 
 st.subheader("What the workbook holds")
-
-
-def count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
 
 
 STATUS = {

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
+from core import export
 from core.plan import PlanFormatError
 from core.store import StoreError
 from core.templates import TEMPLATES
@@ -21,11 +20,6 @@ st.caption(
     "Prove whether a training program pays off: set goals, bring your data, map KPIs, design a 90-day "
     "control-group pilot, and turn the result into an ROI range Finance will accept."
 )
-
-
-def file_name(name: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:80] or "plan"
-    return f"{slug}.json"
 
 
 with st.form("create-plan", clear_on_submit=True, border=True):
@@ -98,7 +92,7 @@ for row in rows:
             store.set_archived(row.id, not row.archived)
             st.rerun()
         plan_json = store.load(row.id)[0].to_json()
-        buttons[4].download_button("Export", plan_json, file_name=file_name(row.name),
+        buttons[4].download_button("Export", plan_json, file_name=f"{export.safe_stem(row.name)}.json",
                                    mime="application/json", key=f"export-{row.id}")
         if buttons[5].button("Delete", key=f"del-{row.id}"):
             st.session_state["confirm-delete"] = row.id

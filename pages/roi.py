@@ -157,17 +157,10 @@ st.caption("Low and high for each uncertain assumption (rates in %). They drive 
            "range and the conservative / optimistic scenarios; the expected value is the one above.")
 LABELS = {name: label for name, (label, _) in roi.ASSUMPTIONS.items()}
 BY_LABEL = {label: name for name, label in LABELS.items()}
-PERCENT = set(roi.RATES) | {"monthly_decay"}
-
-
-def shown(name: str, value: float) -> float:
-    return round(value * 100, 6) if name in PERCENT else value
-
-
 rows = widgets.table(
     "roi.ranges",
-    [{"assumption": LABELS[n], "low": shown(n, r.low), "high": shown(n, r.high), "distribution": r.distribution}
-     for n, r in inputs.ranges.items()],
+    [{"assumption": LABELS[n], "low": roi.to_shown(n, r.low), "high": roi.to_shown(n, r.high),
+      "distribution": r.distribution} for n, r in inputs.ranges.items()],
     dtypes={"assumption": "str", "low": "float64", "high": "float64", "distribution": "str"},
     column_config={
         "assumption": st.column_config.SelectboxColumn("Assumption", options=list(BY_LABEL), required=True),
@@ -184,8 +177,8 @@ for row in rows:
     if name is None or row["low"] is None or row["high"] is None:
         incomplete.append(row["assumption"] or "(no assumption chosen)")
         continue
-    scale = 100 if name in PERCENT else 1
-    ranges[name] = Range(row["low"] / scale, row["high"] / scale, row["distribution"] or "pert")
+    ranges[name] = Range(roi.from_shown(name, row["low"]), roi.from_shown(name, row["high"]),
+                         row["distribution"] or "pert")
 if incomplete:
     st.info(f"Not used until complete: {', '.join(incomplete)} (choose the assumption and give low and high).")
 if ranges != inputs.ranges:

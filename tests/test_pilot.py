@@ -50,3 +50,13 @@ def test_deviations_list_what_changed():
 def test_matching_column_by_words():
     assert pilot.matching_column("Average deal size", ["deals_closed", "avg_deal_size", "csat"]) == "avg_deal_size"
     assert pilot.matching_column("CSAT", ["deals_closed", "csat"]) == "csat"
+
+
+def test_timeline_windows_by_hand():
+    d = DesignPlan(start_date="2026-07-01", baseline_months=12, intervention_days=90, measurement_days=90)
+    (_, b0, b1), (_, i0, i1), (_, m0, m1) = pilot.timeline(d)
+    assert (str(b0), str(b1)) == ("2025-07-01", "2026-07-01")  # the 12 calendar months before July 2026
+    assert (str(i0), str(i1)) == ("2026-07-01", "2026-09-29")  # 1 July + 90 days
+    assert (str(m0), str(m1)) == ("2026-09-29", "2026-12-28")
+    mid_month = pilot.timeline(DesignPlan(start_date="2026-03-15", baseline_months=2))[0]
+    assert str(mid_month[1]) == "2026-01-01"

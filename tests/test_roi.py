@@ -134,3 +134,9 @@ def test_bad_inputs_raise_a_value_error_naming_the_input(changes, field):
 def test_unknown_assumption_is_refused():
     with pytest.raises(roi.InputError, match="not an ROI assumption"):
         roi.with_values(simple(), {"magic": 1})
+
+
+def test_shares_are_edited_as_percentages():
+    assert roi.to_shown("adoption", 0.07) == 7.0 and roi.from_shown("adoption", 7.0) == pytest.approx(0.07)
+    assert roi.to_shown("monthly_decay", 0.025) == 2.5
+    assert roi.to_shown("effect", 1_000.0) == 1_000.0 and roi.from_shown("participants", 60) == 60

@@ -16,7 +16,6 @@ from core import charts, roi, sensitivity
 from core.plan import Plan, RoiInputs, Scenario
 from ui import session
 
-PERCENT = set(roi.RATES) | {"monthly_decay"}
 FORMATS = {**{name: "%.0f" for name in roi.RATES}, "participants": "%.0f", "monthly_decay": "%.1f"}
 
 
@@ -46,12 +45,7 @@ def _bounds(inputs: RoiInputs, name: str) -> tuple[float, float, float]:
 
 
 def _to_slider(name: str, value: float, bounds: tuple[float, float, float]) -> float:
-    shown = value * 100 if name in PERCENT else value
-    return float(min(max(shown, bounds[0]), bounds[1]))
-
-
-def _from_slider(name: str, shown: float) -> float:
-    return shown / 100 if name in PERCENT else shown
+    return float(min(max(roi.to_shown(name, value), bounds[0]), bounds[1]))
 
 
 def _scenarios(plan: Plan) -> dict[str, dict[str, float]]:
@@ -87,11 +81,11 @@ def panel(plan: Plan) -> None:
         key = _slider_key(inputs, name)
         if key not in st.session_state:
             st.session_state[key] = _to_slider(name, getattr(inputs, name), bounds)
-        unit = " (%)" if name in PERCENT else ""
+        unit = " (%)" if name in roi.SHOWN_AS_PERCENT else ""
         with columns[i % 4]:
             shown = st.slider(f"{label}{unit}", min_value=bounds[0], max_value=bounds[1], step=bounds[2],
                               key=key, format=FORMATS.get(name, "%.2f"))
-        values[name] = _from_slider(name, shown)
+        values[name] = roi.from_shown(name, shown)
 
     what_if = roi.with_values(inputs, values)
     saved = roi.evaluate(inputs)
@@ -170,7 +164,7 @@ def _break_even(inputs: RoiInputs) -> list[str]:
         label = roi.ASSUMPTIONS[name][0].lower()
         if value is None:
             continue
-        if name in PERCENT:
+        if name in roi.SHOWN_AS_PERCENT:
             parts.append(f"{label} {value:.0%}" if value <= 1 else f"{label}: not reachable even at 100%")
         else:
             parts.append(f"{label} ${value:,.4g}")

@@ -24,6 +24,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from core import arrowtext
+
 MAX_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED = 500 * 1024 * 1024
 MAX_RATIO = 100
@@ -31,7 +33,6 @@ LONG_CELL = 10_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3's default "str" dtype
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_BYTES = [*range(0, 9), 11, 12, *range(14, 32), 127]
 
 Role = Literal["employee_id", "manager_id", "name", "date", "period", "team", "site", "measure", "category",
                "sensitive", "text", "ignore"]
@@ -74,7 +75,14 @@ class Table:
         """The column's normalised ids, computed once (the report and the panel both need them)."""
         cache = self.__dict__.setdefault("_ids", {})
         if column not in cache:
-            cache[column] = normalise_ids(self.frame[column])
+            cache[column] = normalise_ids(self.frame[column], self.profile(column))
+        return cache[column]
+
+    def profile(self, column: str) -> arrowtext.Profile:
+        """The column's byte profile (blank cells, first characters, longest cell), computed once."""
+        cache = self.__dict__.setdefault("_profiles", {})
+        if column not in cache:
+            cache[column] = arrowtext.profile(self.frame[column])
         return cache[column]
 
 
@@ -201,62 +209,66 @@ def sniff(lines: list[str]) -> tuple[str, int]:
 
 
 def _read_csv(data: bytes, name: str) -> Table:
-    head, encoding = decode(data[:65536])
-    lines = head.replace("\x00", "").splitlines()[:-1 if len(data) > 65536 else None]
+    cut = len(data) if len(data) <= 65536 else data.rfind(b"\n", 0, 65536) + 1 or 65536
+    head, encoding = decode(data[:cut])  # whole lines, so a character is never cut in two
+    lines = head.replace("\x00", "").splitlines()
     if not any(line.strip() for line in lines):
         raise TableError(f"{name} has no header row (the file is blank).")
-    delimiter, header = sniff([line for line in lines])
+    delimiter, header = sniff(lines)
     while header < len(lines) and not lines[header].strip():
         header += 1
-    frame = None
-    utf8 = encoding in ("utf-8", "utf-8-sig")
-    # The fast reader cannot tell file lines apart from records, so it is used only when they coincide: no
-    # blank lines (it skips them) and no line breaks inside quoted values (it is told to refuse them).
-    body = data.replace(b"\r\n", b"\n")
-    plain = b"\n\n" not in body.rstrip(b"\n") and data.count(b'"') % 2 == 0
-    if utf8 and plain:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            utf8 = False
-        else:
-            frame = _fast_csv(data, delimiter, header)
-    if frame is None:
+    fast = _fast_csv(data, delimiter, header, lines) if encoding in ("utf-8", "utf-8-sig") else None
+    profiles: list[arrowtext.Profile] = []
+    if fast is not None:
+        frame, profiles = fast
+        has_controls = any(p.controls for p in profiles)
+    else:
         text, encoding = decode(data)
         frame = _careful_csv(text.replace("\x00", ""), delimiter, name, header)
+        has_controls = bool(frame.apply(lambda c: c.str.contains(CONTROLS, regex=True).any()).any())
     frame.columns = [str(c).strip() for c in frame.columns]
-    has_controls = len(data.translate(None, bytes(CONTROL_BYTES))) != len(data) if utf8 else \
-        bool(frame.apply(lambda c: c.str.contains(CONTROLS, regex=True).any()).any())
+    has_controls = has_controls or any(CONTROLS.search(c) for c in frame.columns)
     table = Table(name, frame, encoding=encoding, delimiter={"\t": "tab"}.get(delimiter, delimiter),
                   has_controls=has_controls)
+    if profiles and frame.columns.is_unique:
+        table.__dict__["_profiles"] = dict(zip(frame.columns, profiles, strict=True))
     if header:
         table.notes.append(f"Skipped {header} line{'s' if header > 1 else ''} above the header (titles).")
     return table
 
 
-def _fast_csv(data: bytes, delimiter: str, header: int = 0) -> pd.DataFrame | None:
-    """pyarrow's multithreaded reader, all columns as text; None when the file needs the careful path.
-    The index is the file line − 2, as everywhere (line = index + 2)."""
+def _fast_csv(data: bytes, delimiter: str, header: int,
+              lines: list[str]) -> tuple[pd.DataFrame, list[arrowtext.Profile]] | None:
+    """pyarrow's multithreaded reader, all columns as text: (frame, each column's byte profile), or None when
+    the file needs the careful path.
+
+    Arrow checks the UTF-8 and the field count of every row (a ragged row or trailing field fails here and is
+    reported by the careful path). Blank lines are kept as blank rows, so row i is file line i + 2 — unless a
+    quoted value spans lines, which the bytes of the parsed values show; then the careful path reads it.
+    """
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
     try:
-        names = next(csv.reader([data[:65536].decode("utf-8-sig", errors="replace").splitlines()[header]],
-                                delimiter=delimiter))
+        names = next(csv.reader([lines[header].lstrip("\ufeff")], delimiter=delimiter))
+        keys = [f"c{i}" for i in range(len(names))]
         table = pacsv.read_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22, skip_rows=header),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in names},
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22, skip_rows=header + 1,
+                                           column_names=keys),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={k: pa.large_string() for k in keys},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
-    except (pa.ArrowInvalid, StopIteration, IndexError, UnicodeDecodeError, csv.Error):
+    except (pa.ArrowInvalid, StopIteration, IndexError, csv.Error):
         return None
-    if len(set(table.column_names)) != len(table.column_names):
-        return None  # duplicate names: the careful path renames them
-    frame = table.to_pandas()
+    frame = table.to_pandas(types_mapper={pa.large_string(): TEXT}.get)
+    profiles = [arrowtext.profile(frame[key]) for key in keys]
+    if any(p.line_breaks for p in profiles):
+        return None
+    frame.columns = names
     frame.index = pd.RangeIndex(header, header + len(frame))
-    return frame
+    return frame, profiles
 
 
 def _careful_csv(text: str, delimiter: str, name: str, skip: int = 0) -> pd.DataFrame:
@@ -316,9 +328,13 @@ def _tidy(table: Table) -> None:
         else:
             seen[label] = 1
         columns.append(label)
+    if list(frame.columns) != columns:
+        table.__dict__.pop("_profiles", None)
     frame.columns = columns
-    frame = frame.astype(TEXT).fillna("")  # pyarrow-backed text: string operations run in C++
+    if any(dtype != TEXT for dtype in frame.dtypes):
+        frame = frame.astype(TEXT).fillna("")  # pyarrow-backed text: string operations run in C++
     if table.has_controls:
+        table.__dict__.pop("_profiles", None)
         frame.columns = [CONTROLS.sub("", c) for c in frame.columns]
         cleaned = 0
         for column in frame.columns:
@@ -327,13 +343,14 @@ def _tidy(table: Table) -> None:
             cleaned += int(has.sum())
             frame[column] = values.str.replace(CONTROLS, "", regex=True)
         table.notes.append(f"Removed control characters from {cleaned:,} cells.")
+    table.frame = frame
     if len(frame):
-        blank = (frame == "").all(axis=1)
+        blank = np.logical_and.reduce([table.profile(c).empty for c in frame.columns])
         if blank.any():
-            frame = frame[~blank]
+            table.frame = frame = frame[~blank]
+            table.__dict__.pop("_profiles", None)
     if frame.empty:
         raise TableError(f"{table.name} has a header but no rows of data.")
-    table.frame = frame
 
 
 # -- numbers and dates -------------------------------------------------------------------------------------------
@@ -348,29 +365,38 @@ class Parsed:
     note: str = ""
 
 
-def _fast_floats(text: pd.Series, blank: pd.Series) -> pd.Series | None:
-    """Arrow's cast when every non-blank value is a plain number (the common case); None otherwise."""
+def _cast(series: pd.Series, to, profile: arrowtext.Profile | None) -> tuple[pd.Series, np.ndarray] | None:
+    """(values, blank mask) when Arrow casts every non-blank cell of the column as it stands (plain numbers, or
+    valid ISO dates and times — Arrow refuses 2024-02-30); None when any cell needs the careful path."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
+    blank = (profile or arrowtext.profile(series)).empty
+    array = arrowtext.arrow(series)
+    if blank.any():
+        array = pc.if_else(pa.chunked_array([blank]), pa.scalar(None, array.type), array)
     try:
-        array = pa.array(text.where(~blank, None), type=pa.string(), from_pandas=True)
-        return pd.Series(array.cast(pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
+        values = pc.cast(array, to)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=series.index), blank
 
 
-def parse_numbers(series: pd.Series) -> Parsed:
+def parse_numbers(series: pd.Series, profile: arrowtext.Profile | None = None) -> Parsed:
     """Numbers with thousands separators and decimal commas, chosen per column.
 
     A value with both . and , uses the last one as the decimal mark; a column whose commas are followed by
     other than three digits uses the comma as its decimal mark (1,5 or 12,25). Plain numbers take a fast
     vectorised path; only the rest is cleaned.
     """
+    fast = _cast(series, "float64", profile) if series.dtype == TEXT else None
+    if fast is not None:
+        values, blank = fast
+        bad = values.isna().to_numpy() & ~blank  # "nan" in a cell
+        return Parsed(values, _examples(series, bad))
     text = series.astype(TEXT).fillna("").str.strip()
     blank = text.eq("")
-    values = _fast_floats(text, blank)
-    if values is None:
-        values = pd.to_numeric(text.where(~blank, None), errors="coerce").astype(float)
+    values = pd.to_numeric(text.where(~blank, None), errors="coerce").astype(float)
     rest = values.isna() & ~blank
     note = ""
     if rest.any():
@@ -459,13 +485,17 @@ def _fast_dates(text: pd.Series, blank: pd.Series) -> pd.Series:
     return out
 
 
-def parse_dates(series: pd.Series, *, order: Literal["auto", "day-first", "month-first"] = "auto") -> Parsed:
+def parse_dates(series: pd.Series, *, order: Literal["auto", "day-first", "month-first"] = "auto",
+                profile: arrowtext.Profile | None = None) -> Parsed:
     """Dates in ISO form, YYYY-MM periods, d/m/y or m/d/y, and Excel serial numbers.
 
     For d/m/y versus m/d/y the column decides: a first part above 12 means day-first, a second part above
     12 means month-first. When nothing decides, values like 03/04/2022 are reported as ambiguous and left
     blank unless `order` says which it is. Impossible dates (2024-02-30) are reported as bad.
     """
+    fast = _cast(series, "timestamp[ns]", profile) if series.dtype == TEXT else None
+    if fast is not None and (fast[0].isna().all() or MIN_YEAR <= fast[0].min().year <= fast[0].max().year <= MAX_YEAR):
+        return Parsed(fast[0].astype("datetime64[ns]"), [])
     text = series.astype(TEXT).fillna("").str.strip()
     blank = text.eq("")
     out = _fast_dates(text, blank)
@@ -559,7 +589,10 @@ def guess_roles(table: Table) -> dict[str, str]:
         values = sample[column]
         filled = values[values.str.strip() != ""]
         role = _name_role(column)
-        if role in ("date", "period", None) and len(filled):
+        digits = filled.str.contains(r"\d", regex=True)
+        # a date has a digit and a separator (or is an Excel serial); a number has a digit
+        shaped = (digits & (filled.str.contains(r"[-/.\s]", regex=True) | filled.str.match(_SERIAL))).mean() >= 0.5
+        if role in ("date", "period", None) and len(filled) and (shaped or role is not None):
             dates = parse_dates(filled)
             dated = dates.values.notna().mean() + len(dates.ambiguous) / len(filled)
             if dated >= 0.9 and not filled.str.match(r"^-?\d+(\.\d+)?$").all():
@@ -567,8 +600,7 @@ def guess_roles(table: Table) -> dict[str, str]:
             elif role in ("date", "period") and dated < 0.5:
                 role = None  # named like a date, but its values are not dates: let the values decide
         if role is None and len(filled):
-            numbers = parse_numbers(filled)
-            if numbers.values.notna().mean() >= 0.9:
+            if digits.mean() >= 0.9 and parse_numbers(filled).values.notna().mean() >= 0.9:
                 role = "measure"
             elif filled.nunique() <= max(20, 0.05 * len(filled)):
                 role = "category"
@@ -599,9 +631,18 @@ def _looks_like_ids(values: pd.Series) -> bool:
     return bool(lettered or zero_padded or long_numbers)
 
 
-def normalise_ids(series: pd.Series) -> pd.Series:
-    """Ids as join keys: trimmed, upper-case, leading zeros kept (`" e00042 "` → `"E00042"`)."""
-    return series.astype(str).str.strip().str.upper()
+def normalise_ids(series: pd.Series, profile: arrowtext.Profile | None = None) -> pd.Series:
+    """Ids as join keys: trimmed, upper-case, leading zeros kept (`" e00042 "` → `"E00042"`).
+
+    Text columns go through Arrow's kernels, skipped when the bytes show no space and no lower-case letter."""
+    if series.dtype != TEXT:
+        return series.astype(str).str.strip().str.upper()
+    if (profile or arrowtext.profile(series)).plain and not arrowtext.has_lowercase(series):
+        return series.fillna("")
+    import pyarrow.compute as pc
+
+    array = pc.utf8_upper(pc.utf8_trim_whitespace(arrowtext.arrow(series).fill_null("")))
+    return pd.Series(pd.arrays.ArrowStringArray(array, dtype=TEXT), index=series.index)
 
 
 __all__ = ["ROLES", "Parsed", "Table", "TableError", "decode", "guess_roles", "normalise_ids", "parse_dates",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import ingest
+from core import arrowtext, ingest
 from core.quality import Parsed
 
 KINDS = {"hris": "Employees (HRIS)", "lms": "Engagement (LMS events)", "assessments": "Performance (assessments)",
@@ -48,17 +48,23 @@ class Panel:
     roles: dict[str, str]  # role of every panel column (for privacy and the later steps)
 
 
-def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """Integer codes (−1 for missing) and the distinct values, via Arrow's dictionary encoding."""
-    import pyarrow as pa
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes (−1 for a blank cell) and the distinct non-blank values, via Arrow's dictionary encoding."""
     import pyarrow.compute as pc
 
-    array = pa.array(values, type=pa.string(), from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    encoded = pc.dictionary_encode(array)
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, encoded.dictionary.to_pandas()
+    encoded = pc.dictionary_encode(arrowtext.arrow(values)).unify_dictionaries()
+    if not encoded.num_chunks:
+        return np.zeros(0, dtype=np.int64), pd.Index([], dtype=object)
+    dictionary = np.asarray(encoded.chunk(0).dictionary.to_pylist(), dtype=object)
+    codes = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False) for c in encoded.chunks])
+    codes = codes.astype(np.int64, copy=False)
+    blank = np.array([v is None or not str(v).strip() for v in dictionary], dtype=bool)
+    if blank.any():
+        remap = np.append(np.cumsum(~blank) - 1, -1)  # code −1 stays −1 (the appended last slot)
+        remap[np.flatnonzero(blank)] = -1
+        codes = remap[codes]
+        dictionary = dictionary[~blank]
+    return codes, pd.Index(dictionary, dtype=object)
 
 
 def engagement(lms: Source) -> pd.DataFrame:
@@ -68,16 +74,16 @@ def engagement(lms: Source) -> pd.DataFrame:
     value, so a million events take a fraction of a second.
     """
     frame = lms.table.frame
-    ids = lms.ids().where(lambda x: x != "", None)
-    person, people = _codes(ids)
+    person, people = _codes(lms.ids())
     keep = person >= 0
     n = len(people)
-    out = pd.DataFrame(index=pd.Index(people.to_numpy(), name="employee_id"))
+    out = pd.DataFrame(index=pd.Index(people, name="employee_id"))
     event = None
     for column in lms.columns("category") + lms.columns("text"):
         if frame[column].iloc[:: max(len(frame) // 2_000, 1)].nunique() > 200:
             continue  # ids and free text, not event types
         codes, kinds = _codes(frame[column])
+        kinds = pd.Series(kinds, dtype=object).astype(str)
         if len(kinds) <= 1000 and kinds.str.contains("login|complet|session|start", case=False, regex=True).any():
             event = (codes, kinds)
             break
@@ -96,9 +102,10 @@ def engagement(lms: Source) -> pd.DataFrame:
     else:
         out["lms_sessions"] = np.bincount(person[keep], minlength=n).astype(int)
     if lms.parsed.dates:
-        when = next(iter(lms.parsed.dates.values()))
-        out["lms_last_activity"] = pd.Series(when.to_numpy()[keep]).groupby(person[keep]).max().reindex(
-            range(n)).to_numpy()
+        when = next(iter(lms.parsed.dates.values())).to_numpy().astype("datetime64[ns]").view(np.int64)
+        latest = np.full(n, np.iinfo(np.int64).min)  # NaT: the smallest int64, so any date beats it
+        np.maximum.at(latest, person[keep], when[keep])
+        out["lms_last_activity"] = latest.view("datetime64[ns]")
     return out
 
 

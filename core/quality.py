@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from core import ingest
+from core import arrowtext, ingest
 from core.words import count
 
 Severity = Literal["blocks", "worth a look", "fine"]
@@ -79,7 +79,7 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
         if column not in table.frame.columns:
             continue
         if role == "measure":
-            result = ingest.parse_numbers(table.frame[column])
+            result = ingest.parse_numbers(table.frame[column], table.profile(column))
             parsed.numbers[column] = result.values
             if result.bad:
                 findings.append(Finding("worth a look", column,
@@ -87,7 +87,8 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
                                         f"({_examples(result.bad, table)}); they are left out.",
                                         _lines(table, [i for i, _ in result.bad])))
         elif role in ("date", "period"):
-            result = ingest.parse_dates(table.frame[column], order=date_order)  # type: ignore[arg-type]
+            result = ingest.parse_dates(table.frame[column], order=date_order,  # type: ignore[arg-type]
+                                        profile=table.profile(column))
             parsed.dates[column] = result.values
             if result.bad:
                 what = count(len(result.bad), "value is not a valid date", "values are not valid dates")
@@ -110,8 +111,8 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
     if parsed is None:
         parsed, _ = parse(table, roles, date_order=date_order)
     findings += parsed.findings
-    blank = {c: int(_blank(frame[c]).sum()) for c in frame.columns}
-    missing = {c: n for c, n in blank.items() if n}
+    blank = {c: pd.Series(arrowtext.blank(frame[c], table.profile(c)), index=frame.index) for c in frame.columns}
+    missing = {c: int(b.sum()) for c, b in blank.items() if b.any()}
 
     ids = [c for c, r in roles.items() if r == "employee_id" and c in frame.columns]
     if not ids:
@@ -146,10 +147,10 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
                                         "averaged.", _lines(table, frame.index[dup][:1000])))
     for column, n in missing.items():
         if roles.get(column) in ("team", "site", "date", "period"):
-            empty = frame.index[frame[column].str.strip() == ""]
+            empty = frame.index[blank[column]]
             findings.append(Finding("worth a look", column, f"{count(n, 'row has', 'rows have')} no {column} (lines "
                                     f"{_line_list(table, empty)}).", _lines(table, empty[:1000])))
-    findings += _gaps(table, parsed)
+    findings += _gaps(table, parsed, blank)
     for column, values in parsed.numbers.items():
         outliers = _outliers(values)
         if len(outliers):
@@ -162,15 +163,13 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
         if roles.get(column) in ("measure", "ignore"):
             continue
         values = frame[column]
-        long = _long(values)
+        long = _long(values, table.profile(column))
         if long.any():
             first = frame.index[long][0]
             findings.append(Finding("worth a look", column, f"{int(long.sum()):,} cells are very long (line "
                                     f"{table.line(first)}: {len(values.at[first]):,} characters); they are kept "
                                     "but shortened on screen.", _lines(table, frame.index[long][:1000])))
-        formula = _formula_like(values)
-        if formula.any():
-            formula &= ~values.str.match(r"^[+-]?\d")
+        formula = _formula_like(values, table.profile(column))
         if formula.any():
             first = frame.index[formula][0]
             findings.append(Finding("worth a look", column, f"{int(formula.sum()):,} cells start with =, +, - or @ "
@@ -187,42 +186,19 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
     return FileReport(table.name, kind, len(frame), frame.shape[1], missing, findings, date_range)
 
 
-def _arrow(values: pd.Series):
-    import pyarrow as pa
-
-    return pa.array(values, type=pa.string(), from_pandas=True)
-
-
-def _mask(array, index) -> pd.Series:
-    return pd.Series(array.to_numpy(zero_copy_only=False), index=index).fillna(False).astype(bool)
-
-
-def _blank(values: pd.Series) -> pd.Series:
-    """Empty or whitespace-only cells (one pass each of Arrow's kernels; no stripped copy)."""
-    import pyarrow.compute as pc
-
-    array = _arrow(values)
-    return _mask(pc.or_(pc.equal(array, ""), pc.utf8_is_space(array)), values.index)
-
-
-def _long(values: pd.Series) -> pd.Series:
+def _long(values: pd.Series, profile: arrowtext.Profile) -> pd.Series:
     """Cells over LONG_CELL characters (byte lengths first: a cell has at least as many bytes as characters)."""
-    import pyarrow.compute as pc
-
-    array = _arrow(values)
-    longest = pc.max(pc.binary_length(array)).as_py() or 0
-    if longest <= ingest.LONG_CELL:
+    if profile.longest <= ingest.LONG_CELL:
         return pd.Series(False, index=values.index)
-    return _mask(pc.greater(pc.utf8_length(array), ingest.LONG_CELL), values.index)
+    return values.str.len() > ingest.LONG_CELL
 
 
-def _formula_like(values: pd.Series) -> pd.Series:
-    """Cells whose first character would make a spreadsheet read them as a formula: = + - @."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    first = pc.utf8_slice_codeunits(_arrow(values), 0, 1)
-    return _mask(pc.is_in(first, value_set=pa.array(["=", "+", "-", "@"])), values.index)
+def _formula_like(values: pd.Series, profile: arrowtext.Profile) -> pd.Series:
+    """Cells a spreadsheet would read as a formula: starting with = + - or @, except plain numbers (-3, +44 20…)."""
+    found = pd.Series(arrowtext.starting_with(b"=+-@", profile.first), index=values.index)
+    if found.any():
+        found[found] = ~values[found].str.match(r"^[+-]?\d")
+    return found
 
 
 def _line_list(table: ingest.Table, index) -> str:
@@ -230,14 +206,16 @@ def _line_list(table: ingest.Table, index) -> str:
     return ", ".join(lines) + (f" and {len(index) - SHOW:,} more" if len(index) > SHOW else "")
 
 
-def _gaps(table: ingest.Table, parsed: Parsed) -> list[Finding]:
+def _gaps(table: ingest.Table, parsed: Parsed, blank_cells: dict[str, pd.Series]) -> list[Finding]:
     """Blanks in a measure where a sibling measure (blank on the same rows almost everywhere) has a value.
 
     KPI exports are often blank by design (sales KPIs for sales staff only); what is worth a look is a value
     missing where its sibling is present, like an average deal size missing beside a count of deals.
     """
-    findings = []
-    blank = {c: v.isna() & (table.frame[c].str.strip() == "") for c, v in parsed.numbers.items()}
+    findings: list[Finding] = []
+    if len(parsed.numbers) < 2:
+        return findings
+    blank = {c: v.isna() & blank_cells[c] for c, v in parsed.numbers.items()}
     for column, empty in blank.items():
         for other, other_empty in blank.items():
             if other == column:
@@ -252,28 +230,30 @@ def _gaps(table: ingest.Table, parsed: Parsed) -> list[Finding]:
     return findings
 
 
-def _robust_z(values: pd.Series) -> pd.Series | None:
-    median = values.median()
-    mad = (values - median).abs().median() * 1.4826
+def _robust_z(values: np.ndarray) -> np.ndarray | None:
+    """|x − median| / (1.4826 × MAD); None when the MAD is 0 (more than half the values are equal)."""
+    deviation = np.abs(values - np.median(values))
+    mad = np.median(deviation) * 1.4826
     if not mad or not np.isfinite(mad):
         return None
-    return (values - median).abs() / mad
+    return deviation / mad
 
 
 def _outliers(values: pd.Series) -> list[int]:
     """Rows with a robust z-score above 5 — and, for measures that cannot be negative, above 5 on the
     log scale too, so that the long right tail of sizes and counts is not flagged but a typed extra zero is."""
-    clean = values.dropna()
+    filled = values.notna().to_numpy()
+    clean = values.to_numpy(dtype=float)[filled]
     if len(clean) < 20:
         return []
     z = _robust_z(clean)
     if z is None:
         return []
     far = z > 5
-    if (clean >= 0).all():
+    if far.any() and clean.min() >= 0:
         z_log = _robust_z(np.log1p(clean))
         far &= (z_log > 5) if z_log is not None else False
-    return [int(i) for i in clean.index[far]]
+    return [int(i) for i in values.index[filled][far]]
 
 
 def join_findings(ids: dict[str, tuple[str, pd.Series]]) -> list[Finding]:

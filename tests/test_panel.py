@@ -66,3 +66,34 @@ def test_without_hris_the_join_is_blocked_but_a_panel_still_forms():
     findings = quality.join_findings({"lms": ("lms.csv", source("lms", LMS).ids())})
     assert findings[0].severity == "blocks"
     assert len(panel.build({"lms": source("lms", LMS)}).people) == 3
+
+
+def test_engagement_matches_a_pandas_groupby_on_a_messy_export():
+    """The bincount aggregation against a plain pandas groupby: blank ids, blank and combined event types,
+    blank minutes, padded and lower-case ids."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    n = 5_000
+    ids = rng.choice(["E001", " e001", "E002", "e003 ", "", "E004"], n)
+    events = rng.choice(["login", "Module_Start", "module_complete", "session_start", "", "note"], n)
+    minutes = rng.choice(["", "5", "12.5", "0"], n)
+    days = rng.integers(1, 28, n)
+    stamps = np.where(rng.random(n) < 0.05, "", [f"2024-03-{d:02d} 10:00" for d in days])
+    frame = pd.DataFrame({"employee_id": ids, "timestamp": stamps, "event": events, "minutes": minutes})
+    lms = source("lms", frame.to_csv(index=False))
+    got = panel.engagement(lms).sort_index()
+
+    frame["person"] = frame["employee_id"].str.strip().str.upper()
+    frame = frame[frame["person"] != ""]
+    low = frame["event"].str.lower()
+    expected = pd.DataFrame({
+        "lms_minutes": pd.to_numeric(frame["minutes"]).fillna(0).groupby(frame["person"]).sum(),
+        "lms_sessions": low.str.contains("login|session").groupby(frame["person"]).sum(),
+        "lms_module_starts": low.str.contains("start").groupby(frame["person"]).sum(),
+        "lms_completions": low.str.contains("complet").groupby(frame["person"]).sum(),
+        "lms_last_activity": pd.to_datetime(frame["timestamp"].replace("", None)).groupby(frame["person"]).max(),
+    }).sort_index()
+    assert got.index.tolist() == expected.index.tolist()
+    for column in expected.columns:
+        assert got[column].tolist() == expected[column].tolist(), column

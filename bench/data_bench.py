@@ -1,8 +1,9 @@
 """Data benchmark: ingest + validate + aggregate a 1,000,000-row LMS CSV against a bare pyarrow read.
 
-Both sides have pandas and pyarrow's csv and compute modules imported before the timer starts (a running
-server has them loaded). Each side runs in its own process, so that peak memory is its own: VmHWM, the
-high-water mark of resident memory, which unlike ru_maxrss does not carry over from the parent process.
+Both sides start as a running server would be: modules imported, and the same code already run once on a
+small file (the first 1,000 lines), so one-time costs — lazy imports, compiled patterns, the thread pool —
+are not counted on either side. Each side runs in its own process, so that peak memory is its own: VmHWM,
+the high-water mark of resident memory, which unlike ru_maxrss does not carry over from the parent process.
 """
 
 from __future__ import annotations
@@ -26,13 +27,20 @@ import json, sys, time
 sys.path.insert(0, {root!r})
 from core import ingest, panel, quality
 import pyarrow.compute, pyarrow.csv  # loaded before timing, as in a running server
+
+
+def run(path):
+    data = open(path, "rb").read()
+    table = ingest.read_table(data, "lms_events.csv")
+    roles = ingest.guess_roles(table)
+    parsed, _ = quality.parse(table, roles)
+    report = quality.file_report(table, roles, kind="lms", parsed=parsed)
+    return table, panel.engagement(panel.Source("lms", table, roles, parsed))
+
+
+run({small!r})  # warm, as a running server is
 start = time.perf_counter()
-data = open({path!r}, "rb").read()
-table = ingest.read_table(data, "lms_events.csv")
-roles = ingest.guess_roles(table)
-parsed, _ = quality.parse(table, roles)
-report = quality.file_report(table, roles, kind="lms", parsed=parsed)
-engaged = panel.engagement(panel.Source("lms", table, roles, parsed))
+table, engaged = run({path!r})
 elapsed = time.perf_counter() - start
 assert len(table.frame) == {rows} and len(engaged) > 1000, (len(table.frame), len(engaged))
 hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
@@ -43,6 +51,7 @@ BASELINE = """
 import json, time
 import pandas as pd
 import pyarrow.compute, pyarrow.csv  # loaded before timing, as in a running server
+pd.read_csv({small!r}, engine="pyarrow")  # warm, as a running server is
 start = time.perf_counter()
 frame = pd.read_csv({path!r}, engine="pyarrow")
 elapsed = time.perf_counter() - start
@@ -76,11 +85,13 @@ def _run(code: str) -> dict:
 
 def ingest_rows(repeat: int = 3) -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "lms_events.csv"
+        path, small = Path(tmp) / "lms_events.csv", Path(tmp) / "lms_small.csv"
         write_lms(path)
+        small.write_text("".join(path.open().readlines()[:1_001]))
         size_mb = path.stat().st_size / 2**20
-        ours = [_run(OURS.format(root=str(ROOT), path=str(path), rows=ROWS)) for _ in range(repeat)]
-        base = [_run(BASELINE.format(path=str(path), rows=ROWS)) for _ in range(repeat)]
+        paths = {"path": str(path), "small": str(small), "rows": ROWS}
+        ours = [_run(OURS.format(root=str(ROOT), **paths)) for _ in range(repeat)]
+        base = [_run(BASELINE.format(**paths)) for _ in range(repeat)]
     ours_ms = float(np.median([o["ms"] for o in ours]))
     base_ms = float(np.median([b["ms"] for b in base]))
     ours_mb = max(o["rss_mb"] for o in ours)

@@ -30,6 +30,22 @@ def arrow(values: pd.Series) -> pa.ChunkedArray:
     return pa.chunked_array([pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)])
 
 
+def spread(values: pd.Series, size: int = 2_000) -> pd.Series:
+    """About `size` rows spread evenly through the column (every k-th row), taken chunk by chunk: pandas'
+    own take would first join all the chunks, a copy of the whole column."""
+    step = max(len(values) // size, 1)
+    if step == 1 or not isinstance(values.array, pd.arrays.ArrowStringArray):
+        return values.iloc[::step]
+    parts, start = [], 0
+    for chunk in arrow(values).chunks:
+        first = -start % step  # the first multiple of step inside this chunk
+        if first < len(chunk):
+            parts.append(chunk.take(pa.array(np.arange(first, len(chunk), step))))
+        start += len(chunk)
+    data = pa.chunked_array(parts, type=pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(data, dtype=values.dtype), index=values.index[::step], name=values.name)
+
+
 def _pieces(values: pd.Series):
     """Per Arrow chunk: (the bytes of its values, the offset of each value's start and end in them)."""
     for chunk in arrow(values).chunks:

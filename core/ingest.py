@@ -24,7 +24,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from core import arrowtext
+from core import arrowtext, parallel
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED = 500 * 1024 * 1024
@@ -263,7 +263,7 @@ def _fast_csv(data: bytes, delimiter: str, header: int,
     except (pa.ArrowInvalid, StopIteration, IndexError, csv.Error):
         return None
     frame = table.to_pandas(types_mapper={pa.large_string(): TEXT}.get)
-    profiles = [arrowtext.profile(frame[key]) for key in keys]
+    profiles = parallel.each(lambda key: arrowtext.profile(frame[key]), keys)
     if any(p.line_breaks for p in profiles):
         return None
     frame.columns = names
@@ -424,6 +424,8 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 def _examples(series: pd.Series, mask: pd.Series, limit: int = 1000) -> list[tuple[int, str]]:
     """(row index, original text) of the first `limit` rows where `mask` holds."""
+    if not mask.any():
+        return []
     picked = series[mask].head(limit)
     return [(int(i), str(v)) for i, v in zip(picked.index, picked.to_numpy(), strict=True)]
 
@@ -582,8 +584,8 @@ def _name_role(column: str) -> str | None:
 def guess_roles(table: Table) -> dict[str, str]:
     """A role for every column, from its name and its values; the user confirms or changes them."""
     frame = table.frame
-    step = max(len(frame) // 2_000, 1)
-    sample = frame.iloc[::step]  # an even spread of rows: deterministic, and cheap on a million rows
+    sample = pd.DataFrame({c: arrowtext.spread(frame[c]) for c in frame.columns}) if frame.columns.is_unique else \
+        frame.iloc[:: max(len(frame) // 2_000, 1)]  # an even spread of rows: deterministic, cheap on a million
     roles: dict[str, str] = {}
     for column in frame.columns:
         values = sample[column]

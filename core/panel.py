@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import arrowtext, ingest
+from core import arrowtext, ingest, parallel
 from core.quality import Parsed
 
 KINDS = {"hris": "Employees (HRIS)", "lms": "Engagement (LMS events)", "assessments": "Performance (assessments)",
@@ -79,21 +79,24 @@ def engagement(lms: Source) -> pd.DataFrame:
     of a second. Rows without an id are left out.
     """
     frame = lms.table.frame
-    person, people = _codes(lms.ids())
+    ids = parallel.start(lambda: _codes(lms.ids()))  # while the event column is found and encoded
+    event = None
+    for column in lms.columns("category") + lms.columns("text"):
+        if arrowtext.spread(frame[column]).nunique() > MAX_KINDS:
+            continue  # ids and free text, not event types
+        codes, kinds = _codes(frame[column])
+        named = pd.Series(kinds, dtype=object).astype(str)
+        if len(kinds) <= MAX_KINDS and named.str.contains("login|complet|session|start", case=False).any():
+            event = (codes, named)
+            break
+    person, people = ids.result()
     n = len(people)
     rows = None if (person >= 0).all() else person >= 0
     if rows is not None:
         person = person[rows]
     out = pd.DataFrame(index=pd.Index(people, name="employee_id"))
-    event = None
-    for column in lms.columns("category") + lms.columns("text"):
-        if frame[column].iloc[:: max(len(frame) // 2_000, 1)].nunique() > MAX_KINDS:
-            continue  # ids and free text, not event types
-        codes, kinds = _codes(frame[column])
-        named = pd.Series(kinds, dtype=object).astype(str)
-        if len(kinds) <= MAX_KINDS and named.str.contains("login|complet|session|start", case=False).any():
-            event = (codes if rows is None else codes[rows], named)
-            break
+    if event is not None and rows is not None:
+        event = (event[0][rows], event[1])
     minutes_col = next((c for c in lms.parsed.numbers if any(w in c.lower() for w in ("minute", "duration", "time"))),
                        next(iter(lms.parsed.numbers), None))
     if minutes_col:

@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from core import arrowtext, ingest
+from core import arrowtext, ingest, parallel
 from core.words import count
 
 Severity = Literal["blocks", "worth a look", "fine"]
@@ -75,20 +75,24 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
     """Parse the measure and date columns; findings for values that do not parse."""
     parsed = Parsed()
     findings = parsed.findings
-    for column, role in roles.items():
-        if column not in table.frame.columns:
-            continue
+    wanted = [(c, r) for c, r in roles.items() if c in table.frame.columns and r in ("measure", "date", "period")]
+
+    def one(item: tuple[str, str]) -> ingest.Parsed:
+        column, role = item
         if role == "measure":
-            result = ingest.parse_numbers(table.frame[column], table.profile(column))
+            return ingest.parse_numbers(table.frame[column], table.profile(column))
+        return ingest.parse_dates(table.frame[column], order=date_order,  # type: ignore[arg-type]
+                                  profile=table.profile(column))
+
+    for (column, role), result in zip(wanted, parallel.each(one, wanted), strict=True):
+        if role == "measure":
             parsed.numbers[column] = result.values
             if result.bad:
                 findings.append(Finding("worth a look", column,
                                         f"{count(len(result.bad), 'value is not a number', 'values are not numbers')} "
                                         f"({_examples(result.bad, table)}); they are left out.",
                                         _lines(table, [i for i, _ in result.bad])))
-        elif role in ("date", "period"):
-            result = ingest.parse_dates(table.frame[column], order=date_order,  # type: ignore[arg-type]
-                                        profile=table.profile(column))
+        else:
             parsed.dates[column] = result.values
             if result.bad:
                 what = count(len(result.bad), "value is not a valid date", "values are not valid dates")
@@ -231,12 +235,17 @@ def _gaps(table: ingest.Table, parsed: Parsed, blank_cells: dict[str, pd.Series]
 
 
 def _robust_z(values: np.ndarray) -> np.ndarray | None:
-    """|x − median| / (1.4826 × MAD); None when the MAD is 0 (more than half the values are equal)."""
-    deviation = np.abs(values - np.median(values))
+    """|x − median| / (1.4826 × MAD); None when the MAD is 0 — known without a second median when more than
+    half the values equal the median (count measures that are mostly zero)."""
+    median = np.median(values)
+    if np.count_nonzero(values == median) >= len(values) // 2 + 1:
+        return None
+    deviation = np.abs(np.subtract(values, median))
     mad = np.median(deviation) * 1.4826
     if not mad or not np.isfinite(mad):
         return None
-    return deviation / mad
+    deviation /= mad
+    return deviation
 
 
 def _outliers(values: pd.Series) -> list[int]:

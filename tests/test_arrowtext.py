@@ -71,3 +71,13 @@ def test_fast_and_careful_readers_agree_on_a_messy_file():
     careful = ingest._careful_csv(data.decode(), ",", "messy.csv").astype(ingest.TEXT)
     pd.testing.assert_frame_equal(fast, careful, check_index_type=False)
     assert fast.index[100] == 101  # file line 103
+
+
+def test_spread_takes_every_kth_row_across_chunks():
+    values = [f"v{i}" for i in range(10_000)]
+    series = chunked(values, (3_333, 1, 6_666))
+    series.index = series.index + 2
+    expected = pd.Series(values).iloc[::5]
+    got = arrowtext.spread(series)
+    assert got.tolist() == expected.tolist() and got.index.tolist() == (expected.index + 2).tolist()
+    assert got.dtype == ingest.TEXT

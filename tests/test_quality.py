@@ -1,5 +1,8 @@
 """The data-quality report's exact counts on a small handmade file."""
 
+import numpy as np
+import pytest
+
 from core import ingest, quality
 
 HANDMADE = (
@@ -87,3 +90,18 @@ def test_sample_data_flags_exactly_the_planted_faults():
                              ("site", (35, 252))]
     assert found["lms"] == [] and found["assessments"] == []
     assert [c for c, _ in found["kpis"]] == ["avg_deal_size", "avg_deal_size"]
+
+
+@pytest.mark.parametrize("zeros", [9, 10, 11, 12])
+def test_robust_z_matches_the_definition_when_many_values_are_equal(zeros):
+    """The shortcut for a zero MAD agrees with scipy's median_abs_deviation around the boundary."""
+    from scipy.stats import median_abs_deviation
+
+    values = np.array([0.0] * zeros + [1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 21.0, 34.0, 55.0, 89.0])
+    mad = median_abs_deviation(values, scale="normal")
+    z = quality._robust_z(values)
+    if mad == 0:
+        assert z is None
+    else:
+        assert np.allclose(z, np.abs(values - np.median(values)) / (np.median(np.abs(values - np.median(values)))
+                                                                     * 1.4826))

@@ -78,6 +78,29 @@ class Table:
             cache[column] = normalise_ids(self.frame[column], self.profile(column))
         return cache[column]
 
+    def id_codes(self, column: str) -> tuple[np.ndarray, pd.Index]:
+        """The normalised ids as integer codes (−1 where blank) and the distinct ids; see `prefetch`."""
+        return self._codes("id", column, lambda: arrowtext.encode(self.ids(column)))
+
+    def value_codes(self, column: str) -> tuple[np.ndarray, pd.Index]:
+        """The column's values as integer codes (−1 where blank) and the distinct values; see `prefetch`."""
+        return self._codes("value", column, lambda: arrowtext.encode(self.frame[column]))
+
+    def prefetch(self, roles: dict[str, str]) -> None:
+        """Start encoding the id column and the categories in the background: the report and the panel need
+        them, and meanwhile this thread guesses, parses and checks the rest."""
+        for column, role in roles.items():
+            if role == "employee_id" and column in self.frame.columns:
+                self._codes("id", column, lambda c=column: arrowtext.encode(self.ids(c)), wait=False)
+            elif role == "category" and column in self.frame.columns and len(self.frame) > 100_000:
+                self._codes("value", column, lambda c=column: arrowtext.encode(self.frame[c]), wait=False)
+
+    def _codes(self, kind: str, column: str, compute, wait: bool = True):
+        cache = self.__dict__.setdefault("_encoded", {})
+        if (kind, column) not in cache:
+            cache[(kind, column)] = parallel.start(compute)
+        return cache[(kind, column)].result() if wait else None
+
     def profile(self, column: str) -> arrowtext.Profile:
         """The column's byte profile (blank cells, first characters, longest cell), computed once."""
         cache = self.__dict__.setdefault("_profiles", {})
@@ -616,6 +639,7 @@ def guess_roles(table: Table) -> dict[str, str]:
                  and _looks_like_ids(sample[c])]
         for column in (named + coded)[:1]:
             roles[column] = "employee_id"
+    table.prefetch(roles)
     return roles
 
 

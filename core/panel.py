@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import arrowtext, ingest, parallel
+from core import arrowtext, ingest
 from core.quality import Parsed
 
 KINDS = {"hris": "Employees (HRIS)", "lms": "Engagement (LMS events)", "assessments": "Performance (assessments)",
@@ -48,25 +48,6 @@ class Panel:
     roles: dict[str, str]  # role of every panel column (for privacy and the later steps)
 
 
-def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes (−1 for a blank cell) and the distinct non-blank values, via Arrow's dictionary encoding."""
-    import pyarrow.compute as pc
-
-    encoded = pc.dictionary_encode(arrowtext.arrow(values)).unify_dictionaries()
-    if not encoded.num_chunks:
-        return np.zeros(0, dtype=np.intp), pd.Index([], dtype=object)
-    dictionary = np.asarray(encoded.chunk(0).dictionary.to_pylist(), dtype=object)
-    parts = [c.indices if not c.null_count else c.indices.fill_null(-1) for c in encoded.chunks]
-    codes = np.concatenate([p.to_numpy() for p in parts]).astype(np.intp, copy=False)
-    blank = np.array([v is None or not str(v).strip() for v in dictionary], dtype=bool)
-    if blank.any():
-        remap = np.append(np.cumsum(~blank) - 1, -1)  # code −1 stays −1 (the appended last slot)
-        remap[np.flatnonzero(blank)] = -1
-        codes = remap[codes]
-        dictionary = dictionary[~blank]
-    return codes, pd.Index(dictionary, dtype=object)
-
-
 EVENTS = (("lms_sessions", "login|session"), ("lms_module_starts", "start"), ("lms_completions", "complet"))
 MAX_KINDS = 200  # more distinct values than this is not a column of event types
 
@@ -79,17 +60,18 @@ def engagement(lms: Source) -> pd.DataFrame:
     of a second. Rows without an id are left out.
     """
     frame = lms.table.frame
-    ids = parallel.start(lambda: _codes(lms.ids()))  # while the event column is found and encoded
+    lms.table.prefetch(lms.roles)  # the ids are encoded in the background while the event column is found
     event = None
     for column in lms.columns("category") + lms.columns("text"):
         if arrowtext.spread(frame[column]).nunique() > MAX_KINDS:
             continue  # ids and free text, not event types
-        codes, kinds = _codes(frame[column])
+        codes, kinds = lms.table.value_codes(column)
         named = pd.Series(kinds, dtype=object).astype(str)
         if len(kinds) <= MAX_KINDS and named.str.contains("login|complet|session|start", case=False).any():
             event = (codes, named)
             break
-    person, people = ids.result()
+    column = lms.columns("employee_id")
+    person, people = lms.table.id_codes(column[0]) if column else arrowtext.encode(lms.ids())
     n = len(people)
     rows = None if (person >= 0).all() else person >= 0
     if rows is not None:

@@ -81,3 +81,18 @@ def test_spread_takes_every_kth_row_across_chunks():
     got = arrowtext.spread(series)
     assert got.tolist() == expected.tolist() and got.index.tolist() == (expected.index + 2).tolist()
     assert got.dtype == ingest.TEXT
+
+
+@pytest.mark.parametrize("values", [
+    ["E001", "E002", "E001", "E003", "E002"],  # one width: the integer path
+    ["E001", "E02", "", "E001", " ", "e001"],  # mixed widths and blanks: Arrow's dictionary path
+    ["12345678", "12345678", "00000001"],  # eight bytes
+    ["a b", "a b", "abc"],  # a space: not a plain code
+])
+def test_encode_matches_pandas_factorize(values):
+    series = chunked(values, (2, len(values) - 2))
+    codes, uniques = arrowtext.encode(series)
+    blank = pd.Series(values).str.strip().eq("")
+    expected_codes, expected_uniques = pd.factorize(pd.Series(values).where(~blank, None))
+    assert codes.tolist() == expected_codes.tolist()
+    assert uniques.tolist() == expected_uniques.tolist()

@@ -439,9 +439,9 @@ def parse_numbers(series: pd.Series, profile: arrowtext.Profile | None = None) -
     return Parsed(values, _examples(series, values.isna() & ~blank), note=note)
 
 
-_PERIOD = re.compile(r"^\d{4}-\d{1,2}$")
+_PERIOD = re.compile(r"^[0-9]{4}-[0-9]{1,2}$")
 _SLASH = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
-_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+_SERIAL = re.compile(r"^[0-9]{5}(?:\.[0-9]+)?$")
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
@@ -614,18 +614,20 @@ def guess_roles(table: Table) -> dict[str, str]:
         values = sample[column]
         filled = values[values.str.strip() != ""]
         role = _name_role(column)
-        digits = filled.str.contains(r"\d", regex=True)
-        # a date has a digit and a separator (or is an Excel serial); a number has a digit
-        shaped = (digits & (filled.str.contains(r"[-/.\s]", regex=True) | filled.str.match(_SERIAL))).mean() >= 0.5
+        # a date has a digit and a separator (or is an Excel serial); a number has a digit. ([0-9] and [ \t]
+        # rather than \d and \s keep these in Arrow's regex engine: pandas runs \s through Python's re)
+        digits = filled.str.contains(r"[0-9]", regex=True)
+        shaped = (digits & (filled.str.contains(r"[-/. \t]", regex=True) | filled.str.match(_SERIAL))).mean() >= 0.5
         if role in ("date", "period", None) and len(filled) and (shaped or role is not None):
             dates = parse_dates(filled)
             dated = dates.values.notna().mean() + len(dates.ambiguous) / len(filled)
-            if dated >= 0.9 and not filled.str.match(r"^-?\d+(\.\d+)?$").all():
+            if dated >= 0.9 and not filled.str.match(r"^-?[0-9]+(\.[0-9]+)?$").all():
                 role = "period" if filled.str.match(_PERIOD).mean() > 0.9 else (role or "date")
             elif role in ("date", "period") and dated < 0.5:
                 role = None  # named like a date, but its values are not dates: let the values decide
         if role is None and len(filled):
-            if digits.mean() >= 0.9 and parse_numbers(filled).values.notna().mean() >= 0.9:
+            starts = filled.str.match(r"^[ \t]*[-+(.$€£¥0-9]").mean()  # a number starts with one of these
+            if digits.mean() >= 0.9 and starts >= 0.9 and parse_numbers(filled).values.notna().mean() >= 0.9:
                 role = "measure"
             elif filled.nunique() <= max(20, 0.05 * len(filled)):
                 role = "category"
@@ -649,11 +651,11 @@ def _looks_like_ids(values: pd.Series) -> bool:
     filled = values[values.str.strip() != ""]
     if len(filled) < 2 or filled.nunique() < 0.95 * len(filled):
         return False
-    if filled.str.contains(r"[.,\s]", regex=True).any() or filled.str.len().max() > 20:
+    if filled.str.contains(r"[., \t]", regex=True).any() or filled.str.len().max() > 20:
         return False
     lettered = filled.str.contains(r"[A-Za-z]", regex=True).all()
-    zero_padded = filled.str.match(r"^0\d").any()
-    long_numbers = filled.str.fullmatch(r"\d{4,}").all()
+    zero_padded = filled.str.match(r"^0[0-9]").any()
+    long_numbers = filled.str.fullmatch(r"[0-9]{4,}").all()
     return bool(lettered or zero_padded or long_numbers)
 
 

@@ -19,11 +19,19 @@ _POOL = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="pilot-roi")
 
 
 def each(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
-    """`[function(item) for item in items]`, two or more at a time."""
+    """`[function(item) for item in items]`, two or more at a time: the calling thread takes the first item
+    itself (so work goes on even while the pool is busy with background tasks), the pool the others."""
     items = list(items)
     if len(items) < 2:
         return [function(item) for item in items]
-    return list(_POOL.map(function, items))
+    futures = [_POOL.submit(function, item) for item in items[1:]]
+    try:
+        first = function(items[0])
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
+    return [first, *(future.result() for future in futures)]
 
 
 def start(function: Callable[[], R]):

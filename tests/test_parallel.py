@@ -1,0 +1,39 @@
+"""The thread helper keeps the order of its inputs and raises a task's exception in the caller."""
+
+import threading
+
+import pytest
+
+from core import parallel
+
+
+def test_results_keep_the_order_of_the_inputs():
+    assert parallel.each(lambda x: x * x, range(10)) == [x * x for x in range(10)]
+    assert parallel.each(str, []) == [] and parallel.each(str, [1]) == ["1"]
+
+
+def test_work_runs_on_more_than_one_thread():
+    seen = set()
+    barrier = threading.Barrier(2, timeout=10)
+
+    def task(_):
+        seen.add(threading.get_ident())
+        barrier.wait()  # only passes if two tasks run at the same time
+
+    parallel.each(task, range(2))
+    assert len(seen) == 2
+
+
+@pytest.mark.parametrize("bad", [0, 3])
+def test_an_exception_reaches_the_caller(bad):
+    def task(x):
+        if x == bad:
+            raise ValueError(f"item {x}")
+        return x
+
+    with pytest.raises(ValueError, match=f"item {bad}"):
+        parallel.each(task, range(5))
+
+
+def test_start_returns_a_future():
+    assert parallel.start(lambda: 42).result() == 42

@@ -181,10 +181,11 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
                                     "They are kept as text, never run as spreadsheet formulas.",
                                     _lines(table, frame.index[formula][:1000])))
     date_range = None
-    dated = [v.dropna() for v in parsed.dates.values() if v.notna().any()]
-    if dated:
-        low = min(v.min() for v in dated)
-        high = max(v.max() for v in dated)
+    ends = [(v.min(), v.max()) for v in parsed.dates.values()]  # NaT-skipping, without a copy
+    ends = [(low, high) for low, high in ends if pd.notna(low)]
+    if ends:
+        low = min(low for low, _ in ends)
+        high = max(high for _, high in ends)
         date_range = (low.date().isoformat(), high.date().isoformat())
     findings.sort(key=lambda f: ORDER[f.severity])
     return FileReport(table.name, kind, len(frame), frame.shape[1], missing, findings, date_range)

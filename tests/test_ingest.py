@@ -281,3 +281,18 @@ def test_implausible_years_are_bad_dates_not_crashes(value):
     for series in (pd.Series([value, "2024-01-05"]), long):
         parsed = ingest.parse_dates(series)
         assert (series.index[-1] if series is long else 0, value) in parsed.bad
+
+
+def test_a_non_utf8_byte_after_the_first_64kb_falls_back_to_cp1252():
+    """The fast reader sees only valid UTF-8; a cp1252 'é' far down the file sends it to the careful path."""
+    rows = "".join(f"E{i:05d},Leeds\n" for i in range(8_000))
+    data = ("employee_id,site\n" + rows).encode() + "E99999,Besançon\n".encode("cp1252")
+    table = ingest.read_table(data, "late.csv")
+    assert table.encoding == "cp1252"
+    assert table.frame["site"].iloc[-1] == "Besançon" and len(table.frame) == 8_001
+
+
+def test_windows_line_endings_on_the_fast_path():
+    table = ingest.read_table(b"employee_id,note\r\n1,a\r\n\r\n2,b\r\n", "crlf.csv")
+    assert table.frame["note"].tolist() == ["a", "b"]
+    assert [table.line(i) for i in table.frame.index] == [2, 4]

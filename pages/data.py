@@ -50,7 +50,9 @@ for kind, label in panel.KINDS.items():
     with st.container(border=True):
         st.subheader(label)
         upload = st.file_uploader(f"{label}: CSV or XLSX" + (" (replaces the current file)" if mapping else ""),
-                                  type=["csv", "txt", "xlsx", "xlsm", "xls"], key=upload_key(kind))
+                                  type=["csv", "txt", "xlsx", "xlsm", "xls"], key=upload_key(kind),
+                                  help=f"Files up to {ingest.MAX_BYTES / 1e6:.0f} MB. For a bigger export, keep "
+                                  "only the columns and months the pilot needs.")
         if upload is not None:
             data = upload.getvalue()
             if mapping is None or hashlib.sha256(data).hexdigest() != mapping.sha256 or mapping.filename != upload.name:

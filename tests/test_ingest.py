@@ -164,7 +164,7 @@ def test_unbalanced_quote_reports_the_line():
 
 
 def test_file_over_the_size_cap():
-    expect(b"x" * (ingest.MAX_BYTES + 1), "huge.csv", "files up to 50 MB", "huge.csv is 50.0 MB")
+    expect(b"x" * (ingest.MAX_BYTES + 1), "huge.csv", "files up to 100 MB", "huge.csv is 100.0 MB")
 
 
 def test_formula_like_cells_stay_text():

@@ -17,7 +17,7 @@ SAMPLE_FILES = {"hris": "hris.csv", "lms": "lms_events.csv", "assessments": "ass
                 "kpis": "kpis_monthly.csv"}
 
 
-@st.cache_resource(max_entries=12, show_spinner=False)  # files up to 50 MB: keep the cache bounded
+@st.cache_resource(max_entries=12, show_spinner=False)  # files up to 100 MB: keep the cache bounded
 def _table(sha: str, name: str, _load: Callable[[], bytes]) -> ingest.Table:
     return ingest.read_table(_load(), name)
 

@@ -49,13 +49,12 @@ def spread(values: pd.Series, size: int = 2_000) -> pd.Series:
 def encode(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes (−1 for a blank cell) and the distinct non-blank values in order of first appearance,
     via Arrow's dictionary encoding."""
-    encoded = pc.dictionary_encode(arrow(values)).unify_dictionaries()
-    if not encoded.num_chunks:
-        return np.zeros(0, dtype=np.intp), pd.Index([], dtype=object)
-    dictionary = np.asarray(encoded.chunk(0).dictionary.to_pylist(), dtype=object)
-    parts = [c.indices if not c.null_count else c.indices.fill_null(-1) for c in encoded.chunks]
-    codes = np.concatenate([p.to_numpy() for p in parts]).astype(np.intp, copy=False)
-    blank = np.array([v is None or not str(v).strip() for v in dictionary], dtype=bool)
+    # one chunk: joining the chunks costs a copy of the column, a dictionary per chunk cost a second hashing
+    encoded = pc.dictionary_encode(arrow(values).combine_chunks())
+    dictionary = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    indices = encoded.indices if not encoded.null_count else encoded.indices.fill_null(-1)
+    codes = indices.to_numpy().astype(np.intp)
+    blank = pc.equal(pc.utf8_trim_whitespace(encoded.dictionary), "").fill_null(True).to_numpy(zero_copy_only=False)
     if blank.any():
         remap = np.append(np.cumsum(~blank) - 1, -1)  # code −1 stays −1 (the appended last slot)
         remap[np.flatnonzero(blank)] = -1
@@ -130,7 +129,8 @@ def starting_with(chars: bytes, first: np.ndarray) -> np.ndarray:
     """Cells whose first byte is one of `chars` (ASCII, or the lead byte of a UTF-8 sequence). A chain of
     comparisons: ten times faster than a lookup table on a million cells."""
     found = np.zeros(len(first), dtype=bool)
-    for char in chars:
+    present = np.bincount(first, minlength=256).astype(bool) if len(chars) > 2 else np.ones(256, dtype=bool)
+    for char in (c for c in chars if present[c]):  # one counting pass rules out the bytes no cell starts with
         found |= first == char
     return found
 

@@ -48,6 +48,7 @@ SENSITIVE_STEMS = ("gender", "ethnic", "religi", "salary", "compensation", "disa
                    "pregnan", "earning",
                    # a few common words in German, French and Spanish exports
                    "gehalt", "geschlecht", "salaire", "salario", "genero", "herkunft")
+EVENT_TYPES = "login|complet|session|start"  # words in LMS event types, which the panel counts per person
 ID_WORDS = ("personalnummer", "personnel", "matricule", "empno", "emp_no", "badge", "staff_number",
             "employee_number", "worker_number", "numero_empleado", "mitarbeiter")
 
@@ -80,26 +81,45 @@ class Table:
 
     def id_codes(self, column: str) -> tuple[np.ndarray, pd.Index]:
         """The normalised ids as integer codes (−1 where blank) and the distinct ids; see `prefetch`."""
-        return self._codes("id", column, lambda: arrowtext.encode(self.ids(column)))
+        return self._task(("id", column), lambda: arrowtext.encode(self.ids(column))).result()
 
     def value_codes(self, column: str) -> tuple[np.ndarray, pd.Index]:
         """The column's values as integer codes (−1 where blank) and the distinct values; see `prefetch`."""
-        return self._codes("value", column, lambda: arrowtext.encode(self.frame[column]))
+        return self._task(("value", column), lambda: arrowtext.encode(self.frame[column])).result()
+
+    def parsing(self, column: str, role: str, date_order: str = "auto") -> parallel.Task[Parsed]:
+        """A measure's numbers (`parse_numbers`) or a date or period column's dates (`parse_dates`), parsed once
+        in the background; `.result()` gives them."""
+        kind = "measure" if role == "measure" else "date"
+
+        def run() -> Parsed:
+            if kind == "measure":
+                return parse_numbers(self.frame[column], self.profile(column))
+            return parse_dates(self.frame[column], order=date_order, profile=self.profile(column))  # type: ignore[arg-type]
+
+        return self._task(("parsed", column, kind, date_order), run)
 
     def prefetch(self, roles: dict[str, str]) -> None:
-        """Start encoding the id column and the categories in the background: the report and the panel need
-        them, and meanwhile this thread guesses, parses and checks the rest."""
+        """Start in the background what the report and the panel will need: the measures and dates parsed, the
+        id column encoded, and a large file's column of event types encoded. Meanwhile the calling thread
+        guesses, parses and checks the rest; whatever the pool has not started by the time it is needed, the
+        thread that needs it runs itself."""
         for column, role in roles.items():
-            if role == "employee_id" and column in self.frame.columns:
-                self._codes("id", column, lambda c=column: arrowtext.encode(self.ids(c)), wait=False)
-            elif role == "category" and column in self.frame.columns and len(self.frame) > 100_000:
-                self._codes("value", column, lambda c=column: arrowtext.encode(self.frame[c]), wait=False)
+            if column not in self.frame.columns:
+                continue
+            if role in ("measure", "date", "period"):
+                self.parsing(column, role)
+            elif role == "employee_id":
+                self._task(("id", column), lambda c=column: arrowtext.encode(self.ids(c)))
+            elif role == "category" and len(self.frame) > 100_000 and \
+                    arrowtext.spread(self.frame[column]).str.contains(EVENT_TYPES, case=False).any():
+                self._task(("value", column), lambda c=column: arrowtext.encode(self.frame[c]))
 
-    def _codes(self, kind: str, column: str, compute, wait: bool = True):
-        cache = self.__dict__.setdefault("_encoded", {})
-        if (kind, column) not in cache:
-            cache[(kind, column)] = parallel.start(compute)
-        return cache[(kind, column)].result() if wait else None
+    def _task(self, key: tuple, compute) -> parallel.Task:
+        cache = self.__dict__.setdefault("_tasks", {})
+        if key not in cache:
+            cache[key] = parallel.start(compute)
+        return cache[key]
 
     def profile(self, column: str) -> arrowtext.Profile:
         """The column's byte profile (blank cells, first characters, longest cell), computed once."""
@@ -634,6 +654,7 @@ def guess_roles(table: Table) -> dict[str, str]:
             else:
                 role = "text"
         roles[column] = role or "ignore"
+        table.prefetch({column: roles[column]})  # its parsing or encoding starts while the next column is guessed
     if "employee_id" not in roles.values():
         named = [c for c in frame.columns if roles[c] in ("text", "measure", "category")
                  and re.search(r"\bid\b|_id$|^id", c.lower())]

@@ -67,7 +67,7 @@ def engagement(lms: Source) -> pd.DataFrame:
             continue  # ids and free text, not event types
         codes, kinds = lms.table.value_codes(column)
         named = pd.Series(kinds, dtype=object).astype(str)
-        if len(kinds) <= MAX_KINDS and named.str.contains("login|complet|session|start", case=False).any():
+        if len(kinds) <= MAX_KINDS and named.str.contains(ingest.EVENT_TYPES, case=False).any():
             event = (codes, named)
             break
     column = lms.columns("employee_id")

@@ -8,9 +8,10 @@ raised in the caller, as if the work had run in a plain loop.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -19,21 +20,45 @@ _POOL = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="pilot-roi")
 
 
 def each(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
-    """`[function(item) for item in items]`, two or more at a time: the calling thread takes the first item
-    itself (so work goes on even while the pool is busy with background tasks), the pool the others."""
+    """`[function(item) for item in items]`, two or more at a time: the pool takes the items it can, and the
+    calling thread takes the first itself and then every item the pool has not started — so the work never
+    waits in the queue behind background tasks (see `start`)."""
     items = list(items)
     if len(items) < 2:
         return [function(item) for item in items]
     futures = [_POOL.submit(function, item) for item in items[1:]]
     try:
-        first = function(items[0])
+        results = [function(items[0])]
+        for item, future in zip(items[1:], futures, strict=True):
+            results.append(function(item) if future.cancel() else future.result())
     except BaseException:
         for future in futures:
             future.cancel()
         raise
-    return [first, *(future.result() for future in futures)]
+    return results
 
 
-def start(function: Callable[[], R]):
+class Task(Generic[R]):
+    """`function()` started in the pool. `result()` waits for it — or, when the pool has not started it yet,
+    runs it in the calling thread, so a caller never queues behind other background work."""
+
+    def __init__(self, function: Callable[[], R]) -> None:
+        self._function = function
+        self._lock = threading.Lock()
+        self._future: Future[R] = _POOL.submit(function)
+
+    def result(self) -> R:
+        with self._lock:
+            if self._future.cancel():
+                done: Future[R] = Future()
+                try:
+                    done.set_result(self._function())
+                except BaseException as exc:  # kept, so a second caller gets the same exception
+                    done.set_exception(exc)
+                self._future = done
+        return self._future.result()
+
+
+def start(function: Callable[[], R]) -> Task[R]:
     """Run `function` in the pool now; `.result()` gives its value (or raises its exception)."""
-    return _POOL.submit(function)
+    return Task(function)

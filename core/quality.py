@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from core import arrowtext, ingest, parallel
+from core import arrowtext, ingest
 from core.words import count
 
 Severity = Literal["blocks", "worth a look", "fine"]
@@ -77,14 +77,9 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
     findings = parsed.findings
     wanted = [(c, r) for c, r in roles.items() if c in table.frame.columns and r in ("measure", "date", "period")]
 
-    def one(item: tuple[str, str]) -> ingest.Parsed:
-        column, role = item
-        if role == "measure":
-            return ingest.parse_numbers(table.frame[column], table.profile(column))
-        return ingest.parse_dates(table.frame[column], order=date_order,  # type: ignore[arg-type]
-                                  profile=table.profile(column))
-
-    for (column, role), result in zip(wanted, parallel.each(one, wanted), strict=True):
+    tasks = [table.parsing(column, role, date_order) for column, role in wanted]  # all columns at once
+    for (column, role), task in zip(wanted, tasks, strict=True):
+        result = task.result()
         if role == "measure":
             parsed.numbers[column] = result.values
             if result.bad:

@@ -37,3 +37,19 @@ def test_an_exception_reaches_the_caller(bad):
 
 def test_start_returns_a_future():
     assert parallel.start(lambda: 42).result() == 42
+
+
+def test_work_does_not_wait_behind_a_busy_pool():
+    release = threading.Event()
+    blockers = [parallel.start(lambda: release.wait(10)) for _ in range(parallel.WORKERS)]
+    try:
+        done = threading.Event()
+        result = []
+        caller = threading.Thread(target=lambda: (result.extend(parallel.each(lambda x: x + 1, range(5))), done.set()))
+        caller.start()
+        assert done.wait(5), "each() waited for the busy pool instead of running the items itself"
+        assert result == [1, 2, 3, 4, 5]
+    finally:
+        release.set()
+        for blocker in blockers:
+            blocker.result()

@@ -129,8 +129,7 @@ def starting_with(chars: bytes, first: np.ndarray) -> np.ndarray:
     """Cells whose first byte is one of `chars` (ASCII, or the lead byte of a UTF-8 sequence). A chain of
     comparisons: ten times faster than a lookup table on a million cells."""
     found = np.zeros(len(first), dtype=bool)
-    present = np.bincount(first, minlength=256).astype(bool) if len(chars) > 2 else np.ones(256, dtype=bool)
-    for char in (c for c in chars if present[c]):  # one counting pass rules out the bytes no cell starts with
+    for char in chars:
         found |= first == char
     return found
 
@@ -140,6 +139,8 @@ def blank(values: pd.Series, column: Profile | None = None) -> np.ndarray:
     whitespace byte are checked one by one."""
     column = column or profile(values)
     empty = column.empty.copy()
+    if column.plain:  # no whitespace byte anywhere
+        return empty
     maybe = starting_with(SPACE_STARTS, column.first)
     if not maybe.any():
         return empty

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import arrowtext, ingest
+from core import arrowtext, ingest, parallel
 from core.quality import Parsed
 
 KINDS = {"hris": "Employees (HRIS)", "lms": "Engagement (LMS events)", "assessments": "Performance (assessments)",
@@ -76,33 +76,44 @@ def engagement(lms: Source) -> pd.DataFrame:
     rows = None if (person >= 0).all() else person >= 0
     if rows is not None:
         person = person[rows]
-    out = pd.DataFrame(index=pd.Index(people, name="employee_id"))
     if event is not None and rows is not None:
         event = (event[0][rows], event[1])
-    minutes_col = next((c for c in lms.parsed.numbers if any(w in c.lower() for w in ("minute", "duration", "time"))),
-                       next(iter(lms.parsed.numbers), None))
-    if minutes_col:
-        minutes = lms.parsed.numbers[minutes_col].to_numpy(dtype=float)
-        minutes = minutes if rows is None else minutes[rows]
-        if np.isnan(minutes).any():
-            minutes = np.nan_to_num(minutes)
-        out["lms_minutes"] = np.bincount(person, weights=minutes, minlength=n)
-    if event is not None:
+
+    def minutes() -> dict[str, np.ndarray]:
+        column = next((c for c in lms.parsed.numbers if any(w in c.lower() for w in ("minute", "duration", "time"))),
+                      next(iter(lms.parsed.numbers), None))
+        if column is None:
+            return {}
+        spent = lms.parsed.numbers[column].to_numpy(dtype=float)
+        spent = spent if rows is None else spent[rows]
+        if np.isnan(spent).any():
+            spent = np.nan_to_num(spent)
+        return {"lms_minutes": np.bincount(person, weights=spent, minlength=n)}
+
+    def events() -> dict[str, np.ndarray]:
+        if event is None:
+            return {"lms_sessions": np.bincount(person, minlength=n).astype(int)}
         codes, named = event
         # each event type's patterns as bits (a "session_start" is both); one bincount per person and bit set
         bits = np.zeros(len(named) + 1, dtype=np.intp)  # the last slot: rows with no event type
         for bit, (_, pattern) in enumerate(EVENTS):
             bits[:-1] |= named.str.contains(pattern, case=False).to_numpy().astype(np.intp) << bit
         counts = np.bincount(person * 8 + bits[codes], minlength=n * 8).reshape(n, 8)
-        for bit, (name, _) in enumerate(EVENTS):
-            out[name] = counts[:, (np.arange(8) >> bit) & 1 == 1].sum(axis=1).astype(int)
-    else:
-        out["lms_sessions"] = np.bincount(person, minlength=n).astype(int)
-    if lms.parsed.dates:
+        return {name: counts[:, (np.arange(8) >> bit) & 1 == 1].sum(axis=1).astype(int)
+                for bit, (name, _) in enumerate(EVENTS)}
+
+    def latest() -> dict[str, np.ndarray]:
+        if not lms.parsed.dates:
+            return {}
         when = next(iter(lms.parsed.dates.values())).to_numpy().astype("datetime64[ns]").view(np.int64)
-        latest = np.full(n, np.iinfo(np.int64).min)  # NaT: the smallest int64, so any date beats it
-        np.maximum.at(latest, person, when if rows is None else when[rows])
-        out["lms_last_activity"] = latest.view("datetime64[ns]")
+        last = np.full(n, np.iinfo(np.int64).min)  # NaT: the smallest int64, so any date beats it
+        np.maximum.at(last, person, when if rows is None else when[rows])
+        return {"lms_last_activity": last.view("datetime64[ns]")}
+
+    measures = {k: v for part in parallel.each(lambda make: make(), [events, minutes, latest]) for k, v in part.items()}
+    order = ["lms_minutes", *(name for name, _ in EVENTS), "lms_sessions", "lms_last_activity"]
+    out = pd.DataFrame({k: measures[k] for k in dict.fromkeys(order) if k in measures},
+                       index=pd.Index(people, name="employee_id"))
     return out
 
 

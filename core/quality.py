@@ -232,9 +232,12 @@ def _gaps(table: ingest.Table, parsed: Parsed, blank_cells: dict[str, pd.Series]
 
 def _robust_z(values: np.ndarray) -> np.ndarray | None:
     """|x − median| / (1.4826 × MAD); None when the MAD is 0 — known without a second median when more than
-    half the values equal the median (count measures that are mostly zero)."""
+    half the values equal the median (count measures that are mostly zero: then without even one median)."""
+    majority = len(values) // 2 + 1
+    if np.count_nonzero(values == 0) >= majority:  # mostly zero: the median is 0, and so is the MAD
+        return None
     median = np.median(values)
-    if np.count_nonzero(values == median) >= len(values) // 2 + 1:
+    if np.count_nonzero(values == median) >= majority:
         return None
     deviation = np.abs(np.subtract(values, median))
     mad = np.median(deviation) * 1.4826
@@ -247,8 +250,9 @@ def _robust_z(values: np.ndarray) -> np.ndarray | None:
 def _outliers(values: pd.Series) -> list[int]:
     """Rows with a robust z-score above 5 — and, for measures that cannot be negative, above 5 on the
     log scale too, so that the long right tail of sizes and counts is not flagged but a typed extra zero is."""
-    filled = values.notna().to_numpy()
-    clean = values.to_numpy(dtype=float)[filled]
+    numbers = values.to_numpy(dtype=float)
+    filled = ~np.isnan(numbers)
+    clean = numbers if filled.all() else numbers[filled]
     if len(clean) < 20:
         return []
     z = _robust_z(clean)

@@ -92,12 +92,14 @@ def test_sample_data_flags_exactly_the_planted_faults():
     assert [c for c, _ in found["kpis"]] == ["avg_deal_size", "avg_deal_size"]
 
 
+@pytest.mark.parametrize("repeated", [0.0, 8.0])
 @pytest.mark.parametrize("zeros", [9, 10, 11, 12])
-def test_robust_z_matches_the_definition_when_many_values_are_equal(zeros):
-    """The shortcut for a zero MAD agrees with scipy's median_abs_deviation around the boundary."""
+def test_robust_z_matches_the_definition_when_many_values_are_equal(zeros, repeated):
+    """The shortcuts for a zero MAD (mostly zeros, or mostly one other value) agree with scipy's
+    median_abs_deviation around the boundary."""
     from scipy.stats import median_abs_deviation
 
-    values = np.array([0.0] * zeros + [1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 21.0, 34.0, 55.0, 89.0])
+    values = np.array([repeated] * zeros + [1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 21.0, 34.0, 55.0, 89.0])
     mad = median_abs_deviation(values, scale="normal")
     z = quality._robust_z(values)
     if mad == 0:

@@ -50,17 +50,42 @@ def encode(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes (−1 for a blank cell) and the distinct non-blank values in order of first appearance,
     via Arrow's dictionary encoding."""
     # one chunk: joining the chunks costs a copy of the column, a dictionary per chunk cost a second hashing
-    encoded = pc.dictionary_encode(arrow(values).combine_chunks())
-    dictionary = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    joined = arrow(values).combine_chunks()
+    fixed = _fixed_width(joined)
+    encoded = pc.dictionary_encode(fixed if fixed is not None else joined)
+    words = encoded.dictionary if fixed is None else _as_text(encoded.dictionary)
+    dictionary = words.to_numpy(zero_copy_only=False).astype(object, copy=False)
     indices = encoded.indices if not encoded.null_count else encoded.indices.fill_null(-1)
     codes = indices.to_numpy().astype(np.intp)
-    blank = pc.equal(pc.utf8_trim_whitespace(encoded.dictionary), "").fill_null(True).to_numpy(zero_copy_only=False)
+    blank = pc.equal(pc.utf8_trim_whitespace(words), "").fill_null(True).to_numpy(zero_copy_only=False)
     if blank.any():
         remap = np.append(np.cumsum(~blank) - 1, -1)  # code −1 stays −1 (the appended last slot)
         remap[np.flatnonzero(blank)] = -1
         codes = remap[codes]
         dictionary = dictionary[~blank]
     return codes, pd.Index(dictionary, dtype=object)
+
+
+def _fixed_width(array: pa.LargeStringArray) -> pa.FixedSizeBinaryArray | None:
+    """The same bytes as fixed-size binary when every value has one byte width (codes such as E00042 or
+    00123), which Arrow hashes a third faster than strings; None otherwise. No copy."""
+    if not len(array) or array.null_count:
+        return None
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset: array.offset + len(array) + 1]
+    width = int(offsets[1] - offsets[0])
+    if not 0 < width <= 64 or int(offsets[-1] - offsets[0]) != width * len(array) or \
+            not (np.diff(offsets) == width).all():
+        return None
+    data = array.buffers()[2].slice(int(offsets[0]), width * len(array))
+    return pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(array), [None, data])
+
+
+def _as_text(array: pa.FixedSizeBinaryArray) -> pa.LargeStringArray:
+    """Fixed-size binary made of whole UTF-8 values (see `_fixed_width`) back as text. No copy of the bytes."""
+    width = array.type.byte_width
+    data = array.buffers()[1].slice(array.offset * width, width * len(array))
+    offsets = pa.py_buffer(np.arange(len(array) + 1, dtype=np.int64) * width)
+    return pa.LargeStringArray.from_buffers(len(array), offsets, data)
 
 
 def _pieces(values: pd.Series):

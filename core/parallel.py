@@ -15,7 +15,8 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
-WORKERS = max(2, min(4, os.cpu_count() or 2))
+# two more threads than cores: while a caller waits for a result, its core goes to the pool
+WORKERS = min(8, (os.cpu_count() or 2) + 2)
 _POOL = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="pilot-roi")
 
 

@@ -88,6 +88,9 @@ def test_spread_takes_every_kth_row_across_chunks():
     ["E001", "E02", "", "E001", " ", "e001"],  # mixed widths and blanks: Arrow's dictionary path
     ["12345678", "12345678", "00000001"],  # eight bytes
     ["a b", "a b", "abc"],  # a space: not a plain code
+    ["abc", "   ", "abc", "xyz"],  # one width, with a blank of that width
+    ["é1", "ab", "é1", "zé"[::-1]],  # one byte width (3), some of it non-ASCII
+    [" E1", "E01", "E1 "],  # one width before trimming
 ])
 def test_encode_matches_pandas_factorize(values):
     series = chunked(values, (2, len(values) - 2))
@@ -96,3 +99,12 @@ def test_encode_matches_pandas_factorize(values):
     expected_codes, expected_uniques = pd.factorize(pd.Series(values).where(~blank, None))
     assert codes.tolist() == expected_codes.tolist()
     assert uniques.tolist() == expected_uniques.tolist()
+
+
+def test_encode_of_a_slice_reads_only_the_slice():
+    """A sliced column (offset into its buffers) of one width and of mixed widths."""
+    for values in (["E01", "E02", "E03", "E02", "E01"], ["E1", "E02", "E003", "E02"]):
+        series = chunked(values, (len(values),)).iloc[1:]
+        codes, uniques = arrowtext.encode(series)
+        expected_codes, expected_uniques = pd.factorize(pd.Series(values[1:]))
+        assert codes.tolist() == expected_codes.tolist() and uniques.tolist() == expected_uniques.tolist()

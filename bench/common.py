@@ -20,7 +20,7 @@ class Row:
     def line(self) -> str:
         ratio = f"{self.ours / self.baseline:6.2f}×" if self.baseline else "      –"
         base = f"{self.baseline:10.1f}" if self.baseline is not None else " " * 10
-        return f"{self.name:<58} {self.ours:10.1f} {base} {self.unit:<4} {ratio}  {self.target:<18} " \
+        return f"{self.name:<64} {self.ours:10.1f} {base} {self.unit:<4} {ratio}  {self.target:<18} " \
                f"{'ok' if self.ok else 'MISSED'}"
 
 
@@ -37,6 +37,6 @@ def median_time(fn: Callable[[], object], *, repeat: int = 7, warmup: int = 1) -
 
 
 def print_table(rows: list[Row]) -> None:
-    print(f"{'benchmark':<58} {'ours':>10} {'baseline':>10} {'unit':<4} {'ratio':>7}  {'target':<18} result")
+    print(f"{'benchmark':<64} {'ours':>10} {'baseline':>10} {'unit':<4} {'ratio':>7}  {'target':<18} result")
     for row in rows:
         print(row.line())

@@ -18,8 +18,9 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -53,6 +54,9 @@ ID_WORDS = ("personalnummer", "personnel", "matricule", "empno", "emp_no", "badg
             "employee_number", "worker_number", "numero_empleado", "mitarbeiter")
 
 
+T = TypeVar("T")
+
+
 class TableError(ValueError):
     """An upload that cannot be read; the message names the file (and line) and says what to do."""
 
@@ -71,6 +75,20 @@ class Table:
     def line(self, index: int) -> int:
         """The spreadsheet / file line of a data row (the header is line 1)."""
         return int(index) + 2
+
+    def nbytes(self) -> int:
+        """Memory held, estimated: the text, plus 8 bytes a cell for what is derived from it (column profiles,
+        parsed measures and dates, id codes)."""
+        text = int(self.frame.memory_usage(index=False, deep=False).sum())
+        return text + 8 * self.frame.size
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per key, kept with the table: results derived from it (reports for a set of column
+        roles) go when the table goes (see core/tablecache.py)."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
     def ids(self, column: str) -> pd.Series:
         """The column's normalised ids, computed once (the report and the panel both need them)."""

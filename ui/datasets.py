@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import ingest, panel, quality
+from core import ingest, panel, quality, tablecache
 from core.plan import Plan, SourceMapping
 from ui import session
 
@@ -17,17 +17,22 @@ SAMPLE_FILES = {"hris": "hris.csv", "lms": "lms_events.csv", "assessments": "ass
                 "kpis": "kpis_monthly.csv"}
 
 
-@st.cache_resource(max_entries=12, show_spinner=False)  # files up to 100 MB: keep the cache bounded
-def _table(sha: str, name: str, _load: Callable[[], bytes]) -> ingest.Table:
-    return ingest.read_table(_load(), name)
+_TABLES = tablecache.TableCache()  # every session's uploads, within a memory budget
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _analysed(sha: str, name: str, roles_key: str, date_order: str, kind: str,
-              _table: ingest.Table) -> tuple[quality.Parsed, quality.FileReport]:
-    roles = json.loads(roles_key)
-    parsed, _ = quality.parse(_table, roles, date_order=date_order)
-    return parsed, quality.file_report(_table, roles, kind=kind, parsed=parsed, date_order=date_order)
+def _table(sha: str, name: str, load: Callable[[], bytes]) -> ingest.Table:
+    return _TABLES.get((sha, name), lambda: ingest.read_table(load(), name))
+
+
+def _analysed(roles: dict[str, str], date_order: str, kind: str,
+              table: ingest.Table) -> tuple[quality.Parsed, quality.FileReport]:
+    """The parsed columns and the report, kept with the table (and dropped with it)."""
+
+    def analyse() -> tuple[quality.Parsed, quality.FileReport]:
+        parsed, _ = quality.parse(table, roles, date_order=date_order)
+        return parsed, quality.file_report(table, roles, kind=kind, parsed=parsed, date_order=date_order)
+
+    return table.memo(("analysed", json.dumps(roles, sort_keys=True), date_order, kind), analyse)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -44,8 +49,7 @@ def analysed(plan: Plan, kind: str) -> tuple[ingest.Table, quality.Parsed, quali
     mapping = plan.data.sources[kind]
     t = table(plan, kind)
     try:
-        parsed, report = _analysed(mapping.sha256, mapping.filename, json.dumps(mapping.roles, sort_keys=True),
-                                   mapping.date_order, kind, t)
+        parsed, report = _analysed(mapping.roles, mapping.date_order, kind, t)
     except Exception as exc:  # noqa: BLE001 - a message naming the file, never a traceback
         raise ingest.TableError(f"{mapping.filename} could not be checked ({type(exc).__name__}: "
                                 f"{str(exc)[:200]}). Try other column roles, or report it.") from exc

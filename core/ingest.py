@@ -77,10 +77,10 @@ class Table:
         return int(index) + 2
 
     def nbytes(self) -> int:
-        """Memory held, estimated: the text, plus 8 bytes a cell for what is derived from it (column profiles,
+        """Memory held, estimated: the text, plus 12 bytes a cell for what is derived from it (column profiles,
         parsed measures and dates, id codes)."""
         text = int(self.frame.memory_usage(index=False, deep=False).sum())
-        return text + 8 * self.frame.size
+        return text + 12 * self.frame.size  # measured: 1M LMS rows hold 152–158 MB, estimated 160 MB
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` once per key, kept with the table: results derived from it (reports for a set of column

@@ -38,7 +38,7 @@ def test_the_newest_table_stays_even_alone_over_budget():
 def test_the_estimate_covers_the_text_and_what_is_derived_from_it():
     t = table(20_000)
     text = sum(pd.array(t.frame[c]).nbytes for c in t.frame.columns)
-    assert t.nbytes() >= text + 8 * t.frame.size
+    assert t.nbytes() >= text + 8 * t.frame.size  # profiles (2 bytes a cell), parsed values and codes (8)
 
 
 def test_a_failed_read_is_not_kept():

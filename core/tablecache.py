@@ -1,9 +1,10 @@
 """Tables read from uploads, kept in memory within a byte budget, least recently used dropped first.
 
 A 52 MB upload of a million LMS events holds about 155 MB once read and checked (its text, column profiles,
-parsed measures and dates, id codes), so a 100 MB upload about 0.3 GB. A cache bounded only by a count of entries could hold several gigabytes on a busy server, so
-this one counts bytes. Everything derived from a table (its parsed columns, reports: see
-`ingest.Table.memo`) lives on the table, so dropping a table frees all of it.
+parsed measures and dates, id codes), so a 100 MB upload about 0.3 GB. A cache bounded only by a count of
+entries could hold several gigabytes on a busy server, so this one counts bytes. Everything derived from a
+table (its parsed columns, reports: see `ingest.Table.memo`) lives on the table, so dropping a table frees
+all of it.
 """
 
 from __future__ import annotations

@@ -23,20 +23,17 @@ _POOL = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="pilot-roi")
 def each(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
     """`[function(item) for item in items]`, two or more at a time: the pool takes the items it can, and the
     calling thread takes the first itself and then every item the pool has not started — so the work never
-    waits in the queue behind background tasks (see `start`)."""
+    waits in the queue behind background tasks (see `Task`)."""
     items = list(items)
     if len(items) < 2:
         return [function(item) for item in items]
-    futures = [_POOL.submit(function, item) for item in items[1:]]
+    tasks = [Task(lambda item=item: function(item)) for item in items[1:]]
     try:
-        results = [function(items[0])]
-        for item, future in zip(items[1:], futures, strict=True):
-            results.append(function(item) if future.cancel() else future.result())
+        return [function(items[0]), *(task.result() for task in tasks)]
     except BaseException:
-        for future in futures:
-            future.cancel()
+        for task in tasks:
+            task.cancel()
         raise
-    return results
 
 
 class Task(Generic[R]):
@@ -58,6 +55,10 @@ class Task(Generic[R]):
                     done.set_exception(exc)
                 self._future = done
         return self._future.result()
+
+    def cancel(self) -> None:
+        """Drop the work if the pool has not started it (its result is then never needed)."""
+        self._future.cancel()
 
 
 def start(function: Callable[[], R]) -> Task[R]:

@@ -53,3 +53,24 @@ def test_work_does_not_wait_behind_a_busy_pool():
         release.set()
         for blocker in blockers:
             blocker.result()
+
+
+def test_a_task_the_pool_has_not_started_runs_in_the_caller_and_keeps_its_exception():
+    release = threading.Event()
+    blockers = [parallel.start(lambda: release.wait(10)) for _ in range(parallel.WORKERS)]
+    try:
+        ran_on = []
+
+        def fail():
+            ran_on.append(threading.get_ident())
+            raise KeyError("boom")
+
+        task = parallel.start(fail)
+        for _ in range(2):  # the same exception for every caller, and the work done once
+            with pytest.raises(KeyError, match="boom"):
+                task.result()
+        assert ran_on == [threading.get_ident()]
+    finally:
+        release.set()
+        for blocker in blockers:
+            blocker.result()

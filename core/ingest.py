@@ -92,18 +92,19 @@ class Table:
 
     def ids(self, column: str) -> pd.Series:
         """The column's normalised ids, computed once (the report and the panel both need them)."""
-        cache = self.__dict__.setdefault("_ids", {})
-        if column not in cache:
-            cache[column] = normalise_ids(self.frame[column], self.profile(column))
-        return cache[column]
+        return self.memo(("ids", column), lambda: normalise_ids(self.frame[column], self.profile(column)))
 
     def id_codes(self, column: str) -> tuple[np.ndarray, pd.Index]:
         """The normalised ids as integer codes (−1 where blank) and the distinct ids; see `prefetch`."""
-        return self._task(("id", column), lambda: arrowtext.encode(self.ids(column))).result()
+        return self._encoding("id", column).result()
 
     def value_codes(self, column: str) -> tuple[np.ndarray, pd.Index]:
         """The column's values as integer codes (−1 where blank) and the distinct values; see `prefetch`."""
-        return self._task(("value", column), lambda: arrowtext.encode(self.frame[column])).result()
+        return self._encoding("value", column).result()
+
+    def _encoding(self, kind: Literal["id", "value"], column: str) -> parallel.Task[tuple[np.ndarray, pd.Index]]:
+        values = (lambda: self.ids(column)) if kind == "id" else (lambda: self.frame[column])
+        return self._task((kind, column), lambda: arrowtext.encode(values()))
 
     def parsing(self, column: str, role: str, date_order: str = "auto") -> parallel.Task[Parsed]:
         """A measure's numbers (`parse_numbers`) or a date or period column's dates (`parse_dates`), parsed once
@@ -128,10 +129,10 @@ class Table:
             if role in ("measure", "date", "period"):
                 self.parsing(column, role)
             elif role == "employee_id":
-                self._task(("id", column), lambda c=column: arrowtext.encode(self.ids(c)))
+                self._encoding("id", column)
             elif role == "category" and len(self.frame) > 100_000 and \
                     arrowtext.spread(self.frame[column]).str.contains(EVENT_TYPES, case=False).any():
-                self._task(("value", column), lambda c=column: arrowtext.encode(self.frame[c]))
+                self._encoding("value", column)
 
     def _task(self, key: tuple, compute) -> parallel.Task:
         cache = self.__dict__.setdefault("_tasks", {})

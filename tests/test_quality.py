@@ -105,5 +105,4 @@ def test_robust_z_matches_the_definition_when_many_values_are_equal(zeros, repea
     if mad == 0:
         assert z is None
     else:
-        assert np.allclose(z, np.abs(values - np.median(values)) / (np.median(np.abs(values - np.median(values)))
-                                                                     * 1.4826))
+        assert np.allclose(z, np.abs(values - np.median(values)) / mad)

@@ -71,7 +71,7 @@ def _fixed_width(array: pa.LargeStringArray) -> pa.FixedSizeBinaryArray | None:
     00123), which Arrow hashes a third faster than strings; None otherwise. No copy."""
     if not len(array) or array.null_count:
         return None
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset: array.offset + len(array) + 1]
+    offsets = _offsets(array)
     width = int(offsets[1] - offsets[0])
     if not 0 < width <= 64 or int(offsets[-1] - offsets[0]) != width * len(array) or \
             not (np.diff(offsets) == width).all():
@@ -88,10 +88,15 @@ def _as_text(array: pa.FixedSizeBinaryArray) -> pa.LargeStringArray:
     return pa.LargeStringArray.from_buffers(len(array), offsets, data)
 
 
+def _offsets(array: pa.LargeStringArray) -> np.ndarray:
+    """Where each value starts in the array's data buffer, and where the last one ends (a view, no copy)."""
+    return np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset: array.offset + len(array) + 1]
+
+
 def _pieces(values: pd.Series):
     """Per Arrow chunk: (the bytes of its values, the offset of each value's start and end in them)."""
     for chunk in arrow(values).chunks:
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
+        offsets = _offsets(chunk)
         buffer = chunk.buffers()[2]
         data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
         first, last = (int(offsets[0]), int(offsets[-1])) if len(offsets) else (0, 0)

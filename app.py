@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from core import memory
 from ui import session, sidebar
+
+memory.keep_freed_memory()  # once per process: freed memory is kept for the next upload (see core/memory.py)
 
 st.set_page_config(page_title="Pilot ROI", page_icon="📈", layout="wide")
 

@@ -304,8 +304,9 @@ def _fast_csv(data: bytes, delimiter: str, header: int,
     """pyarrow's multithreaded reader, all columns as text: (frame, each column's byte profile), or None when
     the file needs the careful path.
 
-    Arrow checks the UTF-8 and the field count of every row (a ragged row or trailing field fails here and is
-    reported by the careful path). Blank lines are kept as blank rows, so row i is file line i + 2 — unless a
+    Arrow checks the UTF-8 (unless every byte is ASCII: 4 ms to know, against 28 ms of checking on 1M rows)
+    and the field count of every row (a ragged row or trailing field fails here and is reported by the
+    careful path). Blank lines are kept as blank rows, so row i is file line i + 2 — unless a
     quoted value spans lines, which the bytes of the parsed values show; then the careful path reads it.
     """
     import pyarrow as pa
@@ -320,7 +321,8 @@ def _fast_csv(data: bytes, delimiter: str, header: int,
                                            column_names=keys),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types={k: pa.large_string() for k in keys},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                 check_utf8=not data.isascii()),  # ASCII is valid UTF-8
         )
     except (pa.ArrowInvalid, StopIteration, IndexError, csv.Error):
         return None

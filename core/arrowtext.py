@@ -52,8 +52,15 @@ def encode(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     # one chunk: joining the chunks costs a copy of the column, a dictionary per chunk cost a second hashing
     joined = arrow(values).combine_chunks()
     fixed = _fixed_width(joined)
-    encoded = pc.dictionary_encode(fixed if fixed is not None else joined)
-    words = encoded.dictionary if fixed is None else _as_text(encoded.dictionary)
+    if fixed is None:
+        encoded = pc.dictionary_encode(joined)
+        words = encoded.dictionary
+    elif fixed.type.byte_width <= 8:  # hashed as integers: three times faster than as binary
+        encoded = pc.dictionary_encode(pa.array(_packed(fixed)))
+        words = _as_text(_unpacked(encoded.dictionary, fixed.type.byte_width))
+    else:
+        encoded = pc.dictionary_encode(fixed)
+        words = _as_text(encoded.dictionary)
     dictionary = words.to_numpy(zero_copy_only=False).astype(object, copy=False)
     indices = encoded.indices if not encoded.null_count else encoded.indices.fill_null(-1)
     codes = indices.to_numpy().astype(np.intp)
@@ -78,6 +85,28 @@ def _fixed_width(array: pa.LargeStringArray) -> pa.FixedSizeBinaryArray | None:
         return None
     data = array.buffers()[2].slice(int(offsets[0]), width * len(array))
     return pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(array), [None, data])
+
+
+def _packed(array: pa.FixedSizeBinaryArray) -> np.ndarray:
+    """Values of at most 8 bytes as little-endian uint64 integers (the same value, the same integer).
+
+    An overlapping view reads 8 bytes at every value's start and a mask keeps its own `width` bytes; the last
+    values, whose 8 bytes would run past the data, are packed one by one."""
+    width, size = array.type.byte_width, len(array)
+    data = np.frombuffer(array.buffers()[1], dtype=np.uint8)[array.offset * width:(array.offset + size) * width]
+    inside = (len(data) - 8) // width + 1 if len(data) >= 8 else 0  # values whose 8 bytes lie within the data
+    packed = np.empty(size, dtype=np.uint64)
+    view = np.ndarray((inside,), dtype="<u8", buffer=data, strides=(width,))
+    np.bitwise_and(view, np.uint64(2 ** (8 * width) - 1), out=packed[:inside])
+    for i in range(inside, size):
+        packed[i] = int.from_bytes(data[i * width:(i + 1) * width].tobytes(), "little")
+    return packed
+
+
+def _unpacked(integers: pa.UInt64Array, width: int) -> pa.FixedSizeBinaryArray:
+    """`_packed` undone: each integer's first `width` little-endian bytes."""
+    data = integers.to_numpy().astype("<u8").view(np.uint8).reshape(-1, 8)[:, :width]
+    return pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(integers), [None, pa.py_buffer(data.tobytes())])
 
 
 def _as_text(array: pa.FixedSizeBinaryArray) -> pa.LargeStringArray:

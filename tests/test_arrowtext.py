@@ -91,6 +91,9 @@ def test_spread_takes_every_kth_row_across_chunks():
     ["abc", "   ", "abc", "xyz"],  # one width, with a blank of that width
     ["é1", "ab", "é1", "zé"[::-1]],  # one byte width (3), some of it non-ASCII
     [" E1", "E01", "E1 "],  # one width before trimming
+    *[[v * width for v in "abacbd"] for width in range(1, 11)],  # packed as integers up to 8 bytes, then binary
+    ["x"], ["abc", "abd"], ["abcdefgh", "abcdefgi"],  # fewer than 8 bytes in all; exactly 8 bytes a value
+    ["\u00e9\u00e9\u00e9\u00e9", "\u00e9\u00e9\u00e9ab", "\u00e9\u00e9\u00e9\u00e9"],  # 8 bytes, non-ASCII
 ])
 def test_encode_matches_pandas_factorize(values):
     series = chunked(values, (2, len(values) - 2))

@@ -48,22 +48,19 @@ def spread(values: pd.Series, size: int = 2_000) -> pd.Series:
 
 def encode(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes (−1 for a blank cell) and the distinct non-blank values in order of first appearance,
-    via Arrow's dictionary encoding."""
-    # one chunk: joining the chunks costs a copy of the column, a dictionary per chunk cost a second hashing
-    joined = arrow(values).combine_chunks()
-    fixed = _fixed_width(joined)
+    via Arrow's dictionary encoding, chunk by chunk (no copy to join the chunks)."""
+    column = arrow(values)
+    fixed = _fixed_width(column)
     if fixed is None:
-        encoded = pc.dictionary_encode(joined)
-        words = encoded.dictionary
+        words, codes = _dictionary(pc.dictionary_encode(column))
     elif fixed.type.byte_width <= 8:  # hashed as integers: three times faster than as binary
-        encoded = pc.dictionary_encode(pa.array(_packed(fixed)))
-        words = _as_text(_unpacked(encoded.dictionary, fixed.type.byte_width))
+        packed = [_packed(chunk) for chunk in fixed.chunks]
+        integers, codes = _dictionary(pc.dictionary_encode(pa.array(np.concatenate(packed))))
+        words = _as_text(_unpacked(integers, fixed.type.byte_width))
     else:
-        encoded = pc.dictionary_encode(fixed)
-        words = _as_text(encoded.dictionary)
+        binary, codes = _dictionary(pc.dictionary_encode(fixed))
+        words = _as_text(binary)
     dictionary = words.to_numpy(zero_copy_only=False).astype(object, copy=False)
-    indices = encoded.indices if not encoded.null_count else encoded.indices.fill_null(-1)
-    codes = indices.to_numpy().astype(np.intp)
     blank = pc.equal(pc.utf8_trim_whitespace(words), "").fill_null(True).to_numpy(zero_copy_only=False)
     if blank.any():
         remap = np.append(np.cumsum(~blank) - 1, -1)  # code −1 stays −1 (the appended last slot)
@@ -73,18 +70,34 @@ def encode(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(dictionary, dtype=object)
 
 
-def _fixed_width(array: pa.LargeStringArray) -> pa.FixedSizeBinaryArray | None:
+def _dictionary(encoded: pa.DictionaryArray | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """(the dictionary, the codes with −1 for null) of a dictionary-encoded array or chunked array. Arrow
+    encodes the chunks of a column with one dictionary; were they ever different, they are unified first."""
+    chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+    if not chunks:
+        return pa.array([], type=encoded.type.value_type), np.zeros(0, dtype=np.intp)
+    if len({chunk.dictionary.buffers()[-1].address for chunk in chunks}) > 1:
+        chunks = pa.chunked_array(chunks).unify_dictionaries().chunks
+    codes = [(chunk.indices.fill_null(-1) if chunk.null_count else chunk.indices).to_numpy() for chunk in chunks]
+    return chunks[-1].dictionary, np.concatenate(codes).astype(np.intp)
+
+
+def _fixed_width(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
     """The same bytes as fixed-size binary when every value has one byte width (codes such as E00042 or
     00123), which Arrow hashes a third faster than strings; None otherwise. No copy."""
-    if not len(array) or array.null_count:
+    chunks = [chunk for chunk in column.chunks if len(chunk)]
+    if not chunks or column.null_count:
         return None
-    offsets = _offsets(array)
-    width = int(offsets[1] - offsets[0])
-    if not 0 < width <= 64 or int(offsets[-1] - offsets[0]) != width * len(array) or \
-            not (np.diff(offsets) == width).all():
-        return None
-    data = array.buffers()[2].slice(int(offsets[0]), width * len(array))
-    return pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(array), [None, data])
+    width = int(np.diff(_offsets(chunks[0])[:2])[0])
+    fixed = []
+    for chunk in chunks:
+        offsets = _offsets(chunk)
+        if not 0 < width <= 64 or int(offsets[-1] - offsets[0]) != width * len(chunk) or \
+                not (np.diff(offsets) == width).all():
+            return None
+        data = chunk.buffers()[2].slice(int(offsets[0]), width * len(chunk))
+        fixed.append(pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(chunk), [None, data]))
+    return pa.chunked_array(fixed, type=pa.binary(width))
 
 
 def _packed(array: pa.FixedSizeBinaryArray) -> np.ndarray:

@@ -93,6 +93,7 @@ def test_spread_takes_every_kth_row_across_chunks():
     [" E1", "E01", "E1 "],  # one width before trimming
     *[[v * width for v in "abacbd"] for width in range(1, 11)],  # packed as integers up to 8 bytes, then binary
     ["x"], ["abc", "abd"], ["abcdefgh", "abcdefgi"],  # fewer than 8 bytes in all; exactly 8 bytes a value
+    ["E01", "E02", "E003", "E004", "E01"],  # each chunk of one width, not the same width
     ["\u00e9\u00e9\u00e9\u00e9", "\u00e9\u00e9\u00e9ab", "\u00e9\u00e9\u00e9\u00e9"],  # 8 bytes, non-ASCII
 ])
 def test_encode_matches_pandas_factorize(values):
@@ -111,3 +112,13 @@ def test_encode_of_a_slice_reads_only_the_slice():
         codes, uniques = arrowtext.encode(series)
         expected_codes, expected_uniques = pd.factorize(pd.Series(values[1:]))
         assert codes.tolist() == expected_codes.tolist() and uniques.tolist() == expected_uniques.tolist()
+
+
+def test_chunks_encoded_with_their_own_dictionaries_are_unified():
+    """Arrow encodes a column's chunks with one dictionary; chunks with dictionaries of their own (another
+    Arrow version) still get codes into one dictionary."""
+    import pyarrow as pa
+
+    chunks = [pa.array(["b", "a"]).dictionary_encode(), pa.array(["c", "a", None]).dictionary_encode()]
+    words, codes = arrowtext._dictionary(pa.chunked_array(chunks))
+    assert [words[c].as_py() if c >= 0 else None for c in codes] == ["b", "a", "c", "a", None]

@@ -201,6 +201,18 @@ def test_impossible_dates_are_bad_in_a_long_column_too():
     assert parsed.values.iloc[-1] == pd.Timestamp("2024-02-29")
 
 
+@pytest.mark.parametrize("values", [
+    ["2024-03-01 09:15:07", "2024-03-01 23:59:59", "", "1999-12-31"],  # whole seconds
+    ["2024-03-01 09:15:07.25", "2024-03-01T23:59:59.000001", "2024-03-02"],  # fractions of a second
+])
+def test_iso_timestamps_match_pandas(values):
+    """The fast path (Arrow's cast) against pandas' own ISO 8601 parser, to the nanosecond."""
+    parsed = ingest.parse_dates(pd.Series(values, dtype=ingest.TEXT))
+    expected = pd.to_datetime(pd.Series(values).replace("", None), format="ISO8601")
+    assert parsed.values.dtype == "datetime64[ns]" and parsed.bad == []
+    assert parsed.values.tolist() == expected.astype("datetime64[ns]").tolist()
+
+
 def test_year_first_slashes_and_month_names_are_unambiguous():
     values = ["2024/01/05", "05-Jan-2024", "Jan 5, 2024", "5 January 2024", "2024.01.05", "May", "2024/02/30"]
     parsed = ingest.parse_dates(pd.Series(values))

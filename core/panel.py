@@ -94,13 +94,12 @@ def engagement(lms: Source) -> pd.DataFrame:
         if event is None:
             return {"lms_sessions": np.bincount(person, minlength=n).astype(int)}
         codes, named = event
-        # each event type's patterns as bits (a "session_start" is both); one bincount per person and bit set
-        bits = np.zeros(len(named) + 1, dtype=np.intp)  # the last slot: rows with no event type
-        for bit, (_, pattern) in enumerate(EVENTS):
-            bits[:-1] |= named.str.contains(pattern, case=False).to_numpy().astype(np.intp) << bit
-        counts = np.bincount(person * 8 + bits[codes], minlength=n * 8).reshape(n, 8)
-        return {name: counts[:, (np.arange(8) >> bit) & 1 == 1].sum(axis=1).astype(int)
-                for bit, (name, _) in enumerate(EVENTS)}
+        # one bincount per person and event type (slot 0: rows with no type), then each measure adds up the
+        # types its pattern matches (a "session_start" counts as a session and as a module start)
+        kinds = len(named) + 1
+        counts = np.bincount(person * kinds + (codes + 1), minlength=n * kinds).reshape(n, kinds)
+        return {name: counts[:, 1:][:, named.str.contains(pattern, case=False).to_numpy()].sum(axis=1).astype(int)
+                for name, pattern in EVENTS}
 
     def latest() -> dict[str, np.ndarray]:
         if not lms.parsed.dates:

@@ -76,7 +76,8 @@ def _dictionary(encoded: pa.DictionaryArray | pa.ChunkedArray) -> tuple[pa.Array
     chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
     if not chunks:
         return pa.array([], type=encoded.type.value_type), np.zeros(0, dtype=np.intp)
-    if len({chunk.dictionary.buffers()[-1].address for chunk in chunks}) > 1:
+    if len({(len(chunk.dictionary), getattr(chunk.dictionary.buffers()[-1], "address", None))
+            for chunk in chunks}) > 1:
         chunks = pa.chunked_array(chunks).unify_dictionaries().chunks
     codes = [(chunk.indices.fill_null(-1) if chunk.null_count else chunk.indices).to_numpy() for chunk in chunks]
     return chunks[-1].dictionary, np.concatenate(codes).astype(np.intp)

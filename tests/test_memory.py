@@ -31,10 +31,11 @@ def _faults(keep: bool) -> tuple[bool, int]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt only")
 def test_freed_memory_is_reused_without_page_faults():
-    assert _faults(keep=False) == (False, pytest.approx(16_384, rel=0.2))  # 64 MB of 4 KB pages, faulted in again
+    applied, without = _faults(keep=False)
+    assert not applied  # here, 64 MB of 4 KB pages are faulted in again: 16,384 (fewer with huge pages)
     applied, faults = _faults(keep=True)
     assert applied
-    assert faults < 1_000
+    assert faults < 1_000 and faults <= without
 
 
 def test_policy_is_set_once_and_says_whether_it_applied(monkeypatch):

@@ -5,7 +5,7 @@ dates). glibc's malloc gives each large block fresh pages from the OS (mmap) and
 (munmap), so the next upload faults every page in again: about 20,000 page faults and 100 ms of system time
 per million-row file on a 2-vCPU VM, a fifth of the whole check. With `keep_freed_memory()`, large blocks come
 from the heap and freed heap stays mapped (M_MMAP_MAX = 0, M_TRIM_THRESHOLD = 2 GB), and all threads share two
-arenas (M_ARENA_MAX = 2), so what one thread frees another reuses. Measured on 1M LMS rows: 600–2,000 page faults
+arenas (M_ARENA_MAX = 2), so what one thread frees another reuses. Measured on 1M LMS rows: 400–2,000 page faults
 instead of ~20,000; resident memory then stays near its high-water mark (~550 MB instead of ~470 MB after
 the check), which the table cache's budget (core/tablecache.py) already bounds.
 

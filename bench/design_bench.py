@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from bench.common import Row
-from core import design, power
+from core import assignment, power
 
 
 def grid() -> list[tuple[float, float, float]]:
@@ -46,9 +46,10 @@ def matching_row() -> Row:
     frame = pd.DataFrame(rng.normal(size=(controls + treated, 8)), columns=[f"x{i}" for i in range(8)])
     frame["treated"] = np.r_[np.zeros(controls, bool), np.ones(treated, bool)]
     frame.loc[frame["treated"], "x0"] += 0.5
-    design.propensity_logit(frame.sample(2_000, random_state=0), treated_col="treated", covariates=["x0"])  # warm-up
+    sample = frame.sample(2_000, random_state=0)  # warm-up
+    assignment.propensity_logit(sample, treated_col="treated", covariates=["x0"])
     start = time.perf_counter()
-    result = design.match(frame, treated_col="treated", covariates=[f"x{i}" for i in range(8)])
+    result = assignment.match(frame, treated_col="treated", covariates=[f"x{i}" for i in range(8)])
     elapsed = (time.perf_counter() - start) * 1000
     assert len(result.pairs) > 150
     return Row("Matching 185 treated among 16,000 controls, 8 covariates", elapsed, None, "ms", "< 1000 ms",

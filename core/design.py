@@ -1,226 +1,260 @@
-"""Assignment of people to the pilot, matched controls, and balance.
-
-* Randomisation (simple, stratified, cluster) is reproducible: the roster is sorted by id first, so the
-  same people and the same seed give the same list whatever order the file had. Strata get both arms
-  in proportion; a cluster (team or site) goes whole to one arm.
-* Matched controls for a non-randomised pilot: logit propensity score from statsmodels' Logit, nearest
-  neighbour on the logit within a caliper of 0.2 sd of the logit (Austin 2011), greedy, in random
-  order of the treated, with or without replacement.
-* Balance: standardised mean difference SMD = (x̄ₜ − x̄꜀) / √((sₜ² + s꜀²)/2) (Austin 2009);
-  |SMD| > 0.1 is flagged.
-"""
+"""Pilot design helpers: the design chooser, the timeline, power curves, pre-registration and deviations."""
 
 from __future__ import annotations
 
-import bisect
-import math
-import warnings
 from dataclasses import dataclass
-from typing import Literal
+from datetime import date, timedelta
 
-import numpy as np
-import pandas as pd
-
-Method = Literal["simple", "stratified", "cluster"]
-TREATMENT, CONTROL = "treatment", "control"
-SMD_FLAG = 0.1
-
-
-def _check(roster: pd.DataFrame, id_col: str, columns: list[str]) -> None:
-    for column in [id_col, *columns]:
-        if column not in roster.columns:
-            raise ValueError(f"column {column!r} is not in the list (columns: {', '.join(map(str, roster.columns))})")
-    ids = roster[id_col].astype(str).str.strip()
-    if ids.eq("").any() or roster[id_col].isna().any():
-        raise ValueError(f"some rows have no {id_col}: every person needs an id")
-    duplicated = ids[ids.duplicated()].unique()
-    if len(duplicated):
-        raise ValueError(f"{len(duplicated)} ids appear more than once (e.g. {duplicated[0]}); remove duplicates first")
-
-
-def assign(roster: pd.DataFrame, *, id_col: str, seed: int, method: Method = "simple", treat_share: float = 0.5,
-           strata: list[str] | None = None, cluster: str | None = None) -> pd.DataFrame:
-    """A table id, arm, group (stratum or cluster) for every row of `roster`, reproducible by seed."""
-    if not 0 < treat_share < 1:
-        raise ValueError(f"treat_share must be between 0 and 1, got {treat_share}")
-    strata = strata or []
-    if method == "stratified" and not strata:
-        raise ValueError("stratified randomisation needs at least one stratum column (e.g. site)")
-    if method == "cluster" and not cluster:
-        raise ValueError("cluster randomisation needs the cluster column (e.g. team)")
-    _check(roster, id_col, strata + ([cluster] if cluster else []))
-    rng = np.random.default_rng(seed)
-    table = roster.assign(**{id_col: roster[id_col].astype(str).str.strip()}).sort_values(id_col, kind="stable")
-    table = table.reset_index(drop=True)
-    arm = np.full(len(table), CONTROL, dtype=object)
-    if method == "simple":
-        group = pd.Series("all", index=table.index)
-        order = rng.permutation(len(table))
-        arm[order[: round(treat_share * len(table))]] = TREATMENT
-    elif method == "stratified":
-        group = table[strata].astype(str).agg(" · ".join, axis=1)
-        for _, members in sorted(table.groupby(group, sort=True).groups.items()):
-            members = np.asarray(members)
-            exact = treat_share * len(members)
-            count = math.floor(exact) + (1 if rng.random() < exact - math.floor(exact) else 0)
-            arm[rng.permutation(members)[:count]] = TREATMENT
-    else:
-        group = table[cluster].astype(str)
-        clusters = np.array(sorted(group.unique()))
-        if len(clusters) < 2:
-            raise ValueError("cluster randomisation needs at least 2 clusters")
-        chosen = set(rng.permutation(clusters)[: max(1, round(treat_share * len(clusters)))])
-        arm[group.isin(chosen).to_numpy()] = TREATMENT
-    return pd.DataFrame({"id": table[id_col], "arm": arm, "group": group.to_numpy()})
-
-
-def smd(treated, control) -> float:
-    """Standardised mean difference with the pooled sd √((s²ₜ + s²꜀)/2); 0 when both sds are 0."""
-    t = np.asarray(treated, dtype=float)
-    c = np.asarray(control, dtype=float)
-    t, c = t[np.isfinite(t)], c[np.isfinite(c)]
-    if t.size < 2 or c.size < 2:
-        return math.nan
-    pooled = math.sqrt((t.var(ddof=1) + c.var(ddof=1)) / 2)
-    difference = t.mean() - c.mean()
-    if pooled == 0:
-        return 0.0 if difference == 0 else math.copysign(math.inf, difference)
-    return float(difference / pooled)
-
-
-def numeric_covariates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Numbers as they are; categories as 0/1 indicators (one per level) so SMDs and logits can use them."""
-    parts = []
-    for column in columns:
-        series = frame[column]
-        numeric = pd.to_numeric(series, errors="coerce")
-        if numeric.notna().sum() >= 0.9 * series.notna().sum() and series.notna().any():
-            parts.append(numeric.rename(column).astype(float))
-        else:
-            parts.append(pd.get_dummies(series.astype(str), prefix=column, prefix_sep=" = ", dtype=float))
-    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=frame.index)
-
-
-def balance(frame: pd.DataFrame, *, arm_col: str, covariates: list[str],
-            matched: pd.DataFrame | None = None) -> pd.DataFrame:
-    """SMD of each covariate between arms (and after matching when `matched` is given); flags |SMD| > 0.1."""
-    x = numeric_covariates(frame, covariates)
-    treated = (frame[arm_col] == TREATMENT).to_numpy()
-    rows = []
-    for column in x.columns:
-        row = {"covariate": column, "mean treatment": x.loc[treated, column].mean(),
-               "mean control": x.loc[~treated, column].mean(),
-               "SMD": smd(x.loc[treated, column], x.loc[~treated, column])}
-        if matched is not None:
-            xm = numeric_covariates(matched, covariates).reindex(columns=x.columns, fill_value=0.0)
-            mt = (matched[arm_col] == TREATMENT).to_numpy()
-            row["SMD after matching"] = smd(xm.loc[mt, column], xm.loc[~mt, column])
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    last = "SMD after matching" if matched is not None else "SMD"
-    table["flag"] = np.where(table[last].abs() > SMD_FLAG, "imbalanced (|SMD| > 0.1)", "")
-    return table
+from core import power as pw
+from core import roi
+from core.plan import DesignPlan, Plan
 
 
 @dataclass(frozen=True)
-class Matching:
-    pairs: pd.DataFrame  # treated index, control index, distance on the logit
-    unmatched: list  # treated rows with no control within the caliper
-    caliper: float
-    logit: pd.Series
-    incomplete: list  # treated rows with a missing covariate (never matched)
+class DesignInfo:
+    title: str
+    fits: str
+    assumes: str
+    threats: str
+    analysis: str
 
 
-def propensity_logit(frame: pd.DataFrame, *, treated_col: str, covariates: list[str]) -> pd.Series:
-    """Linear predictor (log-odds) of a logistic regression of treatment on the covariates (statsmodels);
-    NaN for people with a missing covariate, who cannot be matched."""
-    import statsmodels.api as sm
+DESIGNS: dict[str, DesignInfo] = {
+    "rct": DesignInfo(
+        "Individual randomised pilot (RCT)",
+        "You can pick who is trained by lot, and trained people rarely pass the skills to untrained colleagues.",
+        "Random assignment; people stay in their arm; the KPI is measured the same way in both arms.",
+        "Contamination when trained and untrained people share work; attrition that differs between arms.",
+        "ANCOVA: post-pilot KPI on arm and the baseline KPI (difference in means when there is no baseline).",
+    ),
+    "cluster_rct": DesignInfo(
+        "Cluster-randomised pilot (whole teams or sites)",
+        "You can randomise, but people in a team learn from each other, so whole teams must share an arm.",
+        "Random assignment of clusters; enough clusters (8+ per arm) for a credible estimate.",
+        "Few clusters give wide intervals; teams differ at baseline; the ICC inflates the sample needed.",
+        "ANCOVA with standard errors clustered by team (df from the number of clusters).",
+    ),
+    "matched": DesignInfo(
+        "Matched cohorts (non-randomised)",
+        "Managers choose who is trained; you have the HRIS and baseline KPI to find look-alike controls.",
+        "No unmeasured difference between trained and matched people once the covariates are matched.",
+        "Selection bias from what is not measured (motivation); regression to the mean when people are "
+        "picked for low scores.",
+        "Propensity-score matching (logit, caliper 0.2 sd) and the average effect on the trained (ATT).",
+    ),
+    "did": DesignInfo(
+        "Difference-in-differences",
+        "Some groups start the program and others do not yet; you have KPI history before and after for both.",
+        "Parallel trends: without the program, both groups' KPIs would have moved alike.",
+        "Different seasonality or shocks by group; groups chosen because their KPI was moving.",
+        "Regression with unit and period fixed effects and standard errors clustered by unit.",
+    ),
+    "its": DesignInfo(
+        "Interrupted time series",
+        "Everyone is trained at once and no comparison group exists, but you have 12+ months of KPI history.",
+        "The pre-program trend and seasonality would have continued; nothing else changed at the same time.",
+        "Seasonality, other initiatives launched at the same time, changes in how the KPI is measured.",
+        "Segmented regression of the monthly KPI with a level and slope change at the start.",
+    ),
+}
 
-    x = numeric_covariates(frame, covariates)
-    complete = x.notna().all(axis=1)
-    x = x[complete]
-    x = x.loc[:, x.std() > 0]
-    dummies = [c for c in x.columns if " = " in c]
-    if dummies:  # drop one level per categorical so the design is full rank
-        for column in covariates:
-            levels = [c for c in dummies if c.startswith(f"{column} = ")]
-            if levels:
-                x = x.drop(columns=levels[0])
-    x = sm.add_constant((x - x.mean()) / x.std().replace(0, 1), has_constant="add")
-    y = frame.loc[complete, treated_col].astype(float).to_numpy()
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-    if y.min() == y.max():
-        raise ValueError("matching needs both trained and untrained people")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", PerfectSeparationWarning)
-        warnings.simplefilter("ignore", ConvergenceWarning)
+def recommend(d: DesignPlan) -> tuple[str, str]:
+    """(design key, reason) from the three situation questions."""
+    if d.randomise == "yes":
+        if d.contamination == "yes":
+            return "cluster_rct", "You can randomise, but colleagues would share what they learn: randomise teams."
+        return "rct", "You can randomise individuals and contamination is unlikely: the cleanest attribution."
+    if d.randomise == "no":
+        if d.history == "yes":
+            return "did", ("Without randomisation, KPI history before and after for a comparison group supports "
+                           "difference-in-differences (or matched cohorts on the baseline).")
+        return "matched", "Without randomisation or history, match each trained person to similar colleagues."
+    return "", "Answer the questions above for a recommendation."
+
+
+def matching_column(name: str, columns: list[str]) -> str:
+    """The column whose words best match a KPI name ("Average deal size" → "avg_deal_size")."""
+    import re
+
+    synonyms = {"avg": "average", "mean": "average", "no": "number", "num": "number"}
+
+    def words(text: str) -> set[str]:
+        return {synonyms.get(w, w) for w in re.split(r"[^a-z0-9]+", text.lower()) if w}
+
+    wanted = words(name)
+    return max(columns, key=lambda c: (len(wanted & words(c)), -columns.index(c))) if columns else ""
+
+
+def primary_column(plan: Plan, columns: list[str]) -> str:
+    """The primary KPI's data column (step 3) when it is among `columns`, else the best match by name."""
+    chosen = next((k.column for k in plan.kpis if k.primary and k.column in columns), None)
+    return chosen or matching_column(plan.roi.kpi_name, columns)
+
+
+def effect_to_detect(plan: Plan) -> float:
+    """The effect the pilot should detect: the design's own, else the ROI model's assumed effect."""
+    return plan.design.effect if plan.design.effect is not None else plan.roi.effect
+
+
+def power_options(d: DesignPlan) -> dict:
+    clustered = d.design == "cluster_rct"
+    return {"alpha": d.alpha, "alternative": d.alternative, "icc": d.icc if clustered else 0.0,
+            "cluster_size": d.cluster_size if clustered else 1, "attrition": d.attrition}
+
+
+def break_even_effect(plan: Plan) -> float | None:
+    """The ROI model's break-even effect, or None when the ROI step is not filled in."""
+    try:
+        return roi.evaluate(plan.roi).break_even_effect
+    except ValueError:
+        return None
+
+
+def power_curve(plan: Plan, *, points: int = 40, up_to: float | None = None) -> tuple[list[float], list[float]]:
+    """Power against people per arm (treated; controls by the ratio) for the planned effect, from a few
+    people to four times the plan (or `up_to`, e.g. past the sample the target power needs)."""
+    d = plan.design
+    effect = effect_to_detect(plan)
+    top = max(4 * max(d.n_treatment, 10), 40, 1.2 * (up_to or 0))
+    step = max(d.cluster_size if d.design == "cluster_rct" else 1, 1)
+    ns = sorted({max(step * round(top * (i + 1) / points / step), step * 3) for i in range(points)})
+    values = []
+    for n in ns:
         try:
-            model = sm.Logit(y, x.to_numpy()).fit(disp=False, method="newton", maxiter=100)
-        except (PerfectSeparationWarning, np.linalg.LinAlgError):
-            raise ValueError("the covariates predict exactly who was trained (for example, everyone in one team "
-                             "was trained), so no comparable controls exist; drop that covariate") from None
-    return pd.Series(x.to_numpy() @ model.params, index=x.index).reindex(frame.index)
+            values.append(_power(plan, effect, n, n * d.ratio))
+        except ValueError:
+            values.append(float("nan"))
+    return [float(n) for n in ns], values
 
 
-def match(frame: pd.DataFrame, *, treated_col: str, covariates: list[str], caliper_sd: float = 0.2,
-          replace: bool = False, seed: int = 0) -> Matching:
-    """1:1 nearest-neighbour matching on the logit of the propensity score within the caliper."""
-    logit = propensity_logit(frame, treated_col=treated_col, covariates=covariates)
-    caliper = caliper_sd * float(logit.std(ddof=1))
-    is_treated = frame[treated_col].astype(bool).to_numpy()
-    usable = logit.notna().to_numpy()
-    controls = sorted(zip(logit[~is_treated & usable].to_numpy(), frame.index[~is_treated & usable], strict=True))
-    keys = [value for value, _ in controls]
-    rng = np.random.default_rng(seed)
-    treated_index = frame.index[is_treated].to_numpy()
-    pairs, unmatched, incomplete = [], [], []
-    for t in rng.permutation(treated_index):
-        score = logit[t]
-        if not np.isfinite(score):
-            incomplete.append(t)
-            continue
-        position = bisect.bisect_left(keys, score)
-        best = None
-        for candidate in (position - 1, position):
-            if 0 <= candidate < len(keys):
-                distance = abs(keys[candidate] - score)
-                if distance <= caliper and (best is None or distance < best[1]):
-                    best = (candidate, distance)
-        if best is None:
-            unmatched.append(t)
-            continue
-        pairs.append((t, controls[best[0]][1], best[1]))
-        if not replace:
-            del keys[best[0]]
-            del controls[best[0]]
-    return Matching(pd.DataFrame(pairs, columns=["treated", "control", "distance"]), unmatched, caliper, logit,
-                    incomplete)
+def power_by_effect(plan: Plan, *, points: int = 40, up_to: float | None = None) -> tuple[list[float], list[float]]:
+    """Power of the planned pilot (its n) against the true effect, from 0 to twice the larger of the
+    planned effect and `up_to` (e.g. the break-even effect)."""
+    d = plan.design
+    top = 2 * max(abs(effect_to_detect(plan)), abs(up_to or 0), 1e-9)
+    effects = [top * i / points for i in range(points + 1)]
+    values = []
+    for e in effects:
+        try:
+            values.append(_power(plan, e, d.n_treatment, d.n_control))
+        except ValueError:
+            values.append(float("nan"))
+    return effects, values
 
 
-def matched_controls(roster: pd.DataFrame, *, id_col: str, treated: pd.Series, covariates: list[str],
-                     caliper_sd: float = 0.2, replace: bool = False, seed: int = 0
-                     ) -> tuple[pd.DataFrame, Matching, pd.DataFrame]:
-    """Assignment (id, arm, group = the pair) of the trained people and their matched controls, the matching,
-    and the balance table before and after matching."""
-    if not covariates:
-        raise ValueError("choose at least one covariate to match on")
-    _check(roster, id_col, covariates)
-    frame = roster.reset_index(drop=True).assign(_treated=np.asarray(treated, dtype=bool))
-    result = match(frame, treated_col="_treated", covariates=covariates, caliper_sd=caliper_sd, replace=replace,
-                   seed=seed)
-    if result.pairs.empty:
-        raise ValueError("no trained person has a control within the caliper; widen the caliper or use fewer "
-                         "covariates")
-    pairs = result.pairs.reset_index(drop=True)
-    rows = [(frame.at[t, id_col], TREATMENT, f"pair {k + 1}") for k, t in enumerate(pairs["treated"])]
-    controls: dict[int, list[str]] = {}
-    for k, c in enumerate(pairs["control"]):
-        controls.setdefault(int(c), []).append(f"pair {k + 1}")
-    rows += [(frame.at[c, id_col], CONTROL, ", ".join(groups)) for c, groups in controls.items()]
-    assignment = pd.DataFrame(rows, columns=["id", "arm", "group"]).astype({"id": str})
-    arms = np.where(frame["_treated"], TREATMENT, CONTROL)
-    matched = pd.concat([frame.loc[pairs["treated"]].assign(arm=TREATMENT),
-                         frame.loc[pairs["control"]].assign(arm=CONTROL)])
-    table = balance(frame.assign(arm=arms), arm_col="arm", covariates=covariates, matched=matched)
-    return assignment, result, table
+def _power(plan: Plan, effect: float, n1: float, n2: float) -> float:
+    d = plan.design
+    options = power_options(d)
+    if d.kpi_type == "binary":
+        return pw.power_proportions(min(max(d.p_control + effect, 0.0), 1.0), d.p_control, n1, n2, **options)
+    return pw.power(effect, n1, n2, sd=d.sd, baseline_corr=d.baseline_corr, **options)
+
+
+def timeline(d: DesignPlan) -> list[tuple[str, date, date]]:
+    """(phase, start, end) for the baseline window, the intervention and the measurement window."""
+    import pandas as pd
+
+    start = date.fromisoformat(d.start_date) if d.start_date else date.today()
+    # the baseline_months whole calendar months before the start month
+    baseline_start = (pd.Period(start, "M") - d.baseline_months).to_timestamp().date()
+    end_intervention = start + timedelta(days=d.intervention_days)
+    return [
+        ("Baseline window", baseline_start, start),
+        (f"Intervention ({d.intervention_days} days)", start, end_intervention),
+        (f"Measurement window ({d.measurement_days} days)", end_intervention,
+         end_intervention + timedelta(days=d.measurement_days)),
+    ]
+
+
+def registered_fields(plan: Plan) -> dict[str, str]:
+    """What a pre-registration locks, as text so later changes can be listed."""
+    d = plan.design
+    hypothesis = plan.hypotheses[0] if plan.hypotheses else None
+    return {
+        "Primary KPI": plan.roi.kpi_name or (hypothesis.kpi if hypothesis else ""),
+        "Hypothesis": (f"{hypothesis.kpi} {hypothesis.direction} by {hypothesis.assumed_size} {hypothesis.unit} "
+                       f"by {hypothesis.by_when}") if hypothesis else "",
+        "Design": DESIGNS[d.design].title if d.design else "",
+        "Effect to detect": f"{effect_to_detect(plan):g}",
+        "Alpha": f"{d.alpha:g}",
+        "Power": f"{d.power:g}",
+        "People per arm (treatment / control)": f"{d.n_treatment} / {d.n_control}",
+        "Assignment seed": str(d.seed) if d.seed else "",
+        "Analysis method": d.analysis_method or (DESIGNS[d.design].analysis if d.design else ""),
+        "Start date": d.start_date,
+    }
+
+
+def deviations(plan: Plan) -> list[tuple[str, str, str]]:
+    """(field, registered, now) for every registered field that changed after the lock."""
+    registration = plan.design.preregistration
+    if registration is None:
+        return []
+    now = registered_fields(plan)
+    return [(k, v, now.get(k, "")) for k, v in registration.registered.items() if now.get(k, "") != v]
+
+
+@dataclass(frozen=True)
+class PowerSummary:
+    """Everything the power section shows: needed n, the planned pilot's power and MDE, break-even."""
+
+    effect: float
+    unit: str
+    needed: pw.SampleSize | None
+    needed_error: str
+    planned_power: float | None
+    planned_mde: float | None
+    planned_error: str
+    break_even: float | None
+    enough: pw.SampleSize | None  # the sample that would detect break-even, when the plan cannot
+    enough_error: str
+
+    @property
+    def detects_break_even(self) -> bool | None:
+        if self.break_even is None or self.planned_mde is None:
+            return None
+        return self.planned_mde <= self.break_even
+
+
+def power_summary(plan: Plan) -> PowerSummary:
+    d = plan.design
+    binary = d.kpi_type == "binary"
+    effect = effect_to_detect(plan)
+    options = power_options(d)
+    unit = "proportion points" if binary else (plan.roi.kpi_unit or "KPI units")
+
+    def needed_for(target: float) -> pw.SampleSize:
+        if binary:
+            p_treatment = min(max(d.p_control + target, 0.0), 1.0)
+            return pw.sample_size_proportions(p_treatment, d.p_control, power=d.power, ratio=d.ratio, **options)
+        return pw.sample_size(target, sd=d.sd, power=d.power, ratio=d.ratio, baseline_corr=d.baseline_corr,
+                              **options)
+
+    needed = planned_power = planned_mde = enough = None
+    needed_error = planned_error = enough_error = ""
+    try:
+        needed = needed_for(effect)
+    except ValueError as exc:
+        needed_error = str(exc)
+    if d.n_treatment > 0 and d.n_control > 0:
+        try:
+            planned_power = _power(plan, effect, d.n_treatment, d.n_control)
+            if binary:
+                planned_mde = abs(pw.mde_proportions(d.p_control, d.n_treatment, d.n_control, power=d.power,
+                                                     **options))
+            else:
+                planned_mde = pw.mde(d.n_treatment, d.n_control, sd=d.sd, power=d.power,
+                                     baseline_corr=d.baseline_corr, **options)
+        except ValueError as exc:
+            planned_error = str(exc)
+    else:
+        planned_error = "enter the planned number of treated and control people"
+    break_even = break_even_effect(plan) if not binary else None
+    if break_even is not None and planned_mde is not None and planned_mde > break_even:
+        try:
+            enough = needed_for(break_even)
+        except ValueError as exc:
+            enough_error = str(exc)
+    return PowerSummary(effect, unit, needed, needed_error, planned_power, planned_mde, planned_error, break_even,
+                        enough, enough_error)

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core import __version__, pilot, roi, sensitivity
+from core import __version__, design, roi, sensitivity
 from core.plan import GOAL_QUESTIONS, Plan
 
 EXCEL_CELL_MAX = 32_767
@@ -397,11 +397,11 @@ def design_sheet(ws: Worksheet, plan: Plan) -> None:
         put(ws, f"A{row}", "The pilot design step has not been filled in for this plan yet.")
         widths(ws, 90)
         return
-    summary = pilot.power_summary(plan)
+    summary = design.power_summary(plan)
     needed = summary.needed
     facts: list[tuple[str, Any, str | None]] = [
-        ("Design", pilot.DESIGNS[d.design].title if d.design else "(not chosen)", None),
-        ("Analysis method", d.analysis_method or (pilot.DESIGNS[d.design].analysis if d.design else ""), None),
+        ("Design", design.DESIGNS[d.design].title if d.design else "(not chosen)", None),
+        ("Analysis method", d.analysis_method or (design.DESIGNS[d.design].analysis if d.design else ""), None),
         ("Primary KPI type", d.kpi_type, None),
         (f"Effect to detect ({summary.unit})", summary.effect, NUMBER),
         ("Standard deviation of the KPI" if d.kpi_type == "continuous" else "Control-group rate",
@@ -427,7 +427,7 @@ def design_sheet(ws: Worksheet, plan: Plan) -> None:
     if summary.enough is not None:
         facts.append(("People per arm needed to detect break-even",
                       f"{summary.enough.n_treatment:,} / {summary.enough.n_control:,}", None))
-    for phase, start, end in pilot.timeline(d):
+    for phase, start, end in design.timeline(d):
         facts.append((phase, f"{start.isoformat()} to {end.isoformat()}", None))
     facts.append(("Assignment seed", str(d.seed) if d.seed else "(no list drawn yet)", None))
     for i, (label, value, fmt) in enumerate(facts, start=row):
@@ -444,7 +444,7 @@ def design_sheet(ws: Worksheet, plan: Plan) -> None:
         put(ws, f"A{row}", f"Pre-registered at {registration.locked_at}", bold=True)
         for col, label in zip("ABC", ["Field", "Registered", "Now"], strict=True):
             put(ws, f"{col}{row + 1}", label, bold=True)
-        now = pilot.registered_fields(plan)
+        now = design.registered_fields(plan)
         for i, (field, value) in enumerate(registration.registered.items(), start=row + 2):
             put(ws, f"A{i}", field)
             put(ws, f"B{i}", value)

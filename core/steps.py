@@ -67,13 +67,13 @@ def kpis_status(plan: Plan) -> Status:
 
 
 def design_status(plan: Plan) -> Status:
-    from core import pilot
+    from core import design
 
     d = plan.design
     if not d.design and not d.n_treatment and not d.assignment:
         return "not started"
     if d.preregistration is not None:
-        return "needs attention" if pilot.deviations(plan) else "done"
+        return "needs attention" if design.deviations(plan) else "done"
     return "in progress"
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import streamlit as st
 
-from core import charts, design, estimates, ingest, pilot, privacy
+from core import assignment, charts, design, estimates, ingest, privacy
 from core.plan import Assigned, Preregistration
 from ui import datasets, session, widgets
 
@@ -36,15 +36,15 @@ for column, (field_name, question) in zip(st.columns(3), questions, strict=True)
     with column:
         widgets.bound(st.radio, question, f"design.{field_name}", setter(field_name), options=list(YES_NO),
                       format_func=YES_NO.get, index=list(YES_NO).index(getattr(d, field_name)), horizontal=True)
-recommended, reason = pilot.recommend(d)
+recommended, reason = design.recommend(d)
 if recommended:
-    st.info(f"**Recommended: {pilot.DESIGNS[recommended].title}.** {reason}")
-keys = list(pilot.DESIGNS)
+    st.info(f"**Recommended: {design.DESIGNS[recommended].title}.** {reason}")
+keys = list(design.DESIGNS)
 widgets.bound(st.radio, "Design", "design.design", setter("design"), options=keys,
-              format_func=lambda k: pilot.DESIGNS[k].title,
+              format_func=lambda k: design.DESIGNS[k].title,
               index=keys.index(d.design or recommended) if (d.design or recommended) else None)
 if d.design:
-    info = pilot.DESIGNS[d.design]
+    info = design.DESIGNS[d.design]
     st.markdown(f"- **When it fits:** {info.fits}\n- **What it assumes:** {info.assumes}\n"
                 f"- **Threats:** {info.threats}\n- **Analysis:** {info.analysis}")
 
@@ -55,7 +55,7 @@ KPI_TYPES = {"continuous": "A number per person (deal size, weeks, score)", "bin
 widgets.bound(st.radio, "Primary KPI", "design.kpi_type", setter("kpi_type"), options=list(KPI_TYPES),
               format_func=KPI_TYPES.get, index=list(KPI_TYPES).index(d.kpi_type), horizontal=True)
 binary = d.kpi_type == "binary"
-effect = pilot.effect_to_detect(plan)
+effect = design.effect_to_detect(plan)
 unit = "proportion points" if binary else (plan.roi.kpi_unit or "KPI units")
 a, b, c, e = st.columns(4)
 with a:
@@ -96,7 +96,7 @@ with e:
         widgets.bound(st.number_input, "People per cluster", "design.cluster_size", setter("cluster_size", int),
                       value=int(d.cluster_size), min_value=1, step=1)
 
-summary = pilot.power_summary(plan)
+summary = design.power_summary(plan)
 needed = summary.needed
 m1, m2, m3 = st.columns(3)
 m1.metric("Needed per arm", f"{needed.n_treatment:,} + {needed.n_control:,}" if needed else "—",
@@ -126,9 +126,9 @@ elif summary.detects_break_even:
 planned_ok = d.n_treatment > 0 and d.n_control > 0
 if planned_ok:
     left, right = st.columns(2)
-    ns, powers = pilot.power_curve(plan, up_to=needed.n_treatment if needed else None)
+    ns, powers = design.power_curve(plan, up_to=needed.n_treatment if needed else None)
     left.plotly_chart(charts.power_curve(ns, powers, planned=d.n_treatment, target=d.power), key="design-power-n")
-    effects, by_effect = pilot.power_by_effect(plan, up_to=summary.break_even)
+    effects, by_effect = design.power_by_effect(plan, up_to=summary.break_even)
     marks = [(summary.break_even, "break-even")] if summary.break_even else []
     right.plotly_chart(charts.power_curve(effects, by_effect, planned=effect, target=d.power, marks=marks,
                                           title="Power of the planned pilot against the true effect",
@@ -141,7 +141,7 @@ if joined is not None and joined.periods is not None and not binary:
         measures = [c for c, r in joined.roles.items() if r == "measure" and c in joined.periods.columns]
         groups = [c for c, r in joined.roles.items() if r in ("team", "site") and c in joined.periods.columns]
         pick = st.columns(3)
-        kpi = pick[0].selectbox("KPI", measures, index=measures.index(pilot.primary_column(plan, measures)),
+        kpi = pick[0].selectbox("KPI", measures, index=measures.index(design.primary_column(plan, measures)),
                                 key=session.key("design.kpi_col"))
         group = pick[1].selectbox("Clusters", groups or ["(none)"], key=session.key("design.group_col"))
         window = pick[2].number_input("Months per measurement window", 1, 6, 3, key=session.key("design.window"))
@@ -188,7 +188,7 @@ def matched_section(roster: pd.DataFrame, id_col: str, name: str, usable: list[s
     replace = c2.checkbox("A control may serve more than one trained person", key=session.key("design.replace"))
     if st.button("Find matched controls", type="primary", key=session.key("design.match"), disabled=not chosen):
         try:
-            table, result, balance = design.matched_controls(
+            table, result, balance = assignment.matched_controls(
                 roster, id_col=id_col, treated=roster[by].astype(str).isin(chosen), covariates=covariates,
                 caliper_sd=caliper, replace=replace, seed=plan.design.seed or 1)
         except ValueError as exc:
@@ -268,9 +268,9 @@ if roster is not None:
                       value=int(plan.design.seed), min_value=1, max_value=2**31 - 1, step=1)
         total = d.n_treatment + d.n_control
         share = d.n_treatment / total if total else 0.5
-        if st.button("Generate the assignment list", type="primary", key=session.key("design.assign")):
+        if st.button("Generate the assignment list", type="primary", key=session.key("assignment.assign")):
             try:
-                table = design.assign(roster, id_col=id_col, seed=plan.design.seed, method=d.randomisation,
+                table = assignment.assign(roster, id_col=id_col, seed=plan.design.seed, method=d.randomisation,
                                       treat_share=share, strata=strata, cluster=cluster)
             except ValueError as exc:
                 st.error(f"{name}: {exc}")
@@ -280,19 +280,19 @@ if roster is not None:
         if plan.design.assignment:
             assigned = pd.DataFrame([vars(a) for a in plan.design.assignment])
             defaults = [c for c in usable if c not in strata and c != cluster][:4]
-            covariates = st.multiselect("Balance on", usable, default=defaults, key=session.key("design.balance"))
+            covariates = st.multiselect("Balance on", usable, default=defaults, key=session.key("assignment.balance"))
             if covariates:
                 merged = roster.assign(**{id_col: roster[id_col].astype(str).str.strip()}).merge(
                     assigned, left_on=id_col, right_on="id", how="inner")
-                table = design.balance(merged, arm_col="arm", covariates=covariates)
+                table = assignment.balance(merged, arm_col="arm", covariates=covariates)
                 st.dataframe(table, hide_index=True, width="stretch",
                              column_config={"SMD": st.column_config.NumberColumn(format="%.3f")})
 
 if plan.design.assignment:
     assigned = pd.DataFrame([vars(a) for a in plan.design.assignment])
     counts = assigned["arm"].value_counts()
-    st.success(f"Assignment list: {counts.get(design.TREATMENT, 0):,} treated, {counts.get(design.CONTROL, 0):,} "
-               f"controls, seed {plan.design.seed}.")
+    st.success(f"Assignment list: {counts.get(assignment.TREATMENT, 0):,} treated, "
+               f"{counts.get(assignment.CONTROL, 0):,} controls, seed {plan.design.seed}.")
     st.download_button("Download the assignment list (CSV, real ids for managers)",
                        assigned.to_csv(index=False).encode("utf-8"), file_name="assignment-list.csv",
                        mime="text/csv", key=session.key("design.download"), icon="📥")
@@ -310,15 +310,15 @@ with t2:
 with t3:
     widgets.bound(st.number_input, "Measurement window (days after)", "design.measurement_days",
                   setter("measurement_days", int), value=int(d.measurement_days), min_value=7, max_value=730)
-st.plotly_chart(charts.timeline(pilot.timeline(d)), key="design-timeline")
+st.plotly_chart(charts.timeline(design.timeline(d)), key="design-timeline")
 
 # -- 5 pre-registration ----------------------------------------------------------------------------------------
 st.header("Pre-registration", anchor="preregistration")
 st.caption("Lock the primary KPI, hypothesis, design, seed and analysis before the pilot starts. Later edits stay "
            "possible, but are listed here as deviations, so nobody can move the goalposts unseen.")
 widgets.bound(st.text_input, "Analysis method", "design.analysis_method", setter("analysis_method"),
-              value=d.analysis_method or (pilot.DESIGNS[d.design].analysis if d.design else ""), max_chars=300)
-registered = pilot.registered_fields(plan)
+              value=d.analysis_method or (design.DESIGNS[d.design].analysis if d.design else ""), max_chars=300)
+registered = design.registered_fields(plan)
 if d.preregistration is None:
     st.dataframe(pd.DataFrame({"field": list(registered), "value": list(registered.values())}), hide_index=True)
     missing = [k for k, v in registered.items() if not v and k != "Start date"]
@@ -330,7 +330,7 @@ if d.preregistration is None:
         st.rerun()
 else:
     st.success(f"Pre-registered at {d.preregistration.locked_at.replace('T', ' ')} UTC.")
-    changes = pilot.deviations(plan)
+    changes = design.deviations(plan)
     if changes:
         st.warning(f"{len(changes)} deviation(s) from the pre-registration:")
         st.dataframe(pd.DataFrame(changes, columns=["field", "registered", "now"]), hide_index=True)

@@ -1,122 +1,62 @@
-import math
-import statistics
+"""Pilot helpers: design recommendation, curves, registration and deviations."""
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from core import design
+from core import power as pw
+from core.plan import DesignPlan, Preregistration
+from core.templates import onboarding, sales_skills
 
 
-def roster(n=200, seed=0):
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "employee_id": [f"{i:05d}" for i in range(n)],
-        "site": rng.choice(["North", "South", "East"], n),
-        "team": [f"T{i % 20:02d}" for i in range(n)],
-        "tenure": rng.gamma(2, 2, n),
-    })
+@pytest.mark.parametrize(("answers", "expected"), [
+    (("yes", "no", ""), "rct"), (("yes", "yes", ""), "cluster_rct"), (("no", "", "yes"), "did"),
+    (("no", "", "no"), "matched"), (("", "", ""), ""),
+])
+def test_recommendation(answers, expected):
+    randomise, contamination, history = answers
+    assert design.recommend(DesignPlan(randomise=randomise, contamination=contamination, history=history))[0] == \
+        expected
 
 
-@pytest.mark.parametrize(("method", "kwargs"), [("simple", {}), ("stratified", {"strata": ["site"]}),
-                                                ("cluster", {"cluster": "team"})])
-def test_same_seed_same_list_whatever_the_row_order(method, kwargs):
-    people = roster()
-    first = design.assign(people, id_col="employee_id", seed=42, method=method, **kwargs)
-    shuffled = people.sample(frac=1, random_state=3)
-    again = design.assign(shuffled, id_col="employee_id", seed=42, method=method, **kwargs)
-    pd.testing.assert_frame_equal(first, again)
-    other = design.assign(people, id_col="employee_id", seed=43, method=method, **kwargs)
-    assert not first["arm"].equals(other["arm"])
+def test_power_curves_agree_with_the_power_function():
+    plan = onboarding()
+    d = plan.design
+    ns, powers = design.power_curve(plan)
+    i = len(ns) // 2
+    assert powers[i] == pytest.approx(pw.power(3.0, ns[i], ns[i], sd=2.5, attrition=0.1))
+    effects, by_effect = design.power_by_effect(plan, up_to=4.0)
+    assert effects[0] == 0 and effects[-1] == pytest.approx(8.0)
+    assert by_effect[0] == pytest.approx(0.05, abs=1e-9)  # no effect: power equals alpha
+    assert by_effect[10] == pytest.approx(pw.power(effects[10], d.n_treatment, d.n_control, sd=2.5, attrition=0.1))
 
 
-def test_simple_randomisation_treats_the_requested_share():
-    table = design.assign(roster(201), id_col="employee_id", seed=1, treat_share=0.3)
-    assert (table["arm"] == design.TREATMENT).sum() == round(0.3 * 201)
+def test_power_summary_for_the_templates():
+    sales = design.power_summary(sales_skills())
+    assert sales.detects_break_even is False and sales.enough is not None
+    assert sales.enough.n_treatment > 1_000
+    onboard = design.power_summary(onboarding())
+    assert onboard.detects_break_even is True and onboard.enough is None
 
 
-def test_strata_get_both_arms_in_proportion():
-    people = roster(300)
-    table = design.assign(people, id_col="employee_id", seed=5, method="stratified", strata=["site"])
-    for site, group in table.groupby("group"):
-        treated = (group["arm"] == design.TREATMENT).sum()
-        assert treated in (math.floor(len(group) / 2), math.ceil(len(group) / 2)), site
+def test_deviations_list_what_changed():
+    plan = onboarding()
+    plan.design.preregistration = Preregistration("2026-11-24T10:00:00+00:00", design.registered_fields(plan))
+    assert design.deviations(plan) == []
+    plan.design.alpha = 0.1
+    plan.design.seed = 42
+    assert design.deviations(plan) == [("Alpha", "0.05", "0.1"), ("Assignment seed", "", "42")]
 
 
-def test_clusters_are_never_split():
-    table = design.assign(roster(), id_col="employee_id", seed=9, method="cluster", cluster="team")
-    arms_per_team = table.groupby("group")["arm"].nunique()
-    assert (arms_per_team == 1).all()
-    assert (table.groupby("group")["arm"].first() == design.TREATMENT).sum() == 10
+def test_matching_column_by_words():
+    assert design.matching_column("Average deal size", ["deals_closed", "avg_deal_size", "csat"]) == "avg_deal_size"
+    assert design.matching_column("CSAT", ["deals_closed", "csat"]) == "csat"
 
 
-def test_ids_keep_leading_zeros_and_duplicates_are_refused():
-    people = roster(10)
-    assert design.assign(people, id_col="employee_id", seed=1)["id"].str.startswith("0000").any()
-    people.loc[3, "employee_id"] = "00001"
-    with pytest.raises(ValueError, match="more than once"):
-        design.assign(people, id_col="employee_id", seed=1)
-
-
-def test_missing_columns_are_named():
-    with pytest.raises(ValueError, match="'region' is not in the list"):
-        design.assign(roster(), id_col="employee_id", seed=1, method="stratified", strata=["region"])
-
-
-def test_smd_against_a_hand_computation():
-    t, c = [1.0, 2.0, 3.0, 4.0], [2.0, 2.0, 3.0, 5.0]
-    pooled = math.sqrt((statistics.variance(t) + statistics.variance(c)) / 2)
-    assert design.smd(t, c) == pytest.approx((2.5 - 3.0) / pooled)
-
-
-def confounded(n=4_000, seed=11):
-    rng = np.random.default_rng(seed)
-    frame = pd.DataFrame({"tenure": rng.normal(5, 2, n), "score": rng.normal(60, 10, n),
-                          "site": rng.choice(["A", "B", "C"], n)})
-    lin = -3 + 0.4 * (frame.tenure - 5) + 0.05 * (frame.score - 60) + (frame.site == "A") * 0.8
-    frame["treated"] = rng.random(n) < 1 / (1 + np.exp(-lin))
-    return frame
-
-
-def test_logit_equals_a_glm_binomial_fit():
-    import statsmodels.api as sm
-
-    frame = confounded()
-    logit = design.propensity_logit(frame, treated_col="treated", covariates=["tenure", "score"])
-    x = sm.add_constant(frame[["tenure", "score"]])
-    glm = sm.GLM(frame["treated"].astype(float), x, family=sm.families.Binomial()).fit()
-    assert np.allclose(logit, glm.predict(x, which="linear"), atol=1e-4)
-
-
-@pytest.mark.parametrize("replace", [False, True])
-def test_matching_respects_the_caliper_and_improves_balance(replace):
-    frame = confounded()
-    covariates = ["tenure", "score", "site"]
-    result = design.match(frame, treated_col="treated", covariates=covariates, replace=replace, seed=1)
-    assert result.caliper == pytest.approx(0.2 * result.logit.std(ddof=1))
-    assert (result.pairs["distance"] <= result.caliper).all()
-    if not replace:
-        assert result.pairs["control"].is_unique
-    assert len(result.pairs) + len(result.unmatched) + len(result.incomplete) == frame["treated"].sum()
-    matched = pd.concat([frame.loc[result.pairs["treated"]], frame.loc[result.pairs["control"]]])
-    arms = np.where(matched["treated"], design.TREATMENT, design.CONTROL)
-    table = design.balance(frame.assign(arm=np.where(frame.treated, design.TREATMENT, design.CONTROL)),
-                           arm_col="arm", covariates=covariates, matched=matched.assign(arm=arms))
-    assert table["SMD"].abs().max() > 0.1  # confounded before
-    assert table["SMD after matching"].abs().max() < 0.1
-    assert (table["flag"] == "").all()
-
-
-def test_perfect_separation_is_explained():
-    frame = pd.DataFrame({"team": ["A"] * 20 + ["B"] * 20, "tenure": range(40), "treated": [True] * 20 + [False] * 20})
-    with pytest.raises(ValueError, match="predict exactly who was trained"):
-        design.match(frame, treated_col="treated", covariates=["team", "tenure"])
-
-
-def test_people_with_missing_covariates_are_left_unmatched():
-    frame = confounded(1_000)
-    frame.loc[frame.index[frame.treated][:3], "score"] = np.nan
-    frame.loc[frame.index[~frame.treated][:50], "score"] = np.nan
-    result = design.match(frame, treated_col="treated", covariates=["tenure", "score"])
-    assert set(result.incomplete) == set(frame.index[frame.treated][:3])
-    assert not set(result.pairs["control"]) & set(frame.index[~frame.treated][:50])
+def test_timeline_windows_by_hand():
+    d = DesignPlan(start_date="2026-07-01", baseline_months=12, intervention_days=90, measurement_days=90)
+    (_, b0, b1), (_, i0, i1), (_, m0, m1) = design.timeline(d)
+    assert (str(b0), str(b1)) == ("2025-07-01", "2026-07-01")  # the 12 calendar months before July 2026
+    assert (str(i0), str(i1)) == ("2026-07-01", "2026-09-29")  # 1 July + 90 days
+    assert (str(m0), str(m1)) == ("2026-09-29", "2026-12-28")
+    mid_month = design.timeline(DesignPlan(start_date="2026-03-15", baseline_months=2))[0]
+    assert str(mid_month[1]) == "2026-01-01"

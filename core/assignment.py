@@ -1,0 +1,226 @@
+"""Assignment of people to the pilot, matched controls, and balance.
+
+* Randomisation (simple, stratified, cluster) is reproducible: the roster is sorted by id first, so the
+  same people and the same seed give the same list whatever order the file had. Strata get both arms
+  in proportion; a cluster (team or site) goes whole to one arm.
+* Matched controls for a non-randomised pilot: logit propensity score from statsmodels' Logit, nearest
+  neighbour on the logit within a caliper of 0.2 sd of the logit (Austin 2011), greedy, in random
+  order of the treated, with or without replacement.
+* Balance: standardised mean difference SMD = (x̄ₜ − x̄꜀) / √((sₜ² + s꜀²)/2) (Austin 2009);
+  |SMD| > 0.1 is flagged.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+Method = Literal["simple", "stratified", "cluster"]
+TREATMENT, CONTROL = "treatment", "control"
+SMD_FLAG = 0.1
+
+
+def _check(roster: pd.DataFrame, id_col: str, columns: list[str]) -> None:
+    for column in [id_col, *columns]:
+        if column not in roster.columns:
+            raise ValueError(f"column {column!r} is not in the list (columns: {', '.join(map(str, roster.columns))})")
+    ids = roster[id_col].astype(str).str.strip()
+    if ids.eq("").any() or roster[id_col].isna().any():
+        raise ValueError(f"some rows have no {id_col}: every person needs an id")
+    duplicated = ids[ids.duplicated()].unique()
+    if len(duplicated):
+        raise ValueError(f"{len(duplicated)} ids appear more than once (e.g. {duplicated[0]}); remove duplicates first")
+
+
+def assign(roster: pd.DataFrame, *, id_col: str, seed: int, method: Method = "simple", treat_share: float = 0.5,
+           strata: list[str] | None = None, cluster: str | None = None) -> pd.DataFrame:
+    """A table id, arm, group (stratum or cluster) for every row of `roster`, reproducible by seed."""
+    if not 0 < treat_share < 1:
+        raise ValueError(f"treat_share must be between 0 and 1, got {treat_share}")
+    strata = strata or []
+    if method == "stratified" and not strata:
+        raise ValueError("stratified randomisation needs at least one stratum column (e.g. site)")
+    if method == "cluster" and not cluster:
+        raise ValueError("cluster randomisation needs the cluster column (e.g. team)")
+    _check(roster, id_col, strata + ([cluster] if cluster else []))
+    rng = np.random.default_rng(seed)
+    table = roster.assign(**{id_col: roster[id_col].astype(str).str.strip()}).sort_values(id_col, kind="stable")
+    table = table.reset_index(drop=True)
+    arm = np.full(len(table), CONTROL, dtype=object)
+    if method == "simple":
+        group = pd.Series("all", index=table.index)
+        order = rng.permutation(len(table))
+        arm[order[: round(treat_share * len(table))]] = TREATMENT
+    elif method == "stratified":
+        group = table[strata].astype(str).agg(" · ".join, axis=1)
+        for _, members in sorted(table.groupby(group, sort=True).groups.items()):
+            members = np.asarray(members)
+            exact = treat_share * len(members)
+            count = math.floor(exact) + (1 if rng.random() < exact - math.floor(exact) else 0)
+            arm[rng.permutation(members)[:count]] = TREATMENT
+    else:
+        group = table[cluster].astype(str)
+        clusters = np.array(sorted(group.unique()))
+        if len(clusters) < 2:
+            raise ValueError("cluster randomisation needs at least 2 clusters")
+        chosen = set(rng.permutation(clusters)[: max(1, round(treat_share * len(clusters)))])
+        arm[group.isin(chosen).to_numpy()] = TREATMENT
+    return pd.DataFrame({"id": table[id_col], "arm": arm, "group": group.to_numpy()})
+
+
+def smd(treated, control) -> float:
+    """Standardised mean difference with the pooled sd √((s²ₜ + s²꜀)/2); 0 when both sds are 0."""
+    t = np.asarray(treated, dtype=float)
+    c = np.asarray(control, dtype=float)
+    t, c = t[np.isfinite(t)], c[np.isfinite(c)]
+    if t.size < 2 or c.size < 2:
+        return math.nan
+    pooled = math.sqrt((t.var(ddof=1) + c.var(ddof=1)) / 2)
+    difference = t.mean() - c.mean()
+    if pooled == 0:
+        return 0.0 if difference == 0 else math.copysign(math.inf, difference)
+    return float(difference / pooled)
+
+
+def numeric_covariates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Numbers as they are; categories as 0/1 indicators (one per level) so SMDs and logits can use them."""
+    parts = []
+    for column in columns:
+        series = frame[column]
+        numeric = pd.to_numeric(series, errors="coerce")
+        if numeric.notna().sum() >= 0.9 * series.notna().sum() and series.notna().any():
+            parts.append(numeric.rename(column).astype(float))
+        else:
+            parts.append(pd.get_dummies(series.astype(str), prefix=column, prefix_sep=" = ", dtype=float))
+    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=frame.index)
+
+
+def balance(frame: pd.DataFrame, *, arm_col: str, covariates: list[str],
+            matched: pd.DataFrame | None = None) -> pd.DataFrame:
+    """SMD of each covariate between arms (and after matching when `matched` is given); flags |SMD| > 0.1."""
+    x = numeric_covariates(frame, covariates)
+    treated = (frame[arm_col] == TREATMENT).to_numpy()
+    rows = []
+    for column in x.columns:
+        row = {"covariate": column, "mean treatment": x.loc[treated, column].mean(),
+               "mean control": x.loc[~treated, column].mean(),
+               "SMD": smd(x.loc[treated, column], x.loc[~treated, column])}
+        if matched is not None:
+            xm = numeric_covariates(matched, covariates).reindex(columns=x.columns, fill_value=0.0)
+            mt = (matched[arm_col] == TREATMENT).to_numpy()
+            row["SMD after matching"] = smd(xm.loc[mt, column], xm.loc[~mt, column])
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    last = "SMD after matching" if matched is not None else "SMD"
+    table["flag"] = np.where(table[last].abs() > SMD_FLAG, "imbalanced (|SMD| > 0.1)", "")
+    return table
+
+
+@dataclass(frozen=True)
+class Matching:
+    pairs: pd.DataFrame  # treated index, control index, distance on the logit
+    unmatched: list  # treated rows with no control within the caliper
+    caliper: float
+    logit: pd.Series
+    incomplete: list  # treated rows with a missing covariate (never matched)
+
+
+def propensity_logit(frame: pd.DataFrame, *, treated_col: str, covariates: list[str]) -> pd.Series:
+    """Linear predictor (log-odds) of a logistic regression of treatment on the covariates (statsmodels);
+    NaN for people with a missing covariate, who cannot be matched."""
+    import statsmodels.api as sm
+
+    x = numeric_covariates(frame, covariates)
+    complete = x.notna().all(axis=1)
+    x = x[complete]
+    x = x.loc[:, x.std() > 0]
+    dummies = [c for c in x.columns if " = " in c]
+    if dummies:  # drop one level per categorical so the design is full rank
+        for column in covariates:
+            levels = [c for c in dummies if c.startswith(f"{column} = ")]
+            if levels:
+                x = x.drop(columns=levels[0])
+    x = sm.add_constant((x - x.mean()) / x.std().replace(0, 1), has_constant="add")
+    y = frame.loc[complete, treated_col].astype(float).to_numpy()
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
+    if y.min() == y.max():
+        raise ValueError("matching needs both trained and untrained people")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        try:
+            model = sm.Logit(y, x.to_numpy()).fit(disp=False, method="newton", maxiter=100)
+        except (PerfectSeparationWarning, np.linalg.LinAlgError):
+            raise ValueError("the covariates predict exactly who was trained (for example, everyone in one team "
+                             "was trained), so no comparable controls exist; drop that covariate") from None
+    return pd.Series(x.to_numpy() @ model.params, index=x.index).reindex(frame.index)
+
+
+def match(frame: pd.DataFrame, *, treated_col: str, covariates: list[str], caliper_sd: float = 0.2,
+          replace: bool = False, seed: int = 0) -> Matching:
+    """1:1 nearest-neighbour matching on the logit of the propensity score within the caliper."""
+    logit = propensity_logit(frame, treated_col=treated_col, covariates=covariates)
+    caliper = caliper_sd * float(logit.std(ddof=1))
+    is_treated = frame[treated_col].astype(bool).to_numpy()
+    usable = logit.notna().to_numpy()
+    controls = sorted(zip(logit[~is_treated & usable].to_numpy(), frame.index[~is_treated & usable], strict=True))
+    keys = [value for value, _ in controls]
+    rng = np.random.default_rng(seed)
+    treated_index = frame.index[is_treated].to_numpy()
+    pairs, unmatched, incomplete = [], [], []
+    for t in rng.permutation(treated_index):
+        score = logit[t]
+        if not np.isfinite(score):
+            incomplete.append(t)
+            continue
+        position = bisect.bisect_left(keys, score)
+        best = None
+        for candidate in (position - 1, position):
+            if 0 <= candidate < len(keys):
+                distance = abs(keys[candidate] - score)
+                if distance <= caliper and (best is None or distance < best[1]):
+                    best = (candidate, distance)
+        if best is None:
+            unmatched.append(t)
+            continue
+        pairs.append((t, controls[best[0]][1], best[1]))
+        if not replace:
+            del keys[best[0]]
+            del controls[best[0]]
+    return Matching(pd.DataFrame(pairs, columns=["treated", "control", "distance"]), unmatched, caliper, logit,
+                    incomplete)
+
+
+def matched_controls(roster: pd.DataFrame, *, id_col: str, treated: pd.Series, covariates: list[str],
+                     caliper_sd: float = 0.2, replace: bool = False, seed: int = 0
+                     ) -> tuple[pd.DataFrame, Matching, pd.DataFrame]:
+    """Assignment (id, arm, group = the pair) of the trained people and their matched controls, the matching,
+    and the balance table before and after matching."""
+    if not covariates:
+        raise ValueError("choose at least one covariate to match on")
+    _check(roster, id_col, covariates)
+    frame = roster.reset_index(drop=True).assign(_treated=np.asarray(treated, dtype=bool))
+    result = match(frame, treated_col="_treated", covariates=covariates, caliper_sd=caliper_sd, replace=replace,
+                   seed=seed)
+    if result.pairs.empty:
+        raise ValueError("no trained person has a control within the caliper; widen the caliper or use fewer "
+                         "covariates")
+    pairs = result.pairs.reset_index(drop=True)
+    rows = [(frame.at[t, id_col], TREATMENT, f"pair {k + 1}") for k, t in enumerate(pairs["treated"])]
+    controls: dict[int, list[str]] = {}
+    for k, c in enumerate(pairs["control"]):
+        controls.setdefault(int(c), []).append(f"pair {k + 1}")
+    rows += [(frame.at[c, id_col], CONTROL, ", ".join(groups)) for c, groups in controls.items()]
+    assignment = pd.DataFrame(rows, columns=["id", "arm", "group"]).astype({"id": str})
+    arms = np.where(frame["_treated"], TREATMENT, CONTROL)
+    matched = pd.concat([frame.loc[pairs["treated"]].assign(arm=TREATMENT),
+                         frame.loc[pairs["control"]].assign(arm=CONTROL)])
+    table = balance(frame.assign(arm=arms), arm_col="arm", covariates=covariates, matched=matched)
+    return assignment, result, table

@@ -9,6 +9,7 @@ when a pair repeats). Rows whose id is not in the HRIS are left out, and the joi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,10 +51,15 @@ class Panel:
 
 EVENTS = (("lms_sessions", "login|session"), ("lms_module_starts", "start"), ("lms_completions", "complet"))
 MAX_KINDS = 200  # more distinct values than this is not a column of event types
+# a number becomes lms_minutes only when its name says so: a quiz score or an attempt count is not time spent
+MINUTES = re.compile(r"minute|(?<![a-z])mins?(?![a-z])|duration|time[\s_-]*spent", re.IGNORECASE)
 
 
 def engagement(lms: Source) -> pd.DataFrame:
     """Per person: total minutes, sessions (logins), module starts and completions, last activity.
+
+    Minutes are the sum of the first numeric column whose name says minutes, duration or time spent; without
+    one there is no `lms_minutes` (another number, such as a quiz score, is never taken for time).
 
     Rows are grouped by integer codes of the normalised id; events are counted per person and event type in
     one bincount, and each type is matched against the patterns once — so a million events take a fraction
@@ -80,8 +86,7 @@ def engagement(lms: Source) -> pd.DataFrame:
         event = (event[0][rows], event[1])
 
     def minutes() -> dict[str, np.ndarray]:
-        column = next((c for c in lms.parsed.numbers if any(w in c.lower() for w in ("minute", "duration", "time"))),
-                      next(iter(lms.parsed.numbers), None))
+        column = next((c for c in lms.parsed.numbers if MINUTES.search(str(c))), None)
         if column is None:
             return {}
         spent = lms.parsed.numbers[column].to_numpy(dtype=float)

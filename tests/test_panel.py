@@ -97,3 +97,18 @@ def test_engagement_matches_a_pandas_groupby_on_a_messy_export():
     assert got.index.tolist() == expected.index.tolist()
     for column in expected.columns:
         assert got[column].tolist() == expected[column].tolist(), column
+
+
+def test_a_score_is_never_taken_for_minutes():
+    lms = source("lms", "employee_id,timestamp,event,quiz_score\n"
+                        "E1,2024-01-01 09:00,login,80\nE1,2024-01-02 09:00,module_complete,95\n")
+    got = panel.engagement(lms)
+    assert "lms_minutes" not in got.columns
+    assert got.loc["E1", "lms_sessions"] == 1  # the other measures are still there
+
+
+@pytest.mark.parametrize("name", ["minutes", "Duration", "time_spent", "watch mins"])
+def test_a_column_named_for_time_spent_becomes_minutes(name):
+    lms = source("lms", f"employee_id,timestamp,event,quiz_score,{name}\n"
+                        "E1,2024-01-01 09:00,login,80,5\nE1,2024-01-02 09:00,module_complete,95,20\n")
+    assert panel.engagement(lms).loc["E1", "lms_minutes"] == 5 + 20

@@ -2,7 +2,7 @@
 
 * Randomisation (simple, stratified, cluster) is reproducible: the roster is sorted by id first, so the
   same people and the same seed give the same list whatever order the file had. Strata get both arms
-  in proportion; a cluster (team or site) goes whole to one arm.
+  in proportion; a cluster (team or site) goes whole to one arm. Neither arm is ever empty.
 * Matched controls for a non-randomised pilot: logit propensity score from statsmodels' Logit, nearest
   neighbour on the logit within a caliper of 0.2 sd of the logit (Austin 2011), greedy, in random
   order of the treated, with or without replacement.
@@ -38,9 +38,21 @@ def _check(roster: pd.DataFrame, id_col: str, columns: list[str]) -> None:
         raise ValueError(f"{len(duplicated)} ids appear more than once (e.g. {duplicated[0]}); remove duplicates first")
 
 
+def _units(cluster: str | None) -> str:
+    if cluster is None:
+        return "people"
+    return "teams" if "team" in cluster.lower() else f"clusters ({cluster})"
+
+
 def assign(roster: pd.DataFrame, *, id_col: str, seed: int, method: Method = "simple", treat_share: float = 0.5,
            strata: list[str] | None = None, cluster: str | None = None) -> pd.DataFrame:
-    """A table id, arm, group (stratum or cluster) for every row of `roster`, reproducible by seed."""
+    """A table id, arm, group (stratum or cluster) for every row of `roster`, reproducible by seed.
+
+    Units are people, or clusters with method "cluster" (a cluster goes whole to one arm); there must be at
+    least 2. round(treat_share · units) of them are treated, kept between 1 and units − 1 so that neither arm
+    is empty; in stratified randomisation each stratum treats treat_share of its people, rounded up or down at
+    random (a stratum of one goes either way), and a draw that leaves an arm empty overall is refused.
+    """
     if not 0 < treat_share < 1:
         raise ValueError(f"treat_share must be between 0 and 1, got {treat_share}")
     strata = strata or []
@@ -52,25 +64,33 @@ def assign(roster: pd.DataFrame, *, id_col: str, seed: int, method: Method = "si
     rng = np.random.default_rng(seed)
     table = roster.assign(**{id_col: roster[id_col].astype(str).str.strip()}).sort_values(id_col, kind="stable")
     table = table.reset_index(drop=True)
+    group = (table[cluster].astype(str) if method == "cluster" else
+             table[strata].astype(str).agg(" · ".join, axis=1) if method == "stratified" else
+             pd.Series("all", index=table.index))
+    units = _units(cluster if method == "cluster" else None)
+    available = group.nunique() if method == "cluster" else len(table)
+    if available < 2:
+        raise ValueError(f"{method} randomisation needs at least 2 {units}: found {available}")
     arm = np.full(len(table), CONTROL, dtype=object)
     if method == "simple":
-        group = pd.Series("all", index=table.index)
         order = rng.permutation(len(table))
-        arm[order[: round(treat_share * len(table))]] = TREATMENT
+        treated = min(max(round(treat_share * len(table)), 1), len(table) - 1)
+        arm[order[:treated]] = TREATMENT
     elif method == "stratified":
-        group = table[strata].astype(str).agg(" · ".join, axis=1)
-        for _, members in sorted(table.groupby(group, sort=True).groups.items()):
-            members = np.asarray(members)
-            exact = treat_share * len(members)
+        members = [np.asarray(rows) for _, rows in sorted(table.groupby(group, sort=True).groups.items())]
+        for rows in members:
+            exact = treat_share * len(rows)
             count = math.floor(exact) + (1 if rng.random() < exact - math.floor(exact) else 0)
-            arm[rng.permutation(members)[:count]] = TREATMENT
+            arm[rng.permutation(rows)[:count]] = TREATMENT
+        empty = next((a for a in (TREATMENT, CONTROL) if a not in set(arm)), None)
+        if empty is not None:
+            raise ValueError(f"this draw left the {empty} arm empty: the {len(members)} strata are too small "
+                             f"to split ({len(table)} people); use fewer strata")
     else:
-        group = table[cluster].astype(str)
         clusters = np.array(sorted(group.unique()))
-        if len(clusters) < 2:
-            raise ValueError("cluster randomisation needs at least 2 clusters")
-        chosen = set(rng.permutation(clusters)[: max(1, round(treat_share * len(clusters)))])
-        arm[group.isin(chosen).to_numpy()] = TREATMENT
+        order = rng.permutation(clusters)
+        treated = min(max(round(treat_share * len(clusters)), 1), len(clusters) - 1)
+        arm[group.isin(order[:treated]).to_numpy()] = TREATMENT
     return pd.DataFrame({"id": table[id_col], "arm": arm, "group": group.to_numpy()})
 
 

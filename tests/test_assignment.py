@@ -18,8 +18,8 @@ def roster(n=200, seed=0):
     })
 
 
-@pytest.mark.parametrize(("method", "kwargs"), [("simple", {}), ("stratified", {"strata": ["site"]}),
-                                                ("cluster", {"cluster": "team"})])
+@pytest.mark.parametrize(("method", "kwargs"), [
+    ("simple", {}), ("stratified", {"strata": ["site"]}), ("cluster", {"cluster": "team"})])
 def test_same_seed_same_list_whatever_the_row_order(method, kwargs):
     people = roster()
     first = assignment.assign(people, id_col="employee_id", seed=42, method=method, **kwargs)
@@ -27,7 +27,7 @@ def test_same_seed_same_list_whatever_the_row_order(method, kwargs):
     again = assignment.assign(shuffled, id_col="employee_id", seed=42, method=method, **kwargs)
     pd.testing.assert_frame_equal(first, again)
     other = assignment.assign(people, id_col="employee_id", seed=43, method=method, **kwargs)
-    assert not first["arm"].equals(other["arm"])
+    assert not first.equals(other)
 
 
 def test_simple_randomisation_treats_the_requested_share():
@@ -48,6 +48,46 @@ def test_clusters_are_never_split():
     arms_per_team = table.groupby("group")["arm"].nunique()
     assert (arms_per_team == 1).all()
     assert (table.groupby("group")["arm"].first() == assignment.TREATMENT).sum() == 10
+
+
+def test_two_teams_at_75_percent_still_leave_a_control_team():
+    people = roster(20).assign(team=["T1"] * 10 + ["T2"] * 10)
+    for seed in range(10):  # round(0.75 × 2 teams) = 2 would treat both; each arm gets one team
+        table = assignment.assign(people, id_col="employee_id", seed=seed, method="cluster", cluster="team",
+                                  treat_share=0.75)
+        assert table.groupby("arm")["group"].nunique().to_dict() == {"control": 1, "treatment": 1}
+
+
+@pytest.mark.parametrize("share", [0.1, 0.9])
+def test_two_people_are_one_in_each_arm_whatever_the_share(share):
+    table = assignment.assign(roster(2), id_col="employee_id", seed=1, treat_share=share)
+    assert sorted(table["arm"]) == ["control", "treatment"]
+
+
+@pytest.mark.parametrize(("method", "kwargs", "message"), [
+    ("simple", {}, "simple randomisation needs at least 2 people: found 1"),
+    ("stratified", {"strata": ["site"]}, "stratified randomisation needs at least 2 people: found 1"),
+    ("cluster", {"cluster": "team"}, "cluster randomisation needs at least 2 teams: found 1")])
+def test_fewer_than_two_units_are_refused_with_the_reason(method, kwargs, message):
+    people = roster(1) if method != "cluster" else roster(30).assign(team="T1")
+    with pytest.raises(ValueError, match=message):
+        assignment.assign(people, id_col="employee_id", seed=1, method=method, **kwargs)
+
+
+def test_strata_of_one_never_give_a_list_with_one_arm():
+    # two strata of one person: each goes to treatment with probability 1/2, so about half the seeds put both
+    # people in the same arm; those draws are refused, the others have one person in each arm
+    people = roster(2).assign(site=["North", "South"])
+    refused = 0
+    for seed in range(40):
+        try:
+            table = assignment.assign(people, id_col="employee_id", seed=seed, method="stratified", strata=["site"])
+        except ValueError as exc:
+            assert "arm empty" in str(exc)
+            refused += 1
+        else:
+            assert sorted(table["arm"]) == ["control", "treatment"]
+    assert 5 < refused < 35
 
 
 def test_ids_keep_leading_zeros_and_duplicates_are_refused():

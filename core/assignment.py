@@ -2,7 +2,9 @@
 
 * Randomisation (simple, stratified, cluster) is reproducible: the roster is sorted by id first, so the
   same people and the same seed give the same list whatever order the file had. Strata get both arms
-  in proportion; a cluster (team or site) goes whole to one arm. Neither arm is ever empty.
+  in proportion; a cluster (team or site) goes whole to one arm. Neither arm is ever empty. Planned arm
+  sizes draw the pilot from the eligible people; with strata the sizes are shared out by largest
+  remainder (Hamilton's method), so the list has exactly the planned sizes.
 * Matched controls for a non-randomised pilot: logit propensity score from statsmodels' Logit, nearest
   neighbour on the logit within a caliper of 0.2 sd of the logit (Austin 2011), greedy, in random
   order of the treated, with or without replacement.
@@ -44,17 +46,54 @@ def _units(cluster: str | None) -> str:
     return "teams" if "team" in cluster.lower() else f"clusters ({cluster})"
 
 
+def _count(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def _largest_remainder(total: int, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """`total` split in proportion to `weights` (whole numbers): each gets the floor of its quota total·wᵢ/Σw,
+    and the units left over go to the largest remainders, ties broken at random (Hamilton's method; Balinski &
+    Young 1982). No share exceeds its weight when total ≤ Σw.
+
+    >>> _largest_remainder(33, np.array([60, 30, 10]), np.random.default_rng(0)).tolist()  # 19.8, 9.9, 3.3
+    [20, 10, 3]
+    """
+    weights = np.asarray(weights, dtype=np.int64)
+    whole, remainder = np.divmod(total * weights, weights.sum())  # exact: remainders compared as integers
+    order = rng.permutation(len(weights))
+    order = order[np.argsort(-remainder[order], kind="stable")]
+    whole[order[: total - whole.sum()]] += 1
+    return whole
+
+
 def assign(roster: pd.DataFrame, *, id_col: str, seed: int, method: Method = "simple", treat_share: float = 0.5,
-           strata: list[str] | None = None, cluster: str | None = None) -> pd.DataFrame:
-    """A table id, arm, group (stratum or cluster) for every row of `roster`, reproducible by seed.
+           strata: list[str] | None = None, cluster: str | None = None, n_treatment: int | None = None,
+           n_control: int | None = None) -> pd.DataFrame:
+    """A table id, arm, group (stratum or cluster) of the people in the pilot, reproducible by seed.
 
     Units are people, or clusters with method "cluster" (a cluster goes whole to one arm); there must be at
-    least 2. round(treat_share · units) of them are treated, kept between 1 and units − 1 so that neither arm
-    is empty; in stratified randomisation each stratum treats treat_share of its people, rounded up or down at
-    random (a stratum of one goes either way), and a draw that leaves an arm empty overall is refused.
+    least 2. Without planned sizes every unit is in the list and round(treat_share · units) of them are
+    treated, kept between 1 and units − 1 so that neither arm is empty; in stratified randomisation each
+    stratum treats treat_share of its people, rounded up or down at random (a stratum of one goes either
+    way), and a draw that leaves an arm empty overall is refused. With `n_treatment` and `n_control`, that
+    many units are drawn into each arm and the others are not in the list; with strata the pilot
+    (n_treatment + n_control) is shared across strata in proportion to their size, then the treated in
+    proportion to each stratum's part of the pilot, both by largest remainder, so the list has exactly the
+    planned sizes (`treat_share` is not used then).
+
+    >>> people = pd.DataFrame({"id": ["E1", "E2", "E3", "E4", "E5"]})
+    >>> assign(people, id_col="id", seed=1, n_treatment=2, n_control=1)["arm"].value_counts().to_dict()
+    {'treatment': 2, 'control': 1}
     """
     if not 0 < treat_share < 1:
         raise ValueError(f"treat_share must be between 0 and 1, got {treat_share}")
+    planned = n_treatment is not None or n_control is not None
+    if planned:
+        if n_treatment is None or n_control is None:
+            raise ValueError("give both n_treatment and n_control (or neither, to split everyone by treat_share)")
+        n_treatment, n_control = _count(n_treatment, "n_treatment"), _count(n_control, "n_control")
     strata = strata or []
     if method == "stratified" and not strata:
         raise ValueError("stratified randomisation needs at least one stratum column (e.g. site)")
@@ -71,27 +110,42 @@ def assign(roster: pd.DataFrame, *, id_col: str, seed: int, method: Method = "si
     available = group.nunique() if method == "cluster" else len(table)
     if available < 2:
         raise ValueError(f"{method} randomisation needs at least 2 {units}: found {available}")
-    arm = np.full(len(table), CONTROL, dtype=object)
+    if planned and n_treatment + n_control > available:
+        raise ValueError(f"n_treatment + n_control = {n_treatment + n_control}, but only {available} {units} "
+                         "are available")
+    arm = np.full(len(table), None if planned else CONTROL, dtype=object)
     if method == "simple":
         order = rng.permutation(len(table))
-        treated = min(max(round(treat_share * len(table)), 1), len(table) - 1)
+        if planned:
+            arm[order[n_treatment: n_treatment + n_control]] = CONTROL
+        treated = n_treatment if planned else min(max(round(treat_share * len(table)), 1), len(table) - 1)
         arm[order[:treated]] = TREATMENT
     elif method == "stratified":
         members = [np.asarray(rows) for _, rows in sorted(table.groupby(group, sort=True).groups.items())]
-        for rows in members:
-            exact = treat_share * len(rows)
-            count = math.floor(exact) + (1 if rng.random() < exact - math.floor(exact) else 0)
-            arm[rng.permutation(rows)[:count]] = TREATMENT
-        empty = next((a for a in (TREATMENT, CONTROL) if a not in set(arm)), None)
-        if empty is not None:
-            raise ValueError(f"this draw left the {empty} arm empty: the {len(members)} strata are too small "
-                             f"to split ({len(table)} people); use fewer strata")
+        if planned:
+            pilot = _largest_remainder(n_treatment + n_control, np.array([len(m) for m in members]), rng)
+            treated = _largest_remainder(n_treatment, pilot, rng)
+            for rows, k, t in zip(members, pilot, treated, strict=True):
+                drawn = rng.permutation(rows)[:k]
+                arm[drawn[:t]], arm[drawn[t:]] = TREATMENT, CONTROL
+        else:
+            for rows in members:
+                exact = treat_share * len(rows)
+                count = math.floor(exact) + (1 if rng.random() < exact - math.floor(exact) else 0)
+                arm[rng.permutation(rows)[:count]] = TREATMENT
+            empty = next((a for a in (TREATMENT, CONTROL) if a not in set(arm)), None)
+            if empty is not None:
+                raise ValueError(f"this draw left the {empty} arm empty: the {len(members)} strata are too small "
+                                 f"to split ({len(table)} people); use fewer strata, or plan the arm sizes")
     else:
         clusters = np.array(sorted(group.unique()))
         order = rng.permutation(clusters)
-        treated = min(max(round(treat_share * len(clusters)), 1), len(clusters) - 1)
+        if planned:
+            arm[group.isin(order[n_treatment: n_treatment + n_control]).to_numpy()] = CONTROL
+        treated = n_treatment if planned else min(max(round(treat_share * len(clusters)), 1), len(clusters) - 1)
         arm[group.isin(order[:treated]).to_numpy()] = TREATMENT
-    return pd.DataFrame({"id": table[id_col], "arm": arm, "group": group.to_numpy()})
+    drawn = pd.notna(arm)  # planned sizes leave out the units not drawn
+    return pd.DataFrame({"id": table[id_col], "arm": arm, "group": group.to_numpy()})[drawn].reset_index(drop=True)
 
 
 def smd(treated, control) -> float:

@@ -19,7 +19,10 @@ def roster(n=200, seed=0):
 
 
 @pytest.mark.parametrize(("method", "kwargs"), [
-    ("simple", {}), ("stratified", {"strata": ["site"]}), ("cluster", {"cluster": "team"})])
+    ("simple", {}), ("stratified", {"strata": ["site"]}), ("cluster", {"cluster": "team"}),
+    ("simple", {"n_treatment": 30, "n_control": 40}),
+    ("stratified", {"strata": ["site"], "n_treatment": 30, "n_control": 40}),
+    ("cluster", {"cluster": "team", "n_treatment": 4, "n_control": 5})])
 def test_same_seed_same_list_whatever_the_row_order(method, kwargs):
     people = roster()
     first = assignment.assign(people, id_col="employee_id", seed=42, method=method, **kwargs)
@@ -83,11 +86,55 @@ def test_strata_of_one_never_give_a_list_with_one_arm():
         try:
             table = assignment.assign(people, id_col="employee_id", seed=seed, method="stratified", strata=["site"])
         except ValueError as exc:
-            assert "arm empty" in str(exc)
+            assert "arm empty" in str(exc) and "plan the arm sizes" in str(exc)
             refused += 1
         else:
             assert sorted(table["arm"]) == ["control", "treatment"]
+        planned = assignment.assign(people, id_col="employee_id", seed=seed, method="stratified", strata=["site"],
+                                    n_treatment=1, n_control=1)
+        assert sorted(planned["arm"]) == ["control", "treatment"]
     assert 5 < refused < 35
+
+
+def test_planned_sizes_draw_the_pilot_from_the_eligible_people():
+    people = roster(200)
+    table = assignment.assign(people, id_col="employee_id", seed=3, n_treatment=30, n_control=50)
+    assert list(table.columns) == ["id", "arm", "group"]
+    assert table["arm"].value_counts().to_dict() == {"control": 50, "treatment": 30}
+    assert table["id"].is_unique and set(table["id"]) <= set(people["employee_id"])
+    assert table["id"].tolist() == sorted(table["id"])  # in id order, like the full list
+
+
+def test_planned_sizes_with_clusters_count_whole_teams():
+    table = assignment.assign(roster(200), id_col="employee_id", seed=3, method="cluster", cluster="team",
+                              n_treatment=3, n_control=4)
+    teams = table.groupby("arm")["group"].nunique().to_dict()
+    assert teams == {"control": 4, "treatment": 3}
+    assert table["arm"].value_counts().to_dict() == {"control": 4 * 10, "treatment": 3 * 10}  # 10 people a team
+
+
+def test_planned_sizes_are_shared_across_strata_by_largest_remainder():
+    people = roster(100).assign(site=["North"] * 60 + ["South"] * 30 + ["East"] * 10)
+    table = assignment.assign(people, id_col="employee_id", seed=8, method="stratified", strata=["site"],
+                              n_treatment=13, n_control=20)
+    # pilot 33 in proportion 60:30:10 → quotas 19.8, 9.9, 3.3 → floors 19, 9, 3 and the 2 left go to the largest
+    # remainders (South .9, North .8): 20, 10, 3. Treated 13 in proportion 20:10:3 → 7.88, 3.94, 1.18 → floors
+    # 7, 3, 1 and the 2 left to South (.94) and North (.88): 8, 4, 1; controls 12, 6, 2.
+    counts = table.groupby(["group", "arm"]).size().unstack().to_dict("index")
+    assert counts == {"East": {"control": 2, "treatment": 1}, "North": {"control": 12, "treatment": 8},
+                      "South": {"control": 6, "treatment": 4}}
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"n_treatment": 0, "n_control": 5}, "n_treatment must be a whole number of at least 1"),
+    ({"n_treatment": 5, "n_control": 2.5}, "n_control must be a whole number of at least 1"),
+    ({"n_treatment": 5}, "give both n_treatment and n_control"),
+    ({"n_treatment": 150, "n_control": 51}, "= 201, but only 200 people are available"),
+    ({"n_treatment": 10, "n_control": 11, "method": "cluster", "cluster": "team"},
+     "= 21, but only 20 teams are available")])
+def test_planned_sizes_are_checked(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        assignment.assign(roster(200), id_col="employee_id", seed=1, **kwargs)
 
 
 def test_ids_keep_leading_zeros_and_duplicates_are_refused():

@@ -8,6 +8,16 @@
 * Matched controls for a non-randomised pilot: logit propensity score from statsmodels' Logit, nearest
   neighbour on the logit within a caliper of 0.2 sd of the logit (Austin 2011), greedy, in random
   order of the treated, with or without replacement.
+* Common support on categories: a level of a categorical covariate found in one arm only (every Madrid rep
+  was trained) has no comparable people. Positivity fails there (Rosenbaum & Rubin 1983), the logit
+  separates and its coefficient runs off, widening the caliper and leaving imbalance. Those people are set
+  aside before the logit is fitted — trained ones are reported as having no common support, untrained
+  ones are simply unused — and the step is repeated until every remaining level has both arms (discarding
+  units outside common support: Stuart 2010; Caliendo & Kopeinig 2008). The rest are matched on the
+  propensity score as before, which balances the remaining levels in expectation. Exact matching on the
+  whole covariate was not chosen: it is not needed once positivity holds, and it would split the pool by
+  every level (40 teams) and leave trained people unmatched for want of a same-team control within the
+  caliper; data without one-sided levels give the same pairs as before.
 * Balance: standardised mean difference SMD = (x̄ₜ − x̄꜀) / √((sₜ² + s꜀²)/2) (Austin 2009);
   |SMD| > 0.1 is flagged.
 """
@@ -17,7 +27,7 @@ from __future__ import annotations
 import bisect
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -162,14 +172,19 @@ def smd(treated, control) -> float:
     return float(difference / pooled)
 
 
+def _is_number(series: pd.Series) -> bool:
+    """A covariate is a number when at least 90% of its filled values read as numbers; else a category."""
+    numeric = pd.to_numeric(series, errors="coerce")
+    return bool(series.notna().any() and numeric.notna().sum() >= 0.9 * series.notna().sum())
+
+
 def numeric_covariates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Numbers as they are; categories as 0/1 indicators (one per level) so SMDs and logits can use them."""
     parts = []
     for column in columns:
         series = frame[column]
-        numeric = pd.to_numeric(series, errors="coerce")
-        if numeric.notna().sum() >= 0.9 * series.notna().sum() and series.notna().any():
-            parts.append(numeric.rename(column).astype(float))
+        if _is_number(series):
+            parts.append(pd.to_numeric(series, errors="coerce").rename(column).astype(float))
         else:
             parts.append(pd.get_dummies(series.astype(str), prefix=column, prefix_sep=" = ", dtype=float))
     return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=frame.index)
@@ -197,22 +212,70 @@ def balance(frame: pd.DataFrame, *, arm_col: str, covariates: list[str],
 
 
 @dataclass(frozen=True)
+class OneSided:
+    """A level of a categorical covariate found in one arm only: its people have no one to be compared with."""
+
+    covariate: str
+    level: str
+    arm: str  # the only arm at this level: TREATMENT (no untrained people there) or CONTROL (no trained people)
+
+
+@dataclass(frozen=True)
 class Matching:
     pairs: pd.DataFrame  # treated index, control index, distance on the logit
     unmatched: list  # treated rows with no control within the caliper
     caliper: float
-    logit: pd.Series
+    logit: pd.Series  # NaN for people with a missing covariate or outside common support
     incomplete: list  # treated rows with a missing covariate (never matched)
+    no_support: list = field(default_factory=list)  # treated rows at a one-sided level (never matched)
+    excluded_levels: tuple[OneSided, ...] = ()  # levels set aside for lack of common support
 
 
-def propensity_logit(frame: pd.DataFrame, *, treated_col: str, covariates: list[str]) -> pd.Series:
-    """Linear predictor (log-odds) of a logistic regression of treatment on the covariates (statsmodels);
-    NaN for people with a missing covariate, who cannot be matched."""
+def common_support(frame: pd.DataFrame, *, treated_col: str, covariates: list[str]
+                   ) -> tuple[pd.Series, tuple[OneSided, ...]]:
+    """Who is in common support, and the levels set aside: among people with every covariate, those whose
+    level of each categorical covariate is found in both arms.
+
+    Setting aside one level's people can leave a level of another covariate one-sided (the only untrained
+    people of team X were in Madrid), so the check repeats until every remaining level has both arms.
+
+    >>> people = pd.DataFrame({"site": ["Leeds", "Leeds", "Madrid", "Madrid"], "trained": [1, 0, 1, 1]})
+    >>> rows, levels = common_support(people, treated_col="trained", covariates=["site"])
+    >>> rows.tolist(), levels
+    ([True, True, False, False], (OneSided(covariate='site', level='Madrid', arm='treatment'),))
+    """
+    treated = frame[treated_col].astype(bool)
+    keep = numeric_covariates(frame, covariates).notna().all(axis=1)
+    categories = {c: frame[c].astype(str) for c in covariates if not _is_number(frame[c])}
+    excluded: list[OneSided] = []
+    while keep.any():
+        before = int(keep.sum())
+        for column, level in categories.items():
+            arms = treated[keep].groupby(level[keep], sort=True).agg(["min", "max"])
+            one_sided = arms[arms["min"] == arms["max"]]
+            excluded += [OneSided(column, str(name), TREATMENT if only else CONTROL)
+                         for name, only in one_sided["min"].items()]
+            keep &= ~level.isin(one_sided.index)
+        if keep.sum() == before:
+            break
+    return keep, tuple(excluded)
+
+
+def _propensity(frame: pd.DataFrame, treated_col: str, covariates: list[str]
+                ) -> tuple[pd.Series, pd.Series, pd.Series, tuple[OneSided, ...]]:
     import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     x = numeric_covariates(frame, covariates)
     complete = x.notna().all(axis=1)
-    x = x[complete]
+    if frame.loc[complete, treated_col].astype(bool).nunique() < 2:
+        raise ValueError("matching needs both trained and untrained people")
+    supported, excluded = common_support(frame, treated_col=treated_col, covariates=covariates)
+    if not supported.any():
+        columns = ", ".join(dict.fromkeys(level.covariate for level in excluded))
+        raise ValueError(f"the covariates predict exactly who was trained (no value of {columns} has both trained "
+                         "and untrained people), so no comparable controls exist; drop that covariate")
+    x = x[supported]
     x = x.loc[:, x.std() > 0]
     dummies = [c for c in x.columns if " = " in c]
     if dummies:  # drop one level per categorical so the design is full rank
@@ -221,11 +284,7 @@ def propensity_logit(frame: pd.DataFrame, *, treated_col: str, covariates: list[
             if levels:
                 x = x.drop(columns=levels[0])
     x = sm.add_constant((x - x.mean()) / x.std().replace(0, 1), has_constant="add")
-    y = frame.loc[complete, treated_col].astype(float).to_numpy()
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
-
-    if y.min() == y.max():
-        raise ValueError("matching needs both trained and untrained people")
+    y = frame.loc[supported, treated_col].astype(float).to_numpy()
     with warnings.catch_warnings():
         warnings.simplefilter("error", PerfectSeparationWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -234,13 +293,28 @@ def propensity_logit(frame: pd.DataFrame, *, treated_col: str, covariates: list[
         except (PerfectSeparationWarning, np.linalg.LinAlgError):
             raise ValueError("the covariates predict exactly who was trained (for example, everyone in one team "
                              "was trained), so no comparable controls exist; drop that covariate") from None
-    return pd.Series(x.to_numpy() @ model.params, index=x.index).reindex(frame.index)
+    logit = pd.Series(x.to_numpy() @ model.params, index=x.index).reindex(frame.index)
+    return logit, complete, supported, excluded
+
+
+def propensity_logit(frame: pd.DataFrame, *, treated_col: str, covariates: list[str]) -> pd.Series:
+    """Linear predictor (log-odds) of a logistic regression of treatment on the covariates (statsmodels), fitted
+    on the people in common support (`common_support`); NaN for people with a missing covariate or at a
+    category level found in one arm only, who cannot be matched."""
+    return _propensity(frame, treated_col, covariates)[0]
 
 
 def match(frame: pd.DataFrame, *, treated_col: str, covariates: list[str], caliper_sd: float = 0.2,
           replace: bool = False, seed: int = 0) -> Matching:
-    """1:1 nearest-neighbour matching on the logit of the propensity score within the caliper."""
-    logit = propensity_logit(frame, treated_col=treated_col, covariates=covariates)
+    """1:1 nearest-neighbour matching on the logit of the propensity score within a caliper of `caliper_sd` sd
+    of the logit (Austin 2011), greedy in random order of the treated; the ATT among trained people in common
+    support.
+
+    Trained people at a category level with no untrained people are left out as `no_support` (positivity fails
+    there: Rosenbaum & Rubin 1983; Stuart 2010), and untrained people at a level with no trained people are not
+    used; `excluded_levels` names those levels.
+    """
+    logit, complete, supported, excluded = _propensity(frame, treated_col, covariates)
     caliper = caliper_sd * float(logit.std(ddof=1))
     is_treated = frame[treated_col].astype(bool).to_numpy()
     usable = logit.notna().to_numpy()
@@ -248,12 +322,15 @@ def match(frame: pd.DataFrame, *, treated_col: str, covariates: list[str], calip
     keys = [value for value, _ in controls]
     rng = np.random.default_rng(seed)
     treated_index = frame.index[is_treated].to_numpy()
-    pairs, unmatched, incomplete = [], [], []
+    pairs, unmatched, incomplete, no_support = [], [], [], []
     for t in rng.permutation(treated_index):
-        score = logit[t]
-        if not np.isfinite(score):
+        if not complete[t]:
             incomplete.append(t)
             continue
+        if not supported[t]:
+            no_support.append(t)
+            continue
+        score = logit[t]
         position = bisect.bisect_left(keys, score)
         best = None
         for candidate in (position - 1, position):
@@ -269,14 +346,15 @@ def match(frame: pd.DataFrame, *, treated_col: str, covariates: list[str], calip
             del keys[best[0]]
             del controls[best[0]]
     return Matching(pd.DataFrame(pairs, columns=["treated", "control", "distance"]), unmatched, caliper, logit,
-                    incomplete)
+                    incomplete, no_support, excluded)
 
 
 def matched_controls(roster: pd.DataFrame, *, id_col: str, treated: pd.Series, covariates: list[str],
                      caliper_sd: float = 0.2, replace: bool = False, seed: int = 0
                      ) -> tuple[pd.DataFrame, Matching, pd.DataFrame]:
-    """Assignment (id, arm, group = the pair) of the trained people and their matched controls, the matching,
-    and the balance table before and after matching."""
+    """Assignment (id, arm, group = the pair) of the trained people and their matched controls, the matching
+    (with the trained people left out for lack of common support and the levels that caused it), and the
+    balance table before (everyone) and after matching."""
     if not covariates:
         raise ValueError("choose at least one covariate to match on")
     _check(roster, id_col, covariates)

@@ -207,3 +207,53 @@ def test_people_with_missing_covariates_are_left_unmatched():
     result = assignment.match(frame, treated_col="treated", covariates=["tenure", "score"])
     assert set(result.incomplete) == set(frame.index[frame.treated][:3])
     assert not set(result.pairs["control"]) & set(frame.index[~frame.treated][:50])
+
+
+def hand_smd(t, c):
+    return (t.mean() - c.mean()) / math.sqrt((t.var(ddof=1) + c.var(ddof=1)) / 2)
+
+
+def one_site_all_trained(n=4_000, seed=7):
+    """Every Madrid person is trained and nobody in York is; elsewhere training depends on tenure and site.
+    The outcome is +2 for training, +0.5 a year of tenure, and −10 in Madrid."""
+    rng = np.random.default_rng(seed)
+    site = rng.choice(["Leeds", "London", "Dublin", "Madrid", "York"], n, p=[0.3, 0.3, 0.25, 0.1, 0.05])
+    tenure = rng.normal(5, 2, n)
+    lin = -1.5 + 0.5 * (tenure - 5) + 0.8 * (site == "Leeds")
+    treated = (site == "Madrid") | ((site != "York") & (rng.random(n) < 1 / (1 + np.exp(-lin))))
+    outcome = 2.0 * treated + 0.5 * tenure - 10.0 * (site == "Madrid") + rng.normal(0, 1, n)
+    return pd.DataFrame({"site": site, "tenure": tenure, "treated": treated, "outcome": outcome})
+
+
+def test_a_site_with_only_trained_people_is_left_out_and_the_rest_balance():
+    frame = one_site_all_trained()
+    result = assignment.match(frame, treated_col="treated", covariates=["tenure", "site"], seed=2)
+    madrid = frame.index[frame.site == "Madrid"]
+    assert sorted(result.no_support) == sorted(madrid)  # all of Madrid is trained
+    assert result.excluded_levels == (assignment.OneSided("site", "Madrid", assignment.TREATMENT),
+                                      assignment.OneSided("site", "York", assignment.CONTROL))
+    assert len(result.pairs) + len(result.unmatched) + len(result.incomplete) + len(result.no_support) == \
+        frame.treated.sum()
+    t, c = frame.loc[result.pairs["treated"]], frame.loc[result.pairs["control"]]
+    assert not {"Madrid", "York"} & (set(t.site) | set(c.site))
+    assert len(t) > 0.8 * (frame.treated & (frame.site != "Madrid")).sum()
+    assert abs(hand_smd(t.tenure, c.tenure)) < 0.1
+    for site in ("Leeds", "London", "Dublin"):
+        assert abs(hand_smd((t.site == site).astype(float), (c.site == site).astype(float))) < 0.1, site
+    # before common support, Madrid's runaway logit widened the caliper to ≈ 2.2 (0.2 sd of the logit), tenure
+    # stayed imbalanced (SMD ≈ 0.13) and Madrid's trained people were reported as outside the caliper
+    assert result.caliper < 1.0
+    # the planted effect is +2 (a hand-set value; Madrid's −10 must not leak in)
+    assert (t.outcome.mean() - c.outcome.mean()) == pytest.approx(2.0, abs=0.3)
+
+
+def test_common_support_repeats_until_every_level_has_both_arms():
+    # York has no trained people; once York is set aside, team X's untrained people are gone too, so X's
+    # trained person in Leeds has no comparison either
+    frame = pd.DataFrame({"site": ["Leeds", "York", "Leeds", "Leeds", "Leeds", "Leeds"],
+                          "team": ["X", "X", "Y", "Y", "Z", "Z"],
+                          "trained": [True, False, True, False, True, False]})
+    rows, levels = assignment.common_support(frame, treated_col="trained", covariates=["site", "team"])
+    assert rows.tolist() == [False, False, True, True, True, True]
+    assert levels == (assignment.OneSided("site", "York", assignment.CONTROL),
+                      assignment.OneSided("team", "X", assignment.TREATMENT))

@@ -10,7 +10,7 @@ Pilot adjustments, each applied to the variance of the difference in means:
 
 * attrition a: only n·(1 − a) people are measured;
 * clustering (whole teams assigned together): design effect 1 + (m − 1)·ICC for m measured people per
-  cluster (Donner & Klar 2000), with df = k₁ + k₂ − 2 from the number of clusters;
+  cluster (Donner & Klar 2000), with df = k₁ + k₂ − 2 from the whole clusters per arm, k = ⌈n/m⌉;
 * a baseline covariate with pre/post correlation ρ (ANCOVA / CUPED): variance × (1 − ρ²), one df fewer
   (Borm, Fransen & Lemmens 2007).
 
@@ -89,14 +89,22 @@ class _Design:
     def covariates(self) -> int:
         return 1 if self.baseline_corr != 0 else 0
 
-    def variance(self, n1: float, n2: float) -> tuple[float, float]:
+    def clusters(self, n: float) -> int:
+        """Whole clusters for n people: k = ⌈n/m⌉ (a part-filled cluster is still a cluster)."""
+        return math.ceil(n / self.cluster_size - 1e-9)
+
+    def variance(self, n1: float, n2: float, *, whole: bool = True) -> tuple[float, float]:
         """(variance of the difference in means in sd² units, df) after attrition, clustering and the
-        covariate, for n1 and n2 people enrolled."""
+        covariate, for n1 and n2 people enrolled. Clusters are whole (df = k₁ + k₂ − 2 − covariates) unless
+        `whole` is False: the sample-size solver counts them fractionally (n/m) to interpolate between whole
+        numbers of clusters, then rounds up."""
         kept = 1 - self.attrition
         m = self.cluster_size * kept
         deff = 1 + (m - 1) * self.icc if self.clustered else 1.0
         factor = deff * (1 - self.baseline_corr**2)
-        if self.clustered:
+        if self.clustered and whole:
+            df = self.clusters(n1) + self.clusters(n2) - 2 - self.covariates
+        elif self.clustered:
             df = n1 / self.cluster_size + n2 / self.cluster_size - 2 - self.covariates
         else:
             df = n1 * kept + n2 * kept - 2 - self.covariates
@@ -177,10 +185,11 @@ def _n_min(ratio: float, design: _Design) -> float:
 
 
 def _rounded(n1_exact: float, ratio: float, design: _Design, power_at) -> SampleSize:
+    """Whole people, or whole clusters of m: k = ⌈n₁/m⌉ ≥ the fractional clusters the solver found, so the
+    achieved power (whole-cluster df) is at least the target."""
     if design.clustered:
         m = design.cluster_size
-        k1 = math.ceil(n1_exact / m - 1e-9)
-        k2 = math.ceil(n1_exact * ratio / m - 1e-9)
+        k1, k2 = design.clusters(n1_exact), design.clusters(n1_exact * ratio)
         n1, n2 = k1 * m, k2 * m
         return SampleSize(n1, n2, n1_exact, n1 + n2, power_at(n1, n2), k1, k2)
     n1 = math.ceil(n1_exact - 1e-9)
@@ -202,13 +211,13 @@ def sample_size(effect: float, *, sd: float = 1.0, alpha: float = 0.05, power: f
         raise UnreachableError("an effect of zero cannot be detected at any sample size")
     d = effect / sd
 
-    def power_at(n1: float, n2: float) -> float:
-        return _t_power(d, *design.variance(n1, n2), alpha, alternative)
+    def power_at(n1: float, n2: float, whole: bool = True) -> float:
+        return _t_power(d, *design.variance(n1, n2, whole=whole), alpha, alternative)
 
     if alternative != "two-sided" and (d > 0) != (alternative == "larger"):
         raise UnreachableError(f"a {'positive' if d > 0 else 'negative'} effect cannot be detected by a "
                                f"one-sided test for the {alternative} direction")
-    n1 = _solve_n(lambda n: power_at(n, n * ratio), power, _n_min(ratio, design),
+    n1 = _solve_n(lambda n: power_at(n, n * ratio, whole=False), power, _n_min(ratio, design),
                   _normal_guess(d, power, ratio, design))
     return _rounded(n1, ratio, design, power_at)
 
@@ -317,8 +326,9 @@ def power_proportions(p_treatment: float, p_control: float, n_treatment: float, 
     return _proportion_power(h, n_treatment, n_control, design, check=True)
 
 
-def _proportion_power(h: float, n1: float, n2: float, design: _Design, *, check: bool = False) -> float:
-    variance, df = design.variance(n1, n2)
+def _proportion_power(h: float, n1: float, n2: float, design: _Design, *, check: bool = False,
+                      whole: bool = True) -> float:
+    variance, df = design.variance(n1, n2, whole=whole)
     if not design.clustered:
         return _z_power(h, variance, design.alpha, design.alternative)
     if check and df < 1:
@@ -344,11 +354,11 @@ def sample_size_proportions(p_treatment: float, p_control: float, *, alpha: floa
         raise UnreachableError(f"this difference cannot be detected by a one-sided test for the {alternative} "
                                "direction")
 
-    def power_at(n1: float, n2: float) -> float:
-        return _proportion_power(h, n1, n2, design)
+    def power_at(n1: float, n2: float, whole: bool = True) -> float:
+        return _proportion_power(h, n1, n2, design, whole=whole)
 
     n_min = _n_min(ratio, design) if design.clustered else 1e-6
-    n1 = _solve_n(lambda n: power_at(n, n * ratio), power, n_min, _normal_guess(h, power, ratio, design))
+    n1 = _solve_n(lambda n: power_at(n, n * ratio, whole=False), power, n_min, _normal_guess(h, power, ratio, design))
     return _rounded(n1, ratio, design, power_at)
 
 

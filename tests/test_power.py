@@ -174,3 +174,29 @@ def test_ancova_power_matches_simulation():
         hits += 2 * stats.t.sf(abs(beta[1] / se), 2 * n - 3) < 0.05
     formula = pw.power(effect, n, n, baseline_corr=rho)
     assert hits / sims == pytest.approx(formula, abs=0.03)
+
+
+def test_a_part_filled_cluster_counts_as_a_whole_cluster():
+    # 25 people per arm in teams of 10 are 3 teams per arm: df = 3 + 3 − 2 = 4, not 2·25/10 − 2 = 3.
+    d, icc, m, n = 0.8, 0.05, 10, 25
+    ncp = d / math.sqrt((1 + (m - 1) * icc) * (1 / n + 1 / n))
+    crit = stats.t.isf(0.025, 4)
+    expected = stats.nct.sf(crit, 4, ncp) + stats.nct.cdf(-crit, 4, ncp)
+    assert pw.power(d, n, n, icc=icc, cluster_size=m) == pytest.approx(expected, rel=1e-9)
+    assert pw.mde(n, n, icc=icc, cluster_size=m, power=expected) == pytest.approx(d, rel=1e-6)
+    h = pw.cohens_h(0.8, 0.5)
+    ncp_h = h / math.sqrt((1 + (m - 1) * icc) * (2 / n))
+    expected_h = stats.nct.sf(crit, 4, ncp_h) + stats.nct.cdf(-crit, 4, ncp_h)
+    assert pw.power_proportions(0.8, 0.5, n, n, icc=icc, cluster_size=m) == pytest.approx(expected_h, rel=1e-9)
+
+
+def test_cluster_sample_size_is_the_fewest_whole_clusters():
+    result = pw.sample_size(0.4, icc=0.1, cluster_size=12)
+    k = result.clusters_treatment
+    assert (k - 1) * 12 < result.n_treatment_exact <= k * 12
+    assert result.achieved_power >= 0.8
+    # one cluster fewer per arm, with its whole-cluster df, falls short (the formula written out)
+    ncp = 0.4 / math.sqrt((1 + 11 * 0.1) * 2 / ((k - 1) * 12))
+    df = 2 * (k - 1) - 2
+    crit = stats.t.isf(0.025, df)
+    assert stats.nct.sf(crit, df, ncp) + stats.nct.cdf(-crit, df, ncp) < 0.8

@@ -56,3 +56,22 @@ def test_binary_cluster_sample_size_reaches_its_power_in_simulation():
     assert result.clusters_control == k and result.n_treatment == 10 * k
     simulated = simulate_binary_cluster_power(0.6, 0.4, k, 10, 0.05, 10_000, np.random.default_rng(13))
     assert simulated >= 0.8 - 0.02  # 16 teams per arm: 0.826 (the normal approximation chose 15: 0.797)
+
+
+# -- continuous KPI, whole teams randomised ---------------------------------------------------------------------
+def simulate_cluster_means_power(effect, k, m, icc, sims, rng):
+    """Teams of m people (team effect variance ICC, person variance 1 − ICC), k per arm, analysed by the
+    t-test on team means (df = 2k − 2; exact for equal team sizes)."""
+    def arm(shift):
+        team = rng.normal(0, np.sqrt(icc), (sims, k))
+        people = rng.normal(0, np.sqrt(1 - icc), (sims, k, m)).mean(axis=2)
+        return shift + team + people
+
+    return pooled_t_test(arm(effect), arm(0.0))
+
+
+def test_cluster_sample_size_reaches_its_power_in_simulation():
+    result = pw.sample_size(0.4, icc=0.1, cluster_size=12)
+    simulated = simulate_cluster_means_power(0.4, result.clusters_treatment, 12, 0.1, 10_000,
+                                             np.random.default_rng(21))
+    assert simulated == pytest.approx(result.achieved_power, abs=0.02)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from core import __version__, roi, sensitivity
+from core import __version__, design, roi, sensitivity
+from core import pilot as pl
 from core.plan import Plan
 
 ISOLATION_WORDS = {
@@ -17,10 +18,17 @@ ISOLATION_WORDS = {
 }
 
 
-def executive_summary(plan: Plan) -> str:
+def executive_summary(plan: Plan, facts: pl.PilotFacts | None = None) -> str:
     """A self-contained HTML page: the question, the design, the result, the ROI range, what matters most."""
-    result = roi.evaluate(plan.roi)
-    r = plan.roi
+    facts = facts or pl.facts(plan, None)
+    r = roi.inputs(plan)
+    result = roi.evaluate(r)
+    arms = facts.arms
+    clusters = (f" in {arms.treated_clusters:,} + {arms.control_clusters:,} {escape(facts.clusters.column)} clusters"
+                if facts.clusters is not None and arms.treated_clusters is not None else "")
+    _, power_sentence = design.headline(plan, facts, design.power_summary(plan, facts))
+    counted = (f"benefits counted for a roll-out to {r.participants:,} people (a forecast)" if r.scope == "rollout"
+               else f"benefits counted for the {r.participants:,} treated people")
     swings = sensitivity.one_way(r) if r.ranges else []
     mc = sensitivity.monte_carlo(r) if r.ranges else None
     payback = (f"{result.payback_months:.1f} months" if result.payback_months is not None
@@ -44,9 +52,10 @@ h1{{font-size:1.5em}} .big{{font-size:1.3em}} .note{{color:#666;font-size:.9em}}
 <p class="note">Executive summary · {date.today().isoformat()} · Pilot ROI {__version__} ·
 every figure is a <b>forecast</b> from assumptions until the pilot's observed results replace them.</p>
 <h2>The question</h2><p>{question}</p>
-<h2>The design</h2><p>{r.participants:,} participants; effect isolated by
-{escape(ISOLATION_WORDS.get(r.isolation_method, r.isolation_method))}; benefits counted for
+<h2>The design</h2><p>{arms.treated_people:,} treated and {arms.control_people:,} control people{clusters};
+effect isolated by {escape(ISOLATION_WORDS.get(r.isolation_method, r.isolation_method))}; {counted}, for
 {r.horizon_months} months{", fading " + f"{r.monthly_decay:.0%}" + " a month" if r.monthly_decay else ""}.</p>
+<p>{escape(power_sentence)}</p>
 <h2>The result</h2>
 <p class="big">ROI <b>{result.roi_pct:,.0f}%</b> · benefit-cost ratio <b>{result.bcr:.2f}</b> ·
 net benefit <b>${result.net_benefit:,.0f}</b> · payback {payback}</p>

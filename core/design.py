@@ -1,10 +1,19 @@
-"""Pilot design helpers: the design chooser, the timeline, power curves, pre-registration and deviations."""
+"""Step 4's logic: the design chooser, power against break-even in plain words, the timeline, the
+pre-registration and its deviations.
+
+Power reads the one pilot definition (core/pilot.py): the effect is the improvement in KPI units (positive =
+better), so a one-sided test always looks in the better direction and the sign convention is the same for
+KPIs where higher and where lower is better. Clustered pilots use the roster's mean cluster size and its
+spread (design effect 1 + ((1 + cv²)·m̄ − 1)·ICC, Eldridge et al. 2006) and whole clusters for the degrees
+of freedom (core/power.py).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
+from core import pilot as pl
 from core import power as pw
 from core import roi
 from core.plan import DesignPlan, Plan
@@ -31,8 +40,10 @@ DESIGNS: dict[str, DesignInfo] = {
         "Cluster-randomised pilot (whole teams or sites)",
         "You can randomise, but people in a team learn from each other, so whole teams must share an arm.",
         "Random assignment of clusters; enough clusters (8+ per arm) for a credible estimate.",
-        "Few clusters give wide intervals; teams differ at baseline; the ICC inflates the sample needed.",
-        "ANCOVA with standard errors clustered by team (df from the number of clusters).",
+        "Few clusters give wide intervals; teams differ at baseline; the ICC (how alike people in one team "
+        "are) inflates the sample needed.",
+        "ANCOVA (the outcome adjusted for each person's baseline) with standard errors clustered by team "
+        "(degrees of freedom from the number of clusters).",
     ),
     "matched": DesignInfo(
         "Matched cohorts (non-randomised)",
@@ -60,7 +71,7 @@ DESIGNS: dict[str, DesignInfo] = {
 
 
 def recommend(d: DesignPlan) -> tuple[str, str]:
-    """(design key, reason) from the three situation questions."""
+    """(design choice, reason) from the three situation questions; "cluster_rct" is an RCT by cluster."""
     if d.randomise == "yes":
         if d.contamination == "yes":
             return "cluster_rct", "You can randomise, but colleagues would share what they learn: randomise teams."
@@ -71,6 +82,21 @@ def recommend(d: DesignPlan) -> tuple[str, str]:
                            "difference-in-differences (or matched cohorts on the baseline).")
         return "matched", "Without randomisation or history, match each trained person to similar colleagues."
     return "", "Answer the questions above for a recommendation."
+
+
+def choice(plan: Plan) -> str:
+    """The design as the chooser shows it: an RCT with a cluster column is a cluster RCT."""
+    kind = plan.design.design
+    return "cluster_rct" if kind == "rct" and plan.pilot.cluster_column else kind
+
+
+def choose(plan: Plan, key: str, *, cluster_column: str = "team") -> None:
+    """Apply the chooser's choice: a cluster RCT is an RCT randomised by `cluster_column`."""
+    plan.design.design = "rct" if key == "cluster_rct" else key  # type: ignore[assignment]
+    if key == "cluster_rct":
+        plan.pilot.cluster_column = plan.pilot.cluster_column or cluster_column
+    elif key in ("rct", "matched"):
+        plan.pilot.cluster_column = ""
 
 
 def matching_column(name: str, columns: list[str]) -> str:
@@ -86,121 +112,109 @@ def matching_column(name: str, columns: list[str]) -> str:
     return max(columns, key=lambda c: (len(wanted & words(c)), -columns.index(c))) if columns else ""
 
 
-def primary_column(plan: Plan, columns: list[str]) -> str:
-    """The primary KPI's data column (step 3) when it is among `columns`, else the best match by name."""
-    chosen = next((k.column for k in plan.kpis if k.primary and k.column in columns), None)
-    return chosen or matching_column(plan.roi.kpi_name, columns)
+# -- power -----------------------------------------------------------------------------------------------------
+def _options(plan: Plan, facts: pl.PilotFacts) -> dict:
+    c = facts.clusters
+    return {"alpha": plan.design.alpha, "icc": facts.variance.icc if c else 0.0,
+            "cluster_size": c.mean if c else 1, "cluster_cv": c.cv if c else 0.0,
+            "attrition": plan.design.attrition}
 
 
-def effect_to_detect(plan: Plan) -> float:
-    """The effect the pilot should detect: the design's own, else the ROI model's assumed effect."""
-    return plan.design.effect if plan.design.effect is not None else plan.roi.effect
+def _binary(plan: Plan) -> bool:
+    return plan.pilot.kpi_type == "binary"
 
 
-def power_options(d: DesignPlan) -> dict:
-    clustered = d.design == "cluster_rct"
-    return {"alpha": d.alpha, "alternative": d.alternative, "icc": d.icc if clustered else 0.0,
-            "cluster_size": d.cluster_size if clustered else 1, "attrition": d.attrition}
+def _alternative(plan: Plan, change: float) -> str:
+    """The test's alternative for a KPI change of sign `change` (one-sided looks at improvement only)."""
+    if plan.design.alternative == "two-sided":
+        return "two-sided"
+    return "larger" if change >= 0 else "smaller"
+
+
+def power_at(plan: Plan, facts: pl.PilotFacts, effect: float, n1: float, n2: float) -> float:
+    """Power to detect an improvement `effect` (KPI units) with n1 treated and n2 control people."""
+    options = _options(plan, facts)
+    if _binary(plan):
+        p0 = facts.variance.p_control
+        change = pl.direction(plan) * effect
+        p1 = min(max(p0 + change, 0.0), 1.0)
+        return pw.power_proportions(p1, p0, n1, n2, alternative=_alternative(plan, change), **options)
+    return pw.power(effect, n1, n2, sd=facts.variance.sd, baseline_corr=facts.variance.baseline_corr,
+                    alternative=_alternative(plan, 1.0), **options)
+
+
+def needed(plan: Plan, facts: pl.PilotFacts, effect: float, ratio: float) -> pw.SampleSize:
+    """People (and clusters) per arm to detect an improvement `effect` with the target power."""
+    options = _options(plan, facts)
+    target = plan.design.power
+    if _binary(plan):
+        p0 = facts.variance.p_control
+        change = pl.direction(plan) * effect
+        p1 = min(max(p0 + change, 0.0), 1.0)
+        return pw.sample_size_proportions(p1, p0, power=target, ratio=ratio,
+                                          alternative=_alternative(plan, change), **options)
+    return pw.sample_size(effect, sd=facts.variance.sd, power=target, ratio=ratio,
+                          baseline_corr=facts.variance.baseline_corr, alternative=_alternative(plan, 1.0), **options)
+
+
+def mde(plan: Plan, facts: pl.PilotFacts, n1: float, n2: float) -> float:
+    """The smallest improvement (KPI units, positive) the pilot detects with the target power."""
+    options = _options(plan, facts)
+    if _binary(plan):
+        sign = pl.direction(plan)
+        alternative = _alternative(plan, sign)
+        found = pw.mde_proportions(facts.variance.p_control, n1, n2, power=plan.design.power,
+                                   alternative=alternative, **options)
+        return abs(found)
+    return pw.mde(n1, n2, sd=facts.variance.sd, power=plan.design.power, baseline_corr=facts.variance.baseline_corr,
+                  alternative=_alternative(plan, 1.0), **options)
 
 
 def break_even_effect(plan: Plan) -> float | None:
-    """The ROI model's break-even effect, or None when the ROI step is not filled in."""
+    """The ROI model's break-even effect (KPI units), or None when the ROI step is not filled in."""
     try:
-        return roi.evaluate(plan.roi).break_even_effect
+        return roi.evaluate(roi.inputs(plan)).break_even_effect
     except ValueError:
         return None
 
 
-def power_curve(plan: Plan, *, points: int = 40, up_to: float | None = None) -> tuple[list[float], list[float]]:
-    """Power against people per arm (treated; controls by the ratio) for the planned effect, from a few
-    people to four times the plan (or `up_to`, e.g. past the sample the target power needs)."""
-    d = plan.design
-    effect = effect_to_detect(plan)
-    top = max(4 * max(d.n_treatment, 10), 40, 1.2 * (up_to or 0))
-    step = max(d.cluster_size if d.design == "cluster_rct" else 1, 1)
+def power_curve(plan: Plan, facts: pl.PilotFacts, *, points: int = 40, up_to: float | None = None
+                ) -> tuple[list[float], list[float]]:
+    """Power against treated people (controls by the planned ratio) for the planned effect, from a few
+    people (or clusters) to four times the plan, or past `up_to` people."""
+    arms = facts.arms
+    step = facts.clusters.mean if facts.clusters else 1.0
+    top = max(4 * max(arms.treated_people, 10), 40, 1.2 * (up_to or 0))
     ns = sorted({max(step * round(top * (i + 1) / points / step), step * 3) for i in range(points)})
-    values = []
-    for n in ns:
-        try:
-            values.append(_power(plan, effect, n, n * d.ratio))
-        except ValueError:
-            values.append(float("nan"))
-    return [float(n) for n in ns], values
+    return [float(n) for n in ns], [_safe(lambda n=n: power_at(plan, facts, plan.pilot.effect, n, n * arms.ratio))
+                                    for n in ns]
 
 
-def power_by_effect(plan: Plan, *, points: int = 40, up_to: float | None = None) -> tuple[list[float], list[float]]:
-    """Power of the planned pilot (its n) against the true effect, from 0 to twice the larger of the
-    planned effect and `up_to` (e.g. the break-even effect)."""
-    d = plan.design
-    top = 2 * max(abs(effect_to_detect(plan)), abs(up_to or 0), 1e-9)
+def power_by_effect(plan: Plan, facts: pl.PilotFacts, *, points: int = 40, up_to: float | None = None
+                    ) -> tuple[list[float], list[float]]:
+    """Power of the planned pilot against the true improvement, from 0 to twice the larger of the planned
+    effect and `up_to` (e.g. the break-even effect)."""
+    arms = facts.arms
+    top = 2 * max(abs(plan.pilot.effect), abs(up_to or 0), 1e-9)
     effects = [top * i / points for i in range(points + 1)]
-    values = []
-    for e in effects:
-        try:
-            values.append(_power(plan, e, d.n_treatment, d.n_control))
-        except ValueError:
-            values.append(float("nan"))
-    return effects, values
+    return effects, [_safe(lambda e=e: power_at(plan, facts, e, arms.treated_people, arms.control_people))
+                     for e in effects]
 
 
-def _power(plan: Plan, effect: float, n1: float, n2: float) -> float:
-    d = plan.design
-    options = power_options(d)
-    if d.kpi_type == "binary":
-        return pw.power_proportions(min(max(d.p_control + effect, 0.0), 1.0), d.p_control, n1, n2, **options)
-    return pw.power(effect, n1, n2, sd=d.sd, baseline_corr=d.baseline_corr, **options)
-
-
-def timeline(d: DesignPlan) -> list[tuple[str, date, date]]:
-    """(phase, start, end) for the baseline window, the intervention and the measurement window."""
-    import pandas as pd
-
-    start = date.fromisoformat(d.start_date) if d.start_date else date.today()
-    # the baseline_months whole calendar months before the start month
-    baseline_start = (pd.Period(start, "M") - d.baseline_months).to_timestamp().date()
-    end_intervention = start + timedelta(days=d.intervention_days)
-    return [
-        ("Baseline window", baseline_start, start),
-        (f"Intervention ({d.intervention_days} days)", start, end_intervention),
-        (f"Measurement window ({d.measurement_days} days)", end_intervention,
-         end_intervention + timedelta(days=d.measurement_days)),
-    ]
-
-
-def registered_fields(plan: Plan) -> dict[str, str]:
-    """What a pre-registration locks, as text so later changes can be listed."""
-    d = plan.design
-    hypothesis = plan.hypotheses[0] if plan.hypotheses else None
-    return {
-        "Primary KPI": plan.roi.kpi_name or (hypothesis.kpi if hypothesis else ""),
-        "Hypothesis": (f"{hypothesis.kpi} {hypothesis.direction} by {hypothesis.assumed_size} {hypothesis.unit} "
-                       f"by {hypothesis.by_when}") if hypothesis else "",
-        "Design": DESIGNS[d.design].title if d.design else "",
-        "Effect to detect": f"{effect_to_detect(plan):g}",
-        "Alpha": f"{d.alpha:g}",
-        "Power": f"{d.power:g}",
-        "People per arm (treatment / control)": f"{d.n_treatment} / {d.n_control}",
-        "Assignment seed": str(d.seed) if d.seed else "",
-        "Analysis method": d.analysis_method or (DESIGNS[d.design].analysis if d.design else ""),
-        "Start date": d.start_date,
-    }
-
-
-def deviations(plan: Plan) -> list[tuple[str, str, str]]:
-    """(field, registered, now) for every registered field that changed after the lock."""
-    registration = plan.design.preregistration
-    if registration is None:
-        return []
-    now = registered_fields(plan)
-    return [(k, v, now.get(k, "")) for k, v in registration.registered.items() if now.get(k, "") != v]
+def _safe(compute) -> float:
+    try:
+        return compute()
+    except ValueError:
+        return float("nan")
 
 
 @dataclass(frozen=True)
 class PowerSummary:
-    """Everything the power section shows: needed n, the planned pilot's power and MDE, break-even."""
+    """Everything the power section shows: the planned pilot's power and MDE, break-even, what would do."""
 
     effect: float
     unit: str
+    arms: pl.Arms
     needed: pw.SampleSize | None
     needed_error: str
     planned_power: float | None
@@ -209,6 +223,7 @@ class PowerSummary:
     break_even: float | None
     enough: pw.SampleSize | None  # the sample that would detect break-even, when the plan cannot
     enough_error: str
+    clusters_available: int | None
 
     @property
     def detects_break_even(self) -> bool | None:
@@ -217,44 +232,252 @@ class PowerSummary:
         return self.planned_mde <= self.break_even
 
 
-def power_summary(plan: Plan) -> PowerSummary:
-    d = plan.design
-    binary = d.kpi_type == "binary"
-    effect = effect_to_detect(plan)
-    options = power_options(d)
-    unit = "proportion points" if binary else (plan.roi.kpi_unit or "KPI units")
-
-    def needed_for(target: float) -> pw.SampleSize:
-        if binary:
-            p_treatment = min(max(d.p_control + target, 0.0), 1.0)
-            return pw.sample_size_proportions(p_treatment, d.p_control, power=d.power, ratio=d.ratio, **options)
-        return pw.sample_size(target, sd=d.sd, power=d.power, ratio=d.ratio, baseline_corr=d.baseline_corr,
-                              **options)
-
-    needed = planned_power = planned_mde = enough = None
+def power_summary(plan: Plan, facts: pl.PilotFacts) -> PowerSummary:
+    arms = facts.arms
+    effect = plan.pilot.effect
+    kpi = facts.kpi
+    unit = "proportion points" if _binary(plan) else (kpi.unit if kpi and kpi.unit else "KPI units")
+    required = planned_power = planned_mde = enough = None
     needed_error = planned_error = enough_error = ""
     try:
-        needed = needed_for(effect)
+        required = needed(plan, facts, effect, arms.ratio)
     except ValueError as exc:
         needed_error = str(exc)
-    if d.n_treatment > 0 and d.n_control > 0:
+    if arms.treated_people > 0 and arms.control_people > 0:
         try:
-            planned_power = _power(plan, effect, d.n_treatment, d.n_control)
-            if binary:
-                planned_mde = abs(pw.mde_proportions(d.p_control, d.n_treatment, d.n_control, power=d.power,
-                                                     **options))
-            else:
-                planned_mde = pw.mde(d.n_treatment, d.n_control, sd=d.sd, power=d.power,
-                                     baseline_corr=d.baseline_corr, **options)
+            planned_power = power_at(plan, facts, effect, arms.treated_people, arms.control_people)
+            planned_mde = mde(plan, facts, arms.treated_people, arms.control_people)
         except ValueError as exc:
             planned_error = str(exc)
     else:
-        planned_error = "enter the planned number of treated and control people"
-    break_even = break_even_effect(plan) if not binary else None
+        planned_error = "plan both arms' sizes (treated and control people)"
+    break_even = break_even_effect(plan) if not _binary(plan) else None
     if break_even is not None and planned_mde is not None and planned_mde > break_even:
         try:
-            enough = needed_for(break_even)
+            enough = needed(plan, facts, break_even, arms.ratio)
         except ValueError as exc:
             enough_error = str(exc)
-    return PowerSummary(effect, unit, needed, needed_error, planned_power, planned_mde, planned_error, break_even,
-                        enough, enough_error)
+    available = facts.clusters.count if facts.clusters else None
+    return PowerSummary(effect, unit, arms, required, needed_error, planned_power, planned_mde, planned_error,
+                        break_even, enough, enough_error, available)
+
+
+def _size(value: float, facts: pl.PilotFacts, unit: str) -> str:
+    """An effect in words: "+4.0% on Average deal size ($1,000 per deal)"."""
+    pct = facts.effect_pct(value)
+    amount = f"{value:,.4g} {unit}".strip()
+    return f"{pct:+.1f}% ({amount})" if pct is not None else amount
+
+
+def _arm_words(people: int, clusters: int | None, facts: pl.PilotFacts) -> str:
+    if clusters is None or facts.clusters is None:
+        return f"{people:,} people per arm"
+    noun = facts.clusters.column
+    return f"{people:,} people in {clusters:,} {noun} cluster{'s' if clusters != 1 else ''} per arm"
+
+
+def headline(plan: Plan, facts: pl.PilotFacts, s: PowerSummary) -> tuple[str, str]:
+    """(tone, sentence): the design step's answer in plain words, before any detail.
+
+    tone is "success" (the pilot can see break-even), "warning" (it cannot) or "info" (not enough to say).
+    """
+    arms = s.arms
+    kpi = facts.kpi.name if facts.kpi else "the KPI"
+    if s.planned_mde is None:
+        why = s.planned_error or s.needed_error
+        return "info", f"Plan the arms and the effect to see what this pilot can detect ({why})."
+    unequal = arms.treated_people != arms.control_people
+    size = (_arm_words(arms.treated_people, arms.treated_clusters, facts) if not unequal else
+            f"{arms.treated_people:,} treated and {arms.control_people:,} control people")
+    text = (f"With {size} you can detect {_size(s.planned_mde, facts, s.unit)} on {kpi} "
+            f"({plan.design.power:.0%} power).")
+    if s.break_even is None:
+        return "info", text + " Fill in the ROI step to compare this with the effect that pays for the program."
+    pays = f" The program pays for itself at {_size(s.break_even, facts, s.unit)}"
+    if s.detects_break_even:
+        return "success", text + pays + ": the pilot can see it."
+    more = ""
+    if s.enough is not None:
+        if s.enough.clusters_treatment is not None and facts.clusters is not None:
+            more = (f" To see it you need {s.enough.clusters_treatment:,} {facts.clusters.column} clusters per arm "
+                    f"(about {s.enough.n_treatment:,} people)")
+            if s.clusters_available is not None and s.enough.clusters_treatment + (
+                    s.enough.clusters_control or 0) > s.clusters_available:
+                more += f", but only {s.clusters_available:,} are eligible in all"
+            more += "."
+        else:
+            more = f" To see it you need {s.enough.n_treatment:,} treated and {s.enough.n_control:,} control people."
+    elif s.enough_error:
+        more = f" No practical pilot can see it ({s.enough_error})."
+    return "warning", text + pays + ": too small to see." + more
+
+
+# -- timeline and pre-registration ---------------------------------------------------------------------------------
+def timeline(facts: pl.PilotFacts, plan: Plan) -> list[tuple[str, date, date]]:
+    """(phase, start, end) for the baseline window, the intervention and the measurement window."""
+    w = facts.windows
+    if w is None:
+        return []
+    p = plan.pilot
+    return [
+        (f"Baseline ({pl.months_label(w.baseline)})", *w.baseline),
+        (f"Intervention ({p.intervention_days} days)", *w.intervention),
+        (f"Measurement ({pl.months_label(w.measurement)})", *w.measurement),
+    ]
+
+
+def registered_fields(plan: Plan, facts: pl.PilotFacts) -> dict[str, str]:
+    """What a pre-registration locks, as text so later changes can be listed."""
+    d, p = plan.design, plan.pilot
+    hypothesis = plan.hypotheses[0] if plan.hypotheses else None
+    kpi = facts.kpi
+    arms = facts.arms
+    w = facts.windows
+    chosen = choice(plan)
+    return {
+        "Primary KPI": f"{kpi.name} ({kpi.column or 'manual'}; {kpi.better} is better)" if kpi else "",
+        "Outcome": (f"each person's {p.outcome} of {kpi.column or kpi.name} over {pl.months_label(w.measurement)}"
+                    if kpi and w else ""),
+        "Hypothesis": (f"{hypothesis.kpi} {hypothesis.direction} by {hypothesis.assumed_size} {hypothesis.unit} "
+                       f"by {hypothesis.by_when}") if hypothesis else "",
+        "Design": DESIGNS[chosen].title if chosen else "",
+        "Unit of randomisation": p.cluster_column or "person",
+        "Eligible people": "; ".join(f"{k} in {', '.join(v)}" for k, v in sorted(p.eligible.items())) or "everyone",
+        "Effect to detect": f"{p.effect:g}",
+        "Alpha": f"{d.alpha:g}",
+        "Power": f"{d.power:g}",
+        "People per arm (treatment / control)": f"{arms.treated_people} / {arms.control_people}",
+        "Assignment seed": str(d.seed) if d.seed else "",
+        "Analysis method": d.analysis_method or (DESIGNS[chosen].analysis if chosen else ""),
+        "Start date": p.start,
+        "Baseline window": pl.months_label(w.baseline) if w else "",
+        "Measurement window": pl.months_label(w.measurement) if w else "",
+    }
+
+
+def deviations(plan: Plan, facts: pl.PilotFacts) -> list[tuple[str, str, str]]:
+    """(field, registered, now) for every registered field that changed after the lock."""
+    registration = plan.design.preregistration
+    if registration is None:
+        return []
+    now = registered_fields(plan, facts)
+    return [(k, v, now.get(k, "")) for k, v in registration.registered.items() if now.get(k, "") != v]
+
+
+# -- the assignment list -------------------------------------------------------------------------------------
+def covariate_choices(roster: pl.Roster | None, roles: dict[str, str]) -> list[str]:
+    """Columns a balance table or matching may use: measures and groupings, never names or sensitive
+    attributes (gender, ethnicity, salary: core/privacy.py)."""
+    if roster is None:
+        return []
+    return [c for c in roster.people.columns if roles.get(c) in ("measure", "category", "team", "site")]
+
+
+def cluster_choices(roster: pl.Roster | None, roles: dict[str, str]) -> list[str]:
+    """Columns people can be randomised by as whole groups (team, site)."""
+    if roster is None:
+        return []
+    return [c for c in roster.people.columns if roles.get(c) in ("team", "site")]
+
+
+def new_seed() -> int:
+    """A fresh seed for a first assignment list (recorded in the plan, so the list can be drawn again)."""
+    import secrets
+
+    return secrets.randbelow(999_999) + 1
+
+
+def generate_list(plan: Plan, facts: pl.PilotFacts, *, everyone: bool = False) -> list:
+    """The assignment list for the plan: the planned arms drawn from the eligible roster by the recorded seed,
+    or (`everyone`) every eligible person split in the planned ratio. Raises ValueError saying why not."""
+    from core import assignment
+    from core.plan import Assigned
+
+    if pl.start_date(plan.pilot) is None:
+        raise ValueError("set the pilot's start date first: eligibility and the baseline depend on it")
+    if facts.roster is None:
+        raise ValueError("load the employees (HRIS) in step 2 first: the list is drawn from them")
+    if facts.roster.people.empty:
+        raise ValueError("nobody is eligible: widen the eligibility filter")
+    if not plan.design.seed:
+        raise ValueError("the seed is not set")
+    frame = facts.roster.people.reset_index()
+    cluster = plan.pilot.cluster_column or None
+    strata = [] if cluster else [s for s in plan.design.strata if s in frame.columns]
+    arms = facts.arms if facts.arms.source == "plan" else pl.arms(_without_list(plan), facts.clusters)
+    if everyone:
+        total = arms.treated_people + arms.control_people
+        sizes: dict = {"treat_share": arms.treated_people / total if total else 0.5}
+    elif cluster:
+        sizes = {"n_treatment": arms.treated_clusters, "n_control": arms.control_clusters}
+    else:
+        sizes = {"n_treatment": arms.treated_people, "n_control": arms.control_people}
+    if not everyone and not (sizes["n_treatment"] and sizes["n_control"]):
+        raise ValueError("plan both arms' sizes first")
+    method = "cluster" if cluster else ("stratified" if strata else "simple")
+    table = assignment.assign(frame, id_col="employee_id", seed=plan.design.seed, method=method, strata=strata,
+                              cluster=cluster, **sizes)
+    return [Assigned(str(r.id), str(r.arm), str(r.group)) for r in table.itertuples()]
+
+
+def _without_list(plan: Plan) -> Plan:
+    import dataclasses
+
+    return dataclasses.replace(plan, design=dataclasses.replace(plan.design, assignment=[]))
+
+
+def apply_list(plan: Plan, rows: list) -> str:
+    """Keep the list in the plan; the plan's arm sizes become the list's. Returns what changed, in words."""
+    treated = sum(r.arm == pl.TREATMENT for r in rows)
+    control = sum(r.arm == pl.CONTROL for r in rows)
+    before = (plan.pilot.treated_people, plan.pilot.control_people)
+    plan.design.assignment = rows
+    plan.pilot.treated_people, plan.pilot.control_people = treated, control
+    text = f"Assignment list drawn: {treated:,} treated and {control:,} control people (seed {plan.design.seed})."
+    if before != (treated, control):
+        text += (f" The plan's arms were {before[0]:,} + {before[1]:,}; they are now the list's {treated:,} + "
+                 f"{control:,}.")
+    return text
+
+
+def balance_table(plan: Plan, roster: pl.Roster, covariates: list[str]):
+    """Standardised mean differences between the arms of the assignment list (core/assignment.py)."""
+    import pandas as pd
+
+    from core import assignment
+
+    listed = pd.DataFrame([vars(a) for a in plan.design.assignment])
+    merged = roster.people.reset_index().merge(listed, left_on="employee_id", right_on="id", how="inner")
+    return assignment.balance(merged, arm_col="arm", covariates=covariates)
+
+
+def match_list(plan: Plan, roster: pl.Roster, *, by: str, values: list[str], covariates: list[str],
+               caliper: float = 0.2, replace: bool = False):
+    """Trained people (whose `by` is one of `values`) and their nearest-neighbour controls from the roster:
+    (assignment rows, the matching, the balance table)."""
+    from core import assignment
+    from core.plan import Assigned
+
+    frame = roster.people.reset_index()
+    treated = frame[by].astype("string").fillna("").isin(values)
+    table, result, balance = assignment.matched_controls(frame, id_col="employee_id", treated=treated,
+                                                         covariates=covariates, caliper_sd=caliper,
+                                                         replace=replace, seed=plan.design.seed or 1)
+    return [Assigned(str(r.id), str(r.arm), str(r.group)) for r in table.itertuples()], result, balance
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def assignment_csv(plan: Plan) -> bytes:
+    """The assignment list as CSV for managers; a cell that a spreadsheet would run as a formula (starting
+    with = + - @ tab or CR) is written with a leading apostrophe, as text (OWASP CSV injection)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "arm", "group"])
+    for a in plan.design.assignment:
+        writer.writerow(["'" + v if v.startswith(FORMULA_PREFIXES) else v for v in (a.id, a.arm, a.group)])
+    return out.getvalue().encode("utf-8")

@@ -74,49 +74,80 @@ def correlation(x, y) -> tuple[Estimate, tuple[float, float]]:
 
 @dataclass(frozen=True)
 class PanelEstimates:
+    """sd, ICC and ρ of the pilot's outcome, estimated on the KPI history before the pilot."""
+
     kpi: str
-    window_months: int
-    first_window: tuple[str, str]
-    second_window: tuple[str, str]
+    first_window: tuple[str, str]  # the baseline window's stand-in ("Jan 2026", "Mar 2026")
+    second_window: tuple[str, str]  # the outcome window's stand-in
     sd: Estimate
     icc: Estimate
     baseline_corr: Estimate
     baseline_corr_ci: tuple[float, float]
     mean: float
+    left_out: int  # values the quality report flags as far from the rest, not used
 
 
-def from_panel(periods, kpi: str, *, group: str | None, before=None, window_months: int = 3) -> PanelEstimates:
-    """Power inputs from monthly KPI history, for an outcome measured as a person's mean over a window.
+Window = tuple  # (first month, end month exclusive), dates or timestamps
 
-    The last `window_months` months before `before` (default: after the last month) give each person's
-    mean: their sd and ICC by `group`; the window before that gives the baseline, and the correlation of
-    the two windows' means estimates ρ for ANCOVA (the pilot's baseline-to-outcome correlation).
+
+def person_outcome(periods, kpi: str, window: Window, *, how: str = "mean"):
+    """Each person's mean (or sum) of `kpi` over the months in [window[0], window[1])."""
+    import pandas as pd
+
+    start, end = pd.Timestamp(window[0]), pd.Timestamp(window[1])
+    inside = periods[(periods["period"] >= start) & (periods["period"] < end)].dropna(subset=[kpi])
+    grouped = inside.groupby("employee_id")[kpi]
+    return grouped.sum() if how == "sum" else grouped.mean()
+
+
+def from_panel(periods, kpi: str, *, group: str | None, outcome: Window, baseline: Window, how: str = "mean",
+               people=None, leave_out_flagged: bool = True) -> PanelEstimates:
+    """Power inputs for an outcome measured as each person's mean (or sum) of `kpi` over a window.
+
+    `outcome` and `baseline` are stand-ins for the pilot's measurement and baseline windows, placed before
+    the pilot with the same lengths and the same gap between them (core.pilot.windows), so that sd, ICC and
+    ρ describe the very outcome the analysis will use: sd and the ICC by `group` of the person outcomes in
+    `outcome`, and ρ as the correlation of each person's `baseline` and `outcome` values (the ANCOVA
+    covariate's correlation). Only `people` (the eligible roster) count when given. Values the quality
+    report flags as far from the rest (core.quality.outliers, a robust z-score above 5) are left out when
+    `leave_out_flagged`: one typed extra zero would otherwise move ρ and the sd a long way.
     """
     import pandas as pd
 
-    frame = periods[["employee_id", "period", kpi] + ([group] if group else [])].dropna(subset=[kpi])
+    from core.quality import outliers
+
+    columns = ["employee_id", "period", kpi] + ([group] if group and group in periods.columns else [])
+    frame = periods[columns].dropna(subset=[kpi])
+    if people is not None:
+        frame = frame[frame["employee_id"].isin(people)]
     if frame.empty:
-        raise ValueError(f"{kpi} has no values in the KPI file")
-    months = sorted(frame["period"].unique())
-    if before is not None:
-        months = [m for m in months if m < pd.Timestamp(before)]
-    if len(months) < 2 * window_months:
-        raise ValueError(f"needs {2 * window_months} months of {kpi} before the pilot; found {len(months)}")
-    second = months[-window_months:]
-    first = months[-2 * window_months:-window_months]
-    w2 = frame[frame["period"].isin(second)].groupby("employee_id")[kpi].mean()
-    w1 = frame[frame["period"].isin(first)].groupby("employee_id")[kpi].mean()
+        raise ValueError(f"{kpi} has no values for the eligible people")
+    left_out = 0
+    if leave_out_flagged:
+        flagged = outliers(frame[kpi])
+        left_out = len(flagged)
+        frame = frame.drop(index=flagged)
+    w2 = person_outcome(frame, kpi, outcome, how=how)
+    w1 = person_outcome(frame, kpi, baseline, how=how)
+    if len(w2) < 2:
+        raise ValueError(f"{kpi} has fewer than 2 people with values in {_label(outcome)[0]}–{_label(outcome)[1]}; "
+                         "the history before the pilot is too short for these windows")
     groups = None
-    if group:
+    if group and group in frame.columns:
         groups = frame.drop_duplicates("employee_id").set_index("employee_id")[group].reindex(w2.index)
     paired = pd.concat([w1.rename("w1"), w2.rename("w2")], axis=1).dropna()
     rho, ci = correlation(paired["w1"], paired["w2"])
-
-    def label(window) -> tuple[str, str]:
-        return (pd.Timestamp(window[0]).strftime("%b %Y"), pd.Timestamp(window[-1]).strftime("%b %Y"))
-
     return PanelEstimates(
-        kpi, window_months, label(first), label(second), sd(w2),
-        icc_oneway(w2, groups) if groups is not None else Estimate(math.nan, 0, "choose a team or site column"),
-        rho, ci, float(w2.mean()),
+        kpi, _label(baseline), _label(outcome), sd(w2),
+        icc_oneway(w2, groups) if groups is not None else Estimate(math.nan, 0, "people are randomised one by one"),
+        rho, ci, float(w2.mean()), left_out,
     )
+
+
+def _label(window: Window) -> tuple[str, str]:
+    """("Apr 2026", "Jun 2026") for the months in [start, end)."""
+    import pandas as pd
+
+    first = pd.Timestamp(window[0])
+    last = pd.Timestamp(window[1]) - pd.offsets.MonthBegin(1)
+    return first.strftime("%b %Y"), last.strftime("%b %Y")

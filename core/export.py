@@ -27,6 +27,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core import __version__, design, roi, sensitivity
+from core import pilot as pl
 from core.plan import GOAL_QUESTIONS, Plan
 
 EXCEL_CELL_MAX = 32_767
@@ -149,9 +150,8 @@ class ModelCells:
     break_even: str
 
 
-def roi_model_sheet(wb: Workbook, plan: Plan) -> ModelCells:
+def roi_model_sheet(wb: Workbook, plan: Plan, r: roi.RoiInputs) -> ModelCells:
     ws = wb.create_sheet("ROI model")
-    r = plan.roi
     row = title_block(ws, plan, "ROI model: edit the yellow cells, everything else recomputes")
     header_row(ws, row, ["Input", "Value", "Unit / note"])
     cells: dict[str, str] = {}
@@ -160,7 +160,10 @@ def roi_model_sheet(wb: Workbook, plan: Plan) -> ModelCells:
         value = getattr(r, field)
         put(ws, f"B{i}", value, fmt=fmt).fill = INPUT_FILL
         if field == "effect":
-            put(ws, f"C{i}", f"{r.kpi_unit} ({r.kpi_name})" if r.kpi_name else r.kpi_unit)
+            put(ws, f"C{i}", f"{r.kpi_unit} ({r.kpi_name}; the pilot's effect, step 4)" if r.kpi_name else r.kpi_unit)
+        if field == "participants":
+            put(ws, f"C{i}", "roll-out forecast (step 6)" if r.scope == "rollout"
+                else "the pilot's treated arm (step 4)")
         if field == "value_per_unit":
             put(ws, f"C{i}", r.value_source)
         name(wb, ws, defined, f"B{i}")
@@ -237,7 +240,7 @@ def roi_model_sheet(wb: Workbook, plan: Plan) -> ModelCells:
 
 
 # -- other sheets ------------------------------------------------------------------------------------------
-def summary_sheet(ws: Worksheet, plan: Plan, mc: sensitivity.MonteCarlo | None) -> None:
+def summary_sheet(ws: Worksheet, plan: Plan, mc: sensitivity.MonteCarlo | None, facts: pl.PilotFacts) -> None:
     row = title_block(ws, plan, "Summary")
     put(ws, f"A{row}", "The question", bold=True)
     put(ws, f"B{row}", plan.goals.business_improvement or "(not answered yet)")
@@ -263,7 +266,38 @@ def summary_sheet(ws: Worksheet, plan: Plan, mc: sensitivity.MonteCarlo | None) 
         put(ws, f"B{i + 4}", mc.prob_positive, fmt=PERCENT)
     put(ws, f"A{i + 6}", "Every figure is a forecast from assumptions until the Results step supplies observed "
                          "effects.")
+    i += 8
+    put(ws, f"A{i}", "The pilot (step 4)", bold=True)
+    for j, (label, value, fmt) in enumerate(pilot_lines(plan, facts), start=i + 1):
+        put(ws, f"A{j}", label)
+        put(ws, f"B{j}", value, fmt=fmt if not isinstance(value, str) else None)
     widths(ws, 52, 60)
+
+
+def pilot_lines(plan: Plan, facts: pl.PilotFacts) -> list[tuple[str, Any, str | None]]:
+    """The pilot as the design step describes it: the same numbers on every sheet that shows them."""
+    arms, p = facts.arms, plan.pilot
+    kpi = facts.kpi
+    unit = kpi.unit if kpi and kpi.unit else "KPI units"
+    pct = facts.effect_pct(p.effect)
+    lines: list[tuple[str, Any, str | None]] = [
+        ("Primary KPI", f"{kpi.name} ({unit}; {kpi.better} is better)" if kpi else "(not chosen in step 3)", None),
+        ("Start date", p.start or "(not set)", None),
+        ("Treated people", arms.treated_people, "#,##0"),
+        ("Control people", arms.control_people, "#,##0"),
+    ]
+    if facts.clusters is not None:
+        lines += [(f"Treated {facts.clusters.column} clusters", arms.treated_clusters, "#,##0"),
+                  (f"Control {facts.clusters.column} clusters", arms.control_clusters, "#,##0")]
+    lines += [
+        ("Arm sizes from", arms.source, None),
+        (f"Effect to detect ({unit}, improvement)", p.effect, NUMBER),
+        ("Effect as % of the baseline", pct / 100 if pct is not None else "n/a (no baseline)", PERCENT),
+        (f"Standard deviation of the outcome ({unit})", facts.variance.sd, NUMBER),
+        ("Variance inputs from", facts.variance.note, None),
+        ("ROI participants", pl.roi_participants(plan), "#,##0"),
+    ]
+    return lines
 
 
 def goals_sheet(ws: Worksheet, plan: Plan) -> None:
@@ -361,12 +395,11 @@ def credibility(source: str) -> str:
     return "not stated" if not source.strip() else "unranked: say which kind of source it is"
 
 
-def assumptions_sheet(ws: Worksheet, plan: Plan) -> None:
+def assumptions_sheet(ws: Worksheet, plan: Plan, r: roi.RoiInputs) -> None:
     row = title_block(ws, plan, "Assumptions log")
     header_row(ws, row, ["Assumption", "Value", "Unit", "Source", "Credibility", "Owner", "Observed or forecast",
                          "Range"])
     owners = {s.role: s.name for s in plan.stakeholders}
-    r = plan.roi
     entries = []
     for _, field, label, _ in INPUT_NAMES:
         value = getattr(r, field)
@@ -390,29 +423,34 @@ def assumptions_sheet(ws: Worksheet, plan: Plan) -> None:
     widths(ws, 44, 14, 18, 50, 26, 26, 20, 26)
 
 
-def design_sheet(ws: Worksheet, plan: Plan) -> None:
+def design_sheet(ws: Worksheet, plan: Plan, facts: pl.PilotFacts) -> None:
     row = title_block(ws, plan, "Pilot design & power")
-    d = plan.design
-    if not d.design and not d.n_treatment:
+    d, p = plan.design, plan.pilot
+    if not d.design and not p.treated_people and not d.assignment:
         put(ws, f"A{row}", "The pilot design step has not been filled in for this plan yet.")
         widths(ws, 90)
         return
-    summary = design.power_summary(plan)
+    summary = design.power_summary(plan, facts)
     needed = summary.needed
-    facts: list[tuple[str, Any, str | None]] = [
-        ("Design", design.DESIGNS[d.design].title if d.design else "(not chosen)", None),
-        ("Analysis method", d.analysis_method or (design.DESIGNS[d.design].analysis if d.design else ""), None),
-        ("Primary KPI type", d.kpi_type, None),
-        (f"Effect to detect ({summary.unit})", summary.effect, NUMBER),
-        ("Standard deviation of the KPI" if d.kpi_type == "continuous" else "Control-group rate",
-         d.sd if d.kpi_type == "continuous" else d.p_control, NUMBER),
+    chosen = design.choice(plan)
+    tone, sentence = design.headline(plan, facts, summary)
+    put(ws, f"A{row}", sentence, bold=tone == "warning")
+    row += 2
+    v = facts.variance
+    lines: list[tuple[str, Any, str | None]] = [
+        ("Design", design.DESIGNS[chosen].title if chosen else "(not chosen)", None),
+        ("Analysis method", d.analysis_method or (design.DESIGNS[chosen].analysis if chosen else ""), None),
+        *pilot_lines(plan, facts),
+        ("Primary KPI type", p.kpi_type, None),
+        ("Control-group rate" if p.kpi_type == "binary" else "Pre/post correlation ρ (ANCOVA)",
+         v.p_control if p.kpi_type == "binary" else v.baseline_corr, "0.00"),
+        ("ICC", v.icc if facts.clusters else "n/a (people randomised one by one)", "0.000"),
+        ("Mean people per cluster (cv of sizes)",
+         f"{facts.clusters.mean:,.1f} (cv {facts.clusters.cv:.2f})" if facts.clusters else "n/a", None),
         ("Significance level α", d.alpha, "0.000"),
         ("Target power", d.power, PERCENT),
         ("Test", d.alternative, None),
         ("Drop-out before measurement", d.attrition, PERCENT),
-        ("Pre/post correlation ρ (ANCOVA)", d.baseline_corr, "0.00"),
-        ("ICC / people per cluster", f"{d.icc:g} / {d.cluster_size}" if d.design == "cluster_rct" else "n/a", None),
-        ("Planned treated / control", f"{d.n_treatment:,} / {d.n_control:,}", None),
         ("Needed per arm (treated / control)",
          f"{needed.n_treatment:,} / {needed.n_control:,}" if needed else summary.needed_error, None),
         ("Power of the planned pilot", summary.planned_power if summary.planned_power is not None
@@ -425,17 +463,17 @@ def design_sheet(ws: Worksheet, plan: Plan) -> None:
          None),
     ]
     if summary.enough is not None:
-        facts.append(("People per arm needed to detect break-even",
+        lines.append(("People per arm needed to detect break-even",
                       f"{summary.enough.n_treatment:,} / {summary.enough.n_control:,}", None))
-    for phase, start, end in design.timeline(d):
-        facts.append((phase, f"{start.isoformat()} to {end.isoformat()}", None))
-    facts.append(("Assignment seed", str(d.seed) if d.seed else "(no list drawn yet)", None))
-    for i, (label, value, fmt) in enumerate(facts, start=row):
+    for phase, start, end in design.timeline(facts, plan):
+        lines.append((phase, f"{start.isoformat()} to {end.isoformat()}", None))
+    lines.append(("Assignment seed", str(d.seed) if d.seed else "(no list drawn yet)", None))
+    for i, (label, value, fmt) in enumerate(lines, start=row):
         put(ws, f"A{i}", label)
         put(ws, f"B{i}", value, fmt=fmt if not isinstance(value, str) else None)
-    row += len(facts) + 1
-    put(ws, f"A{row}", "Values computed by Pilot ROI (two-sample t-test / Cohen's h; design effect 1 + (m − 1)·ICC;"
-                       " variance × (1 − ρ²) for ANCOVA).")
+    row += len(lines) + 1
+    put(ws, f"A{row}", "Values computed by Pilot ROI (two-sample t-test / Cohen's h; design effect "
+                       "1 + ((1 + cv²)·m − 1)·ICC; variance × (1 − ρ²) for ANCOVA).")
     registration = d.preregistration
     row += 2
     if registration is None:
@@ -444,7 +482,7 @@ def design_sheet(ws: Worksheet, plan: Plan) -> None:
         put(ws, f"A{row}", f"Pre-registered at {registration.locked_at}", bold=True)
         for col, label in zip("ABC", ["Field", "Registered", "Now"], strict=True):
             put(ws, f"{col}{row + 1}", label, bold=True)
-        now = design.registered_fields(plan)
+        now = design.registered_fields(plan, facts)
         for i, (field, value) in enumerate(registration.registered.items(), start=row + 2):
             put(ws, f"A{i}", field)
             put(ws, f"B{i}", value)
@@ -464,7 +502,9 @@ def assignment_sheet(ws: Worksheet, plan: Plan) -> None:
         put(ws, f"A{i}", a.id)
         put(ws, f"B{i}", a.arm)
         put(ws, f"C{i}", a.group)
-    put(ws, f"E{row}", f"Seed {plan.design.seed}; {plan.design.randomisation} randomisation")
+    how = (f"whole {plan.pilot.cluster_column} clusters" if plan.pilot.cluster_column else
+           f"stratified by {', '.join(plan.design.strata)}" if plan.design.strata else "person by person")
+    put(ws, f"E{row}", f"Seed {plan.design.seed}; randomised {how}")
     widths(ws, 20, 14, 30, 4, 40)
 
 
@@ -474,16 +514,15 @@ def kpi_sheet(ws: Worksheet, plan: Plan) -> None:
         put(ws, f"A{row}", "No KPIs have been mapped for this plan yet (step 3, KPI mapping).")
         widths(ws, 90)
         return
-    labels = ["KPI", "Tier", "Kind", "Unit", "Better when", "Data column", "Owner", "Target", "Expected effect (%)",
-              "$ per unit", "Source of the $ value", "Credibility", "Intangible", "Primary"]
+    labels = ["KPI", "Tier", "Kind", "Unit", "Better when", "Data column", "Owner", "Target", "$ per unit",
+              "Source of the $ value", "Credibility", "Intangible", "Primary"]
     header_row(ws, row, labels)
     for i, k in enumerate(plan.kpis, start=row + 1):
-        values = [k.name, k.tier, k.kind, k.unit, k.better, k.column, k.owner, k.target, k.expected_effect_pct / 100,
-                  k.value_per_unit, k.value_source, k.credibility, "yes" if k.intangible else "",
-                  "yes" if k.primary else ""]
+        values = [k.name, k.tier, k.kind, k.unit, k.better, k.column, k.owner, k.target, k.value_per_unit,
+                  k.value_source, k.credibility, "yes" if k.intangible else "", "yes" if k.primary else ""]
         for col, value in enumerate(values, start=1):
             if value not in (None, ""):
-                fmt = PERCENT if col == 9 else MONEY if col == 10 else None
+                fmt = MONEY if col == 9 else None
                 put(ws, f"{get_column_letter(col)}{i}", value, fmt=fmt)
     row += len(plan.kpis) + 2
     put(ws, f"A{row}", "Links", bold=True)
@@ -493,7 +532,7 @@ def kpi_sheet(ws: Worksheet, plan: Plan) -> None:
         for col, value in zip("ABC", [link.learning, link.business, link.hypothesis], strict=True):
             if value:
                 put(ws, f"{col}{i}", value)
-    widths(ws, 28, 10, 10, 16, 12, 22, 24, 10, 12, 12, 44, 18, 10, 9)
+    widths(ws, 28, 10, 10, 16, 12, 22, 24, 10, 12, 44, 18, 10, 9)
 
 
 def quality_sheet(ws: Worksheet, plan: Plan, reports: list | None) -> None:
@@ -525,33 +564,36 @@ def quality_sheet(ws: Worksheet, plan: Plan, reports: list | None) -> None:
     widths(ws, 22, 10, 9, 24, 13, 18, 90, 30)
 
 
-def workbook(plan: Plan, *, reports: list | None = None) -> Workbook:
+def workbook(plan: Plan, *, reports: list | None = None, facts: pl.PilotFacts | None = None) -> Workbook:
     """The whole workbook for `plan` (raises roi.InputError when the ROI inputs are invalid).
 
-    `reports` are the data-quality reports of the plan's files (core.quality.FileReport), when available.
+    `reports` are the data-quality reports of the plan's files (core.quality.FileReport), and `facts` the
+    derived pilot (core.pilot.facts with the plan's panel), when available.
     """
-    roi.evaluate(plan.roi)
-    swings = sensitivity.one_way(plan.roi) if plan.roi.ranges else []
-    mc = sensitivity.monte_carlo(plan.roi) if plan.roi.ranges else None
+    facts = facts or pl.facts(plan, None)
+    inputs = roi.inputs(plan)
+    roi.evaluate(inputs)
+    swings = sensitivity.one_way(inputs) if inputs.ranges else []
+    mc = sensitivity.monte_carlo(inputs) if inputs.ranges else None
     wb = Workbook()
     sheets = {title: (wb.active if i == 0 else wb.create_sheet(title)) for i, title in enumerate(SHEETS)
               if title != "ROI model"}
     sheets["Summary"].title = "Summary"
-    roi_model_sheet(wb, plan)
+    roi_model_sheet(wb, plan, inputs)
     wb.move_sheet("ROI model", offset=SHEETS.index("ROI model") - len(SHEETS) + 1)
-    summary_sheet(sheets["Summary"], plan, mc)
+    summary_sheet(sheets["Summary"], plan, mc, facts)
     goals_sheet(sheets["Goals"], plan)
     kpi_sheet(sheets["KPI map"], plan)
     quality_sheet(sheets["Data quality"], plan, reports)
-    design_sheet(sheets["Pilot design & power"], plan)
+    design_sheet(sheets["Pilot design & power"], plan, facts)
     assignment_sheet(sheets["Assignment list"], plan)
     sensitivity_sheet(sheets["Sensitivity"], plan, swings)
     monte_carlo_sheet(sheets["Monte Carlo"], plan, mc)
-    assumptions_sheet(sheets["Assumptions log"], plan)
+    assumptions_sheet(sheets["Assumptions log"], plan, inputs)
     return wb
 
 
-def workbook_bytes(plan: Plan, *, reports: list | None = None) -> bytes:
+def workbook_bytes(plan: Plan, *, reports: list | None = None, facts: pl.PilotFacts | None = None) -> bytes:
     buffer = io.BytesIO()
-    workbook(plan, reports=reports).save(buffer)
+    workbook(plan, reports=reports, facts=facts).save(buffer)
     return buffer.getvalue()

@@ -86,12 +86,13 @@ class Baseline:
     window: str
 
 
-def baseline(people: pd.DataFrame, periods: pd.DataFrame | None, column: str, *, before=None) -> Baseline | None:
-    """Mean, sd, n and monthly trend of `column` before the pilot (None when the panel has no such column)."""
+def baseline(people: pd.DataFrame, periods: pd.DataFrame | None, column: str, *, window=None) -> Baseline | None:
+    """Mean, sd, n and monthly trend of `column` over the pilot's baseline window [start, end) (every month
+    when None); None when the panel has no such column."""
     if periods is not None and column in periods.columns:
         frame = periods[["employee_id", "period", column]].dropna()
-        if before is not None:
-            frame = frame[frame["period"] < pd.Timestamp(before)]
+        if window is not None:
+            frame = frame[(frame["period"] >= pd.Timestamp(window[0])) & (frame["period"] < pd.Timestamp(window[1]))]
         if frame.empty:
             return None
         person = frame.groupby("employee_id")[column].mean()
@@ -186,31 +187,3 @@ def warnings(plan: Plan, *, columns: set[str] | None = None) -> list[Warning]:
     if sum(k.primary for k in plan.kpis) > 1:
         found.append(Warning("primary", "More than one KPI is marked primary: a pilot registers one primary outcome."))
     return found
-
-
-def primary(plan: Plan) -> Kpi | None:
-    return next((k for k in plan.kpis if k.primary), None)
-
-
-def send_primary(plan: Plan, base: Baseline | None) -> list[str]:
-    """Copy the primary KPI into the ROI and design steps; returns what changed, in words."""
-    k = primary(plan)
-    if k is None:
-        return []
-    changed = []
-    r = plan.roi
-    r.kpi_name, r.kpi_unit = k.name, k.unit
-    changed.append(f"ROI KPI: {k.name} ({k.unit})")
-    if k.value_per_unit is not None:
-        r.value_per_unit = float(k.value_per_unit)
-        r.value_source = f"{k.credibility.capitalize()}: {k.value_source}" if k.credibility else k.value_source
-        changed.append(f"value per unit ${k.value_per_unit:,.4g}")
-    if base is not None and math.isfinite(base.mean):
-        effect = base.mean * k.expected_effect_pct / 100
-        r.effect = float(effect)
-        plan.design.effect = None
-        changed.append(f"expected effect {k.expected_effect_pct:g}% of the baseline {base.mean:,.4g} = {effect:,.4g}")
-        if math.isfinite(base.sd):
-            plan.design.sd = float(base.sd)
-            changed.append(f"design sd {base.sd:,.4g}")
-    return changed

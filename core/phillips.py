@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from core import roi
-from core.plan import PHILLIPS_COST_CATEGORIES, RoiInputs
+from core.plan import PHILLIPS_COST_CATEGORIES
+from core.roi import RoiInputs
 
 Section = Literal["costs", "benefits", "ranges"]
 

@@ -15,7 +15,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 NAME_MAX = 200
 
 ProgramType = Literal["", "learning", "training", "development"]
@@ -23,11 +23,13 @@ Direction = Literal["increase", "decrease"]
 BenefitKind = Literal["recurring", "one_time"]
 Distribution = Literal["pert", "triangular"]
 IsolationMethod = Literal["", "control_group", "trend_line", "forecast", "estimates"]
-DesignKind = Literal["", "rct", "cluster_rct", "matched", "did", "its"]
+DesignKind = Literal["", "rct", "matched", "did", "its"]  # a cluster RCT is "rct" with Pilot.cluster_column
 YesNo = Literal["", "yes", "no"]
 KpiType = Literal["continuous", "binary"]
-Randomisation = Literal["simple", "stratified", "cluster"]
-Alternative = Literal["two-sided", "larger", "smaller"]
+Alternative = Literal["two-sided", "one-sided"]  # one-sided: only an improvement (the better direction) counts
+Outcome = Literal["mean", "sum"]
+VarianceSource = Literal["typed", "data"]
+RoiScope = Literal["pilot", "rollout"]
 DateOrder = Literal["auto", "day-first", "month-first"]
 Tier = Literal["input", "output", "outcome"]
 KpiKind = Literal["learning", "business"]
@@ -107,19 +109,21 @@ class Range:
 
 
 @dataclass
-class RoiInputs:
-    """Assumptions of the ROI model (see core/roi.py for the formulas)."""
+class RoiAssumptions:
+    """The ROI step's own assumptions (see core/roi.py for the formulas).
 
-    participants: int = 0
+    The effect, the KPI and its money value, and the pilot's participants are not here: they live in the
+    pilot definition (`Plan.pilot`) and the primary KPI, and `core.roi.inputs` reads them from there.
+    `scope` says whose benefits are counted: the pilot's treated arm, or a labelled roll-out forecast of
+    `rollout_participants` people.
+    """
+
+    scope: RoiScope = "pilot"
+    rollout_participants: int = 0
     participant_hours: float = 0.0
     loaded_hourly_wage: float = 0.0
     costs: list[CostLine] = field(default_factory=default_costs)
     benefit_kind: BenefitKind = "recurring"
-    kpi_name: str = ""
-    kpi_unit: str = ""
-    effect: float = 0.0
-    value_per_unit: float = 0.0
-    value_source: str = ""
     adoption: float = 1.0
     contribution_margin: float = 1.0
     attribution: float = 1.0
@@ -160,7 +164,6 @@ class Kpi:
     owner: str = ""
     manual_baseline: float | None = None
     target: float | None = None
-    expected_effect_pct: float = 5.0
     value_per_unit: float | None = None
     value_source: str = ""
     credibility: Credibility = ""
@@ -191,34 +194,58 @@ class Preregistration:
 
 
 @dataclass
+class Pilot:
+    """The one pilot definition that steps 3 to 6 read (PRODUCT.md, "The pilot definition").
+
+    Dates: the intervention starts on `start`; months are compared with the first day of the start month. The
+    baseline window is the `baseline_months` whole months before the start month (never a pilot month); the
+    measurement window opens `measurement_gap_months` after the start month and lasts `measurement_months`.
+    The outcome is each person's mean (or sum) of the primary KPI over the measurement window.
+
+    Arms are planned in people; with a `cluster_column` (team, site) whole clusters are randomised and the
+    number of clusters and their sizes come from the eligible roster (`core.pilot`), never typed.
+    `effect` is the improvement to detect and to value, in the KPI's units: positive means better (higher or
+    lower, as the primary KPI says); its % of the baseline is derived. The variance inputs are estimated
+    from the data over the same windows and outcome (`variance_source="data"`) or typed with a note;
+    `cluster_size` is used only when there is no roster to count.
+    """
+
+    start: str = ""
+    baseline_months: int = 3
+    intervention_days: int = 90
+    measurement_gap_months: int = 0
+    measurement_months: int = 3
+    outcome: Outcome = "mean"
+    eligible: dict[str, list[str]] = field(default_factory=dict)
+    cluster_column: str = ""
+    treated_people: int = 0
+    control_people: int = 0
+    effect: float = 0.0
+    kpi_type: KpiType = "continuous"
+    p_control: float = 0.5
+    variance_source: VarianceSource = "typed"
+    sd: float = 1.0
+    icc: float = 0.0
+    baseline_corr: float = 0.0
+    cluster_size: float = 1.0
+    variance_note: str = ""
+
+
+@dataclass
 class DesignPlan:
-    """The pilot design: situation, chosen design, power inputs, assignment, timeline, registration."""
+    """How the pilot is run and tested: situation, design, test settings, assignment, registration."""
 
     randomise: YesNo = ""
     contamination: YesNo = ""
     history: YesNo = ""
     design: DesignKind = ""
-    kpi_type: KpiType = "continuous"
-    effect: float | None = None
-    sd: float = 1.0
-    p_control: float = 0.5
     alpha: float = 0.05
     power: float = 0.8
-    ratio: float = 1.0
     alternative: Alternative = "two-sided"
-    icc: float = 0.0
-    cluster_size: int = 1
-    baseline_corr: float = 0.0
     attrition: float = 0.1
-    n_treatment: int = 0
-    n_control: int = 0
-    randomisation: Randomisation = "simple"
+    strata: list[str] = field(default_factory=list)
     seed: int = 0
     assignment: list[Assigned] = field(default_factory=list)
-    start_date: str = ""
-    baseline_months: int = 12
-    intervention_days: int = 90
-    measurement_days: int = 90
     analysis_method: str = ""
     preregistration: Preregistration | None = None
 
@@ -243,12 +270,18 @@ class Plan:
     data: DataStep = field(default_factory=DataStep)
     kpis: list[Kpi] = field(default_factory=list)
     kpi_links: list[KpiLink] = field(default_factory=list)
-    roi: RoiInputs = field(default_factory=RoiInputs)
+    pilot: Pilot = field(default_factory=Pilot)
     design: DesignPlan = field(default_factory=DesignPlan)
+    roi: RoiAssumptions = field(default_factory=RoiAssumptions)
     scenarios: list[Scenario] = field(default_factory=list)
+    migration_notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def primary_kpi(self) -> Kpi | None:
+        """The pilot's primary KPI: the first KPI marked primary (step 3 warns when several are)."""
+        return next((k for k in self.kpis if k.primary), None)
 
     @classmethod
     def from_dict(cls, data: Any) -> Plan:
@@ -266,6 +299,10 @@ class Plan:
             )
         if "name" not in data:
             raise PlanFormatError("name: missing; every plan needs a name.")
+        if version < SCHEMA_VERSION:
+            from core.plan_migration import upgrade
+
+            data = upgrade(data)
         plan = _build(cls, data, "")
         plan.name = validate_name(plan.name)
         return plan

@@ -151,13 +151,13 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
                                     f"{_line_list(table, empty)}).", _lines(table, empty[:1000])))
     findings += _gaps(table, parsed, blank)
     for column, values in parsed.numbers.items():
-        outliers = _outliers(values)
-        if len(outliers):
-            shown = ", ".join(f"line {table.line(i)}: {frame.at[i, column]}" for i in outliers[:SHOW])
+        far = outliers(values)
+        if len(far):
+            shown = ", ".join(f"line {table.line(i)}: {frame.at[i, column]}" for i in far[:SHOW])
             findings.append(Finding("worth a look", column,
-                                    f"{count(len(outliers), 'value is', 'values are')} far from the rest "
+                                    f"{count(len(far), 'value is', 'values are')} far from the rest "
                                     f"({shown}). Check they are not typos or a different unit.",
-                                    _lines(table, outliers[:1000])))
+                                    _lines(table, far[:1000])))
     for column in frame.columns:
         if roles.get(column) in ("measure", "ignore"):
             continue
@@ -247,7 +247,7 @@ def _robust_z(values: np.ndarray) -> np.ndarray | None:
     return deviation
 
 
-def _outliers(values: pd.Series) -> list[int]:
+def outliers(values: pd.Series) -> list[int]:
     """Rows with a robust z-score above 5 — and, for measures that cannot be negative, above 5 on the
     log scale too, so that the long right tail of sizes and counts is not flagged but a typed extra zero is."""
     numbers = values.to_numpy(dtype=float)

@@ -26,9 +26,42 @@ from typing import Any
 
 import numpy as np
 
-from core.plan import RoiInputs
+from core.plan import Plan, RoiAssumptions
 
 PARTICIPANT_TIME = "Participant time"
+
+
+@dataclass
+class RoiInputs(RoiAssumptions):
+    """Everything the ROI model reads: the ROI step's assumptions plus the values that live elsewhere in the
+    plan (the effect in the pilot definition, the KPI and its money value in the primary KPI, the
+    participants from the treated arm or the roll-out forecast). Built by `inputs`, never stored."""
+
+    participants: int = 0
+    effect: float = 0.0
+    value_per_unit: float = 0.0
+    value_source: str = ""
+    kpi_name: str = ""
+    kpi_unit: str = ""
+
+
+def inputs(plan: Plan) -> RoiInputs:
+    """The ROI model's inputs for `plan`, read from each value's one home."""
+    from core import pilot
+
+    kpi = plan.primary_kpi()
+    source = ""
+    if kpi is not None and kpi.value_source:
+        source = f"{kpi.credibility.capitalize()}: {kpi.value_source}" if kpi.credibility else kpi.value_source
+    return RoiInputs(
+        **vars(plan.roi),
+        participants=pilot.roi_participants(plan),
+        effect=float(plan.pilot.effect),
+        value_per_unit=float(kpi.value_per_unit) if kpi is not None and kpi.value_per_unit is not None else 0.0,
+        value_source=source,
+        kpi_name=kpi.name if kpi is not None else "",
+        kpi_unit=kpi.unit if kpi is not None else "",
+    )
 
 # The assumptions a slider, the tornado and the Monte Carlo can vary, with labels and kinds.
 ASSUMPTIONS: dict[str, tuple[str, str]] = {

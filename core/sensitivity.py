@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import roi
-from core.plan import Range, RoiInputs
+from core.plan import Range
+from core.roi import RoiInputs
 
 DEFAULT_DRAWS = 100_000
 DEFAULT_SEED = 20_261_124
@@ -68,9 +69,12 @@ def check_ranges(inputs: RoiInputs) -> None:
             raise roi.InputError(name, f"The range of {label} must be finite numbers.")
         if r.low > r.high:
             raise roi.InputError(name, f"The range of {label} is reversed: low {r.low:g} > high {r.high:g}.")
-        probe = roi.with_values(inputs, {name: r.low})
-        roi.validate(probe)
-        roi.validate(roi.with_values(inputs, {name: r.high}))
+        for end in (r.low, r.high):
+            probe = roi.with_values(inputs, {name: end})
+            roi.validate(probe)
+            if roi.totals(probe, {})[0] <= 0:
+                raise roi.InputError(name, f"At {end:g}, the low end of {label}'s range, the program costs nothing, "
+                                           "so its ROI is undefined: raise the low end.")
 
 
 def one_way(inputs: RoiInputs) -> list[Swing]:

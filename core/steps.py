@@ -36,7 +36,7 @@ def goals_status(plan: Plan) -> Status:
 def roi_status(plan: Plan) -> Status:
     from core import roi  # late import: roi pulls in numpy, the sidebar should not wait for it
 
-    r = plan.roi
+    r = roi.inputs(plan)
     if not any(line.amount for line in r.costs) and r.participants == 0 and r.effect == 0:
         return "not started"
     try:
@@ -67,13 +67,13 @@ def kpis_status(plan: Plan) -> Status:
 
 
 def design_status(plan: Plan) -> Status:
-    from core import design
+    from core import design, pilot
 
     d = plan.design
-    if not d.design and not d.n_treatment and not d.assignment:
+    if not d.design and not plan.pilot.treated_people and not d.assignment:
         return "not started"
     if d.preregistration is not None:
-        return "needs attention" if design.deviations(plan) else "done"
+        return "needs attention" if design.deviations(plan, pilot.facts(plan, None)) else "done"
     return "in progress"
 
 

@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.plan import CostLine, DesignPlan, Goals, Hypothesis, Kpi, KpiLink, Plan, Range, RoiInputs, Stakeholder
+from core.plan import (
+    CostLine,
+    DesignPlan,
+    Goals,
+    Hypothesis,
+    Kpi,
+    KpiLink,
+    Pilot,
+    Plan,
+    Range,
+    RoiAssumptions,
+    Stakeholder,
+)
 
 WEEKS_PER_MONTH = 52 / 12
 
@@ -43,20 +55,25 @@ def onboarding() -> Plan:
         ],
         kpis=[
             Kpi("Assessment score", "output", "learning", "points", "higher", column="post_score",
-                owner="Team leads", expected_effect_pct=10, intangible=True),
+                owner="Team leads", intangible=True),
             Kpi("Time to productivity", "outcome", "business", "weeks", "lower", column="weeks_to_productivity",
-                owner="Head of Operations", expected_effect_pct=25, value_per_unit=per_week,
+                owner="Head of Operations", value_per_unit=per_week,
                 value_source="new-hire cost $10,000 per month ÷ 4.33 weeks (Finance)", credibility="historical cost",
                 primary=True),
         ],
         kpi_links=[KpiLink("Assessment score", "Time to productivity", "Weeks to productivity")],
+        pilot=Pilot(
+            baseline_months=3, measurement_months=3, treated_people=20, control_people=20, effect=3.0, sd=2.5,
+            variance_note="about 2.5 weeks between new hires (operations leads' estimate)",
+        ),
         design=DesignPlan(
-            randomise="yes", contamination="no", history="yes", design="rct", sd=2.5, alternative="two-sided",
-            baseline_corr=0.0, attrition=0.1, n_treatment=20, n_control=20,
+            randomise="yes", contamination="no", history="yes", design="rct", alternative="two-sided",
+            attrition=0.1,
             analysis_method="Difference in mean weeks to productivity (no baseline exists for new hires)",
         ),
-        roi=RoiInputs(
-            participants=40,
+        roi=RoiAssumptions(
+            scope="rollout",
+            rollout_participants=40,
             participant_hours=24,
             loaded_hourly_wage=45,
             costs=[
@@ -69,11 +86,6 @@ def onboarding() -> Plan:
                 CostLine("Overhead", 5_000, False, "Share of L&D overhead"),
             ],
             benefit_kind="one_time",
-            kpi_name="Weeks to productivity",
-            kpi_unit="weeks saved",
-            effect=3.0,
-            value_per_unit=per_week,
-            value_source="Historical cost: new-hire cost $10,000 per month ÷ 4.33 weeks (Finance)",
             adoption=0.9,
             contribution_margin=1.0,
             attribution=0.6,
@@ -118,20 +130,22 @@ def sales_skills() -> Plan:
         ],
         kpis=[
             Kpi("Assessment score", "output", "learning", "points", "higher", column="post_score",
-                owner="Regional sales managers", expected_effect_pct=10, intangible=True),
+                owner="Regional sales managers", intangible=True),
             Kpi("Average deal size", "outcome", "business", "$ per deal", "higher", column="avg_deal_size",
-                owner="VP Sales", expected_effect_pct=4, value_per_unit=4.0,
+                owner="VP Sales", value_per_unit=4.0,
                 value_source="4 closed deals per rep per month (CRM, last 12 months)", credibility="linked measure",
                 primary=True),
         ],
         kpi_links=[KpiLink("Assessment score", "Average deal size", "Average deal size")],
-        design=DesignPlan(
-            randomise="yes", contamination="yes", history="yes", design="cluster_rct", sd=6_000.0, icc=0.05,
-            cluster_size=6, baseline_corr=0.5, attrition=0.1, n_treatment=60, n_control=60,
-            randomisation="cluster",
+        pilot=Pilot(
+            baseline_months=3, measurement_months=3, cluster_column="team", treated_people=120,
+            control_people=120, effect=1_000.0, variance_source="data", sd=6_000.0, icc=0.05, baseline_corr=0.5,
+            cluster_size=10, variance_note="sales ops' estimate until the CRM data is loaded",
         ),
-        roi=RoiInputs(
-            participants=60,
+        design=DesignPlan(
+            randomise="yes", contamination="yes", history="yes", design="rct", attrition=0.1,
+        ),
+        roi=RoiAssumptions(
             participant_hours=16,
             loaded_hourly_wage=60,
             costs=[
@@ -144,11 +158,6 @@ def sales_skills() -> Plan:
                 CostLine("Overhead", 8_000, False, "Share of L&D overhead"),
             ],
             benefit_kind="recurring",
-            kpi_name="Average deal size",
-            kpi_unit="$ per deal",
-            effect=1_000.0,
-            value_per_unit=4.0,
-            value_source="Linked measure: 4 closed deals per rep per month (CRM, last 12 months)",
             adoption=0.8,
             contribution_margin=0.25,
             attribution=0.5,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import brief, export, roi
+from core import brief, export, pilot, roi
 from core.words import count
 from ui import datasets, session
 
@@ -15,8 +15,9 @@ st.caption(
     "computed by live formulas, so changing an assumption in Excel or LibreOffice recomputes everything."
 )
 
+inputs = roi.inputs(plan)
 try:
-    roi.evaluate(plan.roi)
+    roi.evaluate(inputs)
 except roi.InputError as exc:
     st.error(f"The ROI model cannot be exported yet: {exc} Fix it on the ROI page.")
     st.page_link("pages/roi.py", label="Go to 6 ROI", icon="💰")
@@ -33,7 +34,7 @@ STATUS = {
                  "benefits, ROI %, BCR, payback and break-even as formulas",
     "Sensitivity": f"{len(plan.roi.ranges)} assumptions swung low to high, with a chart",
     "Pilot design & power": "design, power, MDE against break-even, timeline, pre-registration and deviations"
-    if plan.design.design or plan.design.n_treatment else "not filled in yet",
+    if plan.design.design or plan.pilot.treated_people else "not filled in yet",
     "Assignment list": f"{len(plan.design.assignment):,} people with their arm (real ids)"
     if plan.design.assignment else "no list drawn yet",
     "Monte Carlo": "P10/P50/P90, probability ROI > 0 and the histogram" if plan.roi.ranges else "no ranges yet",
@@ -47,15 +48,16 @@ st.dataframe(
     hide_index=True, width="stretch",
 )
 
+facts = pilot.facts(plan, datasets.joined(plan))
 with st.spinner("Building the workbook…"):
-    data = export.workbook_bytes(plan, reports=datasets.reports(plan))
+    data = export.workbook_bytes(plan, reports=datasets.reports(plan), facts=facts)
 left, right = st.columns(2)
 left.download_button(
     "Download the Excel workbook", data, file_name=export.file_name(plan), type="primary", icon="📥",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export-xlsx",
 )
 right.download_button(
-    "Download the one-page summary (HTML)", brief.executive_summary(plan),
+    "Download the one-page summary (HTML)", brief.executive_summary(plan, facts),
     file_name=export.file_name(plan).replace(".xlsx", "-summary.html"), mime="text/html", icon="📄",
     key="export-html",
 )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import charts, kpis
+from core import charts, kpis, pilot
 from core.plan import Kpi, KpiLink
 from ui import datasets, session, widgets
+from ui.text import md
 
 plan = session.require_plan()
 st.title("3 KPI mapping")
@@ -37,9 +38,8 @@ if right.button("Add", key=session.key("kpis.add"), width="stretch"):
 # -- the KPI table ---------------------------------------------------------------------------------------------
 st.header("KPIs", anchor="kpis")
 FIELDS = {"name": "str", "tier": "str", "kind": "str", "unit": "str", "better": "str", "column": "str", "owner": "str",
-          "manual_baseline": "float64", "target": "float64", "expected_effect_pct": "float64",
-          "value_per_unit": "float64", "value_source": "str", "credibility": "str", "intangible": "bool",
-          "primary": "bool"}
+          "manual_baseline": "float64", "target": "float64", "value_per_unit": "float64", "value_source": "str",
+          "credibility": "str", "intangible": "bool", "primary": "bool"}
 rows = widgets.table(
     "kpis.table", [vars(k) for k in plan.kpis], dtypes=FIELDS,
     column_config={
@@ -52,20 +52,17 @@ rows = widgets.table(
         "owner": st.column_config.SelectboxColumn("Owner", options=[""] + stakeholders),
         "manual_baseline": st.column_config.NumberColumn("Manual baseline"),
         "target": st.column_config.NumberColumn("Target"),
-        "expected_effect_pct": st.column_config.NumberColumn("Expected effect (%)", min_value=0, max_value=100,
-                                                             help="Conservative: 5–10% of the baseline."),
         "value_per_unit": st.column_config.NumberColumn("$ per unit"),
         "value_source": st.column_config.TextColumn("Source of the $ value", max_chars=300),
         "credibility": st.column_config.SelectboxColumn("Credibility", options=[""] + kpis.CREDIBILITY_ORDER,
                                                         help="Phillips' order, most credible first."),
         "intangible": st.column_config.CheckboxColumn("Intangible"),
-        "primary": st.column_config.CheckboxColumn("Primary"),
+        "primary": st.column_config.CheckboxColumn("Primary", help="The pilot's outcome: steps 4, 5 and 6 read "
+                                                   "its name, unit, direction and $ value from this row."),
     },
 )
 new = [Kpi(**{**row, "tier": row["tier"] or "outcome", "kind": row["kind"] or "business",
-              "better": row["better"] or "higher",
-              "expected_effect_pct": 5.0 if row["expected_effect_pct"] is None else row["expected_effect_pct"]})
-       for row in rows]
+              "better": row["better"] or "higher"}) for row in rows]
 if new != plan.kpis:
     widgets.commit(lambda p: setattr(p, "kpis", new))
 
@@ -73,21 +70,29 @@ if new != plan.kpis:
 st.header("Baselines from the data", anchor="baselines")
 if joined is None:
     st.info("Load data in step 2 to compute baselines; until then, enter a manual baseline in the table.")
-baselines: dict[str, kpis.Baseline | None] = {}
+facts = pilot.facts(plan, joined)
+window = facts.windows.baseline if facts.windows is not None else None
+chosen = plan.primary_kpi()
+rows = []
 for k in plan.kpis:
-    baselines[k.name] = kpis.baseline(joined.people, joined.periods, k.column, before=plan.design.start_date or None) \
-        if joined is not None and k.column else None
-st.dataframe(pd.DataFrame([{
-    "KPI": k.name, "column": k.column or "(manual)",
-    "mean": b.mean if b else k.manual_baseline, "sd": b.sd if b else None, "people": b.n if b else None,
-    "trend per month": b.trend_per_month if b else None, "window": b.window if b else "",
-    "expected effect": (b.mean if b else (k.manual_baseline or 0)) * k.expected_effect_pct / 100,
-} for k, b in ((k, baselines[k.name]) for k in plan.kpis)]), hide_index=True, width="stretch",
-    column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("mean", "sd", "trend per month",
-                                                                             "expected effect")})
-if joined is not None and not plan.design.start_date:
+    b = kpis.baseline(joined.people, joined.periods, k.column, window=window) if joined is not None and k.column \
+        else None
+    is_primary = chosen is not None and k is chosen
+    rows.append({"KPI": k.name, "column": k.column or "(manual)", "mean": b.mean if b else k.manual_baseline,
+                 "sd": b.sd if b else None, "people": b.n if b else None,
+                 "trend per month": b.trend_per_month if b else None, "window": b.window if b else "",
+                 "pilot effect": plan.pilot.effect if is_primary else None,
+                 "% of baseline": facts.effect_pct(plan.pilot.effect) if is_primary else None})
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+             column_config={**{c: st.column_config.NumberColumn(format="%.4g")
+                               for c in ("mean", "sd", "trend per month", "pilot effect")},
+                            "% of baseline": st.column_config.NumberColumn(format="%.1f%%")})
+if joined is not None and window is None:
     st.caption("The baseline uses every month in the data; set the pilot's start date in step 4 to use only the "
-               "months before it.")
+               "baseline window before it.")
+elif window is not None:
+    st.caption(f"Baseline window {pilot.months_label(window)} (step 4). The pilot effect is the primary KPI's, "
+               "set in step 4; its % of the baseline is the eligible people's mean there.")
 
 # -- links -------------------------------------------------------------------------------------------------------
 st.header("From learning to money", anchor="links")
@@ -113,8 +118,8 @@ for link in plan.kpi_links:
     money = ("intangible: reported beside the ROI" if b and b.intangible else
              f"${b.value_per_unit:,.4g} per unit of {b.unit or b.name} × contribution margin {margin:.0%} (ROI step)"
              if b and b.value_per_unit is not None else "not monetised yet")
-    st.markdown(f"**{link.learning}** → **{link.business}** → {money}"
-                + (f" · tests “{link.hypothesis}”" if link.hypothesis else ""))
+    st.markdown(f"**{md(link.learning)}** → **{md(link.business)}** → {md(money)}"
+                + (f" · tests “{md(link.hypothesis)}”" if link.hypothesis else ""))
 
 # -- association in the history ----------------------------------------------------------------------------------
 if joined is not None:
@@ -123,9 +128,10 @@ if joined is not None:
         if not (lk and bk and lk.column and bk.column):
             continue
         found = kpis.association(joined.people, joined.periods, lk.column, bk.column,
-                                 before=plan.design.start_date or None)
+                                 before=plan.pilot.start or None)
         if found is None:
-            st.caption(f"{link.learning} and {link.business}: fewer than {kpis.MIN_N} people have both; not shown.")
+            st.caption(md(f"{link.learning} and {link.business}: fewer than {kpis.MIN_N} people have both; not "
+                          "shown."))
             continue
         st.plotly_chart(charts.association(found, lk.name, bk.name), key=session.key(f"kpis.assoc.{lk.name}.{bk.name}"))
         st.caption(f"Association, not effect: r = {found.r:.2f} (95% CI {found.ci[0]:.2f} to {found.ci[1]:.2f}), "
@@ -138,13 +144,7 @@ found_warnings = kpis.warnings(plan, columns=set(panel_columns) if joined is not
 if not found_warnings:
     st.success("No warnings.")
 for w in found_warnings:
-    st.warning(f"**{w.kpi}**: {w.message}")
-chosen = kpis.primary(plan)
+    st.warning(f"**{md(w.kpi)}**: {md(w.message)}")
 if chosen is not None:
-    st.markdown(f"Primary outcome: **{chosen.name}**. Send it to the design and ROI steps: its unit, its $ value and "
-                "source, the expected effect (as % of the baseline) and the baseline sd.")
-    if st.button("Use the primary KPI in steps 4 and 6", key=session.key("kpis.send"), type="primary"):
-        changes: list[str] = []
-        session.update(lambda p: changes.extend(kpis.send_primary(p, baselines.get(chosen.name))))
-        st.session_state["flash"] = ("success", "Updated: " + "; ".join(changes) + ".")
-        st.rerun()
+    st.caption(md(f"Primary outcome: {chosen.name}. Steps 4, 5 and 6 read it from here: its unit, direction and $ "
+                  "value per unit with its source. The effect to detect lives in step 4."))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
-from core import charts, export, phillips, roi, sensitivity
-from core.plan import CostLine, Range, RoiInputs
+from core import charts, export, phillips, pilot, roi, sensitivity
+from core.plan import CostLine, Range
 from ui import datasets, live, session, widgets
+from ui.text import md
 
 plan = session.require_plan()
-inputs = plan.roi
+inputs = roi.inputs(plan)
+kpi = plan.primary_kpi()
 st.title("6 ROI")
 st.caption(
     "**Forecast**: every figure on this page comes from the assumptions below. Once the Results step "
@@ -25,7 +29,7 @@ except roi.InputError as exc:
 
 def show_problem(field: str) -> None:
     if problem is not None and problem.field.split("[")[0] == field:
-        st.error(str(problem))
+        st.error(md(str(problem)))
 
 
 def pct(label: str, name: str, *, max_value: float = 100.0, help: str | None = None) -> None:
@@ -42,11 +46,13 @@ st.header("ROI at a glance", anchor="glance")
 if problem is None:
     live.panel(plan)
 else:
-    st.warning(f"Fix the input below first: {problem}")
+    st.warning(md(f"Fix the input below first: {problem}"))
 
 reports = datasets.reports(plan)  # cached per file; the deferred callable below runs outside the script
+facts = pilot.facts(plan, datasets.joined(plan))
 st.download_button(
-    "Download the Excel workbook (live formulas)", lambda: export.workbook_bytes(plan, reports=reports),
+    "Download the Excel workbook (live formulas)",
+    lambda: export.workbook_bytes(plan, reports=reports, facts=facts),
     file_name=export.file_name(plan), icon="📥", key="roi-xlsx", disabled=problem is not None,
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
@@ -57,16 +63,28 @@ flags = phillips.check(inputs)
 if not flags:
     st.success("No flags: the inputs follow the Phillips guiding principles.")
 for flag in flags:
-    st.markdown(f"- ⚠️ {flag.message} [Fix it](#{flag.section})")
+    st.markdown(f"- ⚠️ {md(flag.message)} [Fix it](#{flag.section})")
 
 # -- costs ---------------------------------------------------------------------------------------------
 st.header("Costs, fully loaded", anchor="costs")
 st.caption("Phillips: fully load all costs. A per-participant line is multiplied by the participants.")
-left, middle, right = st.columns(3)
-with left:
-    widgets.bound(st.number_input, "Participants", "roi.participants",
-                  lambda p, v: setattr(p.roi, "participants", int(v)), value=int(inputs.participants),
-                  min_value=0, max_value=1_000_000, step=1)
+SCOPES = {"pilot": f"The pilot's treated arm ({pilot.treated_people(plan):,} people, step 4)",
+          "rollout": "A roll-out forecast (how many people would get it)"}
+scope_col, rollout_col = st.columns([2, 1])
+with scope_col:
+    widgets.bound(st.radio, "Whose benefits and costs are counted", "roi.scope",
+                  lambda p, v: setattr(p.roi, "scope", v), options=list(SCOPES), format_func=SCOPES.get,
+                  index=list(SCOPES).index(inputs.scope), horizontal=True,
+                  help="The pilot's own ROI counts its treated people. A roll-out forecast (e.g. all 1,200 reps) "
+                       "is labelled as such everywhere.")
+with rollout_col:
+    if inputs.scope == "rollout":
+        widgets.bound(st.number_input, "Roll-out: people who would get the program (forecast)",
+                      "roi.rollout_participants", lambda p, v: setattr(p.roi, "rollout_participants", int(v)),
+                      value=int(inputs.rollout_participants), min_value=0, max_value=10_000_000, step=1)
+    else:
+        st.metric("Participants", f"{inputs.participants:,}", help="The treated arm of the pilot (step 4).")
+middle, right = st.columns(2)
 with middle:
     widgets.bound(st.number_input, "Hours each participant spends", "roi.participant_hours",
                   lambda p, v: setattr(p.roi, "participant_hours", v), value=float(inputs.participant_hours),
@@ -98,26 +116,37 @@ KINDS = {"recurring": "Recurring: a monthly improvement", "one_time": "One-time 
 widgets.bound(st.radio, "Kind of benefit", "roi.benefit_kind",
               lambda p, v: setattr(p.roi, "benefit_kind", v), options=list(KINDS), format_func=KINDS.get,
               index=list(KINDS).index(inputs.benefit_kind), horizontal=True)
+if kpi is None:
+    st.info("Mark the primary KPI in step 3: the ROI values its unit with the money value given there.")
+else:
+    st.caption(md(f"Business KPI: {kpi.name} ({kpi.unit or 'no unit'}), the pilot's primary KPI (step 3)."))
+
+
+def set_kpi(name: str):
+    def apply(p, v):
+        k = p.primary_kpi()
+        if k is not None:
+            setattr(k, name, v)
+    return apply
+
+
 a, b = st.columns(2)
 with a:
-    widgets.bound(st.text_input, "Business KPI", "roi.kpi_name", lambda p, v: setattr(p.roi, "kpi_name", v),
-                  value=inputs.kpi_name, max_chars=200)
     effect_label = ("Effect per participant per month" if inputs.benefit_kind == "recurring"
                     else "Effect per participant (once)")
-    widgets.bound(st.number_input, f"{effect_label} ({inputs.kpi_unit or 'KPI units'})", "roi.effect",
-                  lambda p, v: setattr(p.roi, "effect", v), value=float(inputs.effect), format="%.4g",
-                  help="The improvement in the business KPI for one participant. Phillips: be conservative.")
+    widgets.bound(st.number_input, f"{effect_label} ({inputs.kpi_unit or 'KPI units'})", "pilot.effect",
+                  lambda p, v: setattr(p.pilot, "effect", float(v)), value=float(inputs.effect), format="%.4g",
+                  help="The improvement in the business KPI for one participant: the pilot's effect (step 4 plans "
+                       "to detect the same number). Phillips: be conservative.")
     show_problem("effect")
-    widgets.bound(st.text_input, "Where the value per unit comes from", "roi.value_source",
-                  lambda p, v: setattr(p.roi, "value_source", v), value=inputs.value_source, max_chars=300,
+    widgets.bound(st.text_input, "Where the value per unit comes from", "kpi.value_source", set_kpi("value_source"),
+                  value=kpi.value_source if kpi else "", max_chars=300, disabled=kpi is None,
                   help="Most credible first: standard value, historical cost, expert, external database, "
-                       "linked measure, estimate.")
+                       "linked measure, estimate. Kept with the primary KPI (step 3).")
 with b:
-    widgets.bound(st.text_input, "KPI unit", "roi.kpi_unit", lambda p, v: setattr(p.roi, "kpi_unit", v),
-                  value=inputs.kpi_unit, max_chars=60)
-    widgets.bound(st.number_input, "Value per unit of the KPI ($)", "roi.value_per_unit",
-                  lambda p, v: setattr(p.roi, "value_per_unit", v), value=float(inputs.value_per_unit),
-                  min_value=0.0, format="%.4g")
+    widgets.bound(st.number_input, f"Value per unit of the KPI ($ per {inputs.kpi_unit or 'unit'})",
+                  "kpi.value_per_unit", set_kpi("value_per_unit"), value=float(inputs.value_per_unit),
+                  min_value=0.0, format="%.4g", disabled=kpi is None)
     show_problem("value_per_unit")
     ISOLATION = {"": "Not chosen yet", "control_group": "Control group (pilot)", "trend_line": "Trend-line analysis",
                  "forecast": "Forecasting model", "estimates": "Participant / manager estimates"}
@@ -180,13 +209,13 @@ for row in rows:
     ranges[name] = Range(roi.from_shown(name, row["low"]), roi.from_shown(name, row["high"]),
                          row["distribution"] or "pert")
 if incomplete:
-    st.info(f"Not used until complete: {', '.join(incomplete)} (choose the assumption and give low and high).")
+    st.info(md(f"Not used until complete: {', '.join(incomplete)} (choose the assumption and give low and high)."))
 if ranges != inputs.ranges:
-    candidate = RoiInputs(**{**vars(inputs), "ranges": ranges})
+    candidate = dataclasses.replace(inputs, ranges=ranges)
     try:
         sensitivity.check_ranges(candidate)
     except roi.InputError as exc:
-        st.error(f"Range not saved: {exc}")
+        st.error(md(f"Range not saved: {exc}"))
     else:
         widgets.commit(lambda p: setattr(p.roi, "ranges", ranges))
 

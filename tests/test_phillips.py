@@ -1,5 +1,6 @@
 from core import phillips
-from core.plan import CostLine, RoiInputs
+from core.plan import CostLine
+from core.roi import RoiInputs
 from core.templates import onboarding, sales_skills
 
 

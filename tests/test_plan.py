@@ -11,7 +11,8 @@ from core.plan import (
     Plan,
     PlanFormatError,
     Range,
-    RoiInputs,
+    Pilot,
+    RoiAssumptions,
     Scenario,
     Stakeholder,
     validate_name,
@@ -27,8 +28,9 @@ def full_plan() -> Plan:
         goals=Goals(business_improvement="Ventes +4 %", who_and_skills="", work_differently="ß"),
         stakeholders=[Stakeholder("Zoë", "Sponsor", ""), Stakeholder()],
         hypotheses=[Hypothesis("CSAT", "decrease", -0.5, "pts", "2027-03", None), Hypothesis()],
-        roi=RoiInputs(participants=3, costs=[CostLine("Delivery", 1.5, True, "n")],
-                      ranges={"effect": Range(0.1, 0.9, "triangular")}),
+        pilot=Pilot(start="2026-07-01", eligible={"site": ["Leeds", "x"]}, cluster_column="team", effect=2.5),
+        roi=RoiAssumptions(scope="rollout", rollout_participants=3, costs=[CostLine("Delivery", 1.5, True, "n")],
+                           ranges={"effect": Range(0.1, 0.9, "triangular")}),
         scenarios=[Scenario("Conservative", {"effect": 0.2}, "2026-11-24")],
     )
 

@@ -5,7 +5,8 @@ import math
 import pytest
 
 from core import roi
-from core.plan import CostLine, RoiInputs
+from core.plan import CostLine
+from core.roi import RoiInputs
 from core.templates import onboarding, sales_skills
 
 

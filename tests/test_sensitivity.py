@@ -3,7 +3,8 @@ import pytest
 from scipy import stats
 
 from core import roi, sensitivity
-from core.plan import CostLine, Range, RoiInputs
+from core.plan import CostLine, Range
+from core.roi import RoiInputs
 from core.templates import onboarding, sales_skills
 
 

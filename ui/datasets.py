@@ -108,9 +108,17 @@ def remove(plan: Plan, kind: str) -> None:
     session.update(lambda p: p.data.sources.pop(kind, None))
 
 
+SAMPLE_START = "2026-07-01"  # when the sample organisation's pilot started (sample_data/README.md)
+
+
 def load_sample(plan: Plan) -> None:
+    """Attach the sample files; a plan without a start date takes the sample pilot's, and says so."""
     for kind, file_name in SAMPLE_FILES.items():
         add(plan, kind, file_name, (SAMPLE / file_name).read_bytes())
+    if not plan.pilot.start:
+        session.update(lambda p: setattr(p.pilot, "start", SAMPLE_START))
+        st.session_state["flash"] = ("info", "Sample data loaded. The sample's pilot started on 1 July 2026: that is "
+                                             "now this plan's start date (step 4 can change it).")
 
 
 def pseudonym_key() -> str:

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from core import charts, roi, sensitivity
-from core.plan import Plan, RoiInputs, Scenario
+from core.plan import Plan, Scenario
+from core.roi import RoiInputs
 from ui import session
 
 FORMATS = {**{name: "%.0f" for name in roi.RATES}, "participants": "%.0f", "monthly_decay": "%.1f"}
@@ -48,28 +49,29 @@ def _to_slider(name: str, value: float, bounds: tuple[float, float, float]) -> f
     return float(min(max(roi.to_shown(name, value), bounds[0]), bounds[1]))
 
 
-def _scenarios(plan: Plan) -> dict[str, dict[str, float]]:
+def _scenarios(inputs: RoiInputs, plan: Plan) -> dict[str, dict[str, float]]:
     try:
-        named = sensitivity.standard_scenarios(plan.roi)
+        named = sensitivity.standard_scenarios(inputs)
     except ValueError:
-        named = {"Expected": roi.values_of(plan.roi)}
+        named = {"Expected": roi.values_of(inputs)}
     for scenario in plan.scenarios:
-        named[f"Saved: {scenario.name}"] = {**roi.values_of(plan.roi), **scenario.values}
+        named[f"Saved: {scenario.name}"] = {**roi.values_of(inputs), **scenario.values}
     return named
 
 
 def _apply_scenario(plan: Plan, choice_key: str) -> None:
-    values = _scenarios(plan).get(st.session_state[choice_key])
+    inputs = roi.inputs(plan)
+    values = _scenarios(inputs, plan).get(st.session_state[choice_key])
     if values is None:
         return
     for name, value in values.items():
-        st.session_state[_slider_key(plan.roi, name)] = _to_slider(name, value, _bounds(plan.roi, name))
+        st.session_state[_slider_key(inputs, name)] = _to_slider(name, value, _bounds(inputs, name))
 
 
 @st.fragment
 def panel(plan: Plan) -> None:
-    inputs = plan.roi
-    scenarios = _scenarios(plan)
+    inputs = roi.inputs(plan)
+    scenarios = _scenarios(inputs, plan)
     choice_key = session.key("live.scenario")
     st.selectbox("Scenario", list(scenarios), index=list(scenarios).index("Expected"), key=choice_key,
                  on_change=_apply_scenario, args=(plan, choice_key),
@@ -96,7 +98,8 @@ def panel(plan: Plan) -> None:
         return
     changed = {n: v for n, v in values.items() if abs(v - roi.values_of(inputs)[n]) > 1e-12}
     m = st.columns(5)
-    m[0].metric("ROI (forecast)", f"{result.roi_pct:,.0f}%", delta=_delta(result.roi_pct - saved.roi_pct, "pts"),
+    label = "ROI (forecast, roll-out)" if inputs.scope == "rollout" else "ROI (forecast)"
+    m[0].metric(label, f"{result.roi_pct:,.0f}%", delta=_delta(result.roi_pct - saved.roi_pct, "pts"),
                 help="(benefits − costs) ÷ costs × 100")
     m[1].metric("Benefit-cost ratio", f"{result.bcr:.2f}", help="benefits ÷ costs")
     m[2].metric("Net benefit", f"${result.net_benefit:,.0f}", help="benefits − costs")

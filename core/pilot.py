@@ -1,0 +1,349 @@
+"""The pilot definition, derived: its windows, eligible roster, clusters, arms, participants and variance.
+
+`Plan.pilot` holds what the user chooses (core/plan.py); everything here is computed from it and from the
+step-2 panel, never stored, so that every page, the summary and the workbook show the same pilot:
+
+* windows — the baseline window is the `baseline_months` whole months before the start month; the
+  measurement window opens `measurement_gap_months` after the start month. Months are compared with the
+  first day of the start month, so a mid-month start never counts a pilot month as baseline. For
+  estimating sd, ICC and ρ, the same two windows (same lengths, same gap) are placed just before the start;
+* the eligible roster — step 2's people, kept by the saved filter, who have the primary KPI before the start;
+* clusters — the number and sizes (mean, coefficient of variation) of the eligible roster's clusters;
+* arms — from the assignment list when there is one, else the planned people; clusters per arm from the
+  mean cluster size; the ROI's participants are the treated arm (or the labelled roll-out forecast).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from core.plan import Kpi, Pilot, Plan
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from core.estimates import PanelEstimates
+    from core.panel import Panel
+
+TREATMENT, CONTROL = "treatment", "control"
+Window = tuple[date, date]  # [first day of the first month, first day after the last month)
+
+
+def start_date(p: Pilot) -> date | None:
+    """The pilot's start date, or None when it is not set (or not a date)."""
+    try:
+        return date.fromisoformat(p.start) if p.start else None
+    except ValueError:
+        return None
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after (or before) `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Windows:
+    start: date
+    baseline: Window
+    intervention: tuple[date, date]
+    measurement: Window
+    history_baseline: Window  # the baseline window's stand-in before the pilot (for sd, ICC, ρ)
+    history_outcome: Window  # the measurement window's stand-in before the pilot
+
+
+def windows(p: Pilot) -> Windows | None:
+    """The pilot's windows, or None without a start date."""
+    start = start_date(p)
+    if start is None:
+        return None
+    month = add_months(start, 0)
+    measured = add_months(month, p.measurement_gap_months)
+    outcome_start = add_months(month, -p.measurement_months)
+    baseline_end = add_months(outcome_start, -p.measurement_gap_months)
+    return Windows(
+        start=start,
+        baseline=(add_months(month, -p.baseline_months), month),
+        intervention=(start, start + timedelta(days=p.intervention_days)),
+        measurement=(measured, add_months(measured, p.measurement_months)),
+        history_baseline=(add_months(baseline_end, -p.baseline_months), baseline_end),
+        history_outcome=(outcome_start, month),
+    )
+
+
+def months_label(window: Window) -> str:
+    """"Apr–Jun 2026" style label for the whole months in [start, end)."""
+    first, last = window[0], add_months(window[1], -1)
+    if first == last:
+        return first.strftime("%b %Y")
+    if first.year == last.year:
+        return f"{first:%b}–{last:%b %Y}"
+    return f"{first:%b %Y}–{last:%b %Y}"
+
+
+def history_needed(p: Pilot) -> int:
+    """Months of KPI history before the start that estimating sd, ICC and ρ needs."""
+    return p.baseline_months + p.measurement_gap_months + p.measurement_months
+
+
+# -- the outcome -------------------------------------------------------------------------------------------
+def kpi_column(plan: Plan, panel: Panel | None) -> str:
+    """The primary KPI's data column when the panel has it, else ""."""
+    kpi = plan.primary_kpi()
+    if kpi is None or not kpi.column or panel is None:
+        return ""
+    in_periods = panel.periods is not None and kpi.column in panel.periods.columns
+    return kpi.column if in_periods or kpi.column in panel.people.columns else ""
+
+
+def is_monthly(panel: Panel, column: str) -> bool:
+    return panel.periods is not None and column in panel.periods.columns
+
+
+def direction(plan: Plan) -> int:
+    """+1 when a higher KPI is better, −1 when lower is better: the KPI change = direction × effect."""
+    kpi = plan.primary_kpi()
+    return -1 if kpi is not None and kpi.better == "lower" else 1
+
+
+def baseline_values(plan: Plan, panel: Panel, column: str, people=None) -> pd.Series:
+    """Each person's outcome over the baseline window (monthly KPI) or the per-person value."""
+    import pandas as pd
+
+    from core.estimates import person_outcome
+
+    w = windows(plan.pilot)
+    if is_monthly(panel, column):
+        periods = panel.periods
+        if w is not None:
+            values = person_outcome(periods, column, w.baseline, how=plan.pilot.outcome)
+        else:
+            values = periods.dropna(subset=[column]).groupby("employee_id")[column].mean()
+    else:
+        values = pd.to_numeric(panel.people[column], errors="coerce").dropna()
+    return values if people is None else values[values.index.isin(people)]
+
+
+# -- the eligible roster -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Roster:
+    people: pd.DataFrame  # eligible people, index employee_id
+    in_data: int  # people in step 2
+    filtered_out: int  # left out by the saved eligibility filter
+    without_kpi: int  # left out for having no value of the primary KPI in the baseline window
+
+
+def eligible(plan: Plan, panel: Panel | None) -> Roster | None:
+    """Step 2's people kept by the saved filter (column → values) who have the primary KPI at baseline."""
+    if panel is None:
+        return None
+    people = panel.people
+    kept = people
+    for column, values in plan.pilot.eligible.items():
+        if column in kept.columns and values:
+            kept = kept[kept[column].astype("string").fillna("").isin(values)]
+    filtered_out = len(people) - len(kept)
+    column = kpi_column(plan, panel)
+    without = 0
+    if column and is_monthly(panel, column):
+        measured = baseline_values(plan, panel, column).index
+        has_kpi = kept.index.isin(measured)
+        without = int((~has_kpi).sum())
+        kept = kept[has_kpi]
+    return Roster(kept, len(people), filtered_out, without)
+
+
+# -- clusters and arms -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Clusters:
+    column: str
+    count: int | None  # None when typed (no roster to count)
+    mean: float
+    cv: float  # coefficient of variation of the cluster sizes (sd ÷ mean)
+    smallest: int | None = None
+    largest: int | None = None
+    sizes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def from_roster(self) -> bool:
+        return self.count is not None
+
+
+def clusters(plan: Plan, roster: Roster | None) -> Clusters | None:
+    """The eligible roster's clusters (None when people are randomised one by one). Without a roster, the
+    typed cluster size stands in."""
+    column = plan.pilot.cluster_column
+    if not column:
+        return None
+    if roster is None or column not in roster.people.columns:
+        return Clusters(column, None, max(float(plan.pilot.cluster_size), 1.0), 0.0)
+    sizes = roster.people[column].astype("string").fillna("(blank)").value_counts()
+    if sizes.empty:
+        return Clusters(column, 0, 1.0, 0.0)
+    mean = float(sizes.mean())
+    cv = float(sizes.std(ddof=0) / mean) if len(sizes) > 1 else 0.0
+    return Clusters(column, int(len(sizes)), mean, cv, int(sizes.min()), int(sizes.max()),
+                    {str(k): int(v) for k, v in sizes.items()})
+
+
+@dataclass(frozen=True)
+class Arms:
+    treated_people: int
+    control_people: int
+    treated_clusters: int | None
+    control_clusters: int | None
+    source: str  # "assignment list" or "plan"
+
+    @property
+    def ratio(self) -> float:
+        """Controls per treated person."""
+        return self.control_people / self.treated_people if self.treated_people else 1.0
+
+
+def clusters_for(people: int, c: Clusters | None) -> int | None:
+    """Clusters needed to hold `people` at the mean cluster size (at least one when there are people)."""
+    if c is None:
+        return None
+    return max(1, round(people / c.mean)) if people > 0 else 0
+
+
+def arms(plan: Plan, c: Clusters | None) -> Arms:
+    """The arms as the assignment list has them, or as planned."""
+    listed = plan.design.assignment
+    if listed:
+        treated = [a for a in listed if a.arm == TREATMENT]
+        control = [a for a in listed if a.arm == CONTROL]
+        by_cluster = c is not None and plan.design.design == "rct"
+        return Arms(len(treated), len(control),
+                    len({a.group for a in treated}) if by_cluster else None,
+                    len({a.group for a in control}) if by_cluster else None, "assignment list")
+    p = plan.pilot
+    return Arms(p.treated_people, p.control_people, clusters_for(p.treated_people, c),
+                clusters_for(p.control_people, c), "plan")
+
+
+def treated_people(plan: Plan) -> int:
+    """People in the treated arm: the assignment list's when there is one, else the plan's."""
+    listed = plan.design.assignment
+    return sum(a.arm == TREATMENT for a in listed) if listed else plan.pilot.treated_people
+
+
+def roi_participants(plan: Plan) -> int:
+    """Whose benefits the ROI counts: the pilot's treated arm, or the labelled roll-out forecast."""
+    return plan.roi.rollout_participants if plan.roi.scope == "rollout" else treated_people(plan)
+
+
+# -- variance inputs ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Variance:
+    sd: float
+    icc: float
+    baseline_corr: float
+    p_control: float
+    source: str  # "data" or "typed"
+    note: str  # where the values come from, in words
+    estimates: PanelEstimates | None = None
+    problem: str = ""  # why the data could not give them (the typed values are then used)
+
+
+def variance(plan: Plan, panel: Panel | None, roster: Roster | None) -> Variance:
+    """sd, ICC and ρ from the data over the pilot's own windows and outcome, or as typed."""
+    p = plan.pilot
+    typed = Variance(p.sd, p.icc, p.baseline_corr, p.p_control, "typed",
+                     f"typed{': ' + p.variance_note if p.variance_note else ''}")
+    if p.variance_source != "data":
+        return typed
+    problem = estimate_problem(plan, panel)
+    if problem:
+        return Variance(**{**vars(typed), "problem": problem})
+    from core.estimates import from_panel
+
+    w = windows(p)
+    column = kpi_column(plan, panel)
+    try:
+        found = from_panel(panel.periods, column, group=p.cluster_column or None, outcome=w.history_outcome,
+                           baseline=w.history_baseline, how=p.outcome,
+                           people=roster.people.index if roster is not None else None)
+    except ValueError as exc:
+        return Variance(**{**vars(typed), "problem": str(exc)})
+    if not (math.isfinite(found.sd.value) and found.sd.value > 0):
+        return Variance(**{**vars(typed), "estimates": found,
+                           "problem": f"{column} does not vary between people in {found.second_window[0]}–"
+                                      f"{found.second_window[1]} (sd 0): type the sd you expect"})
+    rho = found.baseline_corr.value
+    rho = min(max(rho, 0.0), 0.99) if math.isfinite(rho) else 0.0
+    icc = min(found.icc.for_power, 0.99) if p.cluster_column else 0.0
+    p_control = min(max(found.mean, 0.001), 0.999) if p.kpi_type == "binary" else p.p_control
+    left_out = f"; {found.left_out} value(s) the quality report flags left out" if found.left_out else ""
+    note = (f"estimated from {column}: {found.sd.n:,} people's {p.outcome} over {found.second_window[0]}–"
+            f"{found.second_window[1]} (ρ against {found.first_window[0]}–{found.first_window[1]}){left_out}")
+    return Variance(found.sd.value, icc, rho, p_control, "data", note, found)
+
+
+def estimate_problem(plan: Plan, panel: Panel | None) -> str:
+    """Why sd, ICC and ρ cannot be estimated from the data yet, or "" when they can."""
+    kpi = plan.primary_kpi()
+    if panel is None:
+        return "load the data in step 2 first"
+    if kpi is None:
+        return "mark the primary KPI in step 3 first"
+    column = kpi_column(plan, panel)
+    if not column:
+        return f"give the primary KPI “{kpi.name}” a data column in step 3 first"
+    if not is_monthly(panel, column):
+        return f"{column} has one value per person, not a monthly history: type the sd you expect"
+    if start_date(plan.pilot) is None:
+        return "set the pilot's start date first (estimates use only the months before it)"
+    w = windows(plan.pilot)
+    months = panel.periods.loc[panel.periods[column].notna(), "period"]
+    before = months[months < _timestamp(w.history_outcome[1])].nunique()
+    first = months[months >= _timestamp(w.history_baseline[0])]
+    if before < history_needed(plan.pilot) or first.empty or first.min() > _timestamp(w.history_baseline[0]):
+        return (f"estimating needs {history_needed(plan.pilot)} months of {column} before the start "
+                f"({months_label((w.history_baseline[0], w.history_outcome[1]))}); the data has {before}. Shorten "
+                "the baseline or measurement window, or type the values")
+    return ""
+
+
+def _timestamp(day: date) -> Any:
+    import pandas as pd
+
+    return pd.Timestamp(day)
+
+
+# -- everything a page needs ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PilotFacts:
+    kpi: Kpi | None
+    column: str
+    windows: Windows | None
+    roster: Roster | None
+    clusters: Clusters | None
+    arms: Arms
+    variance: Variance
+    baseline: float | None  # the outcome's mean over the baseline window (eligible people), or typed
+
+    def effect_pct(self, effect: float) -> float | None:
+        """The effect as a % of the baseline (derived; never stored)."""
+        if self.baseline is None or not math.isfinite(self.baseline) or self.baseline == 0:
+            return None
+        return effect / abs(self.baseline) * 100
+
+
+def facts(plan: Plan, panel: Panel | None) -> PilotFacts:
+    """The derived pilot for `plan` and its step-2 panel (None without data)."""
+    roster = eligible(plan, panel)
+    c = clusters(plan, roster)
+    column = kpi_column(plan, panel)
+    kpi = plan.primary_kpi()
+    base = None
+    if column:
+        values = baseline_values(plan, panel, column, roster.people.index if roster is not None else None)
+        base = float(values.mean()) if len(values) else None
+    elif kpi is not None and kpi.manual_baseline is not None:
+        base = float(kpi.manual_baseline)
+    return PilotFacts(kpi, column, windows(plan.pilot), roster, c, arms(plan, c), variance(plan, panel, roster), base)

@@ -12,7 +12,12 @@ Pilot adjustments, each applied to the variance of the difference in means:
 * clustering (whole teams assigned together): design effect 1 + (m − 1)·ICC for m measured people per
   cluster (Donner & Klar 2000), with df = k₁ + k₂ − 2 from the whole clusters per arm, k = ⌈n/m⌉;
 * a baseline covariate with pre/post correlation ρ (ANCOVA / CUPED): variance × (1 − ρ²), one df fewer
-  (Borm, Fransen & Lemmens 2007).
+  (Borm, Fransen & Lemmens 2007), and × (1 + 1/(N − 4)) for the covariate's chance imbalance between the
+  arms: given the baselines, Var = σ²(1 − ρ²)·(1/n₁ + 1/n₂ + (x̄₁ − x̄₂)²/Sxx), and under randomisation
+  (x̄₁ − x̄₂)²/((1/n₁ + 1/n₂)·Sxx) = Z²/χ²(N − 2), whose mean is 1/(N − 4) (the same imbalance that the exact
+  power of Shieh 2020, Psychometrika 85:101, integrates over). df = N − 3, N = people measured. With
+  clusters the analysis is on cluster means adjusted for cluster-mean baselines, assumed to correlate ρ
+  like people: N becomes the clusters k₁ + k₂ (df = k₁ + k₂ − 3, factor 1 + 1/(k₁ + k₂ − 4)).
 
 Binary KPIs: Cohen's h = 2·asin√p₁ − 2·asin√p₂. People randomised one by one: the normal approximation
 of R's ``pwr.2p2n.test``, power = Φ(h·√(n₁n₂/(n₁+n₂)) − z₁₋α/₂) + Φ(−h·√(…) − z₁₋α/₂). Whole clusters
@@ -103,12 +108,14 @@ class _Design:
         deff = 1 + (m - 1) * self.icc if self.clustered else 1.0
         factor = deff * (1 - self.baseline_corr**2)
         if self.clustered and whole:
-            df = self.clusters(n1) + self.clusters(n2) - 2 - self.covariates
+            units = self.clusters(n1) + self.clusters(n2)
         elif self.clustered:
-            df = n1 / self.cluster_size + n2 / self.cluster_size - 2 - self.covariates
+            units = n1 / self.cluster_size + n2 / self.cluster_size
         else:
-            df = n1 * kept + n2 * kept - 2 - self.covariates
-        return factor * (1 / (n1 * kept) + 1 / (n2 * kept)), df
+            units = n1 * kept + n2 * kept
+        if self.covariates:  # chance imbalance of the baseline: E[1/χ²(units − 2)] = 1/(units − 4)
+            factor *= 1 + 1 / (units - 4) if units > 4 else math.inf
+        return factor * (1 / (n1 * kept) + 1 / (n2 * kept)), units - 2 - self.covariates
 
 
 def _upper_tail(crit: float, df: float, ncp: float) -> float:
@@ -150,6 +157,14 @@ def _check_common(sd: float, power_target: float | None, ratio: float, design: _
         raise ValueError(f"ratio (controls per treated) must be positive, got {ratio}")
     if power_target is not None and not design.alpha < power_target < 1:
         raise ValueError(f"power must be above alpha ({design.alpha}) and below 1, got {power_target}")
+
+
+def _check_df(variance: float, df: float) -> None:
+    if not df >= 1:
+        raise ValueError("too few people (or clusters) to leave a degree of freedom for the test")
+    if not math.isfinite(variance):
+        raise ValueError("too few people (or clusters) to adjust for the baseline: ANCOVA needs more than 4 "
+                         "(one degree of freedom for the covariate and its chance imbalance)")
 
 
 def _solve_n(power_of, target: float, n_min: float, guess: float | None = None) -> float:
@@ -237,8 +252,16 @@ def power(effect: float, n_treatment: float, n_control: float | None = None, *, 
           baseline_corr: float = 0.0, attrition: float = 0.0) -> float:
     """Power to detect `effect` (KPI units) with n_treatment and n_control people (enrolled).
 
+    Noncentral t with ncp = (effect/sd)/√V and V = factor·(1/n₁ + 1/n₂) for the people measured, the
+    factor and df from the module docstring (clusters, baseline covariate); R pwr.t2n.test without them.
+
     >>> round(power(0.5, 50, 50), 4)
     0.6969
+
+    ANCOVA with 8 per arm and ρ = 0.7: V = (1 − 0.49)·(2/8)·(1 + 1/12), df = 13 (simulated: 0.703).
+
+    >>> round(power(1.0, 8, baseline_corr=0.7), 3)
+    0.701
     """
     n_control = n_treatment if n_control is None else n_control
     design = _Design(alpha, alternative, icc, int(cluster_size), baseline_corr, attrition)
@@ -248,8 +271,7 @@ def power(effect: float, n_treatment: float, n_control: float | None = None, *, 
     if n_treatment <= 0 or n_control <= 0:
         raise ValueError("both arms need people")
     variance, df = design.variance(n_treatment, n_control)
-    if df < 1:
-        raise ValueError("too few people (or clusters) to leave a degree of freedom for the test")
+    _check_df(variance, df)
     return _t_power(effect / sd, variance, df, alpha, alternative)
 
 
@@ -267,8 +289,7 @@ def mde(n_treatment: float, n_control: float | None = None, *, sd: float = 1.0, 
     if n_treatment <= 0 or n_control <= 0:
         raise ValueError("both arms need people")
     variance, df = design.variance(n_treatment, n_control)
-    if df < 1:
-        raise ValueError("too few people (or clusters) to leave a degree of freedom for the test")
+    _check_df(variance, df)
     sign = -1.0 if alternative == "smaller" else 1.0
 
     def power_at(d: float) -> float:

@@ -157,23 +157,18 @@ def test_cluster_power_matches_simulation():
     assert simulated == pytest.approx(formula, abs=0.03)
 
 
-def test_ancova_power_matches_simulation():
-    rng = np.random.default_rng(7)
-    n, rho, effect, sims = 40, 0.7, 0.45, 2_000
-    pre = rng.normal(size=(sims, 2 * n))
-    post = rho * pre + math.sqrt(1 - rho**2) * rng.normal(size=(sims, 2 * n))
-    treat = np.r_[np.ones(n), np.zeros(n)]
-    post += effect * treat
-    hits = 0
-    for s in range(sims):  # OLS post ~ 1 + treat + pre, t-test on the treat coefficient
-        x = np.column_stack([np.ones(2 * n), treat, pre[s]])
-        beta, *_ = np.linalg.lstsq(x, post[s], rcond=None)
-        resid = post[s] - x @ beta
-        sigma2 = resid @ resid / (2 * n - 3)
-        se = math.sqrt(sigma2 * np.linalg.inv(x.T @ x)[1, 1])
-        hits += 2 * stats.t.sf(abs(beta[1] / se), 2 * n - 3) < 0.05
-    formula = pw.power(effect, n, n, baseline_corr=rho)
-    assert hits / sims == pytest.approx(formula, abs=0.03)
+def test_ancova_needs_more_than_four_people_or_clusters():
+    assert pw.power(3.0, 3, 2, baseline_corr=0.5) > 0  # N = 5: df 2, variance × 2
+    with pytest.raises(ValueError, match="ANCOVA needs more than 4"):
+        pw.power(3.0, 2, 2, baseline_corr=0.5)
+    with pytest.raises(ValueError, match="ANCOVA needs more than 4"):
+        pw.mde(20, 20, icc=0.05, cluster_size=10, baseline_corr=0.5)
+
+
+def test_weak_baseline_in_a_tiny_pilot_can_cost_power():
+    # 10 per arm, ρ = 0.1: (1 − ρ²)(1 + 1/16) = 1.052 > 1 and one df fewer, so ANCOVA has less power than the
+    # t-test (simulated with 40,000 pilots: 0.541 against 0.562).
+    assert pw.power(1.0, 10, baseline_corr=0.1) < pw.power(1.0, 10)
 
 
 def test_a_part_filled_cluster_counts_as_a_whole_cluster():

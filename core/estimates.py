@@ -100,6 +100,14 @@ def person_outcome(periods, kpi: str, window: Window, *, how: str = "mean"):
     return grouped.sum() if how == "sum" else grouped.mean()
 
 
+def without_flagged(frame, column: str):
+    """(`frame` without the rows whose `column` the quality report flags as far from the rest, how many)."""
+    from core.quality import outliers
+
+    flagged = outliers(frame[column].dropna())
+    return (frame.drop(index=flagged), len(flagged)) if flagged else (frame, 0)
+
+
 def from_panel(periods, kpi: str, *, group: str | None, outcome: Window, baseline: Window, how: str = "mean",
                people=None, leave_out_flagged: bool = True) -> PanelEstimates:
     """Power inputs for an outcome measured as each person's mean (or sum) of `kpi` over a window.
@@ -114,8 +122,6 @@ def from_panel(periods, kpi: str, *, group: str | None, outcome: Window, baselin
     """
     import pandas as pd
 
-    from core.quality import outliers
-
     columns = ["employee_id", "period", kpi] + ([group] if group and group in periods.columns else [])
     frame = periods[columns].dropna(subset=[kpi])
     if people is not None:
@@ -124,9 +130,7 @@ def from_panel(periods, kpi: str, *, group: str | None, outcome: Window, baselin
         raise ValueError(f"{kpi} has no values for the eligible people")
     left_out = 0
     if leave_out_flagged:
-        flagged = outliers(frame[kpi])
-        left_out = len(flagged)
-        frame = frame.drop(index=flagged)
+        frame, left_out = without_flagged(frame, kpi)
     w2 = person_outcome(frame, kpi, outcome, how=how)
     w1 = person_outcome(frame, kpi, baseline, how=how)
     if len(w2) < 2:

@@ -111,14 +111,15 @@ def direction(plan: Plan) -> int:
 
 
 def baseline_values(plan: Plan, panel: Panel, column: str, people=None) -> pd.Series:
-    """Each person's outcome over the baseline window (monthly KPI) or the per-person value."""
+    """Each person's outcome over the baseline window (monthly KPI; values the quality report flags left
+    out, as for the estimates) or the per-person value."""
     import pandas as pd
 
-    from core.estimates import person_outcome
+    from core.estimates import person_outcome, without_flagged
 
     w = windows(plan.pilot)
     if is_monthly(panel, column):
-        periods = panel.periods
+        periods, _ = without_flagged(panel.periods[["employee_id", "period", column]], column)
         if w is not None:
             values = person_outcome(periods, column, w.baseline, how=plan.pilot.outcome)
         else:

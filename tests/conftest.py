@@ -17,3 +17,21 @@ def db_file(tmp_path, monkeypatch):
 @pytest.fixture
 def store(db_file) -> Store:
     return Store(db_file)
+
+
+@pytest.fixture(scope="session")
+def sample_panel():
+    """The bundled sample organisation joined into one panel, with the roles the Data step guesses."""
+    from pathlib import Path
+
+    from core import ingest, panel, quality
+
+    folder = Path(__file__).resolve().parents[1] / "sample_data"
+    sources = {}
+    for kind, name in {"hris": "hris.csv", "lms": "lms_events.csv", "assessments": "assessments.csv",
+                       "kpis": "kpis_monthly.csv"}.items():
+        table = ingest.read_table((folder / name).read_bytes(), name)
+        roles = ingest.guess_roles(table)
+        parsed, _ = quality.parse(table, roles)
+        sources[kind] = panel.Source(kind, table, roles, parsed)
+    return panel.build(sources)

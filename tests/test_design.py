@@ -2,9 +2,9 @@
 
 import pytest
 
-from core import design
+from core import design, pilot
 from core import power as pw
-from core.plan import DesignPlan, Preregistration
+from core.plan import Assigned, DesignPlan, Preregistration
 from core.templates import onboarding, sales_skills
 
 
@@ -20,31 +20,69 @@ def test_recommendation(answers, expected):
 
 def test_power_curves_agree_with_the_power_function():
     plan = onboarding()
-    d = plan.design
-    ns, powers = design.power_curve(plan)
+    facts = pilot.facts(plan, None)
+    ns, powers = design.power_curve(plan, facts)
     i = len(ns) // 2
     assert powers[i] == pytest.approx(pw.power(3.0, ns[i], ns[i], sd=2.5, attrition=0.1))
-    effects, by_effect = design.power_by_effect(plan, up_to=4.0)
+    effects, by_effect = design.power_by_effect(plan, facts, up_to=4.0)
     assert effects[0] == 0 and effects[-1] == pytest.approx(8.0)
     assert by_effect[0] == pytest.approx(0.05, abs=1e-9)  # no effect: power equals alpha
-    assert by_effect[10] == pytest.approx(pw.power(effects[10], d.n_treatment, d.n_control, sd=2.5, attrition=0.1))
+    assert by_effect[10] == pytest.approx(pw.power(effects[10], 20, 20, sd=2.5, attrition=0.1))
 
 
 def test_power_summary_for_the_templates():
-    sales = design.power_summary(sales_skills())
+    plan = sales_skills()
+    sales = design.power_summary(plan, pilot.facts(plan, None))
     assert sales.detects_break_even is False and sales.enough is not None
-    assert sales.enough.n_treatment > 1_000
-    onboard = design.power_summary(onboarding())
+    plan = onboarding()
+    onboard = design.power_summary(plan, pilot.facts(plan, None))
     assert onboard.detects_break_even is True and onboard.enough is None
+
+
+def test_a_lower_is_better_kpi_tested_one_sided_has_the_power_of_its_mirror_image():
+    """Reference: statsmodels' one-sided t-test power for the same |d| (the improvement is a decrease)."""
+    from statsmodels.stats.power import TTestIndPower
+
+    plan = onboarding()  # weeks to productivity: lower is better
+    plan.design.alternative = "one-sided"
+    plan.design.attrition = 0.0
+    facts = pilot.facts(plan, None)
+    found = design.power_summary(plan, facts)
+    reference = TTestIndPower().power(effect_size=3.0 / 2.5, nobs1=20, ratio=1.0, alpha=0.05, alternative="larger")
+    assert found.planned_power == pytest.approx(reference, rel=1e-6)
+    assert found.planned_power > 0.9
+
+
+def test_a_binary_kpi_where_lower_is_better_is_tested_in_its_better_direction():
+    plan = onboarding()
+    k = plan.primary_kpi()
+    k.better = "lower"
+    plan.pilot.kpi_type, plan.pilot.p_control, plan.pilot.effect = "binary", 0.3, 0.1
+    plan.design.alternative, plan.design.attrition = "one-sided", 0.0
+    plan.pilot.treated_people = plan.pilot.control_people = 300
+    power = design.power_summary(plan, pilot.facts(plan, None)).planned_power
+    assert power == pytest.approx(pw.power_proportions(0.2, 0.3, 300, 300, alternative="smaller"))
+    assert power > 0.8
+
+
+def test_the_headline_says_what_the_pilot_can_detect_and_what_break_even_needs():
+    plan = sales_skills()
+    facts = pilot.facts(plan, None)
+    tone, text = design.headline(plan, facts, design.power_summary(plan, facts))
+    assert tone == "warning"
+    assert text.startswith("With 120 people in 12 team clusters per arm you can detect")
+    assert "pays for itself at" in text and "too small to see" in text and "To see it you need" in text
 
 
 def test_deviations_list_what_changed():
     plan = onboarding()
-    plan.design.preregistration = Preregistration("2026-11-24T10:00:00+00:00", design.registered_fields(plan))
-    assert design.deviations(plan) == []
+    plan.pilot.start = "2026-07-01"
+    facts = pilot.facts(plan, None)
+    plan.design.preregistration = Preregistration("2026-11-24T10:00:00+00:00", design.registered_fields(plan, facts))
+    assert design.deviations(plan, facts) == []
     plan.design.alpha = 0.1
     plan.design.seed = 42
-    assert design.deviations(plan) == [("Alpha", "0.05", "0.1"), ("Assignment seed", "", "42")]
+    assert design.deviations(plan, facts) == [("Alpha", "0.05", "0.1"), ("Assignment seed", "", "42")]
 
 
 def test_matching_column_by_words():
@@ -52,11 +90,32 @@ def test_matching_column_by_words():
     assert design.matching_column("CSAT", ["deals_closed", "csat"]) == "csat"
 
 
-def test_timeline_windows_by_hand():
-    d = DesignPlan(start_date="2026-07-01", baseline_months=12, intervention_days=90, measurement_days=90)
-    (_, b0, b1), (_, i0, i1), (_, m0, m1) = design.timeline(d)
-    assert (str(b0), str(b1)) == ("2025-07-01", "2026-07-01")  # the 12 calendar months before July 2026
-    assert (str(i0), str(i1)) == ("2026-07-01", "2026-09-29")  # 1 July + 90 days
-    assert (str(m0), str(m1)) == ("2026-09-29", "2026-12-28")
-    mid_month = design.timeline(DesignPlan(start_date="2026-03-15", baseline_months=2))[0]
-    assert str(mid_month[1]) == "2026-01-01"
+def test_choosing_a_cluster_rct_sets_the_one_clustering_field():
+    plan = onboarding()
+    design.choose(plan, "cluster_rct", cluster_column="site")
+    assert (plan.design.design, plan.pilot.cluster_column, design.choice(plan)) == ("rct", "site", "cluster_rct")
+    design.choose(plan, "rct")
+    assert (plan.pilot.cluster_column, design.choice(plan)) == ("", "rct")
+
+
+def test_the_drawn_list_has_the_planned_sizes_and_the_plan_takes_the_lists(sample_panel):
+    plan = sales_skills()
+    plan.pilot.start, plan.design.seed = "2026-07-01", 7
+    facts = pilot.facts(plan, sample_panel)
+    rows = design.generate_list(plan, facts)
+    teams = {r.group for r in rows}
+    assert len(teams) == 8 and {r.arm for r in rows} == {"treatment", "control"}
+    assert rows == design.generate_list(plan, facts)  # same seed, same list
+    message = design.apply_list(plan, rows)
+    treated = sum(r.arm == "treatment" for r in rows)
+    assert plan.pilot.treated_people == treated == pilot.roi_participants(plan) == 4 * 29
+    assert "list" in message
+    everyone = design.generate_list(plan, pilot.facts(plan, sample_panel), everyone=True)
+    assert len(everyone) == 464
+
+
+def test_the_assignment_csv_never_starts_a_cell_with_a_formula():
+    plan = onboarding()
+    plan.design.assignment = [Assigned("E1", "treatment", "=HYPERLINK(\"http://x\")"), Assigned("-2", "control", "")]
+    text = design.assignment_csv(plan).decode()
+    assert "'=HYPERLINK" in text and "'-2" in text

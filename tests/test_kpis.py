@@ -35,7 +35,7 @@ def test_monthly_baseline_by_hand():
 
 def test_baseline_stops_before_the_pilot():
     people, periods = handmade()
-    b = kpis.baseline(people, periods, "sales", before="2024-03-01")
+    b = kpis.baseline(people, periods, "sales", window=("2024-01-01", "2024-03-01"))
     assert b.mean == pytest.approx((11 + 21 + 31.5) / 3) and b.trend_per_month is None
 
 
@@ -92,14 +92,17 @@ def test_activity_as_an_input_is_fine():
     assert kpis.warnings(plan) == []
 
 
-def test_send_primary_updates_roi_and_design():
+def test_the_roi_reads_the_primary_kpi_and_the_pilot_effect_from_their_one_home():
+    from core import roi
+
     plan = sales_skills()
-    base = kpis.Baseline(mean=28_000.0, sd=5_400.0, n=464, trend_per_month=10.0, window="")
-    changed = kpis.send_primary(plan, base)
-    assert plan.roi.effect == pytest.approx(28_000 * 0.04)
-    assert plan.roi.value_per_unit == 4.0 and plan.roi.value_source.startswith("Linked measure: ")
-    assert plan.design.sd == 5_400.0 and plan.design.effect is None
-    assert len(changed) == 4
+    inputs = roi.inputs(plan)
+    k = plan.primary_kpi()
+    assert (inputs.kpi_name, inputs.kpi_unit, inputs.value_per_unit) == (k.name, k.unit, k.value_per_unit)
+    assert inputs.value_source.startswith("Linked measure: ") and inputs.effect == plan.pilot.effect
+    plan.pilot.effect = 1_234.0
+    k.value_per_unit = 5.0
+    assert (roi.inputs(plan).effect, roi.inputs(plan).value_per_unit) == (1_234.0, 5.0)
 
 
 def test_catalogue_entries_become_kpis():

@@ -289,12 +289,19 @@ elif d.design == "matched":
             message: list[str] = []
             session.update(lambda plan_: message.append(design.apply_list(plan_, rows)))
             st.session_state[session.key("design.match_result")] = (balance, len(result.unmatched),
-                                                                    len(result.incomplete))
+                                                                    len(result.incomplete), result.no_support,
+                                                                    result.excluded_levels)
             st.session_state["flash"] = ("success", message[0])
             st.rerun()
     found = st.session_state.get(session.key("design.match_result"))
     if found is not None:
-        balance, unmatched, incomplete = found
+        balance, unmatched, incomplete, no_support, excluded = found
+        trained_only = [f"{level.covariate} = {level.level}" for level in excluded if level.arm == "treatment"]
+        if no_support:
+            shown = f"{len(no_support):,}" if len(no_support) >= 5 else "fewer than 5"
+            st.warning(md(f"{shown} trained people are left out for lack of common support: nobody untrained shares "
+                          f"their {', '.join(trained_only) or 'level'}, so no fair comparison exists for them (the "
+                          "matched effect describes the others)."))
         if unmatched:
             st.warning(f"{unmatched:,} trained people have no control within the caliper and are left out.")
         if incomplete:

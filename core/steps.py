@@ -63,7 +63,7 @@ def kpis_status(plan: Plan) -> Status:
         return "not started"
     if kpis.warnings(plan):
         return "needs attention"
-    return "done" if kpis.primary(plan) is not None and plan.kpi_links else "in progress"
+    return "done" if plan.primary_kpi() is not None and plan.kpi_links else "in progress"
 
 
 def design_status(plan: Plan) -> Status:

@@ -195,3 +195,77 @@ def test_cluster_sample_size_is_the_fewest_whole_clusters():
     df = 2 * (k - 1) - 2
     crit = stats.t.isf(0.025, df)
     assert stats.nct.sf(crit, df, ncp) + stats.nct.cdf(-crit, df, ncp) < 0.8
+
+
+# -- unequal cluster sizes -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("m", "cv", "icc"), [(10, 0.5, 0.05), (8.5, 0.7, 0.02), (25, 0.0, 0.1), (1.5, 1.2, 0.3)])
+def test_design_effect_is_eldridges_formula(m, cv, icc):
+    # Eldridge, Ashby & Kerry (2006), Int J Epidemiol 35:1292, eq. for the design effect: 1 + ((cv² + 1)·m̄ − 1)·ρ
+    assert pw.design_effect(m, icc, cluster_cv=cv) == pytest.approx(1 + ((cv**2 + 1) * m - 1) * icc, rel=1e-12)
+
+
+def test_design_effect_from_listed_cluster_sizes_matches_kerry_and_bland():
+    # Kerry & Bland (2001): 1 + (Σm²/Σm − 1)·ρ for the actual sizes; cv with the population sd.
+    sizes = np.array([4, 7, 7, 12, 30, 9, 2])
+    icc = 0.04
+    listed = 1 + ((sizes**2).sum() / sizes.sum() - 1) * icc
+    assert pw.design_effect(sizes.mean(), icc, cluster_cv=sizes.std() / sizes.mean()) == pytest.approx(listed)
+
+
+def test_unequal_cluster_sizes_after_attrition_written_out():
+    # 6 teams per arm of mean 12 (cv 0.6), 20% lost: 9.6 measured a team; df = 6 + 6 − 2.
+    d, m, cv, icc, a = 0.5, 12, 0.6, 0.05, 0.2
+    n = 6 * m
+    deff = 1 + ((1 + cv**2) * m * (1 - a) - 1) * icc
+    ncp = d / math.sqrt(deff * 2 / (n * (1 - a)))
+    crit = stats.t.isf(0.025, 10)
+    expected = stats.nct.sf(crit, 10, ncp) + stats.nct.cdf(-crit, 10, ncp)
+    options = {"icc": icc, "cluster_size": m, "cluster_cv": cv, "attrition": a}
+    assert pw.power(d, n, n, **options) == pytest.approx(expected, rel=1e-9)
+    assert pw.mde(n, n, power=expected, **options) == pytest.approx(d, rel=1e-6)
+    h = pw.cohens_h(0.5, 0.3)
+    ncp_h = h / math.sqrt(deff * 2 / (n * (1 - a)))
+    expected_h = stats.nct.sf(crit, 10, ncp_h) + stats.nct.cdf(-crit, 10, ncp_h)
+    assert pw.power_proportions(0.5, 0.3, n, n, **options) == pytest.approx(expected_h, rel=1e-9)
+    assert pw.mde_proportions(0.3, n, n, power=expected_h, **options) == pytest.approx(0.2, abs=1e-6)
+
+
+def test_size_variation_needs_more_clusters():
+    equal = pw.sample_size(0.4, icc=0.05, cluster_size=10)
+    varied = pw.sample_size(0.4, icc=0.05, cluster_size=10, cluster_cv=0.7)
+    assert varied.clusters_treatment > equal.clusters_treatment
+    binary_equal = pw.sample_size_proportions(0.4, 0.25, icc=0.05, cluster_size=10)
+    binary_varied = pw.sample_size_proportions(0.4, 0.25, icc=0.05, cluster_size=10, cluster_cv=0.7)
+    assert binary_varied.clusters_treatment > binary_equal.clusters_treatment
+
+
+def test_fractional_mean_cluster_size_gives_whole_clusters_and_people():
+    result = pw.sample_size(0.6, icc=0.05, cluster_size=7.5, cluster_cv=0.4)
+    k = result.clusters_treatment
+    assert result.n_treatment == round(k * 7.5)
+    assert (k - 1) * 7.5 < result.n_treatment_exact <= k * 7.5
+    assert result.achieved_power >= 0.8
+    # the rounded people count is still k clusters: df 2k − 2 when the plan's n is fed back
+    ncp = 0.6 / math.sqrt((1 + (1.16 * 7.5 - 1) * 0.05) * 2 / result.n_treatment)
+    crit = stats.t.isf(0.025, 2 * k - 2)
+    expected = stats.nct.sf(crit, 2 * k - 2, ncp) + stats.nct.cdf(-crit, 2 * k - 2, ncp)
+    assert pw.power(0.6, result.n_treatment, icc=0.05, cluster_size=7.5, cluster_cv=0.4) == \
+        pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"cluster_size": 0.5}, "cluster_size"), ({"cluster_size": math.inf}, "cluster_size"),
+     ({"cluster_size": math.nan}, "cluster_size"), ({"cluster_size": 10, "cluster_cv": -0.1}, "cluster_cv"),
+     ({"cluster_size": 10, "cluster_cv": math.nan}, "cluster_cv"),
+     ({"cluster_size": 10, "cluster_cv": math.inf}, "cluster_cv"), ({"cluster_cv": 0.3}, "cluster_cv")],
+)
+def test_bad_cluster_sizes_name_themselves(kwargs, message):
+    for call in (lambda: pw.sample_size(0.5, icc=0.05, **kwargs), lambda: pw.power(0.5, 50, icc=0.05, **kwargs),
+                 lambda: pw.mde(50, icc=0.05, **kwargs),
+                 lambda: pw.power_proportions(0.6, 0.5, 50, icc=0.05, **kwargs),
+                 lambda: pw.sample_size_proportions(0.6, 0.5, icc=0.05, **kwargs),
+                 lambda: pw.mde_proportions(0.5, 50, icc=0.05, **kwargs),
+                 lambda: pw.design_effect(kwargs.get("cluster_size", 1), 0.05, cluster_cv=kwargs.get("cluster_cv", 0))):
+        with pytest.raises(ValueError, match=message):
+            call()

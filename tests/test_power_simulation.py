@@ -136,3 +136,68 @@ def test_clustered_ancova_on_cluster_means_matches_simulation():
     simulated = ancova_rejections(pre, post, k)
     formula = pw.power(effect, k * m, k * m, icc=icc, cluster_size=m, baseline_corr=rho)
     assert formula == pytest.approx(simulated, abs=0.015)  # 0.403 and 0.411 (without the factor, df 7.5: 0.456)
+
+
+# -- unequal cluster sizes --------------------------------------------------------------------------------------
+TEAM_SIZES = np.array([2, 3, 5, 8, 13, 21])  # mean 8.67, coefficient of variation 0.76 (population sd / mean)
+MEAN_SIZE = TEAM_SIZES.mean()
+SIZE_CV = TEAM_SIZES.std() / MEAN_SIZE
+
+
+def simulate_unequal_teams(effect, sizes, icc, rng):
+    """People in teams of the given sizes (array sims × 2k, the first k columns treated): a team effect of
+    variance ICC shared by its members plus a person's own of variance 1 − ICC. Returns the team means."""
+    members = np.arange(sizes.max()) < sizes[..., None]
+    people = rng.normal(0, np.sqrt(1 - icc), (*sizes.shape, sizes.max())) * members
+    means = rng.normal(0, np.sqrt(icc), sizes.shape) + people.sum(axis=2) / sizes
+    means[:, : sizes.shape[1] // 2] += effect
+    return means
+
+
+def weighted_t_test(means, weights, alpha=0.05):
+    """Two-sided t-test of the weighted arm means of team means, variance σ²/weight with σ² estimated from
+    the weighted residuals (df = 2k − 2): with weights 1/(ICC + (1 − ICC)/m) this is the mixed model with
+    known variance components (generalised least squares), an exact t-test; with weight 1 it is the
+    ordinary t-test on team means."""
+    k = means.shape[1] // 2
+    arms = [(means[:, :k], weights[:, :k]), (means[:, k:], weights[:, k:])]
+    totals = [w.sum(axis=1) for _, w in arms]
+    centres = [(y * w).sum(axis=1) / t for (y, w), t in zip(arms, totals, strict=True)]
+    rss = sum((w * (y - c[:, None]) ** 2).sum(axis=1) for (y, w), c in zip(arms, centres, strict=True))
+    se = np.sqrt(rss / (2 * k - 2) * (1 / totals[0] + 1 / totals[1]))
+    return float((np.abs((centres[0] - centres[1]) / se) > stats.t.isf(alpha / 2, 2 * k - 2)).mean())
+
+
+def test_people_weighted_difference_has_the_eldridge_design_effect():
+    # Each arm has one team of each size, so Σm²/Σm = (1 + cv²)·m̄ exactly; the variance of the difference
+    # in people-weighted means, over 40,000 simulated pilots, against design effect × (1/n₁ + 1/n₂).
+    rng = np.random.default_rng(41)
+    icc, sims = 0.05, 40_000
+    sizes = np.tile(np.r_[TEAM_SIZES, TEAM_SIZES], (sims, 1))
+    means = simulate_unequal_teams(0.0, sizes, icc, rng)
+    k = len(TEAM_SIZES)
+    weighted = [(means[:, a:b] * sizes[:, a:b]).sum(axis=1) / TEAM_SIZES.sum() for a, b in ((0, k), (k, 2 * k))]
+    ratio = np.var(weighted[0] - weighted[1]) / (2 / TEAM_SIZES.sum())
+    expected = pw.design_effect(MEAN_SIZE, icc, cluster_cv=SIZE_CV)
+    assert ratio == pytest.approx(expected, rel=0.03)  # 1.641 vs 1.635 (equal sizes: 1.383); MC error 0.7%
+
+
+@pytest.mark.parametrize(
+    ("k", "icc", "effect", "seed"),
+    [(10, 0.02, 0.4, 42),   # formula 0.605 (equal sizes: 0.641), mixed model 0.601, unweighted team means 0.434
+     (8, 0.05, 0.45, 43),   # formula 0.488 (equal sizes: 0.555), mixed model 0.492, unweighted 0.398
+     (6, 0.10, 0.7, 44)],   # formula 0.571 (equal sizes: 0.678), mixed model 0.607, unweighted 0.537
+)
+def test_unequal_team_sizes_power_against_a_mixed_model_analysis(k, icc, effect, seed):
+    """Team sizes drawn at random for each simulated pilot (mean 8.67, cv 0.76). Eldridge's design effect is
+    the people-weighted analysis's; a mixed model weights teams better, so the formula is cautious for it,
+    by a few points as the ICC grows. A plain t-test on team means ignores the sizes and falls short when
+    the ICC is small."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.choice(TEAM_SIZES, (20_000, 2 * k))
+    means = simulate_unequal_teams(effect, sizes, icc, rng)
+    mixed = weighted_t_test(means, 1 / (icc + (1 - icc) / sizes))
+    formula = pw.power(effect, k * MEAN_SIZE, k * MEAN_SIZE, icc=icc, cluster_size=MEAN_SIZE, cluster_cv=SIZE_CV)
+    assert mixed - 0.045 <= formula <= mixed + 0.015
+    if icc <= 0.05:
+        assert weighted_t_test(means, np.ones_like(means)) < formula - 0.05

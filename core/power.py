@@ -188,6 +188,12 @@ def _check_common(sd: float, power_target: float | None, ratio: float, design: _
         raise ValueError(f"power must be above alpha ({design.alpha}) and below 1, got {power_target}")
 
 
+def _check_people(n_treatment: float, n_control: float) -> None:
+    for label, n in (("n_treatment", n_treatment), ("n_control", n_control)):
+        if not (math.isfinite(n) and n > 0):
+            raise ValueError(f"{label} must be a positive number of people, got {n}")
+
+
 def _check_df(variance: float, df: float) -> None:
     if not df >= 1:
         raise ValueError("too few people (or clusters) to leave a degree of freedom for the test")
@@ -252,7 +258,9 @@ def sample_size(effect: float, *, sd: float = 1.0, alpha: float = 0.05, power: f
     """
     design = _Design(alpha, alternative, icc, cluster_size, baseline_corr, attrition, cluster_cv)
     _check_common(sd, power, ratio, design)
-    if not math.isfinite(effect) or effect == 0:
+    if not math.isfinite(effect):
+        raise ValueError(f"effect must be a finite number, got {effect}")
+    if effect == 0:
         raise UnreachableError("an effect of zero cannot be detected at any sample size")
     d = effect / sd
 
@@ -296,8 +304,7 @@ def power(effect: float, n_treatment: float, n_control: float | None = None, *, 
     _check_common(sd, None, 1.0, design)
     if not math.isfinite(effect):
         raise ValueError(f"effect must be a finite number, got {effect}")
-    if n_treatment <= 0 or n_control <= 0:
-        raise ValueError("both arms need people")
+    _check_people(n_treatment, n_control)
     variance, df = design.variance(n_treatment, n_control)
     _check_df(variance, df)
     return _t_power(effect / sd, variance, df, alpha, alternative)
@@ -314,8 +321,7 @@ def mde(n_treatment: float, n_control: float | None = None, *, sd: float = 1.0, 
     n_control = n_treatment if n_control is None else n_control
     design = _Design(alpha, alternative, icc, cluster_size, baseline_corr, attrition, cluster_cv)
     _check_common(sd, power, 1.0, design)
-    if n_treatment <= 0 or n_control <= 0:
-        raise ValueError("both arms need people")
+    _check_people(n_treatment, n_control)
     variance, df = design.variance(n_treatment, n_control)
     _check_df(variance, df)
     sign = -1.0 if alternative == "smaller" else 1.0
@@ -338,10 +344,14 @@ def cohens_h(p1: float, p2: float) -> float:
     >>> round(cohens_h(0.55, 0.50), 4)
     0.1002
     """
-    for label, p in (("p1", p1), ("p2", p2)):
+    _check_proportions(p1=p1, p2=p2)
+    return 2 * math.asin(math.sqrt(p1)) - 2 * math.asin(math.sqrt(p2))
+
+
+def _check_proportions(**proportions: float) -> None:
+    for label, p in proportions.items():
         if not 0 <= p <= 1:
             raise ValueError(f"{label} must be a proportion between 0 and 1, got {p}")
-    return 2 * math.asin(math.sqrt(p1)) - 2 * math.asin(math.sqrt(p2))
 
 
 def _proportion_design(alpha, alternative, icc, cluster_size, cluster_cv, attrition) -> _Design:
@@ -369,9 +379,9 @@ def power_proportions(p_treatment: float, p_control: float, n_treatment: float, 
     """
     n_control = n_treatment if n_control is None else n_control
     design = _proportion_design(alpha, alternative, icc, cluster_size, cluster_cv, attrition)
+    _check_proportions(p_treatment=p_treatment, p_control=p_control)
     h = cohens_h(p_treatment, p_control)
-    if n_treatment <= 0 or n_control <= 0:
-        raise ValueError("both arms need people")
+    _check_people(n_treatment, n_control)
     return _proportion_power(h, n_treatment, n_control, design, check=True)
 
 
@@ -397,6 +407,7 @@ def sample_size_proportions(p_treatment: float, p_control: float, *, alpha: floa
     """
     design = _proportion_design(alpha, alternative, icc, cluster_size, cluster_cv, attrition)
     _check_common(1.0, power, ratio, design)
+    _check_proportions(p_treatment=p_treatment, p_control=p_control)
     h = cohens_h(p_treatment, p_control)
     if h == 0:
         raise UnreachableError("equal proportions cannot be told apart at any sample size")
@@ -430,11 +441,16 @@ def design_effect(cluster_size: float, icc: float, *, cluster_cv: float = 0.0) -
 def mde_proportions(p_control: float, n_treatment: float, n_control: float | None = None, *, alpha: float = 0.05,
                     power: float = 0.8, alternative: Alternative = "two-sided", icc: float = 0.0,
                     cluster_size: float = 1.0, cluster_cv: float = 0.0, attrition: float = 0.0) -> float:
-    """The smallest change in proportion (p_treatment − p_control; negative for "smaller") detectable.
+    """The smallest change in proportion (p_treatment − p_control; negative for "smaller") detectable:
+    the change at which `power_proportions` (Cohen's h; t with cluster df when clustered) reaches `power`.
 
     >>> round(mde_proportions(0.5, 1565), 3)
     0.05
     """
+    n_control = n_treatment if n_control is None else n_control
+    design = _proportion_design(alpha, alternative, icc, cluster_size, cluster_cv, attrition)
+    _check_common(1.0, power, 1.0, design)
+    _check_people(n_treatment, n_control)
     if not 0 < p_control < 1:
         raise ValueError(f"p_control must be strictly between 0 and 1, got {p_control}")
     sign = -1.0 if alternative == "smaller" else 1.0

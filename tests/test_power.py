@@ -269,3 +269,59 @@ def test_bad_cluster_sizes_name_themselves(kwargs, message):
                  lambda: pw.design_effect(kwargs.get("cluster_size", 1), 0.05, cluster_cv=kwargs.get("cluster_cv", 0))):
         with pytest.raises(ValueError, match=message):
             call()
+
+
+# -- every function refuses out-of-range input with a ValueError that names the argument --------------------
+CALLS = {
+    "sample_size": lambda a: pw.sample_size(a.pop("effect", 0.5), **a),
+    "power": lambda a: pw.power(a.pop("effect", 0.5), a.pop("n_treatment", 30), a.pop("n_control", 30), **a),
+    "mde": lambda a: pw.mde(a.pop("n_treatment", 30), a.pop("n_control", 30), **a),
+    "power_proportions": lambda a: pw.power_proportions(a.pop("p_treatment", 0.6), a.pop("p_control", 0.5),
+                                                        a.pop("n_treatment", 30), a.pop("n_control", 30), **a),
+    "sample_size_proportions": lambda a: pw.sample_size_proportions(a.pop("p_treatment", 0.6),
+                                                                    a.pop("p_control", 0.5), **a),
+    "mde_proportions": lambda a: pw.mde_proportions(a.pop("p_control", 0.5), a.pop("n_treatment", 30),
+                                                    a.pop("n_control", 30), **a),
+}
+ARGUMENTS = {
+    "sample_size": ["effect", "sd", "alpha", "power", "ratio", "alternative", "icc", "cluster_size", "cluster_cv",
+                    "baseline_corr", "attrition"],
+    "power": ["effect", "n_treatment", "n_control", "sd", "alpha", "alternative", "icc", "cluster_size",
+              "cluster_cv", "baseline_corr", "attrition"],
+    "mde": ["n_treatment", "n_control", "sd", "alpha", "power", "alternative", "icc", "cluster_size", "cluster_cv",
+            "baseline_corr", "attrition"],
+    "power_proportions": ["p_treatment", "p_control", "n_treatment", "n_control", "alpha", "alternative", "icc",
+                          "cluster_size", "cluster_cv", "attrition"],
+    "sample_size_proportions": ["p_treatment", "p_control", "alpha", "power", "ratio", "alternative", "icc",
+                                "cluster_size", "cluster_cv", "attrition"],
+    "mde_proportions": ["p_control", "n_treatment", "n_control", "alpha", "power", "alternative", "icc",
+                        "cluster_size", "cluster_cv", "attrition"],
+}
+BAD = {
+    "effect": [math.nan, math.inf], "n_treatment": [0, -5, math.nan, math.inf],
+    "n_control": [0, -5, math.nan, math.inf], "sd": [0, -1, math.nan, math.inf],
+    "alpha": [0, 1, -0.1, 1.5, math.nan], "power": [0, 0.01, 1, 1.5, math.nan], "ratio": [0, -1, math.nan, math.inf],
+    "alternative": ["both"], "icc": [1, 1.2, -0.1, math.nan], "cluster_size": [0, 0.5, math.nan, math.inf],
+    "cluster_cv": [-0.1, math.nan, math.inf], "baseline_corr": [1, -1, 1.5, math.nan],
+    "attrition": [1, -0.1, math.nan], "p_treatment": [-0.1, 1.1, math.nan], "p_control": [-0.1, 1.1, math.nan, 0, 1],
+}
+CASES = [(f, name, value, clustered) for f, names in ARGUMENTS.items() for name in names for value in BAD[name]
+         for clustered in (False, True)
+         if not (name == "p_control" and value in (0, 1) and f != "mde_proportions")]  # 0 and 1 are fine elsewhere
+
+
+@pytest.mark.parametrize(("function", "name", "value", "clustered"), CASES)
+def test_out_of_range_input_raises_a_value_error_naming_it(function, name, value, clustered):
+    arguments = {"icc": 0.05, "cluster_size": 10, "cluster_cv": 0.3} if clustered else {}
+    arguments[name] = value
+    message = "power must" if name == "power" else name
+    with pytest.raises(ValueError, match=message):
+        CALLS[function](arguments)
+
+
+@pytest.mark.parametrize(("cluster_size", "icc", "cluster_cv", "message"),
+                         [(0.5, 0.05, 0, "cluster_size"), (math.inf, 0.05, 0, "cluster_size"),
+                          (10, 1.0, 0, "icc"), (10, math.nan, 0, "icc"), (10, 0.05, -1, "cluster_cv")])
+def test_design_effect_refuses_out_of_range_input(cluster_size, icc, cluster_cv, message):
+    with pytest.raises(ValueError, match=message):
+        pw.design_effect(cluster_size, icc, cluster_cv=cluster_cv)

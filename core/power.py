@@ -33,7 +33,8 @@ clusters the normal approximation overstates power).
 
 scipy's noncentral t returns NaN far in its tails (and statsmodels with it); there the t is
 numerically normal, so the normal approximation is used. Solvers bracket the root and never return a
-bracket end, an array or NaN.
+bracket end, an array or NaN. Every function raises ValueError, naming the argument, for input out of
+range.
 
 >>> sample_size(0.5).n_treatment
 64
@@ -227,11 +228,12 @@ def _solve_n(power_of, target: float, n_min: float, guess: float | None = None) 
 
 
 def _n_min(ratio: float, design: _Design) -> float:
-    """The smallest n₁ that leaves at least one degree of freedom."""
-    covariates = 1 if design.baseline_corr != 0 else 0
+    """The smallest n₁ that leaves at least one degree of freedom (with a covariate its power is 0: the
+    imbalance factor 1 + 1/(N − 4) is infinite there)."""
+    units = 3 + design.covariates
     if design.clustered:
-        return (3 + covariates) * design.cluster_size / (1 + ratio)
-    return (3 + covariates) / ((1 + ratio) * (1 - design.attrition))
+        return units * design.cluster_size / (1 + ratio)
+    return units / ((1 + ratio) * (1 - design.attrition))
 
 
 def _rounded(n1_exact: float, ratio: float, design: _Design, power_at) -> SampleSize:
@@ -253,8 +255,15 @@ def sample_size(effect: float, *, sd: float = 1.0, alpha: float = 0.05, power: f
                 cluster_cv: float = 0.0, baseline_corr: float = 0.0, attrition: float = 0.0) -> SampleSize:
     """People per arm to detect `effect` (KPI units) with the given power; ratio = n_control / n_treatment.
 
+    Solves `power` = target for a continuous n₁ (clusters counted fractionally, n/m̄, to interpolate between
+    whole numbers of them), then rounds up to whole people or whole clusters. G*Power, R pwr.t2n.test and
+    statsmodels TTestIndPower give the same n₁ without the pilot adjustments (Cohen 1988).
+
     >>> round(sample_size(0.5).n_treatment_exact, 2)
     63.77
+    >>> result = sample_size(0.4, icc=0.05, cluster_size=10, cluster_cv=0.5)
+    >>> result.clusters_treatment, result.n_treatment
+    (17, 170)
     """
     design = _Design(alpha, alternative, icc, cluster_size, baseline_corr, attrition, cluster_cv)
     _check_common(sd, power, ratio, design)
@@ -313,7 +322,9 @@ def power(effect: float, n_treatment: float, n_control: float | None = None, *, 
 def mde(n_treatment: float, n_control: float | None = None, *, sd: float = 1.0, alpha: float = 0.05,
         power: float = 0.8, alternative: Alternative = "two-sided", icc: float = 0.0, cluster_size: float = 1.0,
         cluster_cv: float = 0.0, baseline_corr: float = 0.0, attrition: float = 0.0) -> float:
-    """The smallest effect (KPI units, positive) detectable with the given power.
+    """The smallest effect (KPI units, positive) detectable with the given power: the effect at which
+    `power` (noncentral t, ncp = (effect/sd)/√V) reaches it; statsmodels TTestIndPower.solve_power without
+    the pilot adjustments.
 
     >>> round(mde(64, 64), 3)
     0.499
@@ -380,18 +391,16 @@ def power_proportions(p_treatment: float, p_control: float, n_treatment: float, 
     n_control = n_treatment if n_control is None else n_control
     design = _proportion_design(alpha, alternative, icc, cluster_size, cluster_cv, attrition)
     _check_proportions(p_treatment=p_treatment, p_control=p_control)
-    h = cohens_h(p_treatment, p_control)
     _check_people(n_treatment, n_control)
-    return _proportion_power(h, n_treatment, n_control, design, check=True)
+    if design.clustered:
+        _check_df(*design.variance(n_treatment, n_control))
+    return _proportion_power(cohens_h(p_treatment, p_control), n_treatment, n_control, design)
 
 
-def _proportion_power(h: float, n1: float, n2: float, design: _Design, *, check: bool = False,
-                      whole: bool = True) -> float:
+def _proportion_power(h: float, n1: float, n2: float, design: _Design, *, whole: bool = True) -> float:
     variance, df = design.variance(n1, n2, whole=whole)
     if not design.clustered:
         return _z_power(h, variance, design.alpha, design.alternative)
-    if check and df < 1:
-        raise ValueError("too few clusters to leave a degree of freedom for the test")
     return _t_power(h, variance, df, design.alpha, design.alternative)
 
 
@@ -426,8 +435,9 @@ def sample_size_proportions(p_treatment: float, p_control: float, *, alpha: floa
 def design_effect(cluster_size: float, icc: float, *, cluster_cv: float = 0.0) -> float:
     """Variance inflation from randomising clusters of mean size m̄ (coefficient of variation cv):
     1 + ((1 + cv²)·m̄ − 1)·ICC (Eldridge, Ashby & Kerry 2006, Int J Epidemiol 35:1292); with equal clusters
-    (cv = 0), 1 + (m − 1)·ICC (Donner & Klar 2000). It is Σm²/Σm = (1 + cv²)·m̄ in Kerry & Bland's
-    1 + (Σm²/Σm − 1)·ICC, exact for a people-weighted analysis and cautious for a mixed model.
+    (cv = 0), 1 + (m − 1)·ICC (Donner & Klar 2000). For listed sizes, (1 + cv²)·m̄ (cv from the population
+    sd) is Σm²/Σm in Kerry & Bland's 1 + (Σm²/Σm − 1)·ICC: the variance inflation of people-weighted means.
+    A mixed model weights clusters better and does as well or better.
 
     >>> round(design_effect(20, 0.05), 3)
     1.95

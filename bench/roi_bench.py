@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import Row, median_time
-from core import sensitivity
+from core import roi, sensitivity
 from core.templates import sales_skills
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,9 +31,9 @@ def bare_numpy_monte_carlo(draws: int, seed: int) -> tuple[float, float, float, 
     attribution = pert(0.3, 0.5, 0.7, 5)
     confidence = pert(0.6, 0.8, 0.9, 6)
     decay = pert(0.0, 0.02, 0.08, 7)
-    cost = 63_000 + (300 + 16 * 60) * 60
+    cost = 63_000 + (300 + 16 * 60) * 120  # the pilot's 120 treated reps
     horizon = np.where(decay > 0, (1 - (1 - decay) ** 12) / np.where(decay > 0, decay, 1), 12)
-    benefit = 60 * adoption * 4 * margin * attribution * confidence * effect * horizon
+    benefit = 120 * adoption * 4 * margin * attribution * confidence * effect * horizon
     pct = (benefit - cost) / cost * 100
     p10, p50, p90 = np.percentile(pct, [10, 50, 90])
     np.histogram(pct, bins=40)
@@ -41,7 +41,7 @@ def bare_numpy_monte_carlo(draws: int, seed: int) -> tuple[float, float, float, 
 
 
 def monte_carlo_row(draws: int = 100_000) -> Row:
-    inputs = sales_skills().roi
+    inputs = roi.inputs(sales_skills())
 
     def uncached() -> object:
         sensitivity.draws_for.cache_clear()  # time the full computation, not the per-assumption cache

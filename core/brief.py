@@ -21,7 +21,7 @@ ISOLATION_WORDS = {
 def executive_summary(plan: Plan, facts: pl.PilotFacts | None = None) -> str:
     """A self-contained HTML page: the question, the design, the result, the ROI range, what matters most."""
     facts = facts or pl.facts(plan, None)
-    r = roi.inputs(plan)
+    r = roi.inputs(plan, facts)
     result = roi.evaluate(r)
     arms = facts.arms
     clusters = (f" in {arms.treated_clusters:,} + {arms.control_clusters:,} {escape(facts.clusters.column)} clusters"

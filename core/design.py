@@ -170,10 +170,10 @@ def mde(plan: Plan, facts: pl.PilotFacts, n1: float, n2: float) -> float:
                   alternative=_alternative(plan, 1.0), **options)
 
 
-def break_even_effect(plan: Plan) -> float | None:
+def break_even_effect(plan: Plan, facts: pl.PilotFacts | None = None) -> float | None:
     """The ROI model's break-even effect (KPI units), or None when the ROI step is not filled in."""
     try:
-        return roi.evaluate(roi.inputs(plan)).break_even_effect
+        return roi.evaluate(roi.inputs(plan, facts)).break_even_effect
     except ValueError:
         return None
 
@@ -251,7 +251,7 @@ def power_summary(plan: Plan, facts: pl.PilotFacts) -> PowerSummary:
             planned_error = str(exc)
     else:
         planned_error = "plan both arms' sizes (treated and control people)"
-    break_even = break_even_effect(plan) if not _binary(plan) else None
+    break_even = break_even_effect(plan, facts) if not _binary(plan) else None
     if break_even is not None and planned_mde is not None and planned_mde > break_even:
         try:
             enough = needed(plan, facts, break_even, arms.ratio)

@@ -295,7 +295,7 @@ def pilot_lines(plan: Plan, facts: pl.PilotFacts) -> list[tuple[str, Any, str | 
         ("Effect as % of the baseline", pct / 100 if pct is not None else "n/a (no baseline)", PERCENT),
         (f"Standard deviation of the outcome ({unit})", facts.variance.sd, NUMBER),
         ("Variance inputs from", facts.variance.note, None),
-        ("ROI participants", pl.roi_participants(plan), "#,##0"),
+        ("ROI participants", pl.roi_participants(plan, facts), "#,##0"),
     ]
     return lines
 
@@ -571,7 +571,7 @@ def workbook(plan: Plan, *, reports: list | None = None, facts: pl.PilotFacts | 
     derived pilot (core.pilot.facts with the plan's panel), when available.
     """
     facts = facts or pl.facts(plan, None)
-    inputs = roi.inputs(plan)
+    inputs = roi.inputs(plan, facts)
     roi.evaluate(inputs)
     swings = sensitivity.one_way(inputs) if inputs.ranges else []
     mc = sensitivity.monte_carlo(inputs) if inputs.ranges else None

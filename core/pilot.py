@@ -223,19 +223,25 @@ def arms(plan: Plan, c: Clusters | None) -> Arms:
                     len({a.group for a in treated}) if by_cluster else None,
                     len({a.group for a in control}) if by_cluster else None, "assignment list")
     p = plan.pilot
-    return Arms(p.treated_people, p.control_people, clusters_for(p.treated_people, c),
-                clusters_for(p.control_people, c), "plan")
+    k1, k2 = clusters_for(p.treated_people, c), clusters_for(p.control_people, c)
+    if c is None or not c.from_roster:
+        return Arms(p.treated_people, p.control_people, k1, k2, "plan")
+    # whole clusters of the roster's mean size: 120 people in teams of 29 are 4 teams, about 116 people
+    return Arms(round(k1 * c.mean), round(k2 * c.mean), k1, k2, "plan")
 
 
-def treated_people(plan: Plan) -> int:
-    """People in the treated arm: the assignment list's when there is one, else the plan's."""
+def treated_people(plan: Plan, facts: PilotFacts | None = None) -> int:
+    """People in the treated arm: the assignment list's, else the plan's (in whole clusters when `facts` know
+    the roster's cluster size)."""
+    if facts is not None:
+        return facts.arms.treated_people
     listed = plan.design.assignment
     return sum(a.arm == TREATMENT for a in listed) if listed else plan.pilot.treated_people
 
 
-def roi_participants(plan: Plan) -> int:
+def roi_participants(plan: Plan, facts: PilotFacts | None = None) -> int:
     """Whose benefits the ROI counts: the pilot's treated arm, or the labelled roll-out forecast."""
-    return plan.roi.rollout_participants if plan.roi.scope == "rollout" else treated_people(plan)
+    return plan.roi.rollout_participants if plan.roi.scope == "rollout" else treated_people(plan, facts)
 
 
 # -- variance inputs ---------------------------------------------------------------------------------------

@@ -45,8 +45,9 @@ class RoiInputs(RoiAssumptions):
     kpi_unit: str = ""
 
 
-def inputs(plan: Plan) -> RoiInputs:
-    """The ROI model's inputs for `plan`, read from each value's one home."""
+def inputs(plan: Plan, facts: Any = None) -> RoiInputs:
+    """The ROI model's inputs for `plan`, read from each value's one home (`facts`: core.pilot.PilotFacts, for
+    the treated arm in whole clusters of the roster)."""
     from core import pilot
 
     kpi = plan.primary_kpi()
@@ -55,7 +56,7 @@ def inputs(plan: Plan) -> RoiInputs:
         source = f"{kpi.credibility.capitalize()}: {kpi.value_source}" if kpi.credibility else kpi.value_source
     return RoiInputs(
         **vars(plan.roi),
-        participants=pilot.roi_participants(plan),
+        participants=pilot.roi_participants(plan, facts),
         effect=float(plan.pilot.effect),
         value_per_unit=float(kpi.value_per_unit) if kpi is not None and kpi.value_per_unit is not None else 0.0,
         value_source=source,

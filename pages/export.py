@@ -15,7 +15,8 @@ st.caption(
     "computed by live formulas, so changing an assumption in Excel or LibreOffice recomputes everything."
 )
 
-inputs = roi.inputs(plan)
+facts = pilot.facts(plan, datasets.joined(plan))
+inputs = roi.inputs(plan, facts)
 try:
     roi.evaluate(inputs)
 except roi.InputError as exc:
@@ -48,7 +49,6 @@ st.dataframe(
     hide_index=True, width="stretch",
 )
 
-facts = pilot.facts(plan, datasets.joined(plan))
 with st.spinner("Building the workbook…"):
     data = export.workbook_bytes(plan, reports=datasets.reports(plan), facts=facts)
 left, right = st.columns(2)

@@ -78,8 +78,11 @@ for k in plan.kpis:
     b = kpis.baseline(joined.people, joined.periods, k.column, window=window) if joined is not None and k.column \
         else None
     is_primary = chosen is not None and k is chosen
-    rows.append({"KPI": k.name, "column": k.column or "(manual)", "mean": b.mean if b else k.manual_baseline,
-                 "sd": b.sd if b else None, "people": b.n if b else None,
+    mean, sd, n = (b.mean, b.sd, b.n) if b else (k.manual_baseline, None, None)
+    if is_primary and facts.column:  # the pilot's own baseline: its eligible people, flagged values left out
+        values = pilot.baseline_values(plan, joined, facts.column, facts.roster.people.index)
+        mean, sd, n = facts.baseline, values.std(ddof=1), len(values)
+    rows.append({"KPI": k.name, "column": k.column or "(manual)", "mean": mean, "sd": sd, "people": n,
                  "trend per month": b.trend_per_month if b else None, "window": b.window if b else "",
                  "pilot effect": plan.pilot.effect if is_primary else None,
                  "% of baseline": facts.effect_pct(plan.pilot.effect) if is_primary else None})

@@ -12,7 +12,8 @@ from ui import datasets, live, session, widgets
 from ui.text import md
 
 plan = session.require_plan()
-inputs = roi.inputs(plan)
+facts = pilot.facts(plan, datasets.joined(plan))
+inputs = roi.inputs(plan, facts)
 kpi = plan.primary_kpi()
 st.title("6 ROI")
 st.caption(
@@ -44,12 +45,11 @@ def pct(label: str, name: str, *, max_value: float = 100.0, help: str | None = N
 # -- live results: the part stakeholders play with ---------------------------------------------------
 st.header("ROI at a glance", anchor="glance")
 if problem is None:
-    live.panel(plan)
+    live.panel(plan, facts)
 else:
     st.warning(md(f"Fix the input below first: {problem}"))
 
 reports = datasets.reports(plan)  # cached per file; the deferred callable below runs outside the script
-facts = pilot.facts(plan, datasets.joined(plan))
 st.download_button(
     "Download the Excel workbook (live formulas)",
     lambda: export.workbook_bytes(plan, reports=reports, facts=facts),
@@ -68,7 +68,7 @@ for flag in flags:
 # -- costs ---------------------------------------------------------------------------------------------
 st.header("Costs, fully loaded", anchor="costs")
 st.caption("Phillips: fully load all costs. A per-participant line is multiplied by the participants.")
-SCOPES = {"pilot": f"The pilot's treated arm ({pilot.treated_people(plan):,} people, step 4)",
+SCOPES = {"pilot": f"The pilot's treated arm ({pilot.treated_people(plan, facts):,} people, step 4)",
           "rollout": "A roll-out forecast (how many people would get it)"}
 scope_col, rollout_col = st.columns([2, 1])
 with scope_col:

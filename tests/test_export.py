@@ -53,19 +53,19 @@ def assert_matches(values, result):
 @pytest.mark.parametrize("template", [sales_skills, onboarding])
 def test_workbook_recomputes_to_the_app_numbers(tmp_path, template):
     plan = template()
-    assert_matches(recompute(tmp_path, plan), roi.evaluate(plan.roi))
+    assert_matches(recompute(tmp_path, plan), roi.evaluate(roi.inputs(plan)))
 
 
 @pytest.mark.parametrize("template", [sales_skills, onboarding])
 def test_changing_adoption_in_the_workbook_matches_the_app_at_60_percent(tmp_path, template):
     plan = template()
     values = recompute(tmp_path, plan, {"Adoption": 0.6, "Participants": 75})
-    assert_matches(values, roi.evaluate(roi.with_values(plan.roi, {"adoption": 0.6, "participants": 75})))
+    assert_matches(values, roi.evaluate(roi.with_values(roi.inputs(plan), {"adoption": 0.6, "participants": 75})))
 
 
 def test_no_payback_shows_a_sentence_not_an_error(tmp_path):
     plan = sales_skills()
-    plan.roi.effect = 10.0
+    plan.pilot.effect = 10.0
     values = recompute(tmp_path, plan)
     assert values["PaybackMonths"] == "not within the horizon"
 
@@ -91,8 +91,8 @@ def test_user_text_is_never_a_formula():
     plan.stakeholders = [Stakeholder(t, t, t) for t in HOSTILE]
     plan.hypotheses = [Hypothesis(kpi=t, unit=t, by_when=t) for t in HOSTILE]
     plan.roi.costs.append(CostLine(HOSTILE[0], 10, False, HOSTILE[1]))
-    plan.roi.value_source = HOSTILE[6]
-    plan.roi.kpi_unit = HOSTILE[3]
+    plan.primary_kpi().value_source = HOSTILE[6]
+    plan.primary_kpi().unit = HOSTILE[3]
     wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(plan)))
     seen = 0
     for ws in wb.worksheets:
@@ -108,7 +108,8 @@ def test_user_text_is_never_a_formula():
 
 def test_control_characters_are_removed_and_long_text_is_capped():
     plan = Plan(name="x", goals=Goals(business_improvement="a\x00b\x07c\nd", activities="y" * 40_000))
-    plan.roi = sales_skills().roi
+    template = sales_skills()
+    plan.roi, plan.pilot, plan.kpis = template.roi, template.pilot, template.kpis
     wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(plan)))
     answers = [c.value for c in wb["Goals"]["B"] if isinstance(c.value, str)]
     assert "abc\nd" in answers
@@ -144,7 +145,7 @@ def test_kpi_map_and_data_quality_sheets():
     report = quality.file_report(table, {"employee_id": "employee_id", "hired": "date"}, kind="hris")
     wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(sales_skills(), reports=[report])))
     kpi_rows = [[c.value for c in row] for row in wb["KPI map"].iter_rows(min_row=6, max_row=7)]
-    assert kpi_rows[1][0] == "Average deal size" and kpi_rows[1][9] == 4.0 and kpi_rows[1][13] == "yes"
+    assert kpi_rows[1][0] == "Average deal size" and kpi_rows[1][8] == 4.0 and kpi_rows[1][12] == "yes"
     findings = [[c.value for c in row] for row in wb["Data quality"].iter_rows(min_row=6)]
     assert findings[0][0] == "hris.csv" and "2024-02-30" in findings[0][6] and findings[0][7] == "2"
 
@@ -153,11 +154,13 @@ def test_design_sheet_states_the_break_even_verdict_and_the_assignment_keeps_ids
     from core.plan import Assigned
 
     plan = sales_skills()
-    plan.design.assignment = [Assigned("00042", "treatment", "T01"), Assigned("=cmd", "control", "T02")]
     wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(plan)))
     design = {row[0].value: row[1].value for row in wb["Pilot design & power"].iter_rows(min_row=5)
               if row[0].value}
     assert design["Can the pilot detect break-even?"] == "NO"
+    assert design["Treated people"] == 120 and design["Treated team clusters"] == 12
+    plan.design.assignment = [Assigned("00042", "treatment", "T01"), Assigned("=cmd", "control", "T02")]
+    wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(plan)))
     ids = [c.value for c in wb["Assignment list"]["A"][5:]]
     assert ids == ["00042", "=cmd"]
     assert wb["Assignment list"]["A7"].data_type == "s"
@@ -196,7 +199,7 @@ def test_libreoffice_recomputes_roi_after_adoption_changes_to_60_percent(tmp_pat
     buffer = io.BytesIO()
     wb.save(buffer)
     values = libreoffice_results(tmp_path, buffer.getvalue())
-    expected = roi.evaluate(roi.with_values(plan.roi, {"adoption": 0.6}))
+    expected = roi.evaluate(roi.with_values(roi.inputs(plan), {"adoption": 0.6}))
     shown = values["ROI % = (benefit − cost) ÷ cost"].rstrip("%")
     assert float(shown) == pytest.approx(expected.roi_pct, rel=1e-9)
     assert float(values["Benefit-cost ratio = benefit ÷ cost"]) == pytest.approx(expected.bcr, rel=1e-9)

@@ -27,15 +27,15 @@ def test_phillips_example_benefits_350k_costs_200k():
 
 def test_sales_template_against_an_independent_calculation():
     # Costs: one-off lines 5,000 + 20,000 + 15,000 + 5,000 + 10,000 + 8,000 = 63,000;
-    # licences 300 × 60 reps = 18,000; participant time 60 × 16 h × $60 = 57,600.
-    cost = 63_000 + 18_000 + 57_600
-    # Month m: 60 reps × 80% adoption × $1,000 per deal × 4 deals × 25% margin × 50% × 80% × 0.98^m.
-    first_month = 60 * 0.8 * 1_000 * 4 * 0.25 * 0.5 * 0.8
+    # The pilot's treated arm, 120 reps: licences 300 × 120 = 36,000; participant time 120 × 16 h × $60 = 115,200.
+    cost = 63_000 + 36_000 + 115_200
+    # Month m: 120 reps × 80% adoption × $1,000 per deal × 4 deals × 25% margin × 50% × 80% × 0.98^m.
+    first_month = 120 * 0.8 * 1_000 * 4 * 0.25 * 0.5 * 0.8
     benefit = 0.0
     for m in range(12):
         benefit += first_month * 0.98**m
-    result = roi.evaluate(sales_skills().roi)
-    assert first_month == 19_200
+    result = roi.evaluate(roi.inputs(sales_skills()))
+    assert first_month == 38_400
     assert result.total_cost == pytest.approx(cost)
     assert result.total_benefit == pytest.approx(benefit, rel=1e-12)
     assert result.roi_pct == pytest.approx((benefit - cost) / cost * 100, rel=1e-12)
@@ -52,7 +52,7 @@ def test_onboarding_template_against_an_independent_calculation():
     cost = (3_000 + 25_000 + 12_000 + 2_000 + 8_000 + 5_000) + 150 * 40 + 40 * 24 * 45
     per_week = round(10_000 * 12 / 52, 2)  # $10,000 a month is $2,307.69 a week
     benefit = 40 * 0.9 * 3 * per_week * 1.0 * 0.6 * 0.8
-    result = roi.evaluate(onboarding().roi)
+    result = roi.evaluate(roi.inputs(onboarding()))
     assert cost == 104_200
     assert result.total_benefit == pytest.approx(benefit, rel=1e-12)
     assert result.roi_pct == pytest.approx((benefit - cost) / cost * 100, rel=1e-12)
@@ -80,7 +80,7 @@ def test_no_payback_within_the_horizon_is_none():
 
 @pytest.mark.parametrize("template", [sales_skills, onboarding])
 def test_break_even_effect_makes_roi_exactly_zero(template):
-    inputs = template().roi
+    inputs = roi.inputs(template())
     effect = roi.evaluate(inputs).break_even_effect
     at_break_even = roi.evaluate(roi.with_values(inputs, {"effect": effect}))
     assert at_break_even.roi_pct == pytest.approx(0.0, abs=1e-9)
@@ -88,7 +88,7 @@ def test_break_even_effect_makes_roi_exactly_zero(template):
 
 @pytest.mark.parametrize("name", roi.LINEAR)
 def test_break_even_value_of_each_multiplier(name):
-    inputs = sales_skills().roi
+    inputs = roi.inputs(sales_skills())
     value = roi.break_even_value(inputs, name)
     assert roi.evaluate(roi.with_values(inputs, {name: value})).roi_pct == pytest.approx(0, abs=1e-9)
 
@@ -102,7 +102,7 @@ def test_per_participant_costs_scale_with_participants():
 
 
 def test_with_values_leaves_the_original_untouched():
-    inputs = sales_skills().roi
+    inputs = roi.inputs(sales_skills())
     changed = roi.with_values(inputs, {"adoption": 0.6, "participants": 30.4})
     assert inputs.adoption == 0.8 and changed.adoption == 0.6 and changed.participants == 30
 

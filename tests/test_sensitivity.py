@@ -15,7 +15,7 @@ def linear_model(**ranges) -> RoiInputs:
 
 
 def test_collapsed_ranges_give_the_point_estimate():
-    inputs = sales_skills().roi
+    inputs = roi.inputs(sales_skills())
     point = {name: roi.values_of(inputs)[name] for name in inputs.ranges}
     inputs.ranges = {name: Range(v, v) for name, v in point.items()}
     mc = sensitivity.monte_carlo(inputs, draws=1_000)
@@ -33,7 +33,7 @@ def test_median_of_a_symmetric_input_lands_on_the_expected_case(distribution):
 
 
 def test_same_seed_same_result_other_seed_other_result():
-    inputs = sales_skills().roi
+    inputs = roi.inputs(sales_skills())
     assert sensitivity.monte_carlo(inputs, seed=7) == sensitivity.monte_carlo(inputs, seed=7)
     assert sensitivity.monte_carlo(inputs, seed=7).p50 != sensitivity.monte_carlo(inputs, seed=8).p50
 
@@ -61,7 +61,7 @@ def test_tornado_is_sorted_by_swing_and_values_match_hand_calculation():
 
 @pytest.mark.parametrize("template", [sales_skills, onboarding])
 def test_scenarios_are_ordered(template):
-    inputs = template().roi
+    inputs = roi.inputs(template())
     s = sensitivity.standard_scenarios(inputs)
     rois = [sensitivity.roi_pct(inputs, s[name]) for name in ("Conservative", "Expected", "Optimistic")]
     assert rois[0] < rois[1] < rois[2]
@@ -90,7 +90,7 @@ def test_bad_ranges_are_refused(ranges, message):
 def test_monte_carlo_equals_the_same_model_written_out_by_hand_in_numpy():
     from bench.roi_bench import bare_numpy_monte_carlo
 
-    mc = sensitivity.monte_carlo(sales_skills().roi, draws=20_000, seed=11)
+    mc = sensitivity.monte_carlo(roi.inputs(sales_skills()), draws=20_000, seed=11)
     p10, p50, p90, positive = bare_numpy_monte_carlo(20_000, 11)
     assert (mc.p10, mc.p50, mc.p90, mc.prob_positive) == pytest.approx((p10, p50, p90, positive), rel=1e-12)
 

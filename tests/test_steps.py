@@ -30,9 +30,10 @@ def test_design_status_flags_deviations_after_registration():
     plan = onboarding()
     assert design_status(Plan(name="x")) == "not started"
     assert design_status(plan) == "in progress"
-    from core import design
+    from core import design, pilot
 
-    plan.design.preregistration = Preregistration("2026-11-24T10:00:00+00:00", design.registered_fields(plan))
+    registered = design.registered_fields(plan, pilot.facts(plan, None))
+    plan.design.preregistration = Preregistration("2026-11-24T10:00:00+00:00", registered)
     assert design_status(plan) == "done"
     plan.design.alpha = 0.1
     assert design_status(plan) == "needs attention"

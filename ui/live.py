@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from core import charts, roi, sensitivity
+from core.pilot import PilotFacts
 from core.plan import Plan, Scenario
 from core.roi import RoiInputs
 from ui import session
@@ -59,8 +60,8 @@ def _scenarios(inputs: RoiInputs, plan: Plan) -> dict[str, dict[str, float]]:
     return named
 
 
-def _apply_scenario(plan: Plan, choice_key: str) -> None:
-    inputs = roi.inputs(plan)
+def _apply_scenario(plan: Plan, facts: PilotFacts, choice_key: str) -> None:
+    inputs = roi.inputs(plan, facts)
     values = _scenarios(inputs, plan).get(st.session_state[choice_key])
     if values is None:
         return
@@ -69,12 +70,12 @@ def _apply_scenario(plan: Plan, choice_key: str) -> None:
 
 
 @st.fragment
-def panel(plan: Plan) -> None:
-    inputs = roi.inputs(plan)
+def panel(plan: Plan, facts: PilotFacts) -> None:
+    inputs = roi.inputs(plan, facts)
     scenarios = _scenarios(inputs, plan)
     choice_key = session.key("live.scenario")
     st.selectbox("Scenario", list(scenarios), index=list(scenarios).index("Expected"), key=choice_key,
-                 on_change=_apply_scenario, args=(plan, choice_key),
+                 on_change=_apply_scenario, args=(plan, facts, choice_key),
                  help="Conservative and optimistic put every ranged assumption at its worse or better end.")
     values: dict[str, float] = {}
     columns = st.columns(4)

@@ -27,22 +27,28 @@ def test_add_from_catalogue_map_to_a_column_and_see_its_baseline(app, db_file):
 def test_sales_template_shows_the_link_to_money_and_the_association(app, db_file):
     plan = with_sample_data(db_file, sales_skills())
     at = app(plan.id, "pages/kpis.py")
-    assert any("**Assessment score** → **Average deal size** → $4 per unit" in m for m in texts(at, "markdown"))
+    assert any("**Assessment score** → **Average deal size** → $4 per unit" in m.replace("\\", "")
+               for m in texts(at, "markdown"))
     assert any("Association, not effect: r =" in c and "464 people" in c for c in texts(at, "caption"))
 
 
-def test_primary_kpi_goes_to_the_roi_step(app, db_file):
+def test_the_primary_kpi_and_the_pilot_effect_have_one_home_shown_on_steps_3_and_6(app, db_file):
     store = Store(db_file)
     template = sales_skills()
-    template.design.start_date = "2026-07-01"
+    template.pilot.start = "2026-07-01"
     plan = with_sample_data(db_file, template)
-    at = app(plan.id, "pages/kpis.py")
-    next(b for b in at.button if b.label == "Use the primary KPI in steps 4 and 6").click().run()
-    saved = store.load(plan.id)[0]
-    assert saved.roi.value_per_unit == 4.0
-    kpis = pd.read_csv(SAMPLE / "kpis_monthly.csv", dtype={"employee_id": str})
-    before = kpis[kpis.month < "2026-07"].groupby("employee_id").avg_deal_size.mean()
-    assert saved.roi.effect == pytest.approx(0.04 * before.mean(), rel=1e-9)  # 4% of the pre-pilot baseline
-    assert saved.design.sd == pytest.approx(before.std(ddof=1), rel=1e-9)
     roi_page = app(plan.id, "pages/roi.py")
-    assert any(n.label.startswith("Value per unit") and n.value == 4.0 for n in roi_page.number_input)
+    value = next(n for n in roi_page.number_input if n.label.startswith("Value per unit"))
+    assert value.value == 4.0
+    value.set_value(5.0).run()
+    assert store.load(plan.id)[0].primary_kpi().value_per_unit == 5.0  # the KPI's own field, not a copy
+    at = app(plan.id, "pages/kpis.py")
+    table = at.dataframe[1].value
+    row = table[table["KPI"] == "Average deal size"].iloc[0]
+    # Independent: Apr–Jun 2026 person means of the 464 reps (the 3-month baseline window), typo left out
+    kpis = pd.read_csv(SAMPLE / "kpis_monthly.csv", dtype={"employee_id": str})
+    kpis = kpis[kpis.avg_deal_size < 5 * kpis.avg_deal_size.median()]
+    window = kpis[kpis.month.isin(["2026-04", "2026-05", "2026-06"])].groupby("employee_id").avg_deal_size.mean()
+    assert row["pilot effect"] == 1_000.0 and row["people"] == 464
+    assert row["mean"] == pytest.approx(window.mean(), rel=1e-9)
+    assert row["% of baseline"] == pytest.approx(1_000.0 / window.mean() * 100, rel=1e-9)

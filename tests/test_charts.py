@@ -7,7 +7,7 @@ from core.templates import sales_skills
 
 
 def test_tornado_puts_the_widest_swing_on_top():
-    inputs = sales_skills().roi
+    inputs = roi.inputs(sales_skills())
     swings = sensitivity.one_way(inputs)
     fig = charts.tornado(swings, roi.evaluate(inputs).roi_pct)
     assert list(fig.data[0].y)[-1] == swings[0].label  # plotly draws the last category on top
@@ -16,7 +16,7 @@ def test_tornado_puts_the_widest_swing_on_top():
 
 
 def test_distribution_marks_p10_p50_p90():
-    mc = sensitivity.monte_carlo(sales_skills().roi, draws=5_000)
+    mc = sensitivity.monte_carlo(roi.inputs(sales_skills()), draws=5_000)
     fig = charts.distribution(mc)
     texts = [a.text for a in fig.layout.annotations]
     assert texts == [f"P10 {mc.p10:,.0f}%", f"P50 {mc.p50:,.0f}%", f"P90 {mc.p90:,.0f}%"]
@@ -24,14 +24,14 @@ def test_distribution_marks_p10_p50_p90():
 
 
 def test_waterfall_ends_at_the_net_benefit():
-    result = roi.evaluate(sales_skills().roi)
+    result = roi.evaluate(roi.inputs(sales_skills()))
     fig = charts.waterfall(result)
     assert sum(fig.data[0].y[:-1]) == pytest.approx(result.net_benefit)
     assert fig.data[0].measure[-1] == "total"
 
 
 def test_payback_line_sits_at_the_payback_month():
-    result = roi.evaluate(sales_skills().roi)
+    result = roi.evaluate(roi.inputs(sales_skills()))
     fig = charts.payback(result)
     assert fig.layout.shapes[0].x0 == pytest.approx(result.payback_months)
     assert fig.data[0].y[-1] == pytest.approx(result.total_benefit)

@@ -38,7 +38,7 @@ def test_sales_template_roi_page_in_the_browser(server, page):
     page.get_by_text("What moves the ROI most").wait_for()
     page.wait_for_timeout(1500)
     screenshot(page, "roi")
-    assert page.get_by_text("49%").first.is_visible()
+    assert page.get_by_text("93%").first.is_visible()
 
 
 def test_sample_data_report_and_kpi_map_in_the_browser(server, page):

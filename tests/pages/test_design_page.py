@@ -46,15 +46,15 @@ def test_with_the_sample_data_power_uses_the_real_teams_and_the_estimates(app, d
     plan = sales_with_sample(db_file)
     at = app(plan.id, "pages/design.py")
     headline = texts(at, "warning")[0].replace("\\", "")
-    assert "With 120 people in 4 team clusters per arm" in headline  # 120 people in teams of 29
+    assert "With 116 people in 4 team clusters per arm" in headline  # 120 planned people are 4 teams of 29
     assert any("16 team clusters are eligible: 29.0 people each" in c for c in texts(at, "caption"))
     expander = next(e.label for e in at.expander if e.label.startswith("How much the KPI varies"))
     assert "(data)" in expander and "ρ 0.86" in expander
-    # the page's power is the power function's for 120 people per arm in teams of 29, with the estimated inputs
+    # the page's power is the power function's for 4 teams of 29 per arm in teams of 29, with the estimated inputs
     from core import pilot
 
     v = pilot.facts(at.session_state["plan"], _panel(db_file, plan)).variance
-    reference = pw.power(1_000.0, 120, 120, sd=v.sd, icc=v.icc, cluster_size=29.0, baseline_corr=v.baseline_corr,
+    reference = pw.power(1_000.0, 116, 116, sd=v.sd, icc=v.icc, cluster_size=29.0, baseline_corr=v.baseline_corr,
                          attrition=0.1)
     assert metric(at, "Power of this pilot") == f"{reference:.0%}"
 

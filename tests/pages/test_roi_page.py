@@ -17,10 +17,11 @@ def slider(at, label):
 def test_template_roi_page_shows_every_figure(app, db_file):
     plan, _ = Store(db_file).create(sales_skills())
     at = app(plan.id, "pages/roi.py")
-    assert metric(at, "ROI") == "49%"
-    assert metric(at, "Benefit-cost ratio") == "1.49"
-    assert metric(at, "Payback") == "7.7 months"
-    assert float(metric(at, "Break-even effect")) == pytest.approx(670.6, abs=0.05)
+    # By hand (tests/test_roi.py): the 120 treated reps cost $214,200 and bring 38,400 × Σ 0.98^m = $413,344
+    assert metric(at, "ROI") == "93%"
+    assert metric(at, "Benefit-cost ratio") == "1.93"
+    assert metric(at, "Payback") == "5.9 months"
+    assert float(metric(at, "Break-even effect")) == pytest.approx(518.2, abs=0.05)
     charts = at.get("plotly_chart")
     assert len(charts) >= 4
     markdown = " ".join(texts(at, "markdown"))
@@ -37,7 +38,7 @@ def test_slider_changes_the_metric_but_not_the_saved_plan(app, db_file):
     # Independent: benefit scales with adoption, so ROI = (B × 0.6/0.8 − C) / C.
     from core import roi
 
-    saved = roi.evaluate(sales_skills().roi)
+    saved = roi.evaluate(roi.inputs(sales_skills()))
     expected = (saved.total_benefit * 0.6 / 0.8 - saved.total_cost) / saved.total_cost * 100
     assert metric(at, "ROI") == f"{expected:,.0f}%"
     assert store.load(plan.id) == (plan, version)
@@ -75,21 +76,43 @@ def test_editing_an_input_saves_the_plan(app, db_file):
     store = Store(db_file)
     plan, _ = store.create(sales_skills())
     at = app(plan.id, "pages/roi.py")
-    next(n for n in at.number_input if n.label == "Participants").set_value(90).run()
-    assert store.load(plan.id)[0].roi.participants == 90
+    next(n for n in at.number_input if n.label == "Hours each participant spends").set_value(20).run()
+    assert store.load(plan.id)[0].roi.participant_hours == 20
     assert not at.exception
+
+
+def test_participants_are_the_treated_arm_or_a_labelled_roll_out(app, db_file):
+    store = Store(db_file)
+    plan, _ = store.create(sales_skills())
+    at = app(plan.id, "pages/roi.py")
+    assert metric(at, "Participants") == "120"  # the pilot's treated arm (step 4)
+    next(r for r in at.radio if r.label == "Whose benefits and costs are counted").set_value("rollout").run()
+    next(n for n in at.number_input if n.label.startswith("Roll-out")).set_value(1_200).run()
+    saved = store.load(plan.id)[0]
+    assert (saved.roi.scope, saved.roi.rollout_participants, saved.pilot.treated_people) == ("rollout", 1_200, 120)
+    assert any(m.label == "ROI (forecast, roll-out)" for m in at.metric)
+
+
+def test_the_effect_typed_here_is_the_pilot_effect(app, db_file):
+    store = Store(db_file)
+    plan, _ = store.create(sales_skills())
+    at = app(plan.id, "pages/roi.py")
+    next(n for n in at.number_input if n.label.startswith("Effect per participant")).set_value(1_250.0).run()
+    assert store.load(plan.id)[0].pilot.effect == 1_250.0
+    design = app(plan.id, "pages/design.py")
+    assert next(n for n in design.number_input if n.label.startswith("Effect to detect")).value == 1_250.0
 
 
 def test_zero_costs_show_a_message_next_to_the_costs(app, db_file):
     plan = Plan(name="Blank")
-    plan.roi.participants = 10
-    plan.roi.effect = 1
+    plan.pilot.treated_people = 10
+    plan.pilot.effect = 1
     plan.roi.costs = [CostLine("Delivery", 0)]
     plan, _ = Store(db_file).create(plan)
     at = app(plan.id, "pages/roi.py")
     assert not at.exception
     assert any("Total cost must be above zero" in e for e in texts(at, "error"))
-    assert not at.metric
+    assert [m.label for m in at.metric] == ["Participants"]  # no ROI figures
 
 
 def test_blank_plan_roi_page_lists_the_phillips_flags(app, db_file):
@@ -104,6 +127,6 @@ def test_break_even_values_are_shown(app, db_file):
     # Independent: benefit is proportional to adoption, so break-even adoption = 80% × cost / benefit.
     from core import roi
 
-    result = roi.evaluate(sales_skills().roi)
+    result = roi.evaluate(roi.inputs(sales_skills()))
     expected = 0.8 * result.total_cost / result.total_benefit
     assert any(f"adoption {expected:.0%}" in c for c in texts(at, "caption"))

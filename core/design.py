@@ -17,6 +17,7 @@ from core import pilot as pl
 from core import power as pw
 from core import roi
 from core.plan import DesignPlan, Plan
+from core.words import number
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,7 @@ def power_summary(plan: Plan, facts: pl.PilotFacts) -> PowerSummary:
 def _size(value: float, facts: pl.PilotFacts, unit: str) -> str:
     """An effect in words: "+4.0% on Average deal size ($1,000 per deal)"."""
     pct = facts.effect_pct(value)
-    amount = f"{value:,.4g} {unit}".strip()
+    amount = f"${number(value)}{unit[1:]}" if unit.startswith("$") else f"{number(value)} {unit}".strip()
     return f"{pct:+.1f}% ({amount})" if pct is not None else amount
 
 
@@ -373,6 +374,13 @@ def covariate_choices(roster: pl.Roster | None, roles: dict[str, str]) -> list[s
     return [c for c in roster.people.columns if roles.get(c) in ("measure", "category", "team", "site")]
 
 
+def balance_choices(facts: pl.PilotFacts, roles: dict[str, str]) -> list[str]:
+    """What the arms can be compared on: the primary KPI's baseline first, then the roster's covariates."""
+    base = [baseline_name(facts)] if facts.column else []
+    return base + [c for c in covariate_choices(facts.roster, roles) if c not in (facts.column, facts.clusters
+                                                                                   and facts.clusters.column)]
+
+
 def cluster_choices(roster: pl.Roster | None, roles: dict[str, str]) -> list[str]:
     """Columns people can be randomised by as whole groups (team, site)."""
     if roster is None:
@@ -440,14 +448,31 @@ def apply_list(plan: Plan, rows: list) -> str:
     return text
 
 
-def balance_table(plan: Plan, roster: pl.Roster, covariates: list[str]):
-    """Standardised mean differences between the arms of the assignment list (core/assignment.py)."""
+def baseline_name(facts: pl.PilotFacts) -> str:
+    """The balance table's name for the primary KPI's baseline (the covariate that matters most)."""
+    return f"{facts.column} (baseline)" if facts.column else ""
+
+
+def default_balance(choices: list[str], facts: pl.PilotFacts) -> list[str]:
+    """The baseline KPI and a few groupings and pre-pilot measures; LMS activity during the pilot is a
+    consequence of training, not a baseline, so it is not balanced by default."""
+    first = [baseline_name(facts)] if baseline_name(facts) in choices else []
+    return first + [c for c in choices if c not in first and not c.startswith("lms_")][:3]
+
+
+def balance_table(plan: Plan, facts: pl.PilotFacts, panel, covariates: list[str]):
+    """Standardised mean differences between the arms of the assignment list (core/assignment.py), with the
+    primary KPI's baseline among the covariates when asked."""
     import pandas as pd
 
     from core import assignment
 
+    people = facts.roster.people.copy()
+    name = baseline_name(facts)
+    if name in covariates:
+        people[name] = pl.baseline_values(plan, panel, facts.column).reindex(people.index)
     listed = pd.DataFrame([vars(a) for a in plan.design.assignment])
-    merged = roster.people.reset_index().merge(listed, left_on="employee_id", right_on="id", how="inner")
+    merged = people.reset_index().merge(listed, left_on="employee_id", right_on="id", how="inner")
     return assignment.balance(merged, arm_col="arm", covariates=covariates)
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from core import charts, design, pilot
 from core.plan import Preregistration
+from core.words import number
 from ui import datasets, session, widgets
 from ui.text import md
 
@@ -32,9 +33,9 @@ m1.metric("Per arm (treated + control)", f"{arms.treated_people:,} + {arms.contr
           help="People in each arm" + (" (from the assignment list)" if arms.source != "plan" else " (planned)"))
 m2.metric("Power of this pilot", f"{summary.planned_power:.0%}" if summary.planned_power is not None else "—",
           help="The chance the pilot shows a significant improvement if the effect below is real.")
-m3.metric("Smallest detectable effect", f"{summary.planned_mde:,.4g}" if summary.planned_mde is not None else "—",
+m3.metric("Smallest detectable effect", number(summary.planned_mde) if summary.planned_mde is not None else "—",
           help=f"MDE, in {unit}: the smallest improvement this pilot detects with the target power.")
-m4.metric("Break-even effect", f"{summary.break_even:,.4g}" if summary.break_even is not None else "—",
+m4.metric("Break-even effect", number(summary.break_even) if summary.break_even is not None else "—",
           help=f"In {unit}: the improvement at which the ROI model's benefits equal its costs (step 6).")
 
 
@@ -62,13 +63,13 @@ with left:
         st.caption(f"Baseline {pilot.months_label(w.baseline)} · pilot {w.intervention[0]:%d %b} – "
                    f"{w.intervention[1]:%d %b %Y} · measured {pilot.months_label(w.measurement)}")
 with middle:
-    widgets.bound(st.number_input, f"Effect to detect ({unit}, improvement)", "pilot.effect",
+    widgets.bound(st.number_input, f"Effect to detect ({unit}, improvement)", f"pilot.effect.{p.effect}",
                   setter("pilot", "effect", float), value=float(p.effect), min_value=0.0, format="%.4g",
                   help="The improvement the program should bring per person, in the KPI's units. Positive means "
                        "better (lower, for a KPI where lower is better). The ROI step values the same number.")
     pct = facts.effect_pct(p.effect)
     if pct is not None:
-        st.caption(f"= {pct:.1f}% of the baseline {facts.baseline:,.4g}")
+        st.caption(f"= {pct:.1f}% of the baseline {number(facts.baseline)}")
 with right:
     options = [""] + design.cluster_choices(facts.roster, roles)
     if p.cluster_column and p.cluster_column not in options:
@@ -89,11 +90,13 @@ if clustered:
         return lambda plan_, k: setattr(plan_.pilot, field, int(k) * size)
 
     with a1:
-        widgets.bound(st.number_input, f"Treated {c.column} clusters", "pilot.treated_clusters",
+        widgets.bound(st.number_input, f"Treated {c.column} clusters",
+                      f"pilot.treated_clusters.{arms.treated_clusters}",
                       clusters_to_people("treated_people"), value=int(arms.treated_clusters or 0), min_value=0,
                       step=1, disabled=locked)
     with a2:
-        widgets.bound(st.number_input, f"Control {c.column} clusters", "pilot.control_clusters",
+        widgets.bound(st.number_input, f"Control {c.column} clusters",
+                      f"pilot.control_clusters.{arms.control_clusters}",
                       clusters_to_people("control_people"), value=int(arms.control_clusters or 0), min_value=0,
                       step=1, disabled=locked)
     with a3:
@@ -106,11 +109,11 @@ if clustered:
                           step=1.0)
 else:
     with a1:
-        widgets.bound(st.number_input, "Treated people", "pilot.treated_people",
+        widgets.bound(st.number_input, "Treated people", f"pilot.treated_people.{arms.treated_people}",
                       setter("pilot", "treated_people", int), value=int(arms.treated_people), min_value=0,
                       step=1, disabled=locked)
     with a2:
-        widgets.bound(st.number_input, "Control people", "pilot.control_people",
+        widgets.bound(st.number_input, "Control people", f"pilot.control_people.{arms.control_people}",
                       setter("pilot", "control_people", int), value=int(arms.control_people), min_value=0,
                       step=1, disabled=locked)
 if locked:
@@ -149,7 +152,7 @@ with st.expander("Who is eligible", expanded=False):
 
 # -- variance --------------------------------------------------------------------------------------------------
 v = facts.variance
-with st.expander(f"How much the KPI varies: sd {v.sd:,.4g}, ICC {v.icc:.3f}, ρ {v.baseline_corr:.2f} "
+with st.expander(f"How much the KPI varies: sd {number(v.sd)}, ICC {v.icc:.3f}, ρ {v.baseline_corr:.2f} "
                  f"({v.source})", expanded=bool(v.problem)):
     st.caption("**sd** (standard deviation): how much people's outcome differs — more spread needs more people. "
                "**ICC** (intra-cluster correlation): how alike people in one team are; with whole teams randomised, "
@@ -239,7 +242,7 @@ with st.expander("Power in detail"):
     if needed is not None:
         clusters_needed = (f" ({needed.clusters_treatment:,} + {needed.clusters_control:,} {facts.clusters.column} "
                            "clusters)" if clustered and needed.clusters_treatment is not None else "")
-        st.markdown(f"To detect the planned effect ({p.effect:,.4g} {md(unit)}) with {d.power:.0%} power you need "
+        st.markdown(f"To detect the planned effect ({number(p.effect)} {md(unit)}) with {d.power:.0%} power you need "
                     f"**{needed.n_treatment:,} treated and {needed.n_control:,} control people**{clusters_needed}, "
                     "after drop-out.")
     for problem in (summary.needed_error, summary.planned_error):
@@ -320,7 +323,7 @@ else:
     g1, g2, g3 = st.columns([2, 1, 1])
     size_choice = g1.radio("Draw", list(SIZES), format_func=SIZES.get, horizontal=True,
                            key=session.key("design.list_size"), disabled=locked)
-    widgets.bound(g2.number_input, "Seed (recorded)", "design.seed", setter("design", "seed", int),
+    widgets.bound(g2.number_input, "Seed (recorded)", f"design.seed.{d.seed}", setter("design", "seed", int),
                   value=int(d.seed), min_value=0, max_value=2**31 - 1, step=1,
                   help="Same people and same seed, same list. 0 = choose one when the list is drawn.",
                   disabled=locked)
@@ -357,12 +360,13 @@ if d.assignment:
         session.update(lambda plan_: setattr(plan_.design, "assignment", []))
         st.rerun()
     if roster is not None and d.design != "matched":
-        usable = [col for col in design.covariate_choices(roster, roles) if col != p.cluster_column]
-        covariates = st.multiselect("Balance on", usable, default=usable[:4], key=session.key("design.balance"),
+        usable = design.balance_choices(facts, roles)
+        covariates = st.multiselect("Balance on", usable, default=design.default_balance(usable, facts),
+                                    key=session.key("design.balance"),
                                     help="SMD (standardised mean difference): the gap between the arms in sds of "
                                          "the covariate; above 0.1 is flagged as imbalanced.")
         if covariates:
-            st.dataframe(design.balance_table(plan, roster, covariates), hide_index=True, width="stretch",
+            st.dataframe(design.balance_table(plan, facts, joined, covariates), hide_index=True, width="stretch",
                          column_config={"SMD": st.column_config.NumberColumn(format="%.3f")})
 
 # -- timeline ----------------------------------------------------------------------------------------------------

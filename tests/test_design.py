@@ -119,3 +119,22 @@ def test_the_assignment_csv_never_starts_a_cell_with_a_formula():
     plan.design.assignment = [Assigned("E1", "treatment", "=HYPERLINK(\"http://x\")"), Assigned("-2", "control", "")]
     text = design.assignment_csv(plan).decode()
     assert "'=HYPERLINK" in text and "'-2" in text
+
+
+def test_the_balance_table_compares_the_arms_on_the_kpi_baseline(sample_panel):
+    """Reference: the SMD written out, (x̄ₜ − x̄꜀) / √((sₜ² + s꜀²)/2), on the baseline person means."""
+    plan = sales_skills()
+    plan.pilot.start, plan.design.seed = "2026-07-01", 3
+    facts = pilot.facts(plan, sample_panel)
+    design.apply_list(plan, design.generate_list(plan, facts))
+    facts = pilot.facts(plan, sample_panel)
+    choices = design.balance_choices(facts, sample_panel.roles)
+    assert choices[0] == "avg_deal_size (baseline)" and "gender" not in choices and "team" not in choices
+    assert not any(c.startswith("lms_") for c in design.default_balance(choices, facts))
+    table = design.balance_table(plan, facts, sample_panel, ["avg_deal_size (baseline)"])
+    base = pilot.baseline_values(plan, sample_panel, "avg_deal_size")
+    arm = {a.id: a.arm for a in plan.design.assignment}
+    t = base[[arm.get(i) == "treatment" for i in base.index]]
+    c = base[[arm.get(i) == "control" for i in base.index]]
+    expected = (t.mean() - c.mean()) / ((t.var() + c.var()) / 2) ** 0.5
+    assert table.loc[0, "SMD"] == pytest.approx(expected, rel=1e-9)

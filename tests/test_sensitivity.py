@@ -105,3 +105,14 @@ def test_each_assumption_has_its_own_reproducible_stream():
     assert (sensitivity.draws_for("effect", 1.0, 3.0, 2.0, "pert", 5, 1_000) == a).all()
     assert sensitivity.monte_carlo(one, draws=1_000, seed=5).p50 != sensitivity.monte_carlo(two, draws=1_000,
                                                                                            seed=5).p50
+
+
+def test_a_participants_range_down_to_zero_is_refused_with_a_message_not_a_division_by_zero():
+    inputs = roi.inputs(sales_skills())
+    inputs.costs = [CostLine("Licences", 300, True)]  # every cost is per participant
+    inputs.participant_hours = 0
+    inputs.ranges = {"participants": Range(0, 200)}
+    with pytest.raises(roi.InputError, match="costs nothing"):
+        sensitivity.check_ranges(inputs)
+    with pytest.raises(roi.InputError):
+        sensitivity.monte_carlo(inputs)

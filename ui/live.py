@@ -17,6 +17,7 @@ from core.pilot import PilotFacts
 from core.plan import Plan, Scenario
 from core.roi import RoiInputs
 from ui import session
+from ui.text import md
 
 FORMATS = {**{name: "%.0f" for name in roi.RATES}, "participants": "%.0f", "monthly_decay": "%.1f"}
 
@@ -126,9 +127,13 @@ def panel(plan: Plan, facts: PilotFacts) -> None:
         st.dataframe({"assumption": [u[0] for u in used], "value": [f"{u[1]:,.4g}" if isinstance(u[1], float)
                                                                     else str(u[1]) for u in used],
                       "from": [u[2] for u in used]}, hide_index=True, width="stretch")
-    if what_if.ranges:
-        mc = sensitivity.monte_carlo(what_if)
-        swings = sensitivity.one_way(what_if)
+    try:
+        mc = sensitivity.monte_carlo(what_if) if what_if.ranges else None
+        swings = sensitivity.one_way(what_if) if what_if.ranges else []
+    except roi.InputError as exc:
+        st.error(md(f"The uncertainty ranges cannot be used: {exc}"))
+        mc, swings = None, []
+    if mc is not None:
         st.markdown(
             f"**Range (forecast):** P10 {mc.p10:,.0f}% · P50 {mc.p50:,.0f}% · P90 {mc.p90:,.0f}% · "
             f"probability ROI > 0: **{mc.prob_positive:.0%}** "
@@ -138,7 +143,7 @@ def panel(plan: Plan, facts: PilotFacts) -> None:
         left, right = st.columns(2)
         left.plotly_chart(charts.tornado(swings, result.roi_pct), key="roi-tornado")
         right.plotly_chart(charts.distribution(mc), key="roi-distribution")
-    else:
+    elif not what_if.ranges:
         st.info("Give ranges to the uncertain assumptions (below) to see the tornado and the ROI range.")
     left, right = st.columns(2)
     left.plotly_chart(charts.waterfall(result), key="roi-waterfall")

@@ -130,3 +130,16 @@ def test_break_even_values_are_shown(app, db_file):
     result = roi.evaluate(roi.inputs(sales_skills()))
     expected = 0.8 * result.total_cost / result.total_benefit
     assert any(f"adoption {expected:.0%}" in c for c in texts(at, "caption"))
+
+
+def test_a_stored_range_that_lets_participants_reach_zero_shows_a_message(app, db_file):
+    from core.plan import Range
+
+    plan = sales_skills()
+    plan.roi.costs = [CostLine("Licences", 300, True)]
+    plan.roi.participant_hours = 0
+    plan.roi.ranges["participants"] = Range(0, 200)
+    plan, _ = Store(db_file).create(plan)
+    at = app(plan.id, "pages/roi.py")
+    assert not at.exception
+    assert any("costs nothing" in e for e in texts(at, "error"))

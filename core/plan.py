@@ -21,7 +21,7 @@ NAME_MAX = 200
 ProgramType = Literal["", "learning", "training", "development"]
 Direction = Literal["increase", "decrease"]
 BenefitKind = Literal["recurring", "one_time"]
-Distribution = Literal["pert", "triangular"]
+Distribution = Literal["pert", "triangular", "normal"]  # normal: low/high are a 95% interval (observed effects)
 IsolationMethod = Literal["", "control_group", "trend_line", "forecast", "estimates"]
 DesignKind = Literal["", "rct", "matched", "did", "its"]  # a cluster RCT is "rct" with Pilot.cluster_column
 YesNo = Literal["", "yes", "no"]
@@ -30,6 +30,7 @@ Alternative = Literal["two-sided", "one-sided"]  # one-sided: only an improvemen
 Outcome = Literal["mean", "sum"]
 VarianceSource = Literal["typed", "data"]
 RoiScope = Literal["pilot", "rollout"]
+RoiMode = Literal["forecast", "observed"]
 DateOrder = Literal["auto", "day-first", "month-first"]
 Tier = Literal["input", "output", "outcome"]
 KpiKind = Literal["learning", "business"]
@@ -119,6 +120,7 @@ class RoiAssumptions:
     """
 
     scope: RoiScope = "pilot"
+    mode: RoiMode = "forecast"  # observed: the effect is the Results step's estimate, its range the 95% CI
     rollout_participants: int = 0
     participant_hours: float = 0.0
     loaded_hourly_wage: float = 0.0
@@ -251,6 +253,30 @@ class DesignPlan:
 
 
 @dataclass
+class Observed:
+    """The pilot's measured effect (step 5): the change in the primary KPI's units, treated minus control."""
+
+    effect: float = 0.0
+    se: float = 0.0
+    ci_low: float = 0.0
+    ci_high: float = 0.0
+    p_value: float = 1.0
+    n: int = 0
+    method: str = ""
+    registered: bool = True  # False: a deviation from the pre-registered analysis
+    computed_at: str = ""
+
+
+@dataclass
+class Results:
+    """Step 5: who actually took part (column → values of the treated; empty: the assignment list) and the
+    estimate the ROI step may use."""
+
+    participation: dict[str, list[str]] = field(default_factory=dict)
+    observed: Observed | None = None
+
+
+@dataclass
 class Scenario:
     name: str = ""
     values: dict[str, float] = field(default_factory=dict)
@@ -272,6 +298,7 @@ class Plan:
     kpi_links: list[KpiLink] = field(default_factory=list)
     pilot: Pilot = field(default_factory=Pilot)
     design: DesignPlan = field(default_factory=DesignPlan)
+    results: Results = field(default_factory=Results)
     roi: RoiAssumptions = field(default_factory=RoiAssumptions)
     scenarios: list[Scenario] = field(default_factory=list)
     migration_notes: list[str] = field(default_factory=list)

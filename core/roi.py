@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from core.plan import Plan, RoiAssumptions
+from core.plan import Plan, Range, RoiAssumptions
 
 PARTICIPANT_TIME = "Participant time"
 
@@ -47,17 +47,27 @@ class RoiInputs(RoiAssumptions):
 
 def inputs(plan: Plan, facts: Any = None) -> RoiInputs:
     """The ROI model's inputs for `plan`, read from each value's one home (`facts`: core.pilot.PilotFacts, for
-    the treated arm in whole clusters of the roster)."""
+    the treated arm in whole clusters of the roster). In observed mode the effect is the Results step's
+    estimate and its uncertainty range the estimate's 95% confidence interval (a normal distribution)."""
     from core import pilot
 
     kpi = plan.primary_kpi()
     source = ""
     if kpi is not None and kpi.value_source:
         source = f"{kpi.credibility.capitalize()}: {kpi.value_source}" if kpi.credibility else kpi.value_source
+    assumptions = vars(plan.roi)
+    effect = float(plan.pilot.effect)
+    observed = plan.results.observed
+    if plan.roi.mode == "observed" and observed is not None:
+        # the measured change, as an improvement, drawn by the Monte Carlo from its sampling distribution
+        sign = pilot.direction(plan)
+        effect = sign * observed.effect
+        low, high = sorted((sign * observed.ci_low, sign * observed.ci_high))
+        assumptions = {**assumptions, "ranges": {**plan.roi.ranges, "effect": Range(low, high, "normal")}}
     return RoiInputs(
-        **vars(plan.roi),
+        **assumptions,
         participants=pilot.roi_participants(plan, facts),
-        effect=float(plan.pilot.effect),
+        effect=effect,
         value_per_unit=float(kpi.value_per_unit) if kpi is not None and kpi.value_per_unit is not None else 0.0,
         value_source=source,
         kpi_name=kpi.name if kpi is not None else "",

@@ -88,9 +88,16 @@ def one_way(inputs: RoiInputs) -> list[Swing]:
     return sorted(swings, key=lambda s: s.width, reverse=True)
 
 
+Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
+
+
 def sample(rng: np.random.Generator, r: Range, mode: float, size: int) -> np.ndarray:
-    """`size` draws from a PERT or triangular distribution on [r.low, r.high] with the given mode."""
+    """`size` draws from a PERT or triangular distribution on [r.low, r.high] with the given mode, or from
+    a normal distribution around `mode` whose 95% interval is as wide as [r.low, r.high] (an observed effect
+    and its confidence interval: the sampling distribution of the estimate)."""
     a, b = r.low, r.high
+    if r.distribution == "normal":
+        return rng.normal(mode, (b - a) / (2 * Z95), size)
     if not a <= mode <= b:
         raise ValueError(f"mode {mode} outside [{a}, {b}]")
     if b == a:
@@ -130,7 +137,7 @@ def monte_carlo(inputs: RoiInputs, *, draws: int = DEFAULT_DRAWS, seed: int = DE
     for name, r in inputs.ranges.items():
         mode = expected[name]
         low, high = r.low, r.high
-        if not low <= mode <= high:
+        if not low <= mode <= high and r.distribution != "normal":
             stretched.append(name)
             low, high = min(low, mode), max(high, mode)
         samples[name] = draws_for(name, float(low), float(high), float(mode), r.distribution, seed, draws)

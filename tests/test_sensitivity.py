@@ -116,3 +116,11 @@ def test_a_participants_range_down_to_zero_is_refused_with_a_message_not_a_divis
         sensitivity.check_ranges(inputs)
     with pytest.raises(roi.InputError):
         sensitivity.monte_carlo(inputs)
+
+
+def test_a_normal_range_draws_the_estimate_with_the_sd_its_ci_implies():
+    """Reference: a 95% CI of ±1.96 sd around the mean (normal sampling distribution)."""
+    rng = np.random.default_rng(1)
+    draws = sensitivity.sample(rng, Range(800.0, 1_200.0, "normal"), 1_000.0, 200_000)
+    assert draws.mean() == pytest.approx(1_000.0, abs=1.0)
+    assert draws.std() == pytest.approx(200.0 / stats.norm.ppf(0.975), rel=0.01)

@@ -1,0 +1,202 @@
+"""Step 5's logic: who was in which arm, the pilot's health, the data each method needs, the estimate.
+
+Everything reads the one pilot definition (core/pilot.py): the outcome is each person's mean (or sum) of the
+primary KPI over the measurement window, the baseline the same over the baseline window.
+
+Pilot health (before any outcome):
+* sample-ratio check: the people measured in each arm against the split the assignment list planned,
+  Pearson's χ² goodness of fit with 1 df (scipy.stats.chisquare); flagged at p < 0.001 (Kohavi et al.,
+  *Trustworthy Online Controlled Experiments*, 2020: a sample-ratio mismatch means the arms are not what was
+  randomised);
+* attrition by arm: the share of listed people with no outcome in the measurement window;
+* balance of who actually took part: standardised mean differences on the baseline (core/assignment.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from core import pilot as pl
+from core.plan import Observed, Plan
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from core.effects import Estimate
+    from core.panel import Panel
+
+SRM_ALPHA = 0.001
+METHODS = {
+    "ancova": "Difference in means adjusted for the baseline (ANCOVA)",
+    "did": "Difference-in-differences (two-way fixed effects)",
+    "matched": "Matched comparison (propensity score)",
+    "its": "Interrupted time series (treated people only)",
+}
+
+
+def registered_method(plan: Plan) -> str:
+    """The analysis the design registers: ANCOVA for randomised pilots, else the design's own method."""
+    return {"rct": "ancova", "did": "did", "matched": "matched", "its": "its"}.get(plan.design.design, "ancova")
+
+
+def arms(plan: Plan, panel: Panel) -> dict[str, str]:
+    """employee id → arm. From the assignment list, unless step 5 says who actually took part (a column of
+    the people table and the values of the treated: everyone else eligible is a control)."""
+    chosen = plan.results.participation
+    if chosen:
+        column, values = next(iter(chosen.items()))
+        people = panel.people
+        if column not in people.columns:
+            raise ValueError(f"the column “{column}” that says who took part is not in the data any more")
+        kept = people[column].astype("string").fillna("").isin(values)
+        return {str(i): pl.TREATMENT if k else pl.CONTROL for i, k in zip(people.index, kept, strict=True)}
+    return {a.id: a.arm for a in plan.design.assignment}
+
+
+def person_frame(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, str]) -> pd.DataFrame:
+    """One row per person in an arm: treated (0/1), outcome (measurement window), baseline, cluster."""
+    import pandas as pd
+
+    from core.estimates import person_outcome, without_flagged
+
+    if facts.windows is None:
+        raise ValueError("set the pilot's start date in step 4 first")
+    if not facts.column:
+        raise ValueError("the primary KPI needs a data column (step 3)")
+    frame = pd.DataFrame({"employee_id": list(who), "arm": list(who.values())}).set_index("employee_id")
+    if facts.roster is not None and not plan.results.participation:
+        pass  # the list was drawn from the eligible roster
+    elif facts.roster is not None:
+        frame = frame[frame.index.isin(facts.roster.people.index)]
+    frame["treated"] = (frame["arm"] == pl.TREATMENT).astype(int)
+    if pl.is_monthly(panel, facts.column):
+        periods, _ = without_flagged(panel.periods[["employee_id", "period", facts.column]], facts.column)
+        frame["outcome"] = person_outcome(periods, facts.column, facts.windows.measurement,
+                                          how=plan.pilot.outcome).reindex(frame.index)
+    else:
+        frame["outcome"] = pd.to_numeric(panel.people[facts.column], errors="coerce").reindex(frame.index)
+    frame["baseline"] = pl.baseline_values(plan, panel, facts.column).reindex(frame.index)
+    column = plan.pilot.cluster_column
+    if column and column in panel.people.columns:
+        frame["cluster"] = panel.people[column].astype("string").reindex(frame.index)
+    return frame.reset_index()
+
+
+def monthly_frame(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, str]) -> pd.DataFrame:
+    """One row per person and month of the baseline and measurement windows: y, treated, post."""
+    import pandas as pd
+
+    from core.estimates import without_flagged
+
+    if facts.windows is None or not facts.column or not pl.is_monthly(panel, facts.column):
+        raise ValueError("difference-in-differences needs a monthly KPI and the pilot's start date")
+    w = facts.windows
+    periods, _ = without_flagged(panel.periods[["employee_id", "period", facts.column]], facts.column)
+    first, last = pd.Timestamp(w.baseline[0]), pd.Timestamp(w.measurement[1])
+    inside = periods[(periods["period"] >= first) & (periods["period"] < last)]
+    inside = inside[inside["employee_id"].isin(list(who))].dropna(subset=[facts.column])
+    baseline_end, measured = pd.Timestamp(w.baseline[1]), pd.Timestamp(w.measurement[0])
+    inside = inside[(inside["period"] < baseline_end) | (inside["period"] >= measured)]
+    out = pd.DataFrame({
+        "employee_id": inside["employee_id"].to_numpy(),
+        "period": inside["period"].to_numpy(),
+        "y": inside[facts.column].to_numpy(dtype=float),
+        "treated": [int(who[i] == pl.TREATMENT) for i in inside["employee_id"]],
+        "post": (inside["period"] >= measured).astype(int).to_numpy(),
+    })
+    column = plan.pilot.cluster_column
+    if column and column in panel.people.columns:
+        out["cluster"] = panel.people[column].astype("string").reindex(out["employee_id"]).to_numpy()
+    return out
+
+
+@dataclass(frozen=True)
+class Health:
+    listed: dict[str, int]  # people per arm in the list
+    measured: dict[str, int]  # people per arm with an outcome
+    srm_p: float | None  # sample-ratio check, None when it cannot run
+    attrition: dict[str, float]  # share of listed people without an outcome, per arm
+    balance: pd.DataFrame | None  # SMD on the baseline of who took part
+
+    @property
+    def srm_flag(self) -> bool:
+        return self.srm_p is not None and self.srm_p < SRM_ALPHA
+
+
+def health(frame: pd.DataFrame) -> Health:
+    """Sample-ratio check, attrition and baseline balance of the people in `frame` (person_frame)."""
+    from scipy import stats
+
+    from core import assignment
+
+    listed = frame["arm"].value_counts().reindex([pl.TREATMENT, pl.CONTROL], fill_value=0)
+    has = frame[frame["outcome"].notna()]
+    measured = has["arm"].value_counts().reindex([pl.TREATMENT, pl.CONTROL], fill_value=0)
+    srm = None
+    if listed.min() > 0 and measured.sum() > 0:
+        expected = measured.sum() * listed / listed.sum()
+        srm = float(stats.chisquare(measured.to_numpy(), expected.to_numpy()).pvalue)
+    attrition = {arm: 1 - measured[arm] / listed[arm] if listed[arm] else 0.0 for arm in listed.index}
+    balance = None
+    if measured.min() >= 2 and has["baseline"].notna().sum() >= 4:
+        balance = assignment.balance(has.rename(columns={"baseline": "baseline KPI"}), arm_col="arm",
+                                     covariates=["baseline KPI"])
+    return Health({k: int(v) for k, v in listed.items()}, {k: int(v) for k, v in measured.items()}, srm,
+                  attrition, balance)
+
+
+def estimate(plan: Plan, facts: pl.PilotFacts, panel: Panel, method: str) -> Estimate:
+    """The pilot's effect on the primary KPI (treated minus control, KPI units) by `method` (METHODS)."""
+    from core import effects
+
+    who = arms(plan, panel)
+    if not who:
+        raise ValueError("no one is in an arm yet: draw the assignment list in step 4, or say who took part")
+    clustered = bool(plan.pilot.cluster_column)
+    if method == "ancova":
+        frame = person_frame(plan, facts, panel, who).dropna(subset=["outcome"])
+        covariates = ("baseline",) if frame["baseline"].notna().all() and frame["baseline"].std() > 0 else ()
+        return effects.difference_in_means(frame, outcome="outcome", treated="treated", covariates=covariates,
+                                           cluster="cluster" if clustered and "cluster" in frame else None)
+    if method == "did":
+        frame = monthly_frame(plan, facts, panel, who)
+        return effects.diff_in_diff(frame, outcome="y", treated="treated", post="post", unit="employee_id",
+                                    period="period", cluster="cluster" if clustered else "employee_id")
+    if method == "matched":
+        frame = person_frame(plan, facts, panel, who).dropna(subset=["outcome", "baseline"])
+        return effects.matched_effect(frame, outcome="outcome", treated="treated", covariates=["baseline"])
+    if method == "its":
+        frame = monthly_frame(plan, facts, panel, who)
+        treated = frame[frame["treated"] == 1].groupby("period", as_index=False)["y"].mean()
+        return effects.interrupted_time_series(treated, outcome="y", period="period",
+                                               start=facts.windows.measurement[0])
+    raise ValueError(f"unknown method {method!r}")
+
+
+def observed(plan: Plan, found: Estimate, method: str) -> Observed:
+    """The estimate as the plan keeps it for the ROI step, the registry and the exports."""
+    return Observed(found.effect, found.se, found.ci_low, found.ci_high, found.p_value, found.n, found.method,
+                    method == registered_method(plan), datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+def group_means(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, str]) -> pd.DataFrame:
+    """Mean of the KPI per month and arm, from the first baseline month to the end of measurement (chart)."""
+    import pandas as pd
+
+    from core.estimates import without_flagged
+
+    w = facts.windows
+    periods, _ = without_flagged(panel.periods[["employee_id", "period", facts.column]], facts.column)
+    inside = periods[(periods["period"] >= pd.Timestamp(w.baseline[0]))
+                     & (periods["period"] < pd.Timestamp(w.measurement[1]))]
+    inside = inside[inside["employee_id"].isin(list(who))].assign(
+        arm=lambda f: f["employee_id"].map(who))
+    return inside.groupby(["period", "arm"], as_index=False)[facts.column].mean().rename(
+        columns={facts.column: "mean"})
+
+
+def improvement(plan: Plan, change: float) -> float:
+    """A KPI change as an improvement (positive = better, whichever direction is better)."""
+    return pl.direction(plan) * change

@@ -27,6 +27,9 @@ def executive_summary(plan: Plan, facts: pl.PilotFacts | None = None) -> str:
     clusters = (f" in {arms.treated_clusters:,} + {arms.control_clusters:,} {escape(facts.clusters.column)} clusters"
                 if facts.clusters is not None and arms.treated_clusters is not None else "")
     _, power_sentence = design.headline(plan, facts, design.power_summary(plan, facts))
+    basis_note = ("the effect is the pilot's <b>observed</b> estimate; costs and the other assumptions are "
+                  "<b>forecasts</b>." if roi.basis(plan) == "observed" else "every figure is a <b>forecast</b> from "
+                  "assumptions until the pilot's observed results replace them.")
     counted = (f"benefits counted for a roll-out to {r.participants:,} people (a forecast)" if r.scope == "rollout"
                else f"benefits counted for the {r.participants:,} treated people")
     swings = sensitivity.one_way(r) if r.ranges else []
@@ -50,7 +53,7 @@ h1{{font-size:1.5em}} .big{{font-size:1.3em}} .note{{color:#666;font-size:.9em}}
 <body>
 <h1>{escape(plan.name)}</h1>
 <p class="note">Executive summary · {date.today().isoformat()} · Pilot ROI {__version__} ·
-every figure is a <b>forecast</b> from assumptions until the pilot's observed results replace them.</p>
+{basis_note}</p>
 <h2>The question</h2><p>{question}</p>
 <h2>The design</h2><p>{arms.treated_people:,} treated and {arms.control_people:,} control people{clusters};
 effect isolated by {escape(ISOLATION_WORDS.get(r.isolation_method, r.isolation_method))}; {counted}, for

@@ -138,3 +138,18 @@ def association(found: Any, x_label: str, y_label: str) -> go.Figure:
              f"n = {found.n:,}; association, not effect")
     return _figure(data, {"title": {"text": title, "font": {"size": 13}}, "xaxis": {"title": {"text": x_label}},
                           "yaxis": {"title": {"text": y_label}}, "showlegend": False})
+
+
+def group_means(means: Any, start: Any, *, y_title: str, title: str = "The KPI by month, treated and control"
+                ) -> go.Figure:
+    """Mean of the KPI per month for each arm (a frame with period, arm, mean), the pilot's start marked."""
+    data = []
+    for arm, color in (("treatment", POSITIVE), ("control", NEUTRAL)):
+        rows = means[means["arm"] == arm]
+        data.append({"type": "scatter", "mode": "lines+markers", "name": arm,
+                     "x": [p.isoformat() for p in rows["period"].dt.date], "y": rows["mean"].tolist(),
+                     "line": {"color": color}, "hovertemplate": f"{arm}: %{{y:,.4~g}}<extra></extra>"})
+    shape, notes = _vline(start.isoformat(), "pilot starts", color=NEGATIVE)
+    return _figure(data, {"title": {"text": title}, "xaxis": {"type": "date"},
+                          "yaxis": {"title": {"text": y_title}, "tickformat": ",~r"},
+                          "shapes": [shape], "annotations": notes, "legend": {"orientation": "h"}})

@@ -245,7 +245,8 @@ def summary_sheet(ws: Worksheet, plan: Plan, mc: sensitivity.MonteCarlo | None, 
     put(ws, f"A{row}", "The question", bold=True)
     put(ws, f"B{row}", plan.goals.business_improvement or "(not answered yet)")
     lines = [
-        ("ROI % (forecast, live from the ROI model)", "=ROIPercent", PERCENT),
+        (f"ROI % ({'observed effect' if roi.basis(plan) == 'observed' else 'forecast'}, live from the ROI model)",
+         "=ROIPercent", PERCENT),
         ("Benefit-cost ratio", "=BCR", "0.00"),
         ("Total benefit", "=TotalBenefit", MONEY),
         ("Total cost", "=TotalCost", MONEY),
@@ -264,8 +265,10 @@ def summary_sheet(ws: Worksheet, plan: Plan, mc: sensitivity.MonteCarlo | None, 
             put(ws, f"B{i + j}", value / 100, fmt=PERCENT)
         put(ws, f"A{i + 4}", "Probability ROI > 0")
         put(ws, f"B{i + 4}", mc.prob_positive, fmt=PERCENT)
-    put(ws, f"A{i + 6}", "Every figure is a forecast from assumptions until the Results step supplies observed "
-                         "effects.")
+    observed = ("The effect is the pilot's observed estimate (step 5); costs and the other assumptions are "
+                "forecasts.")
+    forecast = "Every figure is a forecast from assumptions until the Results step supplies observed effects."
+    put(ws, f"A{i + 6}", observed if roi.basis(plan) == "observed" else forecast)
     i += 8
     put(ws, f"A{i}", "The pilot (step 4)", bold=True)
     for j, (label, value, fmt) in enumerate(pilot_lines(plan, facts), start=i + 1):
@@ -412,7 +415,8 @@ def assumptions_sheet(ws: Worksheet, plan: Plan, r: roi.RoiInputs) -> None:
             owners.get("KPI/OKR owner", "") if field == "effect" else ""
         rng = r.ranges.get(field)
         entries.append((label, value, unit, source, credibility(source) if field == "value_per_unit" else "",
-                        owner, "forecast", f"{rng.low:g} – {rng.high:g} ({rng.distribution})" if rng else ""))
+                        owner, "observed (step 5)" if field == "effect" and roi.basis(plan) == "observed" else
+                        "forecast", f"{rng.low:g} – {rng.high:g} ({rng.distribution})" if rng else ""))
     for line in r.costs:
         entries.append((f"Cost: {line.category}", line.amount, "$ per participant" if line.per_participant else "$",
                         line.note, "", owners.get("Finance partner", ""), "forecast", ""))

@@ -66,9 +66,7 @@ def person_frame(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, 
     if not facts.column:
         raise ValueError("the primary KPI needs a data column (step 3)")
     frame = pd.DataFrame({"employee_id": list(who), "arm": list(who.values())}).set_index("employee_id")
-    if facts.roster is not None and not plan.results.participation:
-        pass  # the list was drawn from the eligible roster
-    elif facts.roster is not None:
+    if plan.results.participation and facts.roster is not None:  # a list is drawn from the roster already
         frame = frame[frame.index.isin(facts.roster.people.index)]
     frame["treated"] = (frame["arm"] == pl.TREATMENT).astype(int)
     if pl.is_monthly(panel, facts.column):

@@ -45,6 +45,11 @@ class RoiInputs(RoiAssumptions):
     kpi_unit: str = ""
 
 
+def basis(plan: Plan) -> str:
+    """"observed" when the ROI uses the pilot's measured effect (step 5), else "forecast"."""
+    return "observed" if plan.roi.mode == "observed" and plan.results.observed is not None else "forecast"
+
+
 def inputs(plan: Plan, facts: Any = None) -> RoiInputs:
     """The ROI model's inputs for `plan`, read from each value's one home (`facts`: core.pilot.PilotFacts, for
     the treated arm in whole clusters of the roster). In observed mode the effect is the Results step's

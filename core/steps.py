@@ -77,6 +77,13 @@ def design_status(plan: Plan) -> Status:
     return "in progress"
 
 
+def results_status(plan: Plan) -> Status:
+    """Done once an observed effect is kept; in progress once anyone is in an arm."""
+    if plan.results.observed is not None:
+        return "done"
+    return "in progress" if plan.design.assignment or plan.results.participation else "not started"
+
+
 def step_statuses(plan: Plan) -> dict[str, Status]:
     """Status per step key of STEPS; steps whose issue has not landed report "not started"."""
     statuses: dict[str, Status] = {key: "not started" for key in STEPS}
@@ -84,5 +91,6 @@ def step_statuses(plan: Plan) -> dict[str, Status]:
     statuses["data"] = data_status(plan)
     statuses["kpis"] = kpis_status(plan)
     statuses["design"] = design_status(plan)
+    statuses["results"] = results_status(plan)
     statuses["roi"] = roi_status(plan)
     return statuses

@@ -1,9 +1,182 @@
-"""5 Results: not built yet; says so in one line rather than show anything that only looks like it works."""
+"""Step 5 Results: who took part, the pilot's health, the effect with an honest interval, observed vs assumed."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-from ui import session
+from core import charts, pilot, results
+from core.words import number
+from ui import datasets, session
+from ui.text import md
 
-session.require_plan()
+plan = session.require_plan()
 st.title("5 Results")
-st.info("Coming in this plan's next step: the Results step (effect estimates) has not been built yet.")
+st.caption("Did it work, and by how much? The pre-registered analysis runs by default; any other method is shown as "
+           "a deviation. Every figure says whether it is observed (from the pilot's data) or assumed.")
+joined = datasets.joined(plan)
+facts = pilot.facts(plan, joined)
+if joined is None:
+    st.info("Load the data in step 2: the pilot's outcome is read from the KPI file (the sample data's July–September "
+            "2026 is its pilot period).")
+    st.stop()
+if facts.windows is None or not facts.column:
+    st.info("Set the pilot's start date in step 4 and the primary KPI's data column in step 3 first.")
+    st.stop()
+kpi = facts.kpi
+unit = kpi.unit or "KPI units"
+w = facts.windows
+
+# -- who took part ---------------------------------------------------------------------------------------------
+st.header("Who was in the pilot", anchor="who")
+groupings = [c for c, r in joined.roles.items() if r in ("team", "site", "category") and c in joined.people.columns]
+participation = plan.results.participation
+current = next(iter(participation), "")
+SOURCES = {"list": "The assignment list (step 4)", "took_part": "Say who actually took part"}
+source_key = session.key("results.source")
+choice = st.radio("Treated people are", list(SOURCES), format_func=SOURCES.get, horizontal=True, key=source_key,
+                  index=1 if participation else 0)
+if choice == "took_part":
+    column_key, values_key = session.key("results.column"), session.key("results.values")
+
+    def save_participation() -> None:
+        col, values = st.session_state.get(column_key), st.session_state.get(values_key) or []
+        session.update(lambda p: setattr(p.results, "participation", {col: list(values)} if col and values else {}))
+
+    c1, c2 = st.columns(2)
+    column = c1.selectbox("Those whose…", groupings, index=groupings.index(current) if current in groupings else 0,
+                          key=column_key, on_change=save_participation)
+    levels = sorted(joined.people[column].astype("string").fillna("").unique()) if column else []
+    c2.multiselect("is one of", levels, default=[v for v in participation.get(column, []) if v in levels],
+                   key=values_key, on_change=save_participation)
+    if datasets.uses_sample(plan) and st.button("Use the sample organisation's pilot teams",
+                                                key=session.key("results.sample_teams")):
+        teams = datasets.sample_pilot_teams()
+        session.update(lambda p: setattr(p.results, "participation", {"team": teams}))
+        st.session_state.pop(column_key, None)
+        st.session_state.pop(values_key, None)
+        st.rerun()
+elif participation:
+    session.update(lambda p: setattr(p.results, "participation", {}))
+    st.rerun()
+
+try:
+    who = results.arms(plan, joined)
+except ValueError as exc:
+    st.error(md(str(exc)))
+    st.stop()
+if not who:
+    st.info("Nobody is in an arm yet: draw the assignment list in step 4, or say who actually took part.")
+    st.stop()
+
+# -- health ----------------------------------------------------------------------------------------------------
+st.header("Pilot health", anchor="health")
+frame = results.person_frame(plan, facts, joined, who)
+health = results.health(frame)
+h1, h2, h3, h4 = st.columns(4)
+h1.metric("Treated: listed → measured", f"{health.listed['treatment']:,} → {health.measured['treatment']:,}")
+h2.metric("Control: listed → measured", f"{health.listed['control']:,} → {health.measured['control']:,}")
+h3.metric("Drop-out (treated / control)", f"{health.attrition['treatment']:.0%} / {health.attrition['control']:.0%}",
+          help=f"People with no {facts.column} in the measurement window ({pilot.months_label(w.measurement)}).")
+h4.metric("Sample-ratio check", f"p = {health.srm_p:.3g}" if health.srm_p is not None else "—",
+          help="χ² test of the measured people per arm against the split the list planned. Below 0.001 the arms "
+               "are not what was randomised: find out why before trusting any effect.")
+if health.srm_flag:
+    st.error("Sample-ratio mismatch: the arms measured are not in the proportion that was randomised (p < 0.001). "
+             "People may have dropped out, moved teams or been measured differently in one arm. Find the cause "
+             "before reading the effect below.")
+if health.measured["treatment"] == 0:
+    st.info(f"No outcome yet: {facts.column} has no values for the treated people in "
+            f"{pilot.months_label(w.measurement)}. The effect appears here once the measurement window has data.")
+    st.stop()
+if health.balance is not None:
+    smd = float(health.balance["SMD"].iloc[0])
+    verdict = "balanced" if abs(smd) <= 0.1 else "not balanced: the analysis adjusts for the baseline"
+    st.caption(f"Baseline balance of who was measured: SMD {smd:+.2f} on {facts.column} over "
+               f"{pilot.months_label(w.baseline)} ({verdict}).")
+
+# -- the effect ------------------------------------------------------------------------------------------------
+st.header("The effect", anchor="effect")
+registered = results.registered_method(plan)
+keys = list(results.METHODS)
+method = st.selectbox("Method", keys, index=keys.index(registered), key=session.key("results.method"),
+                      format_func=lambda k: results.METHODS[k] + (" — registered" if k == registered else
+                                                                   " — a deviation from the registration"))
+if method != registered:
+    st.warning("This is not the pre-registered analysis: report it as exploratory, beside the registered one.")
+
+
+@st.cache_data(show_spinner="Estimating the effect…", max_entries=32)
+def run(plan_json: str, data_key: str, method: str):
+    """Cached on the plan's pilot definition, its data and the method."""
+    from core.plan import Plan
+
+    again = Plan.from_json(plan_json)
+    return results.estimate(again, pilot.facts(again, joined), joined, method)
+
+
+try:
+    found = run(plan.to_json(), datasets.data_key(plan), method)
+except ValueError as exc:
+    st.error(md(f"The effect cannot be estimated: {exc}"))
+    st.stop()
+
+gain = results.improvement(plan, found.effect)
+pct = facts.effect_pct(found.effect)
+low_pct, high_pct = facts.effect_pct(found.ci_low), facts.effect_pct(found.ci_high)
+e1, e2, e3 = st.columns(3)
+e1.metric(f"Observed effect ({unit})", f"{found.effect:+,.4g}",
+          help="Treated minus control on the outcome, adjusted as the method says.")
+e2.metric("95% confidence interval", f"{number(found.ci_low)} to {number(found.ci_high)}")
+e3.metric("As % of the baseline", f"{pct:+.1f}%" if pct is not None else "—",
+          help=f"95% CI {low_pct:+.1f}% to {high_pct:+.1f}%" if low_pct is not None else None)
+value = kpi.value_per_unit
+money = f" Worth about ${gain * value:,.0f} per participant" + (" per month" if plan.roi.benefit_kind ==
+                                                                 "recurring" else "") + "." if value else ""
+verdict = ("The interval excludes no effect: the pilot shows a real change" if found.p_value < plan.design.alpha
+           else "The interval includes no effect: the pilot cannot tell this change from chance")
+st.markdown(md(f"{verdict} (p = {found.p_value:.3g}, {found.n:,} people; {found.method}).{money}"))
+for warning in found.diagnostics.get("warnings", []):
+    st.warning(md(warning))
+if plan.pilot.effect:
+    st.caption(f"Assumed in the plan: an improvement of {number(plan.pilot.effect)} {md(unit)}; observed: "
+               f"{number(gain)} (95% CI {number(results.improvement(plan, found.ci_low))} to "
+               f"{number(results.improvement(plan, found.ci_high))}).")
+
+if pilot.is_monthly(joined, facts.column):
+    means = results.group_means(plan, facts, joined, who)
+    st.plotly_chart(charts.group_means(means, w.start, y_title=f"{facts.column} ({unit})"), key="results-means")
+
+# -- observed vs assumed -----------------------------------------------------------------------------------------
+st.header("Observed vs assumed", anchor="registry")
+rows = []
+for h in plan.hypotheses:
+    primary = kpi is not None and h.kpi in (kpi.name, plan.hypotheses[0].kpi if plan.hypotheses else "")
+    observed = ""
+    if primary and h is plan.hypotheses[0]:
+        if h.unit.strip() == "%" or "%" in h.unit:
+            observed = (f"{pct:+.1f}% (95% CI {low_pct:+.1f}% to {high_pct:+.1f}%)" if pct is not None else "")
+        else:
+            observed = (f"{number(gain)} {unit} (95% CI {number(results.improvement(plan, found.ci_low))} to "
+                        f"{number(results.improvement(plan, found.ci_high))})")
+    elif h.observed is not None:
+        observed = f"{number(h.observed)} {h.unit} (typed)"
+    rows.append({"hypothesis": f"{h.kpi} {h.direction}", "assumed": f"{number(h.assumed_size or 0)} {h.unit}",
+                 "by when": h.by_when, "observed": observed or "not measured"})
+if rows:
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+else:
+    st.caption("No hypotheses in the registry (step 1).")
+
+saved = plan.results.observed
+same = saved is not None and abs(saved.effect - found.effect) < 1e-12 and saved.method == found.method
+if same and plan.roi.mode == "observed":
+    st.success("The ROI step uses this observed effect; its range comes from the confidence interval.")
+elif st.button("Use this observed effect in the ROI step", type="primary", key=session.key("results.use")):
+    def keep(p):
+        p.results.observed = results.observed(p, found, method)
+        p.roi.mode = "observed"
+
+    session.update(keep)
+    st.session_state["flash"] = ("success", "The ROI step now uses the observed effect (labelled observed).")
+    st.rerun()

@@ -16,10 +16,19 @@ facts = pilot.facts(plan, datasets.joined(plan))
 inputs = roi.inputs(plan, facts)
 kpi = plan.primary_kpi()
 st.title("6 ROI")
-st.caption(
-    "**Forecast**: every figure on this page comes from the assumptions below. Once the Results step "
-    "exists, observed effects will replace the assumed ones and be labelled *observed*."
-)
+if plan.results.observed is not None:
+    MODES = {"forecast": "Forecast: the effect assumed in the plan",
+             "observed": "Observed: the effect the pilot measured (step 5)"}
+    widgets.bound(st.radio, "Which effect", "roi.mode", lambda p, v: setattr(p.roi, "mode", v), options=list(MODES),
+                  format_func=MODES.get, index=list(MODES).index(plan.roi.mode), horizontal=True)
+if roi.basis(plan) == "observed":
+    o = plan.results.observed
+    st.caption(f"**Observed**: the effect is the pilot's estimate, {o.effect:+,.4g} (95% CI {o.ci_low:,.4g} to "
+               f"{o.ci_high:,.4g}); the Monte Carlo draws it from that interval. Costs and the other assumptions are "
+               "still forecasts.")
+else:
+    st.caption("**Forecast**: every figure on this page comes from the assumptions below. Once step 5 measures the "
+               "pilot's effect, you can switch to the observed effect here.")
 try:
     roi.validate(inputs)
     roi.evaluate(inputs)

@@ -41,3 +41,16 @@ def test_power_curve_marks_plan_and_break_even():
     fig = charts.power_curve([10, 20], [0.2, 0.5], planned=15, target=0.8, marks=[(18, "break-even")])
     assert [a.text for a in fig.layout.annotations] == ["planned 15", "break-even"]
     assert fig.layout.shapes[0].y0 == 0.8
+
+
+def test_group_means_draws_one_line_per_arm_and_marks_the_start():
+    import datetime
+
+    import pandas as pd
+
+    means = pd.DataFrame({"period": pd.to_datetime(["2026-05-01", "2026-05-01", "2026-07-01", "2026-07-01"]),
+                          "arm": ["treatment", "control"] * 2, "mean": [10.0, 10.5, 12.0, 10.4]})
+    fig = charts.group_means(means, datetime.date(2026, 7, 1), y_title="deal size")
+    assert [t.name for t in fig.data] == ["treatment", "control"]
+    assert list(fig.data[0].y) == [10.0, 12.0]
+    assert fig.layout.shapes[0].x0 == "2026-07-01"

@@ -72,8 +72,29 @@ def joined(plan: Plan) -> panel.Panel | None:
         found = sources(plan)
     except (ingest.TableError, session.StoreError):
         return None
-    key = json.dumps({k: [m.sha256, m.roles, m.date_order] for k, m in plan.data.sources.items()}, sort_keys=True)
-    return _panel(key, found)
+    return _panel(data_key(plan), found)
+
+
+def data_key(plan: Plan) -> str:
+    """Changes whenever the plan's files or their roles change (a cache key for results computed from them)."""
+    return json.dumps({k: [m.sha256, m.roles, m.date_order] for k, m in plan.data.sources.items()}, sort_keys=True)
+
+
+def uses_sample(plan: Plan) -> bool:
+    """Whether the plan's KPI file is the bundled sample's."""
+    import hashlib
+
+    mapping = plan.data.sources.get("kpis")
+    return mapping is not None and mapping.sha256 == hashlib.sha256(
+        (SAMPLE / SAMPLE_FILES["kpis"]).read_bytes()).hexdigest()
+
+
+def sample_pilot_teams() -> list[str]:
+    """The sample organisation's pilot teams (sample_data/pilot_teams.csv, the answer key)."""
+    import csv
+
+    with (SAMPLE / "pilot_teams.csv").open(newline="") as handle:
+        return sorted(row["team"] for row in csv.DictReader(handle) if row["treated"].strip().lower() == "true")
 
 
 def reports(plan: Plan) -> list[quality.FileReport]:

@@ -100,7 +100,8 @@ def panel(plan: Plan, facts: PilotFacts) -> None:
         return
     changed = {n: v for n, v in values.items() if abs(v - roi.values_of(inputs)[n]) > 1e-12}
     m = st.columns(5)
-    label = "ROI (forecast, roll-out)" if inputs.scope == "rollout" else "ROI (forecast)"
+    kind = "observed effect" if roi.basis(plan) == "observed" else "forecast"
+    label = f"ROI ({kind}, roll-out)" if inputs.scope == "rollout" else f"ROI ({kind})"
     m[0].metric(label, f"{result.roi_pct:,.0f}%", delta=_delta(result.roi_pct - saved.roi_pct, "pts"),
                 help="(benefits − costs) ÷ costs × 100")
     m[1].metric("Benefit-cost ratio", f"{result.bcr:.2f}", help="benefits ÷ costs")
@@ -135,7 +136,7 @@ def panel(plan: Plan, facts: PilotFacts) -> None:
         mc, swings = None, []
     if mc is not None:
         st.markdown(
-            f"**Range (forecast):** P10 {mc.p10:,.0f}% · P50 {mc.p50:,.0f}% · P90 {mc.p90:,.0f}% · "
+            f"**Range ({kind}):** P10 {mc.p10:,.0f}% · P50 {mc.p50:,.0f}% · P90 {mc.p90:,.0f}% · "
             f"probability ROI > 0: **{mc.prob_positive:.0%}** "
             f"({mc.draws:,} draws, seed {mc.seed}"
             + (f"; ranges widened to include {', '.join(mc.stretched)}" if mc.stretched else "") + ")"

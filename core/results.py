@@ -77,8 +77,8 @@ def person_frame(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, 
         frame["outcome"] = pd.to_numeric(panel.people[facts.column], errors="coerce").reindex(frame.index)
     frame["baseline"] = pl.baseline_values(plan, panel, facts.column).reindex(frame.index)
     column = plan.pilot.cluster_column
-    if column and column in panel.people.columns:
-        frame["cluster"] = panel.people[column].astype("string").reindex(frame.index)
+    if column and column in panel.people.columns and column not in frame.columns:
+        frame[column] = panel.people[column].astype("string").reindex(frame.index)
     return frame.reset_index()
 
 
@@ -105,8 +105,8 @@ def monthly_frame(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str,
         "post": (inside["period"] >= measured).astype(int).to_numpy(),
     })
     column = plan.pilot.cluster_column
-    if column and column in panel.people.columns:
-        out["cluster"] = panel.people[column].astype("string").reindex(out["employee_id"]).to_numpy()
+    if column and column in panel.people.columns and column not in out.columns:
+        out[column] = panel.people[column].astype("string").reindex(out["employee_id"]).to_numpy()
     return out
 
 
@@ -152,16 +152,16 @@ def estimate(plan: Plan, facts: pl.PilotFacts, panel: Panel, method: str) -> Est
     who = arms(plan, panel)
     if not who:
         raise ValueError("no one is in an arm yet: draw the assignment list in step 4, or say who took part")
-    clustered = bool(plan.pilot.cluster_column)
+    cluster = plan.pilot.cluster_column or None
     if method == "ancova":
         frame = person_frame(plan, facts, panel, who).dropna(subset=["outcome"])
         covariates = ("baseline",) if frame["baseline"].notna().all() and frame["baseline"].std() > 0 else ()
         return effects.difference_in_means(frame, outcome="outcome", treated="treated", covariates=covariates,
-                                           cluster="cluster" if clustered and "cluster" in frame else None)
+                                           cluster=cluster if cluster in frame else None)
     if method == "did":
         frame = monthly_frame(plan, facts, panel, who)
         return effects.diff_in_diff(frame, outcome="y", treated="treated", post="post", unit="employee_id",
-                                    period="period", cluster="cluster" if clustered else "employee_id")
+                                    period="period", cluster=cluster if cluster in frame else "employee_id")
     if method == "matched":
         frame = person_frame(plan, facts, panel, who).dropna(subset=["outcome", "baseline"])
         return effects.matched_effect(frame, outcome="outcome", treated="treated", covariates=["baseline"])

@@ -23,9 +23,15 @@ if plan.results.observed is not None:
                   format_func=MODES.get, index=list(MODES).index(plan.roi.mode), horizontal=True)
 if roi.basis(plan) == "observed":
     o = plan.results.observed
+    assumed = dataclasses.replace(inputs, effect=float(plan.pilot.effect))
+    try:
+        beside = f" Beside it, the forecast with the assumed effect ({plan.pilot.effect:,.4g}): ROI " \
+                 f"{roi.evaluate(assumed).roi_pct:,.0f}%."
+    except roi.InputError:
+        beside = ""
     st.caption(f"**Observed**: the effect is the pilot's estimate, {o.effect:+,.4g} (95% CI {o.ci_low:,.4g} to "
                f"{o.ci_high:,.4g}); the Monte Carlo draws it from that interval. Costs and the other assumptions are "
-               "still forecasts.")
+               f"still forecasts.{beside}")
 else:
     st.caption("**Forecast**: every figure on this page comes from the assumptions below. Once step 5 measures the "
                "pilot's effect, you can switch to the observed effect here.")

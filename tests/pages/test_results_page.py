@@ -1,0 +1,73 @@
+"""Step 5 in AppTest: the sample pilot's effect, its health, observed vs assumed, and the ROI's observed mode."""
+
+import pytest
+
+from core.store import Store
+from core.templates import sales_skills
+from tests.pages.conftest import texts, with_sample_data
+from ui.datasets import sample_pilot_teams
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label.startswith(label))
+
+
+def sample_pilot(db_file, **results):
+    template = sales_skills()
+    template.pilot.start = "2026-07-01"
+    template.results.participation = {"team": sample_pilot_teams()}
+    return with_sample_data(db_file, template)
+
+
+def test_the_sample_pilot_recovers_its_planted_four_percent(app, db_file):
+    plan = sample_pilot(db_file)
+    at = app(plan.id, "pages/results.py")
+    assert not at.exception, at.exception
+    ci = metric(at, "As % of the baseline")
+    low, high = (float(x.rstrip("%")) for x in
+                 next(m.help for m in at.metric if m.label.startswith("As % of")).split("CI ")[1].split(" to "))
+    assert low < 4.0 < high, (ci, low, high)
+    assert "registered" in next(s for s in at.selectbox if s.label == "Method").format_func("ancova")
+    assert float(metric(at, "Sample-ratio check").split("= ")[1]) > 0.001
+    assert any("Average deal size increase" in str(df.value) for df in at.dataframe)
+
+
+def test_using_the_observed_effect_switches_the_roi_to_observed(app, db_file):
+    store = Store(db_file)
+    plan = sample_pilot(db_file)
+    at = app(plan.id, "pages/results.py")
+    next(b for b in at.button if b.label == "Use this observed effect in the ROI step").click().run()
+    saved = store.load(plan.id)[0]
+    assert saved.roi.mode == "observed" and saved.results.observed is not None
+    assert saved.results.observed.ci_low < saved.results.observed.effect < saved.results.observed.ci_high
+    roi_page = app(plan.id, "pages/roi.py")
+    assert any(m.label == "ROI (observed effect)" for m in roi_page.metric)
+    assert any("Range (observed effect)" in m for m in texts(roi_page, "markdown"))
+
+
+def test_a_deviating_method_is_labelled_as_such(app, db_file):
+    plan = sample_pilot(db_file)
+    at = app(plan.id, "pages/results.py")
+    next(s for s in at.selectbox if s.label == "Method").set_value("did").run()
+    assert not at.exception
+    assert any("not the pre-registered analysis" in w for w in texts(at, "warning"))
+
+
+def test_without_anyone_in_an_arm_the_page_says_what_to_do(app, db_file):
+    template = sales_skills()
+    template.pilot.start = "2026-07-01"
+    plan = with_sample_data(db_file, template)
+    at = app(plan.id, "pages/results.py")
+    assert not at.exception
+    assert any("Nobody is in an arm yet" in i for i in texts(at, "info"))
+
+
+@pytest.mark.parametrize("start", ["2026-10-01"])
+def test_a_measurement_window_without_data_says_so(app, db_file, start):
+    template = sales_skills()
+    template.pilot.start = start
+    template.results.participation = {"team": sample_pilot_teams()}
+    plan = with_sample_data(db_file, template)
+    at = app(plan.id, "pages/results.py")
+    assert not at.exception
+    assert any("No outcome yet" in i for i in texts(at, "info"))

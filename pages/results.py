@@ -38,24 +38,26 @@ choice = st.radio("Treated people are", list(SOURCES), format_func=SOURCES.get, 
                   index=1 if participation else 0)
 if choice == "took_part":
     column_key, values_key = session.key("results.column"), session.key("results.values")
+    if groupings:
+        st.session_state.setdefault(column_key, current if current in groupings else groupings[0])
+        st.session_state.setdefault(values_key, list(participation.get(st.session_state[column_key], [])))
 
     def save_participation() -> None:
         col, values = st.session_state.get(column_key), st.session_state.get(values_key) or []
         session.update(lambda p: setattr(p.results, "participation", {col: list(values)} if col and values else {}))
 
+    def use_sample_teams() -> None:
+        st.session_state[column_key], st.session_state[values_key] = "team", datasets.sample_pilot_teams()
+        save_participation()
+
     c1, c2 = st.columns(2)
-    column = c1.selectbox("Those whose…", groupings, index=groupings.index(current) if current in groupings else 0,
-                          key=column_key, on_change=save_participation)
+    column = c1.selectbox("Those whose…", groupings, key=column_key, on_change=save_participation)
     levels = sorted(joined.people[column].astype("string").fillna("").unique()) if column else []
-    c2.multiselect("is one of", levels, default=[v for v in participation.get(column, []) if v in levels],
-                   key=values_key, on_change=save_participation)
-    if datasets.uses_sample(plan) and st.button("Use the sample organisation's pilot teams",
-                                                key=session.key("results.sample_teams")):
-        teams = datasets.sample_pilot_teams()
-        session.update(lambda p: setattr(p.results, "participation", {"team": teams}))
-        st.session_state.pop(column_key, None)
-        st.session_state.pop(values_key, None)
-        st.rerun()
+    st.session_state[values_key] = [v for v in st.session_state.get(values_key, []) if v in levels]
+    c2.multiselect("is one of", levels, key=values_key, on_change=save_participation)
+    if datasets.uses_sample(plan) and "team" in groupings:
+        st.button("Use the sample organisation's pilot teams", key=session.key("results.sample_teams"),
+                  on_click=use_sample_teams)
 elif participation:
     session.update(lambda p: setattr(p.results, "participation", {}))
     st.rerun()
@@ -130,6 +132,9 @@ e1.metric(f"Observed effect ({unit})", f"{found.effect:+,.4g}",
 e2.metric("95% confidence interval", f"{number(found.ci_low)} to {number(found.ci_high)}")
 e3.metric("As % of the baseline", f"{pct:+.1f}%" if pct is not None else "—",
           help=f"95% CI {low_pct:+.1f}% to {high_pct:+.1f}%" if low_pct is not None else None)
+if pct is not None:
+    st.caption(f"In % of the baseline ({number(facts.baseline)}, {pilot.months_label(w.baseline)}): {pct:+.1f}% "
+               f"(95% CI {low_pct:+.1f}% to {high_pct:+.1f}%).")
 value = kpi.value_per_unit
 money = f" Worth about ${gain * value:,.0f} per participant" + (" per month" if plan.roi.benefit_kind ==
                                                                  "recurring" else "") + "." if value else ""

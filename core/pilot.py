@@ -212,8 +212,19 @@ def clusters_for(people: int, c: Clusters | None) -> int | None:
     return max(1, round(people / c.mean)) if people > 0 else 0
 
 
-def arms(plan: Plan, c: Clusters | None) -> Arms:
-    """The arms as the assignment list has them, or as planned."""
+def arms(plan: Plan, c: Clusters | None, roster: Roster | None = None) -> Arms:
+    """The arms as step 5 says people actually took part (the rest of the eligible roster are controls), else
+    as the assignment list has them, else as planned."""
+    took_part = plan.results.participation
+    if took_part and roster is not None:
+        column, values = next(iter(took_part.items()))
+        if column in roster.people.columns:
+            treated = roster.people[column].astype("string").fillna("").isin(values)
+            by = c.column if c is not None and c.column in roster.people.columns else None
+            groups = roster.people[by].astype("string") if by else None
+            return Arms(int(treated.sum()), int((~treated).sum()),
+                        int(groups[treated].nunique()) if by else None,
+                        int(groups[~treated].nunique()) if by else None, "who took part (step 5)")
     listed = plan.design.assignment
     if listed:
         treated = [a for a in listed if a.arm == TREATMENT]
@@ -353,4 +364,5 @@ def facts(plan: Plan, panel: Panel | None) -> PilotFacts:
         base = float(values.mean()) if len(values) else None
     elif kpi is not None and kpi.manual_baseline is not None:
         base = float(kpi.manual_baseline)
-    return PilotFacts(kpi, column, windows(plan.pilot), roster, c, arms(plan, c), variance(plan, panel, roster), base)
+    return PilotFacts(kpi, column, windows(plan.pilot), roster, c, arms(plan, c, roster), variance(plan, panel, roster),
+                      base)

@@ -136,3 +136,14 @@ def test_sample_data_estimates_use_the_pilot_windows_and_leave_out_the_flagged_t
     assert facts.arms.treated_clusters == round(120 / 29)
     assert facts.baseline == pytest.approx(outcome[outcome.index.isin(facts.roster.people.index)].mean())
     assert not math.isnan(facts.effect_pct(1_000.0))
+
+
+def test_who_actually_took_part_defines_the_arms_once_step_5_says_so():
+    plan = plan_for(cluster_column="team", treated_people=4, control_people=4)
+    panel = small_panel()
+    plan.results.participation = {"team": ["b"]}
+    roster = pilot.eligible(plan, panel)
+    a = pilot.arms(plan, pilot.clusters(plan, roster), roster)
+    # team b has 4 eligible people (p02–p05); the other 7 eligible people (teams a and c, p11 has no KPI) are controls
+    assert a == pilot.Arms(4, 7, 1, 2, "who took part (step 5)")
+    assert pilot.roi_participants(plan, pilot.facts(plan, panel)) == 4

@@ -198,3 +198,34 @@ def group_means(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, s
 def improvement(plan: Plan, change: float) -> float:
     """A KPI change as an improvement (positive = better, whichever direction is better)."""
     return pl.direction(plan) * change
+
+
+INTERVIEW_GUIDE = [
+    "What did you do differently after the program? Walk me through one recent example.",
+    "What in the program helped you most to do that? What got in the way?",
+    "What result did it lead to (a deal, a customer, time saved)? How do you know?",
+    "Who or what else helped (your manager, a tool, a colleague)? Would it have happened without the program?",
+    "What would you change so that more colleagues get the same result?",
+]
+
+
+def success_cases(frame: pd.DataFrame, key: str, *, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The treated people whose outcome beat (top) and fell short of (bottom) what their baseline predicts,
+    for follow-up interviews (Brinkerhoff's Success Case Method), as keyed pseudonyms — never real ids.
+
+    Expected outcome: OLS of outcome on baseline among the controls (statsmodels), applied to the treated;
+    the gap between observed and expected ranks them. With fewer than 2n treated, no list (too few to
+    choose from without pointing at individuals)."""
+    import statsmodels.api as sm
+
+    from core.privacy import pseudonym
+
+    have = frame.dropna(subset=["outcome", "baseline"])
+    control, treated = have[have["treated"] == 0], have[have["treated"] == 1]
+    if len(treated) < 2 * n or len(control) < 3:
+        return frame.iloc[:0], frame.iloc[:0]
+    fit = sm.OLS(control["outcome"].to_numpy(float), sm.add_constant(control["baseline"].to_numpy(float))).fit()
+    expected = fit.predict(sm.add_constant(treated["baseline"].to_numpy(float), has_constant="add"))
+    ranked = treated.assign(beyond=treated["outcome"].to_numpy(float) - expected).sort_values("beyond")
+    shown = ranked.assign(person=[pseudonym(str(i), key) for i in ranked["employee_id"]])[["person", "beyond"]]
+    return shown.tail(n).iloc[::-1].reset_index(drop=True), shown.head(n).reset_index(drop=True)

@@ -152,6 +152,58 @@ if pilot.is_monthly(joined, facts.column):
     means = results.group_means(plan, facts, joined, who)
     st.plotly_chart(charts.group_means(means, w.start, y_title=f"{facts.column} ({unit})"), key="results-means")
 
+# -- success cases and mediation --------------------------------------------------------------------------------
+with st.expander("Success cases to interview (Brinkerhoff)"):
+    top, bottom = results.success_cases(frame, datasets.pseudonym_key())
+    if top.empty:
+        st.caption("Too few treated people with a baseline and an outcome to pick cases without pointing at "
+                   "individuals.")
+    else:
+        st.caption(f"Treated people whose outcome beat, or fell short of, what their baseline predicts ({unit}, "
+                   "beyond the expectation). Pseudonyms only: step 4's assignment list maps them back for the "
+                   "interviewer.")
+        t1, t2 = st.columns(2)
+        t1.dataframe(top.rename(columns={"beyond": "above expected"}), hide_index=True,
+                     column_config={"above expected": st.column_config.NumberColumn(format="%,.0f")})
+        t2.dataframe(bottom.rename(columns={"beyond": "below expected"}), hide_index=True,
+                     column_config={"below expected": st.column_config.NumberColumn(format="%,.0f")})
+        st.markdown("**Interview guide**\n" + "\n".join(f"{i}. {q}" for i, q in enumerate(results.INTERVIEW_GUIDE,
+                                                                                          start=1)))
+
+with st.expander("Does a learning gain carry the effect? (mediation, an association model)"):
+    measures = [c for c, r in joined.roles.items() if r == "measure" and c in joined.people.columns
+                and not c.startswith("lms_last")]
+    linked = next((k.column for link in plan.kpi_links for k in plan.kpis
+                   if kpi is not None and link.business == kpi.name and k.name == link.learning and k.column), "")
+    if measures:
+        mediator = st.selectbox("Learning measure", measures, index=measures.index(linked) if linked in measures
+                                else 0, key=session.key("results.mediator"))
+
+        @st.cache_data(show_spinner="Bootstrapping the indirect effect…", max_entries=16)
+        def mediate(plan_json: str, data_key: str, mediator: str):
+            from core import effects
+
+            data = frame.assign(m=joined.people[mediator].reindex(frame["employee_id"]).to_numpy())
+            cluster = plan.pilot.cluster_column if plan.pilot.cluster_column in data else None
+            return effects.mediation(data, outcome="outcome", treated="treated", mediator="m",
+                                     covariates=["baseline"], cluster=cluster)
+
+        carried = None
+        if st.toggle("Compute it (a bootstrap of 999 draws, a few seconds)", key=session.key("results.mediate")):
+            try:
+                carried = mediate(plan.to_json(), datasets.data_key(plan), mediator)
+            except ValueError as exc:
+                st.info(md(f"Not computed: {exc}"))
+        if carried is not None:
+            share = carried.diagnostics["share_mediated"]
+            st.markdown(md(f"Through {mediator}: {number(carried.effect)} {unit} of the effect (95% bootstrap "
+                           f"interval {number(carried.ci_low)} to {number(carried.ci_high)})"
+                           + (f", about {share:.0%} of it." if share == share else ".")))
+            for warning in carried.diagnostics["warnings"]:
+                st.caption(md(warning))
+    else:
+        st.caption("No per-person learning measure (assessment, LMS) in the data.")
+
 # -- observed vs assumed -----------------------------------------------------------------------------------------
 st.header("Observed vs assumed", anchor="registry")
 rows = []

@@ -504,3 +504,21 @@ def test_sample_data_diff_in_diff_holds_the_planted_four_percent(sales_reps):
     low, high = result.diagnostics["wild_bootstrap_ci"]  # 16 teams: the interval to trust
     assert low / control_mean < 0.04 < high / control_mean
     assert result.diagnostics["missing_outcome"] == 25 and result.diagnostics["pretrend_p_value"] > 0.05
+
+
+def test_mediation_is_the_product_of_the_two_statsmodels_paths_with_a_bootstrap_interval():
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(8)
+    n = 400
+    d = rng.integers(0, 2, n)
+    m = 2.0 * d + rng.normal(size=n)
+    y = 3.0 * m + 1.0 * d + rng.normal(size=n)
+    frame = pd.DataFrame({"y": y, "d": d, "m": m})
+    a = smf.ols("m ~ d", frame).fit().params["d"]
+    fit = smf.ols("y ~ d + m", frame).fit().params
+    found = effects.mediation(frame, outcome="y", treated="d", mediator="m", draws=300)
+    assert found.effect == pytest.approx(a * fit["m"], rel=1e-9)
+    assert found.diagnostics["direct"] == pytest.approx(fit["d"], rel=1e-9)
+    assert found.ci_low < 6.0 < found.ci_high and found.ci_low > 4.5
+    assert "association" in found.diagnostics["warnings"][0]

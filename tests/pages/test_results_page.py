@@ -71,3 +71,13 @@ def test_a_measurement_window_without_data_says_so(app, db_file, start):
     at = app(plan.id, "pages/results.py")
     assert not at.exception
     assert any("No outcome yet" in i for i in texts(at, "info"))
+
+
+def test_success_cases_show_pseudonyms_and_mediation_runs_on_demand(app, db_file):
+    plan = sample_pilot(db_file)
+    at = app(plan.id, "pages/results.py")
+    cases = [df.value for df in at.dataframe if "above expected" in df.value.columns][0]
+    assert len(cases) == 5 and all(p.startswith("P-") for p in cases["person"])
+    next(t for t in at.toggle if t.label.startswith("Compute it")).set_value(True).run()
+    assert not at.exception
+    assert any(m.startswith("Through post\\_score") or m.startswith("Through ") for m in texts(at, "markdown"))

@@ -244,7 +244,10 @@ def power_summary(plan: Plan, facts: pl.PilotFacts) -> PowerSummary:
         required = needed(plan, facts, effect, arms.ratio)
     except ValueError as exc:
         needed_error = str(exc)
-    if arms.treated_people > 0 and arms.control_people > 0:
+    shortfall = _shortfall(facts)
+    if shortfall:
+        planned_error = shortfall
+    elif arms.treated_people > 0 and arms.control_people > 0:
         try:
             planned_power = power_at(plan, facts, effect, arms.treated_people, arms.control_people)
             planned_mde = mde(plan, facts, arms.treated_people, arms.control_people)
@@ -261,6 +264,20 @@ def power_summary(plan: Plan, facts: pl.PilotFacts) -> PowerSummary:
     available = facts.clusters.count if facts.clusters else None
     return PowerSummary(effect, unit, arms, required, needed_error, planned_power, planned_mde, planned_error,
                         break_even, enough, enough_error, available)
+
+
+def _shortfall(facts: pl.PilotFacts) -> str:
+    """Why the planned arms cannot be drawn from the eligible roster, or ""."""
+    arms, c, roster = facts.arms, facts.clusters, facts.roster
+    if arms.source != "plan" or roster is None:
+        return ""
+    if c is not None and c.from_roster and (arms.treated_clusters or 0) + (arms.control_clusters or 0) > c.count:
+        return (f"the plan needs {arms.treated_clusters} + {arms.control_clusters} {c.column} clusters but only "
+                f"{c.count} are eligible: plan at most {c.count} in all, or widen who is eligible")
+    if c is None and arms.treated_people + arms.control_people > len(roster.people):
+        return (f"the plan needs {arms.treated_people + arms.control_people:,} people but only "
+                f"{len(roster.people):,} are eligible: plan fewer, or widen who is eligible")
+    return ""
 
 
 def _size(value: float, facts: pl.PilotFacts, unit: str) -> str:
@@ -286,6 +303,8 @@ def headline(plan: Plan, facts: pl.PilotFacts, s: PowerSummary) -> tuple[str, st
     kpi = facts.kpi.name if facts.kpi else "the KPI"
     if s.planned_mde is None:
         why = s.planned_error or s.needed_error
+        if _shortfall(facts):
+            return "warning", f"This pilot cannot be drawn: {why}."
         return "info", f"Plan the arms and the effect to see what this pilot can detect ({why})."
     unequal = arms.treated_people != arms.control_people
     size = (_arm_words(arms.treated_people, arms.treated_clusters, facts) if not unequal else
@@ -294,7 +313,9 @@ def headline(plan: Plan, facts: pl.PilotFacts, s: PowerSummary) -> tuple[str, st
             f"({plan.design.power:.0%} power).")
     if s.break_even is None:
         return "info", text + " Fill in the ROI step to compare this with the effect that pays for the program."
-    pays = f" The program pays for itself at {_size(s.break_even, facts, s.unit)}"
+    scope = (f" (rolled out to {plan.roi.rollout_participants:,} people, step 6)" if plan.roi.scope == "rollout"
+             else "")
+    pays = f" The program{scope} pays for itself at {_size(s.break_even, facts, s.unit)}"
     if s.detects_break_even:
         return "success", text + pays + ": the pilot can see it."
     more = ""

@@ -114,9 +114,11 @@ def from_panel(periods, kpi: str, *, group: str | None, outcome: Window, baselin
 
     `outcome` and `baseline` are stand-ins for the pilot's measurement and baseline windows, placed before
     the pilot with the same lengths and the same gap between them (core.pilot.windows), so that sd, ICC and
-    ρ describe the very outcome the analysis will use: sd and the ICC by `group` of the person outcomes in
-    `outcome`, and ρ as the correlation of each person's `baseline` and `outcome` values (the ANCOVA
-    covariate's correlation). Only `people` (the eligible roster) count when given. Values the quality
+    ρ describe the very outcome the analysis will use: sd of the person outcomes in `outcome`, ρ as the
+    correlation of each person's `baseline` and `outcome` values (the ANCOVA covariate's correlation), and the
+    ICC by `group` of what the baseline leaves unexplained (the residuals of outcome on baseline), since that
+    is the variance ANCOVA's design effect inflates: Var = σ²(1 − ρ²)·(1 + (m − 1)·ICC_residual). Only
+    `people` (the eligible roster) count when given. Values the quality
     report flags as far from the rest (core.quality.outliers, a robust z-score above 5) are left out when
     `leave_out_flagged`: one typed extra zero would otherwise move ρ and the sd a long way.
     """
@@ -141,11 +143,18 @@ def from_panel(periods, kpi: str, *, group: str | None, outcome: Window, baselin
         groups = frame.drop_duplicates("employee_id").set_index("employee_id")[group].reindex(w2.index)
     paired = pd.concat([w1.rename("w1"), w2.rename("w2")], axis=1).dropna()
     rho, ci = correlation(paired["w1"], paired["w2"])
-    return PanelEstimates(
-        kpi, _label(baseline), _label(outcome), sd(w2),
-        icc_oneway(w2, groups) if groups is not None else Estimate(math.nan, 0, "people are randomised one by one"),
-        rho, ci, float(w2.mean()), left_out,
-    )
+    if groups is None:
+        icc = Estimate(math.nan, 0, "people are randomised one by one")
+    elif math.isfinite(rho.value):
+        # the ICC that inflates an ANCOVA's variance is that of the outcome left after the baseline: people in
+        # one team resemble each other far less once each person's own baseline is accounted for
+        fit = stats.linregress(paired["w1"], paired["w2"])
+        residual = paired["w2"] - (fit.intercept + fit.slope * paired["w1"])
+        icc = icc_oneway(residual, groups.reindex(residual.index))
+        icc = Estimate(icc.value, icc.n, f"{icc.note}, after adjusting for the baseline")
+    else:
+        icc = icc_oneway(w2, groups)
+    return PanelEstimates(kpi, _label(baseline), _label(outcome), sd(w2), icc, rho, ci, float(w2.mean()), left_out)
 
 
 def _label(window: Window) -> tuple[str, str]:

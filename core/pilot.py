@@ -4,8 +4,9 @@
 step-2 panel, never stored, so that every page, the summary and the workbook show the same pilot:
 
 * windows — the baseline window is the `baseline_months` whole months before the start month; the
-  measurement window opens `measurement_gap_months` after the start month. Months are compared with the
-  first day of the start month, so a mid-month start never counts a pilot month as baseline. For
+  measurement window opens `measurement_gap_months` after the first whole month of the pilot (the start month
+  itself when the pilot starts on the 1st). Months are compared with the first day of the start month, so a
+  mid-month start never counts a pilot month as baseline nor a pre-pilot fortnight as outcome. For
   estimating sd, ICC and ρ, the same two windows (same lengths, same gap) are placed just before the start;
 * the eligible roster — step 2's people, kept by the saved filter, who have the primary KPI before the start;
 * clusters — the number and sizes (mean, coefficient of variation) of the eligible roster's clusters;
@@ -21,6 +22,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.plan import Kpi, Pilot, Plan
+from core.words import count
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,9 +64,10 @@ def windows(p: Pilot) -> Windows | None:
     if start is None:
         return None
     month = add_months(start, 0)
-    measured = add_months(month, p.measurement_gap_months)
+    gap = p.measurement_gap_months + (1 if start.day > 1 else 0)  # a mid-month start: from the first whole month
+    measured = add_months(month, gap)
     outcome_start = add_months(month, -p.measurement_months)
-    baseline_end = add_months(outcome_start, -p.measurement_gap_months)
+    baseline_end = add_months(outcome_start, -gap)
     return Windows(
         start=start,
         baseline=(add_months(month, -p.baseline_months), month),
@@ -87,7 +90,9 @@ def months_label(window: Window) -> str:
 
 def history_needed(p: Pilot) -> int:
     """Months of KPI history before the start that estimating sd, ICC and ρ needs."""
-    return p.baseline_months + p.measurement_gap_months + p.measurement_months
+    start = start_date(p)
+    mid_month = 1 if start is not None and start.day > 1 else 0
+    return p.baseline_months + p.measurement_gap_months + mid_month + p.measurement_months
 
 
 # -- the outcome -------------------------------------------------------------------------------------------
@@ -183,8 +188,8 @@ def clusters(plan: Plan, roster: Roster | None) -> Clusters | None:
     if roster is None or column not in roster.people.columns:
         return Clusters(column, None, max(float(plan.pilot.cluster_size), 1.0), 0.0)
     sizes = roster.people[column].astype("string").fillna("(blank)").value_counts()
-    if sizes.empty:
-        return Clusters(column, 0, 1.0, 0.0)
+    if sizes.empty:  # nobody eligible: the typed size stands in until the roster has people
+        return Clusters(column, None, max(float(plan.pilot.cluster_size), 1.0), 0.0)
     mean = float(sizes.mean())
     cv = float(sizes.std(ddof=0) / mean) if len(sizes) > 1 else 0.0
     return Clusters(column, int(len(sizes)), mean, cv, int(sizes.min()), int(sizes.max()),
@@ -296,7 +301,7 @@ def variance(plan: Plan, panel: Panel | None, roster: Roster | None) -> Variance
     rho = min(max(rho, 0.0), 0.99) if math.isfinite(rho) else 0.0
     icc = min(found.icc.for_power, 0.99) if p.cluster_column else 0.0
     p_control = min(max(found.mean, 0.001), 0.999) if p.kpi_type == "binary" else p.p_control
-    left_out = f"; {found.left_out} value(s) the quality report flags left out" if found.left_out else ""
+    left_out = f"; {count(found.left_out, 'value')} the quality report flags left out" if found.left_out else ""
     note = (f"estimated from {column}: {found.sd.n:,} people's {p.outcome} over {found.second_window[0]}–"
             f"{found.second_window[1]} (ρ against {found.first_window[0]}–{found.first_window[1]}){left_out}")
     return Variance(found.sd.value, icc, rho, p_control, "data", note, found)

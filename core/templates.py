@@ -126,7 +126,7 @@ def sales_skills() -> Plan:
             Stakeholder("Chief Revenue Officer", "Sponsor", "Budget and roll-out decision"),
         ],
         hypotheses=[
-            Hypothesis("Average deal size", "increase", 4.0, "%", "90 days after the workshops end"),
+            Hypothesis("Average deal size", "increase", 4.0, "%", "over the 90 days of the pilot"),
         ],
         kpis=[
             Kpi("Assessment score", "output", "learning", "points", "higher", column="post_score",

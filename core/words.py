@@ -24,3 +24,12 @@ def number(x: float) -> str:
         return "0"
     text = f"{x:.4g}"
     return f"{float(text):,.{max(0, 3 - int(f'{abs(x):e}'.split('e')[1]))}f}" if "e" in text else text
+
+
+def money(x: float) -> str:
+    """Dollars as people read them: −$63,000, not $-63,000.
+
+    >>> money(-63_000), money(1_234.6)
+    ('−$63,000', '$1,235')
+    """
+    return f"−${-x:,.0f}" if x < 0 else f"${x:,.0f}"

@@ -64,7 +64,7 @@ with left:
                    f"{w.intervention[1]:%d %b %Y} · measured {pilot.months_label(w.measurement)}")
 with middle:
     widgets.bound(st.number_input, f"Effect to detect ({unit}, improvement)", f"pilot.effect.{p.effect}",
-                  setter("pilot", "effect", float), value=float(p.effect), min_value=0.0, format="%.4g",
+                  setter("pilot", "effect", float), value=float(p.effect), format="%.4g",
                   help="The improvement the program should bring per person, in the KPI's units. Positive means "
                        "better (lower, for a KPI where lower is better). The ROI step values the same number.")
     pct = facts.effect_pct(p.effect)
@@ -120,6 +120,12 @@ if locked:
     a3.caption("The arms come from the assignment list below; delete it to plan other sizes.")
 
 roster = facts.roster
+if roster is not None and roster.people.empty and facts.column:
+    months = joined.periods.loc[joined.periods[facts.column].notna(), "period"]
+    span = f"{months.min():%b %Y} to {months.max():%b %Y}" if len(months) else "nowhere"
+    window = pilot.months_label(facts.windows.baseline) if facts.windows else "the baseline window"
+    st.warning(md(f"Nobody is eligible: no one has {facts.column} in the baseline window ({window}). The data has "
+                  f"{facts.column} from {span}: move the start date, or check the eligibility filter."))
 with st.expander("Who is eligible", expanded=False):
     if roster is None:
         st.info("Load the employees (HRIS) in step 2: the eligible people, their teams and sizes come from there.")
@@ -152,8 +158,8 @@ with st.expander("Who is eligible", expanded=False):
 
 # -- variance --------------------------------------------------------------------------------------------------
 v = facts.variance
-with st.expander(f"How much the KPI varies: sd {number(v.sd)}, ICC {v.icc:.3f}, ρ {v.baseline_corr:.2f} "
-                 f"({v.source})", expanded=bool(v.problem)):
+st.caption(f"How much the KPI varies ({v.source}): sd {number(v.sd)}, ICC {v.icc:.3f}, ρ {v.baseline_corr:.2f}.")
+with st.expander("How much the KPI varies: sd, ICC and ρ", expanded=bool(v.problem)):
     st.caption("**sd** (standard deviation): how much people's outcome differs — more spread needs more people. "
                "**ICC** (intra-cluster correlation): how alike people in one team are; with whole teams randomised, "
                "each extra person in a team adds less information. **ρ** (pre/post correlation): how well a "

@@ -87,8 +87,15 @@ SCOPES = {"pilot": f"The pilot's treated arm ({pilot.treated_people(plan, facts)
           "rollout": "A roll-out forecast (how many people would get it)"}
 scope_col, rollout_col = st.columns([2, 1])
 with scope_col:
-    widgets.bound(st.radio, "Whose benefits and costs are counted", "roi.scope",
-                  lambda p, v: setattr(p.roi, "scope", v), options=list(SCOPES), format_func=SCOPES.get,
+    everyone = len(facts.roster.people) if facts.roster is not None else 0
+
+    def set_scope(p, v):
+        p.roi.scope = v
+        if v == "rollout" and not p.roi.rollout_participants:
+            p.roi.rollout_participants = everyone or 2 * pilot.treated_people(p, facts)
+
+    widgets.bound(st.radio, "Whose benefits and costs are counted", "roi.scope", set_scope,
+                  options=list(SCOPES), format_func=SCOPES.get,
                   index=list(SCOPES).index(inputs.scope), horizontal=True,
                   help="The pilot's own ROI counts its treated people. A roll-out forecast (e.g. all 1,200 reps) "
                        "is labelled as such everywhere.")

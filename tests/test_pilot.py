@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import pilot
+from core import estimates, pilot
 from core.panel import Panel
 from core.plan import Assigned, Kpi, Pilot, Plan
 from core.templates import sales_skills
@@ -23,14 +23,17 @@ def test_windows_by_hand():
     assert w.history_baseline == (date(2026, 1, 1), date(2026, 4, 1))
 
 
-def test_a_mid_month_start_never_counts_a_pilot_month_as_baseline():
+def test_a_mid_month_start_never_counts_a_pilot_month_as_baseline_nor_a_pre_pilot_fortnight_as_outcome():
     w = pilot.windows(Pilot(start="2026-03-15", baseline_months=2, measurement_gap_months=1, measurement_months=2))
     assert w.baseline == (date(2026, 1, 1), date(2026, 3, 1))  # March is a pilot month
-    assert w.measurement == (date(2026, 4, 1), date(2026, 6, 1))
-    # same lengths and gap before the start: outcome Jan–Feb, then a 1-month gap, baseline Oct–Nov 2025
+    assert w.measurement == (date(2026, 5, 1), date(2026, 7, 1))  # first whole month April, then a month's gap
+    # the same lengths and gap (2 months from the start month) before the start: outcome Jan–Feb, baseline
+    # Sep–Oct 2025
     assert w.history_outcome == (date(2026, 1, 1), date(2026, 3, 1))
-    assert w.history_baseline == (date(2025, 10, 1), date(2025, 12, 1))
+    assert w.history_baseline == (date(2025, 9, 1), date(2025, 11, 1))
     assert pilot.months_label(w.baseline) == "Jan–Feb 2026"
+    assert pilot.history_needed(Pilot(start="2026-03-15", baseline_months=2, measurement_gap_months=1,
+                                      measurement_months=2)) == 6
 
 
 def test_no_start_date_means_no_windows():
@@ -132,7 +135,12 @@ def test_sample_data_estimates_use_the_pilot_windows_and_leave_out_the_flagged_t
     assert v.baseline_corr == pytest.approx(0.86, abs=0.02)
     assert facts.roster.people.shape[0] == 464 and facts.clusters.count == 16
     assert facts.clusters.mean == pytest.approx(29.0)
-    assert 0.15 < v.icc < 0.3
+    # the ICC of what the baseline leaves unexplained (residuals of outcome on baseline), by team
+    slope, intercept = np.polyfit(paired.iloc[:, 0], paired.iloc[:, 1], 1)
+    residual = paired.iloc[:, 1] - (intercept + slope * paired.iloc[:, 0])
+    teams = sample_panel.people["team"].reindex(residual.index)
+    assert v.icc == pytest.approx(estimates.icc_oneway(residual, teams).value, rel=1e-9)
+    assert 0.0 < v.icc < 0.1 < estimates.icc_oneway(outcome, sample_panel.people["team"].reindex(outcome.index)).value
     assert facts.arms.treated_clusters == round(120 / 29)
     assert facts.baseline == pytest.approx(outcome[outcome.index.isin(facts.roster.people.index)].mean())
     assert not math.isnan(facts.effect_pct(1_000.0))

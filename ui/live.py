@@ -16,6 +16,7 @@ from core import charts, roi, sensitivity
 from core.pilot import PilotFacts
 from core.plan import Plan, Scenario
 from core.roi import RoiInputs
+from core.words import money, number
 from ui import session
 from ui.text import md
 
@@ -105,11 +106,12 @@ def panel(plan: Plan, facts: PilotFacts) -> None:
     m[0].metric(label, f"{result.roi_pct:,.0f}%", delta=_delta(result.roi_pct - saved.roi_pct, "pts"),
                 help="(benefits − costs) ÷ costs × 100")
     m[1].metric("Benefit-cost ratio", f"{result.bcr:.2f}", help="benefits ÷ costs")
-    m[2].metric("Net benefit", f"${result.net_benefit:,.0f}", help="benefits − costs")
+    m[2].metric("Net benefit", money(result.net_benefit), help="benefits − costs")
     m[3].metric("Payback", f"{result.payback_months:.1f} months" if result.payback_months is not None
                 else f"not within {inputs.horizon_months} months")
     unit = inputs.kpi_unit or "KPI units"
-    m[4].metric("Break-even effect", f"{result.break_even_effect:,.4g}" if result.break_even_effect else "none",
+    m[4].metric(f"Break-even effect ({md(unit)})",
+                number(result.break_even_effect) if result.break_even_effect else "none",
                 help=f"The effect per participant, in {unit}, at which benefits equal costs.")
     st.caption(
         f"Total cost ${result.total_cost:,.0f}; total benefit ${result.total_benefit:,.0f} over "

@@ -36,7 +36,7 @@ def test_every_page_the_summary_and_the_workbook_describe_the_same_pilot(server,
     people, clusters = int(found[1]), int(found[2])
     assert (people, clusters) == (116, 4)  # 120 planned reps are 4 teams of 29
     assert metric(page, "Per arm") == f"{people} + {people}"
-    sd_label = page.get_by_text(re.compile(r"How much the KPI varies: sd [\d,.]+")).first.inner_text()
+    sd_label = page.get_by_text(re.compile(r"How much the KPI varies \(data\): sd [\d,.]+")).first.inner_text()
     sd = number(re.search(r"sd ([\d,.]+)", sd_label)[1])
     effect = number(page.get_by_role("spinbutton", name=re.compile(r"^Effect to detect")).input_value())
     pct = float(re.search(r"= ([\d.]+)% of the baseline", page.get_by_text(re.compile(r"% of the baseline"))

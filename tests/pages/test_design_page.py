@@ -48,8 +48,8 @@ def test_with_the_sample_data_power_uses_the_real_teams_and_the_estimates(app, d
     headline = texts(at, "warning")[0].replace("\\", "")
     assert "With 116 people in 4 team clusters per arm" in headline  # 120 planned people are 4 teams of 29
     assert any("16 team clusters are eligible: 29.0 people each" in c for c in texts(at, "caption"))
-    expander = next(e.label for e in at.expander if e.label.startswith("How much the KPI varies"))
-    assert "(data)" in expander and "ρ 0.86" in expander
+    varies = next(c for c in texts(at, "caption") if c.startswith("How much the KPI varies"))
+    assert "(data)" in varies and "ρ 0.86" in varies
     # the page's power is the power function's for 4 teams of 29 per arm in teams of 29, with the estimated inputs
     from core import pilot
 
@@ -136,3 +136,23 @@ def test_matched_controls_from_the_sample_data(app, db_file):
     assert 40 <= len(treated) <= 58 and len(controls) == len(treated)  # 1:1 without replacement
     balance = next(df.value for df in at.dataframe if "SMD after matching" in df.value.columns)
     assert balance["SMD after matching"].abs().max() < balance["SMD"].abs().max()
+
+
+def test_more_teams_than_are_eligible_is_said_plainly_and_no_power_is_claimed(app, db_file):
+    template = sales_skills()
+    template.pilot.start = "2026-07-01"
+    template.pilot.eligible = {"site": ["London"]}  # 3 sales teams
+    plan = with_sample_data(db_file, template)
+    at = app(plan.id, "pages/design.py")
+    assert any("This pilot cannot be drawn" in w and "only 3 are eligible" in w.replace("\\", "")
+               for w in texts(at, "warning"))
+    assert metric(at, "Power of this pilot") == "—"
+
+
+def test_a_negative_effect_and_a_start_before_the_data_show_messages_not_tracebacks(app, db_file):
+    template = sales_skills()
+    template.pilot.start, template.pilot.effect = "2025-03-01", -500.0
+    plan = with_sample_data(db_file, template)
+    at = app(plan.id, "pages/design.py")
+    assert not at.exception
+    assert any("Nobody is eligible" in w for w in texts(at, "warning"))

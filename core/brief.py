@@ -8,6 +8,7 @@ from html import escape
 from core import __version__, design, roi, sensitivity
 from core import pilot as pl
 from core.plan import Plan
+from core.words import number
 
 ISOLATION_WORDS = {
     "": "not chosen yet",
@@ -40,9 +41,12 @@ def executive_summary(plan: Plan, facts: pl.PilotFacts | None = None) -> str:
                   f"probability that ROI is positive: <b>{mc.prob_positive:.0%}</b> "
                   f"({mc.draws:,} simulated draws, seed {mc.seed}).</p>") if mc else \
         "<p><b>Range:</b> no assumption has a range yet.</p>"
+    def shown(name: str, value: float) -> str:
+        return f"{value:.0%}" if name in roi.SHOWN_AS_PERCENT else number(value)
+
     drivers = "".join(
-        f"<li>{escape(s.label)}: ROI {s.roi_at_low:,.0f}% at {s.low:,.3g} to {s.roi_at_high:,.0f}% at "
-        f"{s.high:,.3g}</li>" for s in swings[:3]
+        f"<li>{escape(s.label)}: ROI {s.roi_at_low:,.0f}% at {shown(s.name, s.low)} to {s.roi_at_high:,.0f}% at "
+        f"{shown(s.name, s.high)}</li>" for s in swings[:3]
     ) or "<li>No ranges given.</li>"
     question = escape(plan.goals.business_improvement or "Not stated yet (step 1, Goals).")
     kpi = escape(f"{r.kpi_name} ({r.kpi_unit})" if r.kpi_name else "the business KPI")

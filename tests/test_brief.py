@@ -19,3 +19,9 @@ def test_user_text_is_escaped():
     plan.name = "<script>alert(1)</script>"
     html = brief.executive_summary(plan)
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_drivers_read_as_people_read_numbers():
+    html = brief.executive_summary(sales_skills())
+    assert "e+0" not in html and "at 1,500" in html  # the effect range 500–1,500, not 1.5e+03
+    assert "at 30%" in html or "at 70%" in html  # attribution as a percentage, not 0.3

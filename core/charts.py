@@ -153,3 +153,16 @@ def group_means(means: Any, start: Any, *, y_title: str, title: str = "The KPI b
     return _figure(data, {"title": {"text": title}, "xaxis": {"type": "date"},
                           "yaxis": {"title": {"text": y_title}, "tickformat": ",~r"},
                           "shapes": [shape], "annotations": notes, "legend": {"orientation": "h"}})
+
+
+def event_study(table: Any, *, y_title: str, title: str = "Effect by months since a wave started") -> go.Figure:
+    """ATT by event time with 95% bars (a frame with event_time, att, se); 0 = the wave's first month."""
+    data = [{"type": "scatter", "mode": "markers", "x": table["event_time"].tolist(), "y": table["att"].tolist(),
+             "marker": {"color": POSITIVE, "size": 9},
+             "error_y": {"type": "data", "array": (1.96 * table["se"]).tolist(), "visible": True},
+             "hovertemplate": "event time %{x}: %{y:,.4~g}<extra></extra>"}]
+    shape, notes = _vline(-0.5, "wave starts", color=NEGATIVE)
+    zero = {"type": "line", "x0": 0, "x1": 1, "xref": "paper", "y0": 0, "y1": 0, "line": {"color": NEUTRAL}}
+    return _figure(data, {"title": {"text": title}, "xaxis": {"title": {"text": "periods since the wave started"}},
+                          "yaxis": {"title": {"text": y_title}}, "shapes": [shape, zero], "annotations": notes,
+                          "showlegend": False})

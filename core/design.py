@@ -46,6 +46,16 @@ DESIGNS: dict[str, DesignInfo] = {
         "ANCOVA (the outcome adjusted for each person's baseline) with standard errors clustered by team "
         "(degrees of freedom from the number of clusters).",
     ),
+    "waves": DesignInfo(
+        "Waitlist: teams rolled out in random waves",
+        "Everyone will get the program, but not all at once: managers accept a later start more readily than a "
+        "control group that never gets it.",
+        "The order of the waves is random; teams waiting for their wave carry on as before.",
+        "Later waves learn from earlier ones (contamination); the last wave's patience; a shorter comparison "
+        "for the later waves.",
+        "Staggered difference-in-differences (Callaway & Sant'Anna): each wave against the waves not yet "
+        "trained, averaged by wave size.",
+    ),
     "matched": DesignInfo(
         "Matched cohorts (non-randomised)",
         "Managers choose who is trained; you have the HRIS and baseline KPI to find look-alike controls.",
@@ -94,7 +104,7 @@ def choice(plan: Plan) -> str:
 def choose(plan: Plan, key: str, *, cluster_column: str = "team") -> None:
     """Apply the chooser's choice: a cluster RCT is an RCT randomised by `cluster_column`."""
     plan.design.design = "rct" if key == "cluster_rct" else key  # type: ignore[assignment]
-    if key == "cluster_rct":
+    if key in ("cluster_rct", "waves"):
         plan.pilot.cluster_column = plan.pilot.cluster_column or cluster_column
     elif key in ("rct", "matched"):
         plan.pilot.cluster_column = ""
@@ -432,6 +442,8 @@ def generate_list(plan: Plan, facts: pl.PilotFacts, *, everyone: bool = False) -
         raise ValueError("the seed is not set")
     frame = facts.roster.people.reset_index()
     cluster = plan.pilot.cluster_column or None
+    if plan.design.design == "waves":
+        return _wave_list(plan, frame, cluster)
     strata = [] if cluster else [s for s in plan.design.strata if s in frame.columns]
     arms = facts.arms if facts.arms.source == "plan" else pl.arms(_without_list(plan), facts.clusters)
     if everyone:
@@ -447,6 +459,21 @@ def generate_list(plan: Plan, facts: pl.PilotFacts, *, everyone: bool = False) -
     table = assignment.assign(frame, id_col="employee_id", seed=plan.design.seed, method=method, strata=strata,
                               cluster=cluster, **sizes)
     return [Assigned(str(r.id), str(r.arm), str(r.group)) for r in table.itertuples()]
+
+
+def _wave_list(plan: Plan, frame, cluster: str | None) -> list:
+    """Everyone eligible, their whole cluster randomly ordered into the plan's waves; wave 1 is treated first
+    (the treatment arm while it is measured), the later waves wait (its controls)."""
+    from core import waves
+    from core.plan import Assigned
+
+    if not cluster:
+        raise ValueError("a waitlist pilot rolls out whole teams: choose the team (or site) column")
+    groups = frame[cluster].astype("string").fillna("(blank)")
+    order = waves.order_into_waves(sorted(groups.unique()), waves=plan.pilot.waves, seed=plan.design.seed)
+    rows = [Assigned(str(i), pl.TREATMENT if order[g] == 1 else pl.CONTROL, str(g), order[g])
+            for i, g in zip(frame["employee_id"], groups, strict=True)]
+    return sorted(rows, key=lambda a: a.id)
 
 
 def _without_list(plan: Plan) -> Plan:
@@ -515,6 +542,12 @@ def match_list(plan: Plan, roster: pl.Roster, *, by: str, values: list[str], cov
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _wave_starts(plan: Plan) -> list:
+    from core import waves
+
+    return waves.wave_starts(plan)
+
+
 def assignment_csv(plan: Plan) -> bytes:
     """The assignment list as CSV for managers; a cell that a spreadsheet would run as a formula (starting
     with = + - @ tab or CR) is written with a leading apostrophe, as text (OWASP CSV injection)."""
@@ -523,7 +556,10 @@ def assignment_csv(plan: Plan) -> bytes:
 
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["id", "arm", "group"])
+    starts = {w: day.isoformat() for w, day in enumerate(_wave_starts(plan), start=1)}
+    waves = any(a.wave for a in plan.design.assignment)
+    writer.writerow(["id", "arm", "group"] + (["wave", "wave starts"] if waves else []))
     for a in plan.design.assignment:
-        writer.writerow(["'" + v if v.startswith(FORMULA_PREFIXES) else v for v in (a.id, a.arm, a.group)])
+        cells = [a.id, a.arm, a.group] + ([str(a.wave), starts.get(a.wave, "")] if waves else [])
+        writer.writerow(["'" + v if v.startswith(FORMULA_PREFIXES) else v for v in cells])
     return out.getvalue().encode("utf-8")

@@ -234,11 +234,16 @@ def arms(plan: Plan, c: Clusters | None, roster: Roster | None = None) -> Arms:
     if listed:
         treated = [a for a in listed if a.arm == TREATMENT]
         control = [a for a in listed if a.arm == CONTROL]
-        by_cluster = c is not None and plan.design.design == "rct"
+        by_cluster = c is not None and plan.design.design in ("rct", "waves")
         return Arms(len(treated), len(control),
                     len({a.group for a in treated}) if by_cluster else None,
                     len({a.group for a in control}) if by_cluster else None, "assignment list")
     p = plan.pilot
+    if plan.design.design == "waves" and c is not None and c.from_roster and c.count:
+        # everyone eligible, in waves: while wave 1 is measured, the waves still waiting are its controls
+        k1 = -(-c.count // max(p.waves, 1))
+        k2 = c.count - k1
+        return Arms(round(k1 * c.mean), round(k2 * c.mean), k1, k2, "waves")
     k1, k2 = clusters_for(p.treated_people, c), clusters_for(p.control_people, c)
     if c is None or not c.from_roster:
         return Arms(p.treated_people, p.control_people, k1, k2, "plan")

@@ -23,7 +23,7 @@ Direction = Literal["increase", "decrease"]
 BenefitKind = Literal["recurring", "one_time"]
 Distribution = Literal["pert", "triangular", "normal"]  # normal: low/high are a 95% interval (observed effects)
 IsolationMethod = Literal["", "control_group", "trend_line", "forecast", "estimates"]
-DesignKind = Literal["", "rct", "matched", "did", "its"]  # a cluster RCT is "rct" with Pilot.cluster_column
+DesignKind = Literal["", "rct", "waves", "matched", "did", "its"]  # a cluster RCT is "rct" with a cluster column
 YesNo = Literal["", "yes", "no"]
 KpiType = Literal["continuous", "binary"]
 Alternative = Literal["two-sided", "one-sided"]  # one-sided: only an improvement (the better direction) counts
@@ -187,6 +187,7 @@ class Assigned:
     id: str = ""
     arm: str = ""
     group: str = ""
+    wave: int = 0  # waitlist pilots: the wave this person's cluster starts in (1 = at the start date)
 
 
 @dataclass
@@ -220,6 +221,7 @@ class Pilot:
     outcome: Outcome = "mean"
     eligible: dict[str, list[str]] = field(default_factory=dict)
     cluster_column: str = ""
+    waves: int = 3  # a waitlist pilot's number of waves (design "waves")
     treated_people: int = 0
     control_people: int = 0
     effect: float = 0.0

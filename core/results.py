@@ -33,12 +33,14 @@ METHODS = {
     "did": "Difference-in-differences (two-way fixed effects)",
     "matched": "Matched comparison (propensity score)",
     "its": "Interrupted time series (treated people only)",
+    "waves": "Staggered difference-in-differences (waves, Callaway & Sant'Anna)",
 }
 
 
 def registered_method(plan: Plan) -> str:
     """The analysis the design registers: ANCOVA for randomised pilots, else the design's own method."""
-    return {"rct": "ancova", "did": "did", "matched": "matched", "its": "its"}.get(plan.design.design, "ancova")
+    return {"rct": "ancova", "did": "did", "matched": "matched", "its": "its", "waves": "waves"}.get(
+        plan.design.design, "ancova")
 
 
 def arms(plan: Plan, panel: Panel) -> dict[str, str]:
@@ -165,6 +167,8 @@ def estimate(plan: Plan, facts: pl.PilotFacts, panel: Panel, method: str) -> Est
     if method == "matched":
         frame = person_frame(plan, facts, panel, who).dropna(subset=["outcome", "baseline"])
         return effects.matched_effect(frame, outcome="outcome", treated="treated", covariates=["baseline"])
+    if method == "waves":
+        return _waves(plan, facts, panel)
     if method == "its":
         frame = monthly_frame(plan, facts, panel, who)
         treated = frame[frame["treated"] == 1].groupby("period", as_index=False)["y"].mean()
@@ -229,3 +233,26 @@ def success_cases(frame: pd.DataFrame, key: str, *, n: int = 5) -> tuple[pd.Data
     ranked = treated.assign(beyond=treated["outcome"].to_numpy(float) - expected).sort_values("beyond")
     shown = ranked.assign(person=[pseudonym(str(i), key) for i in ranked["employee_id"]])[["person", "beyond"]]
     return shown.tail(n).iloc[::-1].reset_index(drop=True), shown.head(n).reset_index(drop=True)
+
+
+def _waves(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> Estimate:
+    """Staggered DiD on the monthly KPI: each person's cohort is the first month of their wave; the months run
+    from the baseline window to the last measured one, and a wave starting after them counts as never treated."""
+    import pandas as pd
+
+    from core import effects, waves
+    from core.estimates import without_flagged
+
+    listed = {a.id: a.wave for a in plan.design.assignment if a.wave}
+    if not listed:
+        raise ValueError("the waitlist's waves are in the assignment list: draw it in step 4 first")
+    starts = waves.wave_starts(plan)
+    periods, _ = without_flagged(panel.periods[["employee_id", "period", facts.column]], facts.column)
+    inside = periods[periods["employee_id"].isin(list(listed))
+                     & (periods["period"] >= pd.Timestamp(facts.windows.baseline[0]))].dropna(subset=[facts.column])
+    last = inside["period"].max()
+    first_month = {w: pd.Timestamp(pl.add_months(day, 0 if day.day == 1 else 1)) for w, day in enumerate(starts, 1)}
+    cohort = inside["employee_id"].map(lambda i: first_month[listed[i]])
+    inside = inside.assign(cohort=[c if c <= last else pd.NaT for c in cohort])
+    return effects.staggered_did(inside, outcome=facts.column, unit="employee_id", period="period", cohort="cohort",
+                                 control="notyet")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from core import charts, design, pilot
+from core import charts, design, pilot, waves
 from core.plan import Preregistration
 from core.words import number
 from ui import datasets, session, widgets
@@ -82,7 +82,22 @@ with right:
 
 a1, a2, a3 = st.columns(3)
 locked = bool(d.assignment)
-if clustered:
+if d.design == "waves":
+    with a1:
+        widgets.bound(st.number_input, "Waves", f"pilot.waves.{p.waves}", setter("pilot", "waves", int),
+                      value=int(p.waves), min_value=waves.MIN_WAVES, max_value=waves.MAX_WAVES, step=1,
+                      disabled=locked, help="Every eligible team gets the program; a random order decides when. "
+                                            "Each wave starts one measurement window after the one before.")
+    with a2:
+        starts = waves.wave_starts(plan)
+        if starts:
+            st.caption("Waves start: " + ", ".join(f"{i} on {day:%d %b %Y}" for i, day in enumerate(starts, 1))
+                       + ". While wave 1 is measured, the waves still waiting are its controls.")
+    with a3:
+        if facts.clusters is not None and facts.clusters.from_roster:
+            st.caption(f"{facts.clusters.count:,} {facts.clusters.column} clusters are eligible: "
+                       f"{facts.clusters.mean:,.1f} people each on average.")
+elif clustered:
     c = facts.clusters
     size = max(round(c.mean), 1)
 
@@ -268,6 +283,33 @@ with st.expander("Power in detail"):
                "whole clusters, the design effect 1 + ((1 + cv²)·m − 1)·ICC and degrees of freedom from the number "
                "of clusters (Eldridge et al. 2006); binary KPIs use Cohen's h.")
 
+if d.design == "waves" and facts.clusters is not None and facts.clusters.from_roster:
+    with st.expander("Power of the waves, by simulation", expanded=True):
+        st.caption("No formula gives the power of a staggered rollout, so the app simulates it: the eligible teams "
+                   "(their real sizes) are put in random waves many times, the pilot's effect is added once a "
+                   "team's wave starts, and each simulated pilot is analysed by the staggered difference-in-"
+                   "differences the Results step will run.")
+
+        @st.cache_data(show_spinner="Simulating 200 waitlist pilots…", max_entries=16)
+        def simulate(effect: float, sd: float, rho: float, icc: float, sizes: tuple, count: int):
+            return waves.simulate_power(effect=effect, sd=sd, rho=rho, icc=icc, cluster_sizes=list(sizes),
+                                        waves=count)
+
+        if st.button("Simulate the power of these waves", key=session.key("design.simulate_waves")):
+            st.session_state[session.key("design.waves_power")] = True
+        if st.session_state.get(session.key("design.waves_power")):
+            try:
+                found = simulate(float(p.effect), float(v.sd), float(v.baseline_corr), float(v.icc),
+                                 tuple(facts.clusters.sizes.values()), int(p.waves))
+            except ValueError as exc:
+                st.warning(md(f"Not simulated: {exc}"))
+            else:
+                st.metric("Power of the waves (simulated)", f"{found.power:.0%}",
+                          help=f"± {found.margin:.0%} (Monte Carlo error, {found.simulations} simulations)")
+                st.caption(f"{len(found.clusters_per_wave)} waves of {', '.join(map(str, found.clusters_per_wave))} "
+                           f"{facts.clusters.column} clusters; ± {found.margin:.0%} from simulating "
+                           f"{found.simulations} pilots.")
+
 # -- assignment ------------------------------------------------------------------------------------------------
 st.header("Who is in which arm", anchor="assignment")
 if roster is None:
@@ -327,8 +369,12 @@ else:
                       help="Stratified randomisation: each site (or job family) gets both arms in proportion.")
     SIZES = {"planned": "The planned arms", "everyone": "Everyone eligible, in the planned ratio"}
     g1, g2, g3 = st.columns([2, 1, 1])
-    size_choice = g1.radio("Draw", list(SIZES), format_func=SIZES.get, horizontal=True,
-                           key=session.key("design.list_size"), disabled=locked)
+    if d.design == "waves":
+        size_choice = "everyone"
+        g1.caption("Every eligible team, randomly ordered into the waves.")
+    else:
+        size_choice = g1.radio("Draw", list(SIZES), format_func=SIZES.get, horizontal=True,
+                               key=session.key("design.list_size"), disabled=locked)
     widgets.bound(g2.number_input, "Seed (recorded)", f"design.seed.{d.seed}", setter("design", "seed", int),
                   value=int(d.seed), min_value=0, max_value=2**31 - 1, step=1,
                   help="Same people and same seed, same list. 0 = choose one when the list is drawn.",

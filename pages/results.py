@@ -148,6 +148,9 @@ if plan.pilot.effect:
                f"{number(gain)} (95% CI {number(results.improvement(plan, found.ci_low))} to "
                f"{number(results.improvement(plan, found.ci_high))}).")
 
+if "event_study" in found.diagnostics:
+    st.plotly_chart(charts.event_study(found.diagnostics["event_study"], y_title=f"effect ({unit})"),
+                    key="results-event-study")
 if pilot.is_monthly(joined, facts.column):
     means = results.group_means(plan, facts, joined, who)
     st.plotly_chart(charts.group_means(means, w.start, y_title=f"{facts.column} ({unit})"), key="results-means")

@@ -54,3 +54,12 @@ def test_group_means_draws_one_line_per_arm_and_marks_the_start():
     assert [t.name for t in fig.data] == ["treatment", "control"]
     assert list(fig.data[0].y) == [10.0, 12.0]
     assert fig.layout.shapes[0].x0 == "2026-07-01"
+
+
+def test_event_study_draws_each_event_time_with_its_interval():
+    import pandas as pd
+
+    table = pd.DataFrame({"event_time": [-2, -1, 0, 1], "att": [0.1, -0.1, 1.0, 1.2], "se": [0.5, 0.5, 0.4, 0.6]})
+    fig = charts.event_study(table, y_title="effect")
+    assert list(fig.data[0].x) == [-2, -1, 0, 1]
+    assert list(fig.data[0].error_y.array) == pytest.approx([0.98, 0.98, 0.784, 1.176])

@@ -55,3 +55,18 @@ def test_mediation_on_the_sample_uses_the_assessment_gain(sample_panel):
     found = effects.mediation(frame, outcome="outcome", treated="treated", mediator="gain", covariates=["baseline"],
                               cluster="team", draws=200)
     assert found.diagnostics["a"] == pytest.approx(8.0, abs=2.0)  # the planted +8 points on the assessment
+
+
+def test_a_waitlist_pilot_is_analysed_by_staggered_did_with_later_waves_as_controls(sample_panel):
+    from core import design
+
+    plan = sales_skills()
+    plan.pilot.start, plan.design.seed = "2026-07-01", 9
+    design.choose(plan, "waves")
+    design.apply_list(plan, design.generate_list(plan, pilot.facts(plan, sample_panel)))
+    facts = pilot.facts(plan, sample_panel)
+    assert results.registered_method(plan) == "waves"
+    found = results.estimate(plan, facts, sample_panel, "waves")
+    table = found.diagnostics["group_time"]
+    assert list(table.columns[:4]) == ["cohort", "period", "att", "se"]
+    assert found.ci_low < found.effect < found.ci_high and "event_study" in found.diagnostics

@@ -156,3 +156,17 @@ def test_a_negative_effect_and_a_start_before_the_data_show_messages_not_traceba
     at = app(plan.id, "pages/design.py")
     assert not at.exception
     assert any("Nobody is eligible" in w for w in texts(at, "warning"))
+
+
+def test_a_waitlist_in_waves_draws_every_team_and_simulates_its_power(app, db_file):
+    store = Store(db_file)
+    plan = sales_with_sample(db_file, design="waves", seed=2)
+    at = app(plan.id, "pages/design.py")
+    assert any("Waves start: 1 on 01 Jul 2026, 2 on 01 Oct 2026, 3 on 01 Jan 2027" in c for c in texts(at, "caption"))
+    button(at, "Draw the assignment list").click().run()
+    saved = store.load(plan.id)[0].design.assignment
+    assert len(saved) == 464 and {a.wave for a in saved} == {1, 2, 3}
+    button(at, "Simulate the power of these waves").click().run()
+    assert not at.exception
+    power = metric(at, "Power of the waves (simulated)")
+    assert power.endswith("%") and 0 <= int(power.rstrip("%")) <= 100

@@ -12,6 +12,7 @@ import json
 import math
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -359,7 +360,9 @@ def validate_name(name: Any) -> str:
     """A plan name, trimmed: 1 to NAME_MAX characters of any text (quotes, emoji and HTML are fine)."""
     if not isinstance(name, str):
         raise PlanFormatError(f"name: expected text, got {type(name).__name__}.")
-    cleaned = "".join(ch for ch in name if ch.isprintable()).strip()
+    # control characters go (newlines, tabs, NUL); format characters stay: a zero-width joiner is part of
+    # an emoji such as 👩‍💻, and stripping it would change what the user typed
+    cleaned = "".join(ch for ch in name if unicodedata.category(ch) != "Cc").strip()
     if not cleaned:
         raise PlanFormatError("name: a plan needs a name; it cannot be empty.")
     if len(cleaned) > NAME_MAX:

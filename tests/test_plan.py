@@ -115,3 +115,8 @@ def test_names_are_trimmed_and_limited():
     assert validate_name("x" * NAME_MAX) == "x" * NAME_MAX
     with pytest.raises(PlanFormatError, match="cannot be empty"):
         validate_name(" \n\t ")
+
+
+def test_emoji_with_zero_width_joiners_are_kept_and_control_characters_dropped():
+    assert validate_name("Team 👩\u200d💻 pilot") == "Team 👩\u200d💻 pilot"
+    assert validate_name("a\x00b\tc\n") == "abc"

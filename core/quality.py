@@ -22,6 +22,7 @@ from core.words import count
 Severity = Literal["blocks", "worth a look", "fine"]
 ORDER = {"blocks": 0, "worth a look": 1, "fine": 2}
 PER_PERSON = ("hris", "assessments")  # files with one row per person
+PRIVATE_ROLES = ("employee_id", "manager_id", "name", "sensitive")
 SHOW = 5
 
 
@@ -130,8 +131,9 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
             dup = key.duplicated(keep=False) & ~empty
             if dup.any():
                 groups = frame.index[dup].to_series().groupby(key[dup].to_numpy()).apply(list)
-                described = "; ".join(f"{k} on lines {', '.join(str(table.line(i)) for i in v)}"
-                                      for k, v in list(groups.items())[:SHOW])
+                # lines, never the ids themselves: ids are shown only as pseudonyms outside the assignment list
+                described = "; ".join(f"lines {', '.join(str(table.line(i)) for i in v)}"
+                                      for v in list(groups.values)[:SHOW])
                 findings.append(Finding("worth a look", column,
                                         f"{count(len(groups), 'id appears', 'ids appear')} more than once "
                                         f"({described}). The panel keeps the last row of each.",
@@ -162,6 +164,7 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
         if roles.get(column) in ("measure", "ignore"):
             continue
         values = frame[column]
+        private = roles.get(column) in PRIVATE_ROLES  # names, ids and sensitive attributes are never quoted
         long = _long(values, table.profile(column))
         if long.any():
             first = frame.index[long][0]
@@ -171,8 +174,9 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
         formula = _formula_like(values, table.profile(column))
         if formula.any():
             first = frame.index[formula][0]
+            quoted = "" if private else f": “{_short(values.at[first])}”"
             findings.append(Finding("worth a look", column, f"{int(formula.sum()):,} cells start with =, +, - or @ "
-                                    f"(line {table.line(first)}: “{_short(values.at[first])}”). "
+                                    f"(line {table.line(first)}{quoted}). "
                                     "They are kept as text, never run as spreadsheet formulas.",
                                     _lines(table, frame.index[formula][:1000])))
     date_range = None
@@ -281,12 +285,12 @@ def join_findings(ids: dict[str, tuple[str, pd.Series]]) -> list[Finding]:
         present = set(values[values != ""])
         unknown = sorted(present - known)
         if unknown:
-            rows = int(values.isin(unknown).sum())
+            rows = values.index[values.isin(unknown)]
             verb, own = ("is", "its") if len(unknown) == 1 else ("are", "their")
-            listed = ", ".join(unknown[:SHOW]) + (" …" if len(unknown) > SHOW else "")
+            lines = ", ".join(f"{int(i) + 2:,}" for i in rows[:SHOW]) + (" …" if len(rows) > SHOW else "")
             findings.append(Finding("worth a look", "", f"{count(len(unknown), 'id', 'ids')} in {name} {verb} not in "
-                                    f"{hris_name} ({listed}); {own} {count(rows, 'row is', 'rows are')} left out of "
-                                    "the panel."))
+                                    f"{hris_name} (lines {lines}); {own} {count(len(rows), 'row is', 'rows are')} left "
+                                    "out of the panel.", tuple(int(i) + 2 for i in rows[:1000])))
         if kind in ("lms", "kpis", "assessments"):
             absent = len(known - present)
             if absent and absent / max(len(known), 1) > 0.5:

@@ -59,7 +59,8 @@ def test_kpis_per_employee_and_month_with_context():
 def test_join_report_counts_unknown_ids():
     sources = {"hris": source("hris", HRIS), "lms": source("lms", LMS)}
     findings = quality.join_findings({k: (s.table.name, s.ids()) for k, s in sources.items()})
-    assert any("1 id in lms.csv is not in hris.csv (999); its 1 row is" in f.message for f in findings)
+    found = next(f for f in findings if "1 id in lms.csv is not in hris.csv" in f.message)
+    assert "999" not in found.message and "its 1 row is" in found.message and found.lines
 
 
 def test_without_hris_the_join_is_blocked_but_a_panel_still_forms():

@@ -9,6 +9,7 @@ import streamlit as st
 
 from core import ingest, panel, privacy, quality
 from ui import datasets, session
+from ui.text import md
 
 plan = session.require_plan()
 st.title("2 Data")
@@ -56,15 +57,15 @@ for kind, label in panel.KINDS.items():
         if upload is not None:
             data = upload.getvalue()
             if mapping is None or hashlib.sha256(data).hexdigest() != mapping.sha256 or mapping.filename != upload.name:
-                progress = st.progress(0.1, text=f"Reading {upload.name}…")
+                progress = st.progress(0.1, text=md(f"Reading {upload.name}…"))
                 try:
                     datasets.add(plan, kind, upload.name, data)
                 except ingest.TableError as exc:
                     progress.empty()
-                    st.error(f"{exc} Nothing was changed" + (f": {mapping.filename} is still in use." if mapping
-                                                             else "."))
+                    st.error(md(f"{exc} Nothing was changed" + (f": {mapping.filename} is still in use." if mapping
+                                                                else ".")))
                 else:
-                    progress.progress(1.0, text=f"{upload.name} read.")
+                    progress.progress(1.0, text=md(f"{upload.name} read."))
                     mapping = plan.data.sources.get(kind)
         if mapping is None:
             st.caption("No file yet.")
@@ -72,10 +73,10 @@ for kind, label in panel.KINDS.items():
         try:
             table, parsed, report = datasets.analysed(plan, kind)
         except (ingest.TableError, session.StoreError) as exc:
-            st.error(f"{mapping.filename} can no longer be read: {exc} Upload it again.")
+            st.error(md(f"{mapping.filename} can no longer be read: {exc} Upload it again."))
             continue
         head, remove = st.columns([5, 1])
-        head.markdown(f"{ICON[report.severity]} **{mapping.filename}**: {report.rows:,} rows, {report.columns} "
+        head.markdown(f"{ICON[report.severity]} **{md(mapping.filename)}**: {report.rows:,} rows, {report.columns} "
                       f"columns" + (f", {report.date_range[0]} to {report.date_range[1]}" if report.date_range else "")
                       + f" · {report.severity}")
         if remove.button("Remove", key=session.key(f"data.remove.{kind}")):
@@ -83,7 +84,7 @@ for kind, label in panel.KINDS.items():
             st.session_state[f"data.reset.{kind}"] = st.session_state.get(f"data.reset.{kind}", 0) + 1
             st.rerun()
         for finding in report.findings:
-            text = f"**{finding.column}**: {finding.message}" if finding.column else finding.message
+            text = f"**{md(finding.column)}**: {md(finding.message)}" if finding.column else md(finding.message)
             (st.error if finding.severity == "blocks" else st.warning)(text)
         with st.expander("Columns and what they are"):
             frame = table.frame
@@ -116,7 +117,7 @@ if joined is None:
     st.stop()
 found = datasets.sources(plan)
 for finding in quality.join_findings({k: (s.table.name, s.ids()) for k, s in found.items()}):
-    (st.error if finding.severity == "blocks" else st.warning)(finding.message)
+    (st.error if finding.severity == "blocks" else st.warning)(md(finding.message))
 people = joined.people
 st.markdown(f"**{len(people):,} people**" + (f"; **{len(joined.periods):,} employee-months** of KPIs from "
                                                f"{joined.periods['period'].min():%b %Y} to "

@@ -7,6 +7,7 @@ import streamlit as st
 from core import brief, export, pilot, roi
 from core.words import count
 from ui import datasets, session
+from ui.text import md
 
 plan = session.require_plan()
 st.title("Export")
@@ -20,7 +21,7 @@ inputs = roi.inputs(plan, facts)
 try:
     roi.evaluate(inputs)
 except roi.InputError as exc:
-    st.error(f"The ROI model cannot be exported yet: {exc} Fix it on the ROI page.")
+    st.error(md(f"The ROI model cannot be exported yet: {exc} Fix it on the ROI page."))
     st.page_link("pages/roi.py", label="Go to 6 ROI", icon="💰")
     st.stop()
 

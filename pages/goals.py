@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.plan import GOAL_QUESTIONS, STAKEHOLDER_ROLES, Hypothesis, Stakeholder
 from ui import session, widgets
+from ui.text import md
 
 plan = session.require_plan()
 st.title("1 Goals")
@@ -72,4 +73,4 @@ if hypotheses != [vars(h) for h in plan.hypotheses]:
     widgets.commit(lambda p: setattr(p, "hypotheses", [Hypothesis(**row) for row in hypotheses]))
 missing = [row["kpi"] or "(unnamed)" for row in hypotheses if row["assumed_size"] is None]
 if missing:
-    st.warning(f"Give an assumed size for: {', '.join(missing)}. A hypothesis without a size cannot be tested.")
+    st.warning(md(f"Give an assumed size for: {', '.join(missing)}. A hypothesis without a size cannot be tested."))

@@ -9,7 +9,7 @@ from core.plan import PlanFormatError
 from core.store import StoreError
 from core.templates import TEMPLATES
 from ui import session
-from ui.sidebar import escape_markdown
+from ui.text import md
 
 IMPORT_CAP_BYTES = 5 * 1024 * 1024
 
@@ -32,7 +32,7 @@ with st.form("create-plan", clear_on_submit=True, border=True):
         try:
             created, version = store.create(plan)
         except (PlanFormatError, StoreError) as exc:
-            st.error(f"Could not create the plan. {exc}")
+            st.error(md(f"Could not create the plan. {exc}"))
         else:
             session.set_plan(created, version)
             st.session_state["flash"] = ("success", f"Created “{created.name}”. Next: 1 Goals.")
@@ -43,12 +43,12 @@ with st.expander("Import a plan from JSON"):
     if upload is not None and st.button("Import", key="import-go"):
         data = upload.getvalue()
         if len(data) > IMPORT_CAP_BYTES:
-            st.error(f"{upload.name}: {len(data) / 1e6:.1f} MB is larger than the 5 MB a plan can be.")
+            st.error(md(f"{upload.name}: {len(data) / 1e6:.1f} MB is larger than the 5 MB a plan can be."))
         else:
             try:
                 plan, version = store.import_json(data)
             except PlanFormatError as exc:
-                st.error(f"{upload.name} could not be imported: {exc} Nothing was changed.")
+                st.error(md(f"{upload.name} could not be imported: {exc} Nothing was changed."))
             except StoreError as exc:
                 st.error(str(exc))
             else:
@@ -65,7 +65,7 @@ for row in rows:
     with st.container(border=True):
         head, actions = st.columns([3, 5])
         marker = "▶ " if current is not None and current.id == row.id else ""
-        head.markdown(f"**{marker}{escape_markdown(row.name)}**" + (" · archived" if row.archived else ""))
+        head.markdown(f"**{marker}{md(row.name)}**" + (" · archived" if row.archived else ""))
         head.caption(f"updated {row.updated_at.replace('T', ' ')[:16]} UTC · version {row.version}")
         buttons = actions.columns(6)
         if buttons[0].button("Open", key=f"open-{row.id}", type="primary"):
@@ -78,7 +78,7 @@ for row in rows:
                 try:
                     store.rename(row.id, new_name, expected_version=row.version)
                 except (PlanFormatError, StoreError) as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))
                 else:
                     if current is not None and current.id == row.id:
                         session.open_plan(row.id)
@@ -97,7 +97,7 @@ for row in rows:
         if buttons[5].button("Delete", key=f"del-{row.id}"):
             st.session_state["confirm-delete"] = row.id
         if st.session_state.get("confirm-delete") == row.id:
-            st.warning(f"Delete “{row.name}” and all its history for good? This cannot be undone.")
+            st.warning(md(f"Delete “{row.name}” and all its history for good? This cannot be undone."))
             yes, no = st.columns(2)
             if yes.button("Yes, delete it", key=f"del-yes-{row.id}", type="primary"):
                 store.delete(row.id)
@@ -110,7 +110,7 @@ for row in rows:
                 st.rerun()
 
 if current is not None:
-    with st.expander(f"History of “{current.name}”"):
+    with st.expander(f"History of “{md(current.name)}”"):
         entries = store.history(current.id)
         if not entries:
             st.caption("No earlier versions yet: each save keeps the one before it here.")
@@ -123,7 +123,7 @@ if current is not None:
                 try:
                     store.restore(entry.id, expected_version=st.session_state["plan_version"])
                 except StoreError as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))
                 else:
                     session.open_plan(current.id)
                     st.session_state["flash"] = ("success", f"Restored version {entry.version}.")

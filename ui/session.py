@@ -14,6 +14,7 @@ import streamlit as st
 
 from core.plan import Plan, PlanFormatError
 from core.store import ConflictError, NotFoundError, Store, StoreError, db_path
+from ui.text import md
 
 
 @st.cache_resource(show_spinner=False)
@@ -165,11 +166,11 @@ def save_state_label() -> str:
 def conflict_banner() -> None:
     """Offer "reload theirs" / "save mine as a copy" while a conflict is pending."""
     if st.session_state.get("save_state") == "error":
-        st.error(f"Your last change was not saved: {st.session_state.get('save_error')}")
+        st.error(md(f"Your last change was not saved: {st.session_state.get('save_error')}"))
     conflict: ConflictError | None = st.session_state.get("conflict")
     if conflict is None:
         return
-    st.warning(str(conflict))
+    st.warning(md(str(conflict)))
     left, right = st.columns(2)
     if left.button("Reload theirs", key="conflict-reload", icon="🔄"):
         open_plan(conflict.plan_id)
@@ -188,4 +189,4 @@ def show_flash() -> None:
     flash = st.session_state.pop("flash", None)
     if flash:
         kind, text = flash
-        getattr(st, kind)(text)
+        getattr(st, kind)(md(text))

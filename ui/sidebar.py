@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.steps import ICONS, STEPS, step_statuses
 from ui import session
+from ui.text import md
 
 
 def render() -> None:
@@ -14,13 +15,8 @@ def render() -> None:
         if plan is None:
             st.caption("No plan open. Create or open one on the Plans page.")
             return
-        st.markdown(f"**Current plan**  \n{escape_markdown(plan.name)}")
+        st.markdown(f"**Current plan**  \n{md(plan.name)}")
         st.caption(session.save_state_label())
         lines = [f"{ICONS[status]} {STEPS[step]}: {status}" for step, status in step_statuses(plan).items()]
         st.caption("  \n".join(lines))
 
-
-def escape_markdown(text: str) -> str:
-    """User text shown through st.markdown renders literally (no bold, links or headings)."""
-    specials = "\\`*_{}[]<>()#+-.!|~$"
-    return "".join("\\" + ch if ch in specials else ch for ch in text)

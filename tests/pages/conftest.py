@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,9 @@ def app(db_file):
 
 
 def texts(at: AppTest, kind: str) -> list[str]:
-    return [element.value for element in getattr(at, kind)]
+    """The text of each element of `kind` as a reader sees it (Markdown escapes of user text removed)."""
+    return [re.sub(r"\\([\\`*_{}\[\]()<>#+\-.!|~$:])", r"\1", element.value)
+            if isinstance(element.value, str) else element.value for element in getattr(at, kind)]
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import re
 import pytest
 
 from core.plan import Hypothesis
-from core.store import Store
 from core.templates import sales_skills
 from tests.pages.conftest import with_sample_data
 

@@ -347,13 +347,34 @@ class Plan:
                 text = text.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 raise PlanFormatError(f"The file is not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
+        if len(text) > MAX_JSON_CHARS:
+            raise PlanFormatError(f"The file holds {len(text):,} characters; a plan is at most {MAX_JSON_CHARS:,}.")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise PlanFormatError(
                 f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
             ) from None
+        except RecursionError:
+            raise PlanFormatError("The JSON is nested far deeper than any plan: it is not a Pilot ROI plan.") from None
+        except ValueError as exc:  # e.g. an integer of thousands of digits (Python's int-conversion limit)
+            raise PlanFormatError(f"The JSON holds a number too large to read ({str(exc)[:80]}).") from None
+        if _depth(data) > MAX_DEPTH:
+            raise PlanFormatError(f"The JSON is nested more than {MAX_DEPTH} levels deep: it is not a Pilot ROI "
+                                  "plan.")
         return cls.from_dict(data)
+
+
+MAX_JSON_CHARS = 20_000_000
+MAX_DEPTH = 20  # a plan nests at most ~6 levels (plan → design → preregistration → registered → value)
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    """How deeply `value` nests (stops counting past MAX_DEPTH)."""
+    if level > MAX_DEPTH or not isinstance(value, (dict, list)):
+        return level
+    children = value.values() if isinstance(value, dict) else value
+    return max((_depth(child, level + 1) for child in children), default=level + 1)
 
 
 def validate_name(name: Any) -> str:
@@ -416,9 +437,15 @@ def _build(tp: Any, value: Any, path: str) -> Any:
             raise PlanFormatError(f"{where}: expected a whole number, got {_kind(value)}.")
         return int(value)
     if tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise PlanFormatError(f"{where}: expected a number, got {_kind(value)}.")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise PlanFormatError(f"{where}: a {len(str(value)):,}-digit number is too large.") from None
+        if not math.isfinite(number):
+            raise PlanFormatError(f"{where}: expected a number, got {_kind(value)}.")
+        return number
     if tp is str:
         if not isinstance(value, str):
             raise PlanFormatError(f"{where}: expected text, got {_kind(value)}.")

@@ -66,7 +66,10 @@ def _check_moved(design: dict, roi: dict, kpis: list[dict]) -> None:
 def _check(value: Any, path: str, kind: str) -> None:
     if value is None and kind == "number or null":
         return
-    number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    try:
+        number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    except OverflowError:  # an integer of thousands of digits
+        number = False
     if not number or (kind == "whole" and value != int(value)):
         expected = "a whole number" if kind == "whole" else "a number"
         raise PlanFormatError(f"{path}: expected {expected}, got {value!r}.")

@@ -57,6 +57,10 @@ def page_messages() -> None:
     """Messages every page shows first: a pending flash, a save error, a conflict to resolve."""
     ensure_app_navigation()
     show_flash()
+    repaired = st.session_state.pop("repairs", None)
+    if repaired:
+        st.warning(md(f"This plan had {len(repaired)} value(s) outside what the app can use; each was reset to its "
+                      "default and is saved with your next change:\n\n") + "\n".join(f"- {md(r)}" for r in repaired))
     conflict_banner()
 
 
@@ -79,6 +83,11 @@ def key(name: str) -> str:
 
 
 def set_plan(plan: Plan, version: int) -> None:
+    from core.plan_checks import repair
+
+    repaired = repair(plan)  # out-of-range values (a hand-edited or faulty file) back to defaults, said below
+    if repaired:
+        st.session_state["repairs"] = repaired
     st.session_state["plan"] = plan
     st.session_state["plan_version"] = version
     st.session_state["save_state"] = "saved"

@@ -3,7 +3,9 @@
 import streamlit as st
 
 from core import memory
+from core.store import StoreError
 from ui import session, sidebar
+from ui.text import md
 
 memory.keep_freed_memory()  # once per process: freed memory is kept for the next upload (see core/memory.py)
 
@@ -25,6 +27,9 @@ navigation = st.navigation(
 )
 st.session_state["app_ran"] = True
 session.store()
-session.sync_query_param()
-sidebar.render()
-navigation.run()
+try:
+    session.sync_query_param()
+    sidebar.render()
+    navigation.run()
+except StoreError as exc:  # a storage fault (read-only file, full disk, file deleted): a message, not a traceback
+    st.error(md(str(exc)))

@@ -137,6 +137,8 @@ class Store:
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             yield Database(conn, execute_plugins=False)
+        except sqlite3.DatabaseError as exc:  # a fault of the file or the disk, never a traceback on screen
+            raise StoreError(self._fault(exc)) from None
         finally:
             conn.close()
 
@@ -147,14 +149,32 @@ class Store:
             try:
                 db.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise StoreError(self._unwritable(exc)) from None
+                raise StoreError(self._fault(exc)) from None
             try:
                 yield db
             except BaseException:
-                db.conn.rollback()
+                with contextlib.suppress(sqlite3.Error):
+                    db.conn.rollback()
                 raise
             else:
-                db.conn.commit()
+                db.conn.commit()  # a full disk fails here; _db turns it into a StoreError, nothing half-written
+
+    def _fault(self, exc: sqlite3.DatabaseError) -> str:
+        """A plain message for a storage fault; a database whose tables vanished (the file was deleted or
+        replaced while the app ran) is recreated empty through the migrations first."""
+        text = str(exc).lower()
+        if "no such table" in text:
+            with contextlib.suppress(StoreError, sqlite3.Error):
+                self._ensure_schema()
+            return (f"The database file {self.path} was deleted or replaced while the app was running; an empty one "
+                    "has been created. The plan open in this window is kept here: save it as a new plan.")
+        if "readonly" in text or "read-only" in text:
+            return (f"The database file {self.path} is read-only, so nothing can be saved. Your changes are kept in "
+                    "this window; make the file writable (or set PILOT_ROI_DB to another path) and try again.")
+        if "full" in text:
+            return ("The disk is full, so the change was not saved (nothing was half-written). Your changes are kept "
+                    "in this window; free some space and try again.")
+        return self._unwritable(exc)
 
     def _unwritable(self, exc: Exception) -> str:
         return (
@@ -183,9 +203,12 @@ class Store:
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         while True:
             try:
-                with self._db() as db:
-                    if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                        db.enable_wal()
+                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)  # raw: the retry reads its error
+                try:
+                    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                        Database(conn, execute_plugins=False).enable_wal()
+                finally:
+                    conn.close()
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:

@@ -176,6 +176,9 @@ def conflict_banner() -> None:
     """Offer "reload theirs" / "save mine as a copy" while a conflict is pending."""
     if st.session_state.get("save_state") == "error":
         st.error(md(f"Your last change was not saved: {st.session_state.get('save_error')}"))
+        left, right = st.columns(2)
+        left.button("Try saving again", key="error-retry", icon="🔁", on_click=save)
+        right.button("Save it as a new plan", key="error-copy", icon="📄", on_click=_save_as_new_plan)
     conflict: ConflictError | None = st.session_state.get("conflict")
     if conflict is None:
         return
@@ -191,6 +194,20 @@ def conflict_banner() -> None:
             set_plan(copy, version)
             st.session_state["flash"] = ("success", f"Your version is saved as “{copy.name}”.")
             st.rerun()
+
+
+def _save_as_new_plan() -> None:
+    """The way out of a storage fault: the session's plan saved as a new plan (once the database works)."""
+    plan = current_plan()
+    if plan is None:
+        return
+    try:
+        copy, version = store().save_as_copy(plan)
+    except StoreError as exc:
+        st.session_state["save_error"] = str(exc)
+    else:
+        set_plan(copy, version)
+        st.session_state["flash"] = ("success", f"Saved as “{copy.name}”.")
 
 
 def show_flash() -> None:

@@ -59,6 +59,16 @@ def m002_datasets_and_settings(db: Database) -> None:
     db["settings"].create({"key": str, "value": str}, pk="key")
 
 
+@migrations()
+def m003_files_by_hash(db: Database) -> None:
+    """Uploaded files stored once by their SHA-256 and owned by the plans whose versions reference them."""
+    db["files"].create({"sha256": str, "size": int, "data": bytes, "stored_at": str}, pk="sha256")
+    db["file_owners"].create({"sha256": str, "plan_id": str}, pk=("sha256", "plan_id"))
+    db.execute("insert or ignore into files (sha256, size, data, stored_at) "
+               "select sha256, size, data, uploaded_at from datasets")
+    db.execute("insert or ignore into file_owners (sha256, plan_id) select sha256, plan_id from datasets")
+
+
 class StoreError(RuntimeError):
     """The database cannot be opened or written; the message says what to do."""
 
@@ -254,9 +264,11 @@ class Store:
         return plan
 
     # -- writes ------------------------------------------------------------------------------------
-    def create(self, plan: Plan) -> tuple[Plan, int]:
-        """Insert `plan` under a fresh id; returns the stored plan and its version (1)."""
+    def create(self, plan: Plan, *, files_of: str | None = None) -> tuple[Plan, int]:
+        """Insert `plan` under a fresh id; returns the stored plan and its version (1). `files_of`: a plan whose
+        files this one may read too (a duplicate or a copy made after a conflict keeps its files)."""
         plan.name = validate_name(plan.name)
+        source = files_of
         plan.id = new_id()
         stamp = now()
         with self._write() as db:
@@ -264,18 +276,25 @@ class Store:
                 {"id": plan.id, "name": plan.name, "json": plan.to_json(), "version": 1,
                  "created_at": stamp, "updated_at": stamp, "archived": 0}
             )
+            if source:
+                db.execute("insert or ignore into file_owners (sha256, plan_id) select sha256, ? from file_owners "
+                           "where plan_id = ?", [plan.id, source])
         return plan, 1
 
-    def save(self, plan: Plan, *, expected_version: int) -> int:
+    def save(self, plan: Plan, *, expected_version: int, files: dict[str, bytes] | None = None) -> int:
         """Store `plan` if nobody saved since `expected_version`; returns the new version.
 
-        The previous version goes to the history first, so it can be seen and restored.
+        The previous version goes to the history first, so it can be seen and restored. `files` (SHA-256 →
+        bytes) are the uploads this version references: written in the same transaction, by content, so a
+        file never replaces another; a rejected save keeps its files with its history entry.
         """
         plan.name = validate_name(plan.name)
         with self._write() as db:
             current = list(db.query("select * from plans where id = ?", [plan.id]))
             if not current:
                 raise NotFoundError(f"No plan with id {plan.id!r}; it may have been deleted.")
+            for sha, data in (files or {}).items():
+                self._put_file(db, plan.id, sha, data)
             row = current[0]
             if row["version"] != expected_version:
                 history_id = self._keep(db, plan.id, expected_version, plan.name, plan.to_json(),
@@ -300,18 +319,13 @@ class Store:
         """A copy of the plan and its uploaded files."""
         plan, _ = self.load(plan_id)
         plan.name = name or _copy_name(plan.name)
-        copy, version = self.create(plan)
-        with self._write() as db:
-            db.execute("insert into datasets (plan_id, kind, filename, sha256, size, data, uploaded_at) "
-                       "select ?, kind, filename, sha256, size, data, uploaded_at from datasets where plan_id = ?",
-                       [copy.id, plan_id])
-        return copy, version
+        return self.create(plan, files_of=plan_id)
 
     def save_as_copy(self, plan: Plan) -> tuple[Plan, int]:
-        """The "save mine as a copy" answer to a conflict."""
+        """The "save mine as a copy" answer to a conflict (it keeps the files its version references)."""
         copy = Plan.from_dict(plan.to_dict())
         copy.name = _copy_name(plan.name, suffix="my copy")
-        return self.create(copy)
+        return self.create(copy, files_of=plan.id)
 
     def set_archived(self, plan_id: str, archived: bool) -> None:
         with self._write() as db:
@@ -324,6 +338,8 @@ class Store:
             db.execute("delete from plan_history where plan_id = ?", [plan_id])
             db.execute("delete from datasets where plan_id = ?", [plan_id])
             db.execute("delete from plans where id = ?", [plan_id])
+            db.execute("delete from file_owners where plan_id = ?", [plan_id])
+            db.execute("delete from files where sha256 not in (select sha256 from file_owners)")
 
     def restore(self, history_id: int, *, expected_version: int) -> int:
         """Make an earlier version current again (itself a save, so it is undoable)."""
@@ -336,32 +352,61 @@ class Store:
         return self.create(plan)
 
     # -- uploaded files ----------------------------------------------------------------------------------
+    # -- files, by content ----------------------------------------------------------------------------------
+    @staticmethod
+    def _put_file(db: Database, plan_id: str, sha: str, data: bytes) -> None:
+        import hashlib
+
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise StoreError("An upload changed between reading and saving; upload it again.")
+        db.execute("insert or ignore into files (sha256, size, data, stored_at) values (?, ?, ?, ?)",
+                   [sha, len(data), data, now()])
+        db.execute("insert or ignore into file_owners (sha256, plan_id) values (?, ?)", [sha, plan_id])
+
+    def file_bytes(self, plan_id: str, sha: str) -> bytes:
+        """The bytes of a file `plan_id` owns, checked against their SHA-256 (raises NotFoundError or
+        StoreError): a deleted plan's or another plan's file is never served."""
+        import hashlib
+
+        with self._db() as db:
+            rows = list(db.query("select f.data from files f join file_owners o on o.sha256 = f.sha256 "
+                                 "where o.plan_id = ? and f.sha256 = ?", [plan_id, sha]))
+        if not rows:
+            raise NotFoundError("This plan's file is not stored (it was removed, or the plan came from an "
+                                "import without its files): upload it again.")
+        data = rows[0]["data"]
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise StoreError("The stored file is damaged (its content no longer matches its fingerprint): "
+                             "upload it again.")
+        return data
+
+    def owns_file(self, plan_id: str, sha: str) -> bool:
+        with self._db() as db:
+            return bool(list(db.query("select 1 from file_owners where plan_id = ? and sha256 = ?", [plan_id, sha])))
+
     def put_dataset(self, plan_id: str, kind: str, filename: str, data: bytes) -> DatasetRow:
-        """Keep an uploaded file with the plan (replacing the previous file of that kind)."""
+        """Keep an uploaded file for the plan (by content: it replaces nothing; the plan's version that names its
+        SHA-256 is what uses it). The app saves files with the plan version instead (`save(files=…)`)."""
         import hashlib
 
         row = {"plan_id": plan_id, "kind": kind, "filename": filename, "sha256": hashlib.sha256(data).hexdigest(),
                "size": len(data), "uploaded_at": now()}
         with self._write() as db:
-            db["datasets"].upsert({**row, "data": data}, pk=("plan_id", "kind"))
+            self._put_file(db, plan_id, row["sha256"], data)
         return DatasetRow(**row)
 
     def datasets(self, plan_id: str) -> list[DatasetRow]:
+        """The files the plan's current version names that the store holds for it, by kind."""
+        try:
+            plan, _ = self.load(plan_id)
+        except NotFoundError:
+            return []
         with self._db() as db:
-            rows = db.query("select plan_id, kind, filename, sha256, size, uploaded_at from datasets "
-                            "where plan_id = ? order by kind", [plan_id])
-            return [DatasetRow(**r) for r in rows]
-
-    def dataset_bytes(self, plan_id: str, kind: str) -> bytes:
-        with self._db() as db:
-            rows = list(db.query("select data from datasets where plan_id = ? and kind = ?", [plan_id, kind]))
-        if not rows:
-            raise NotFoundError(f"No {kind} file is stored with this plan.")
-        return rows[0]["data"]
-
-    def remove_dataset(self, plan_id: str, kind: str) -> None:
-        with self._write() as db:
-            db.execute("delete from datasets where plan_id = ? and kind = ?", [plan_id, kind])
+            rows = {r["sha256"]: r for r in db.query(
+                "select f.sha256, f.size, f.stored_at from files f join file_owners o on o.sha256 = f.sha256 "
+                "where o.plan_id = ?", [plan_id])}
+        return [DatasetRow(plan_id, kind, m.filename, m.sha256, rows[m.sha256]["size"], rows[m.sha256]["stored_at"])
+                for kind, m in sorted(plan.data.sources.items()) if m.sha256 in rows]
 
     def installation_secret(self) -> str:
         """The per-installation pseudonym key, generated once (under the write lock) and kept in the database."""

@@ -230,13 +230,63 @@ def test_reads_do_not_wait_for_a_writer(store, db_file):
     assert time.perf_counter() - start < 5
 
 
+def _with_file(store, plan, version, data=b"employee_id\n1\n"):
+    import hashlib
+
+    from core.plan import SourceMapping
+
+    sha = hashlib.sha256(data).hexdigest()
+    plan.data.sources["hris"] = SourceMapping("hris.csv", sha, {"employee_id": "employee_id"})
+    return sha, store.save(plan, expected_version=version, files={sha: data})
+
+
 def test_duplicate_and_delete_carry_the_uploaded_files(store):
-    plan, _ = store.create(Plan(name="With files"))
-    store.put_dataset(plan.id, "hris", "hris.csv", b"employee_id\n1\n")
+    plan, version = store.create(Plan(name="With files"))
+    sha, _ = _with_file(store, plan, version)
     copy, _ = store.duplicate(plan.id)
-    assert store.dataset_bytes(copy.id, "hris") == b"employee_id\n1\n"
+    assert store.file_bytes(copy.id, sha) == b"employee_id\n1\n"
     store.delete(plan.id)
     assert store.datasets(plan.id) == [] and len(store.datasets(copy.id)) == 1
+    assert not store.owns_file(plan.id, sha)
+
+
+def test_a_losing_upload_never_replaces_the_winners_file(store):
+    """Two people on one plan: B's save is refused as a conflict; A's file stays what A's version names."""
+    plan, version = store.create(Plan(name="Shared"))
+    a_sha, a_version = _with_file(store, plan, version, b"employee_id\nA\n")
+    b_plan = store.load(plan.id)[0]
+    b_sha = None
+    try:
+        b_sha, _ = _with_file(store, b_plan, version, b"employee_id\nB\n")  # stale version: a conflict
+    except Exception as exc:  # noqa: BLE001 - the conflict is the point
+        assert type(exc).__name__ == "ConflictError"
+    current = store.load(plan.id)[0]
+    assert current.data.sources["hris"].sha256 == a_sha
+    assert store.file_bytes(plan.id, a_sha) == b"employee_id\nA\n"
+    assert b_sha is None
+    copy, _ = store.save_as_copy(b_plan)  # "save mine as a copy" keeps B's file
+    assert store.file_bytes(copy.id, b_plan.data.sources["hris"].sha256) == b"employee_id\nB\n"
+
+
+def test_restoring_a_version_brings_its_file_back_and_bytes_are_checked(store, db_file):
+    import sqlite3
+
+    from core.store import NotFoundError, StoreError
+
+    plan, version = store.create(Plan(name="Versions"))
+    old_sha, version = _with_file(store, plan, version, b"employee_id\nold\n")
+    new_sha, version = _with_file(store, plan, version, b"employee_id\nnew\n")
+    entry = next(e for e in store.history(plan.id) if e.version == 2)
+    store.restore(entry.id, expected_version=version)
+    assert store.load(plan.id)[0].data.sources["hris"].sha256 == old_sha
+    assert store.file_bytes(plan.id, old_sha) == b"employee_id\nold\n"
+    with sqlite3.connect(db_file) as conn:
+        conn.execute("update files set data = ? where sha256 = ?", [b"tampered", old_sha])
+    with pytest.raises(StoreError, match="damaged"):
+        store.file_bytes(plan.id, old_sha)
+    other, _ = store.create(Plan(name="Stranger"))
+    with pytest.raises(NotFoundError):
+        store.file_bytes(other.id, new_sha)  # knowing a file's hash is not owning it
 
 
 def test_installation_secret_is_generated_once(store, db_file):

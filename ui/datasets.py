@@ -41,8 +41,13 @@ def _panel(key: str, _sources: dict[str, panel.Source]) -> panel.Panel:
 
 
 def table(plan: Plan, kind: str) -> ingest.Table:
+    """The plan's parsed file; the store must say the plan owns it even when the parse is cached, so a
+    deleted plan's data (or a file another plan names by its hash) is never served."""
     mapping = plan.data.sources[kind]
-    return _table(mapping.sha256, mapping.filename, lambda: session.store().dataset_bytes(plan.id, kind))
+    store = session.store()
+    if not store.owns_file(plan.id, mapping.sha256):
+        raise session.StoreError(f"{mapping.filename} is not stored with this plan any more: upload it again.")
+    return _table(mapping.sha256, mapping.filename, lambda: store.file_bytes(plan.id, mapping.sha256))
 
 
 def analysed(plan: Plan, kind: str) -> tuple[ingest.Table, quality.Parsed, quality.FileReport]:
@@ -119,13 +124,12 @@ def add(plan: Plan, kind: str, name: str, data: bytes) -> ingest.Table:
     except Exception as exc:  # noqa: BLE001 - a message naming the file, never a traceback
         raise ingest.TableError(f"{name}: its columns could not be recognised ({type(exc).__name__}: "
                                 f"{str(exc)[:200]}).") from exc
-    session.store().put_dataset(plan.id, kind, name, data)
-    session.update(lambda p: p.data.sources.__setitem__(kind, SourceMapping(name, sha, roles)))
+    session.update(lambda p: p.data.sources.__setitem__(kind, SourceMapping(name, sha, roles)), files={sha: data})
     return t
 
 
 def remove(plan: Plan, kind: str) -> None:
-    session.store().remove_dataset(plan.id, kind)
+    """The plan stops naming the file; earlier versions keep it (restoring one brings it back)."""
     session.update(lambda p: p.data.sources.pop(kind, None))
 
 

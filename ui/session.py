@@ -125,13 +125,14 @@ def sync_query_param() -> None:
         st.query_params["plan"] = plan.id
 
 
-def save() -> bool:
-    """Save the session's plan; on a conflict keep it in the session and flag the conflict."""
+def save(files: dict[str, bytes] | None = None) -> bool:
+    """Save the session's plan (with the uploads its version references); on a conflict keep it in the session
+    and flag the conflict."""
     plan = current_plan()
     if plan is None:
         return False
     try:
-        version = store().save(plan, expected_version=st.session_state["plan_version"])
+        version = store().save(plan, expected_version=st.session_state["plan_version"], files=files)
     except ConflictError as exc:
         st.session_state["save_state"] = "conflict"
         st.session_state["conflict"] = exc
@@ -147,8 +148,9 @@ def save() -> bool:
     return True
 
 
-def update(change: Callable[[Plan], None]) -> bool:
-    """Apply `change` to the current plan and autosave it, unless a conflict is pending."""
+def update(change: Callable[[Plan], None], *, files: dict[str, bytes] | None = None) -> bool:
+    """Apply `change` to the current plan and autosave it (with `files`, SHA-256 → bytes, the uploads the
+    change references), unless a conflict is pending."""
     plan = current_plan()
     if plan is None:
         return False
@@ -156,7 +158,7 @@ def update(change: Callable[[Plan], None]) -> bool:
     if st.session_state.get("save_state") == "conflict":
         return False  # the banner asks the user to choose before anything else is written
     st.session_state["save_state"] = "unsaved"
-    return save()
+    return save(files)
 
 
 def save_state_label() -> str:

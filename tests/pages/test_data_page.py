@@ -48,6 +48,8 @@ def test_upload_replace_and_remove(app, db_file):
     assert any("people.csv" in m and "2 rows" in m for m in texts(at, "markdown"))
     at.button(key=f"{plan.id}.{at.session_state['epoch']}.data.remove.hris").click().run()
     assert "hris" not in store.load(plan.id)[0].data.sources and store.datasets(plan.id) == []
+    previous = next(e for e in store.history(plan.id) if "hris" in store.load_history(e.id).data.sources)
+    assert store.owns_file(plan.id, store.load_history(previous.id).data.sources["hris"].sha256)  # kept for restore
 
 
 def test_group_comparison_hides_small_groups(app, db_file):

@@ -208,6 +208,31 @@ def balance(frame: pd.DataFrame, *, arm_col: str, covariates: list[str],
     table = pd.DataFrame(rows)
     last = "SMD after matching" if matched is not None else "SMD"
     table["flag"] = np.where(table[last].abs() > SMD_FLAG, "imbalanced (|SMD| > 0.1)", "")
+    return _suppress_small_groups(table, x, treated)
+
+
+def _suppress_small_groups(table: pd.DataFrame, x: pd.DataFrame, treated: np.ndarray) -> pd.DataFrame:
+    """Hide the rows of category levels held by 1 to 4 people in an arm (a share of a small arm is a count),
+    and, where one level of a covariate is hidden, the next smallest level too, so that it cannot be found by
+    subtraction (privacy: groups under 5, complementary suppression)."""
+    from core.privacy import MIN_GROUP
+
+    hidden: set[str] = set()
+    levels = [c for c in x.columns if " = " in c]
+    for arm in (treated, ~treated):
+        counts = x.loc[arm, levels].sum()
+        small = {c for c, n in counts.items() if 0 < n < MIN_GROUP}
+        hidden |= small
+        for covariate in {c.split(" = ")[0] for c in small}:
+            siblings = counts[[c for c in levels if c.startswith(f"{covariate} = ") and c not in hidden]]
+            if len([c for c in small if c.startswith(f"{covariate} = ")]) == 1 and len(siblings):
+                hidden.add(siblings.idxmin())
+    if hidden:
+        rows = table["covariate"].isin(hidden)
+        columns = [c for c in table.columns if c not in ("covariate", "flag")]
+        table[columns] = table[columns].astype(float)
+        table.loc[rows, columns] = np.nan
+        table.loc[rows, "flag"] = "hidden: fewer than 5 people in an arm"
     return table
 
 

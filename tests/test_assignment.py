@@ -257,3 +257,15 @@ def test_common_support_repeats_until_every_level_has_both_arms():
     assert rows.tolist() == [False, False, True, True, True, True]
     assert levels == (assignment.OneSided("site", "York", assignment.CONTROL),
                       assignment.OneSided("team", "X", assignment.TREATMENT))
+
+
+def test_balance_hides_category_levels_of_fewer_than_five_people_and_their_complement():
+    frame = pd.DataFrame({
+        "arm": ["treatment"] * 20 + ["control"] * 20,
+        "site": ["A"] * 16 + ["B"] * 3 + ["C"] * 1 + ["A"] * 10 + ["B"] * 6 + ["C"] * 4,
+        "score": list(range(40)),
+    })
+    table = assignment.balance(frame, arm_col="arm", covariates=["site", "score"]).set_index("covariate")
+    assert table.loc["site = C", "flag"].startswith("hidden") and np.isnan(table.loc["site = C", "mean treatment"])
+    assert table.loc["site = B", "flag"].startswith("hidden")  # 3 in the treated arm
+    assert not table.loc["score", "flag"].startswith("hidden") and table.loc["score", "mean treatment"] == 9.5

@@ -9,8 +9,18 @@ from ui import session
 from ui.text import md
 
 
+def signed_in_mode() -> bool:
+    """Whether sign-in ([auth] in .streamlit/secrets.toml) is configured."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return False
+
+
 def render() -> None:
     with st.sidebar:
+        if not signed_in_mode():
+            st.caption("Single-user: no sign-in is configured, so the server listens on this computer only.")
         plan = session.current_plan()
         if plan is None:
             st.caption("No plan open. Create or open one on the Plans page.")

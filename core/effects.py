@@ -189,6 +189,19 @@ def _drop_blanks(columns: dict[str, pd.Series], outcome: str) -> tuple[pd.Series
     return ~(no_outcome | no_other), counts, notes
 
 
+def _usable_rows(df: pd.DataFrame, columns: dict, outcome: str, covariates: list[str]):
+    """(rows, covariates, counts, notes): the rows with every needed value, and with numeric covariates."""
+    keep, counts, notes = _drop_blanks(columns, outcome)
+    rows = df.index[keep]
+    x = _covariates(df.loc[rows], covariates)
+    unreadable = x.isna().any(axis=1)
+    if unreadable.any():
+        notes.append(f"{int(unreadable.sum())} row(s) had a covariate that is not a number and were left out.")
+        counts["missing_other"] += int(unreadable.sum())
+        rows, x = rows[~unreadable.to_numpy()], x[~unreadable]
+    return rows, x, counts, notes
+
+
 def _present(series: pd.Series) -> pd.Series:
     """Text that is only spaces counts as blank."""
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
@@ -309,14 +322,7 @@ def difference_in_means(df: pd.DataFrame, *, outcome: str, treated: str, covaria
     if cluster:
         columns[cluster] = _present(df[cluster])
     columns.update({c: df[c] for c in covariates if c not in columns})
-    keep, counts, notes = _drop_blanks(columns, outcome)
-    rows = df.index[keep]
-    x = _covariates(df.loc[rows], covariates)
-    unreadable = x.isna().any(axis=1)
-    if unreadable.any():
-        notes.append(f"{int(unreadable.sum())} row(s) had a covariate that is not a number and were left out.")
-        counts["missing_other"] += int(unreadable.sum())
-        rows, x = rows[~unreadable.to_numpy()], x[~unreadable]
+    rows, x, counts, notes = _usable_rows(df, columns, outcome, covariates)
     y, d = columns[outcome][rows], columns[treated][rows]
     _check_outcome(y, outcome)
     _check_arms(d, treated)
@@ -457,14 +463,7 @@ def diff_in_diff(df: pd.DataFrame, *, outcome: str, treated: str, post: str, uni
         if name and name not in columns:
             columns[name] = _present(df[name])
     columns.update({c: df[c] for c in covariates if c not in columns})
-    keep, counts, notes = _drop_blanks(columns, outcome)
-    rows = df.index[keep]
-    x = _covariates(df.loc[rows], covariates)
-    unreadable = x.isna().any(axis=1)
-    if unreadable.any():
-        notes.append(f"{int(unreadable.sum())} row(s) had a covariate that is not a number and were left out.")
-        counts["missing_other"] += int(unreadable.sum())
-        rows, x = rows[~unreadable.to_numpy()], x[~unreadable]
+    rows, x, counts, notes = _usable_rows(df, columns, outcome, covariates)
     y, d, p = columns[outcome][rows], columns[treated][rows], columns[post][rows]
     _check_outcome(y, outcome)
     _check_arms(d, treated)

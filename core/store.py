@@ -69,6 +69,14 @@ def m003_files_by_hash(db: Database) -> None:
     db.execute("insert or ignore into file_owners (sha256, plan_id) select sha256, plan_id from datasets")
 
 
+@migrations()
+def m004_access(db: Database) -> None:
+    """Who may see a plan (with sign-in): its owner and the people it is shared with; who saved each version."""
+    db["plan_access"].create({"plan_id": str, "person": str, "role": str}, pk=("plan_id", "person"))
+    db["plan_history"].add_column("saved_by", str)
+    db["plans"].add_column("saved_by", str)
+
+
 class StoreError(RuntimeError):
     """The database cannot be opened or written; the message says what to do."""
 
@@ -116,6 +124,7 @@ class HistoryEntry:
     name: str
     saved_at: str
     kind: str  # "saved" (an earlier version), "conflict" (a rejected save), "deleted"
+    saved_by: str = ""  # who saved it, with sign-in
 
 
 def db_path() -> Path:
@@ -226,14 +235,54 @@ class Store:
                 time.sleep(random.uniform(0.005, 0.05))
 
     # -- reads -------------------------------------------------------------------------------------
-    def list_plans(self, *, include_archived: bool = False) -> list[PlanRow]:
-        where = "" if include_archived else "where archived = 0"
+    def list_plans(self, *, include_archived: bool = False, person: str | None = None) -> list[PlanRow]:
+        """Plans, newest first; with `person` (sign-in), only those they own or that are shared with them, and
+        plans made before sign-in was configured (no owner)."""
+        conditions, params = [], []
+        if not include_archived:
+            conditions.append("archived = 0")
+        if person is not None:
+            conditions.append("(id in (select plan_id from plan_access where person = ?) "
+                              "or id not in (select plan_id from plan_access))")
+            params.append(_person(person))
+        where = f"where {' and '.join(conditions)}" if conditions else ""
         with self._db() as db:
             rows = db.query(
                 f"select id, name, version, created_at, updated_at, archived from plans {where} "
-                "order by updated_at desc"
+                "order by updated_at desc", params
             )
             return [PlanRow(**{**r, "archived": bool(r["archived"])}) for r in rows]
+
+    def can_see(self, plan_id: str, person: str | None) -> bool:
+        """Without sign-in (person None) everyone may; with it, the owner, the people it is shared with, and
+        anyone for a plan made before sign-in was configured."""
+        if person is None:
+            return True
+        with self._db() as db:
+            people = [r["person"] for r in db.query("select person from plan_access where plan_id = ?", [plan_id])]
+        return not people or _person(person) in people
+
+    def access(self, plan_id: str) -> list[tuple[str, str]]:
+        """(person, "owner" | "shared") for a plan, owner first."""
+        with self._db() as db:
+            rows = db.query("select person, role from plan_access where plan_id = ? "
+                            "order by role != 'owner', person",
+                            [plan_id])
+            return [(r["person"], r["role"]) for r in rows]
+
+    def share(self, plan_id: str, person: str, *, role: str = "shared") -> None:
+        """Let `person` (their sign-in email) see and edit the plan."""
+        who = _person(person)
+        if "@" not in who or len(who) > 320:
+            raise StoreError(f"“{person}” is not an email address; share with the address people sign in with.")
+        with self._write() as db:
+            db.execute("insert or replace into plan_access (plan_id, person, role) values (?, ?, ?)",
+                       [plan_id, who, role])
+
+    def unshare(self, plan_id: str, person: str) -> None:
+        with self._write() as db:
+            db.execute("delete from plan_access where plan_id = ? and person = ? and role != 'owner'",
+                       [plan_id, _person(person)])
 
     def load(self, plan_id: str) -> tuple[Plan, int]:
         """The plan and its stored version (pass the version back to `save`)."""
@@ -248,7 +297,8 @@ class Store:
     def history(self, plan_id: str) -> list[HistoryEntry]:
         with self._db() as db:
             rows = db.query(
-                "select id, plan_id, version, name, saved_at, kind from plan_history "
+                "select id, plan_id, version, name, saved_at, kind, coalesce(saved_by, '') as saved_by "
+                "from plan_history "
                 "where plan_id = ? order by id desc",
                 [plan_id],
             )
@@ -264,7 +314,7 @@ class Store:
         return plan
 
     # -- writes ------------------------------------------------------------------------------------
-    def create(self, plan: Plan, *, files_of: str | None = None) -> tuple[Plan, int]:
+    def create(self, plan: Plan, *, files_of: str | None = None, owner: str | None = None) -> tuple[Plan, int]:
         """Insert `plan` under a fresh id; returns the stored plan and its version (1). `files_of`: a plan whose
         files this one may read too (a duplicate or a copy made after a conflict keeps its files)."""
         plan.name = validate_name(plan.name)
@@ -279,9 +329,13 @@ class Store:
             if source:
                 db.execute("insert or ignore into file_owners (sha256, plan_id) select sha256, ? from file_owners "
                            "where plan_id = ?", [plan.id, source])
+            if owner:
+                db.execute("insert into plan_access (plan_id, person, role) values (?, ?, 'owner')",
+                           [plan.id, _person(owner)])
         return plan, 1
 
-    def save(self, plan: Plan, *, expected_version: int, files: dict[str, bytes] | None = None) -> int:
+    def save(self, plan: Plan, *, expected_version: int, files: dict[str, bytes] | None = None,
+             by: str = "") -> int:
         """Store `plan` if nobody saved since `expected_version`; returns the new version.
 
         The previous version goes to the history first, so it can be seen and restored. `files` (SHA-256 →
@@ -298,14 +352,14 @@ class Store:
             row = current[0]
             if row["version"] != expected_version:
                 history_id = self._keep(db, plan.id, expected_version, plan.name, plan.to_json(),
-                                        "conflict")
+                                        "conflict", by)
                 conflict = ConflictError(plan.id, expected_version, row["version"], history_id)
             else:
-                self._keep(db, row["id"], row["version"], row["name"], row["json"], "saved")
+                self._keep(db, row["id"], row["version"], row["name"], row["json"], "saved", row.get("saved_by") or "")
                 version = row["version"] + 1
                 db.execute(
-                    "update plans set name = ?, json = ?, version = ?, updated_at = ? where id = ?",
-                    [plan.name, plan.to_json(), version, now(), plan.id],
+                    "update plans set name = ?, json = ?, version = ?, updated_at = ?, saved_by = ? where id = ?",
+                    [plan.name, plan.to_json(), version, now(), by, plan.id],
                 )
                 return version
         raise conflict  # after the commit, so the rejected copy stays in the history
@@ -339,6 +393,7 @@ class Store:
             db.execute("delete from datasets where plan_id = ?", [plan_id])
             db.execute("delete from plans where id = ?", [plan_id])
             db.execute("delete from file_owners where plan_id = ?", [plan_id])
+            db.execute("delete from plan_access where plan_id = ?", [plan_id])
             db.execute("delete from files where sha256 not in (select sha256 from file_owners)")
 
     def restore(self, history_id: int, *, expected_version: int) -> int:
@@ -421,11 +476,16 @@ class Store:
             return value
 
     @staticmethod
-    def _keep(db: Database, plan_id: str, version: int, name: str, text: str, kind: str) -> int:
+    def _keep(db: Database, plan_id: str, version: int, name: str, text: str, kind: str, by: str = "") -> int:
         table = db["plan_history"]
         table.insert({"plan_id": plan_id, "version": version, "name": name, "json": text,
-                      "saved_at": now(), "kind": kind})
+                      "saved_at": now(), "kind": kind, "saved_by": by})
         return int(table.last_pk)
+
+
+def _person(email: str) -> str:
+    """A person as the access table keeps them: their sign-in email, trimmed and lower-case."""
+    return email.strip().lower()
 
 
 def _copy_name(name: str, *, suffix: str = "copy") -> str:

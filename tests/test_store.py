@@ -292,3 +292,24 @@ def test_restoring_a_version_brings_its_file_back_and_bytes_are_checked(store, d
 def test_installation_secret_is_generated_once(store, db_file):
     first = store.installation_secret()
     assert first == Store(db_file).installation_secret() and len(first) == 64
+
+
+def test_with_sign_in_people_see_only_what_is_theirs_or_shared_with_them(store):
+    mine, version = store.create(Plan(name="Mine"), owner="Ana@Example.com")
+    theirs, _ = store.create(Plan(name="Theirs"), owner="bo@example.com")
+    legacy, _ = store.create(Plan(name="Before sign-in"))
+    assert {p.name for p in store.list_plans(person="ana@example.com")} == {"Mine", "Before sign-in"}
+    assert not store.can_see(theirs.id, "ana@example.com") and store.can_see(mine.id, "ana@example.com")
+    assert store.can_see(theirs.id, None)  # without sign-in, single-user: everything
+    store.share(theirs.id, "ana@example.com")
+    assert store.can_see(theirs.id, "ANA@example.com ")
+    assert store.access(theirs.id) == [("bo@example.com", "owner"), ("ana@example.com", "shared")]
+    store.unshare(theirs.id, "ana@example.com")
+    assert not store.can_see(theirs.id, "ana@example.com")
+    with pytest.raises(StoreError, match="not an email"):
+        store.share(mine.id, "not an address")
+    store.save(mine, expected_version=version, by="ana@example.com")
+    assert store.history(mine.id)[0].saved_by == ""  # version 1 was created, not saved, by anyone
+    mine.name = "Mine, again"
+    store.save(mine, expected_version=2, by="bo@example.com")
+    assert store.history(mine.id)[0].saved_by == "ana@example.com"  # version 2 was Ana's

@@ -26,6 +26,11 @@ navigation = st.navigation(
     }
 )
 st.session_state["app_ran"] = True
+if session.signed_in_mode() and not st.user.is_logged_in:
+    st.title("Pilot ROI")
+    st.write("Plans hold HR data: sign in to see the plans you own or that are shared with you.")
+    st.button("Sign in", type="primary", on_click=st.login)
+    st.stop()
 session.store()
 try:
     session.sync_query_param()

@@ -369,17 +369,17 @@ class Store:
         plan.name = name
         return self.save(plan, expected_version=expected_version)
 
-    def duplicate(self, plan_id: str, *, name: str | None = None) -> tuple[Plan, int]:
+    def duplicate(self, plan_id: str, *, name: str | None = None, owner: str | None = None) -> tuple[Plan, int]:
         """A copy of the plan and its uploaded files."""
         plan, _ = self.load(plan_id)
         plan.name = name or _copy_name(plan.name)
-        return self.create(plan, files_of=plan_id)
+        return self.create(plan, files_of=plan_id, owner=owner)
 
-    def save_as_copy(self, plan: Plan) -> tuple[Plan, int]:
+    def save_as_copy(self, plan: Plan, *, owner: str | None = None) -> tuple[Plan, int]:
         """The "save mine as a copy" answer to a conflict (it keeps the files its version references)."""
         copy = Plan.from_dict(plan.to_dict())
         copy.name = _copy_name(plan.name, suffix="my copy")
-        return self.create(copy, files_of=plan.id)
+        return self.create(copy, files_of=plan.id, owner=owner)
 
     def set_archived(self, plan_id: str, archived: bool) -> None:
         with self._write() as db:
@@ -401,10 +401,11 @@ class Store:
         plan = self.load_history(history_id)
         return self.save(plan, expected_version=expected_version)
 
-    def import_json(self, text: str | bytes) -> tuple[Plan, int]:
-        """Validate an exported plan and store it as a new plan (raises PlanFormatError)."""
+    def import_json(self, text: str | bytes, *, owner: str | None = None) -> tuple[Plan, int]:
+        """Validate an exported plan and store it as a new plan (raises PlanFormatError). Its files stay
+        behind: an import names them by hash but owns none of them, so they must be uploaded again."""
         plan = Plan.from_json(text)
-        return self.create(plan)
+        return self.create(plan, owner=owner)
 
     # -- uploaded files ----------------------------------------------------------------------------------
     # -- files, by content ----------------------------------------------------------------------------------

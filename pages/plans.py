@@ -30,7 +30,7 @@ with st.form("create-plan", clear_on_submit=True, border=True):
         plan = TEMPLATES[template][1]()
         plan.name = name if name.strip() else (plan.name if template != "blank" else "")
         try:
-            created, version = store.create(plan)
+            created, version = store.create(plan, owner=session.current_person())
         except (PlanFormatError, StoreError) as exc:
             st.error(md(f"Could not create the plan. {exc}"))
         else:
@@ -46,7 +46,7 @@ with st.expander("Import a plan from JSON"):
             st.error(md(f"{upload.name}: {len(data) / 1e6:.1f} MB is larger than the 5 MB a plan can be."))
         else:
             try:
-                plan, version = store.import_json(data)
+                plan, version = store.import_json(data, owner=session.current_person())
             except PlanFormatError as exc:
                 st.error(md(f"{upload.name} could not be imported: {exc} Nothing was changed."))
             except StoreError as exc:
@@ -57,7 +57,7 @@ with st.expander("Import a plan from JSON"):
                 st.rerun()
 
 show_archived = st.toggle("Show archived plans", key="show-archived")
-rows = store.list_plans(include_archived=show_archived)
+rows = store.list_plans(include_archived=show_archived, person=session.current_person())
 st.subheader("Your plans" if rows else "No plans yet: create one above.")
 current = session.current_plan()
 
@@ -84,7 +84,7 @@ for row in rows:
                         session.open_plan(row.id)
                     st.rerun()
         if buttons[2].button("Duplicate", key=f"dup-{row.id}"):
-            copy, _ = store.duplicate(row.id)
+            copy, _ = store.duplicate(row.id, owner=session.current_person())
             st.session_state["flash"] = ("success", f"Created “{copy.name}”.")
             st.rerun()
         label = "Unarchive" if row.archived else "Archive"
@@ -117,8 +117,9 @@ if current is not None:
         kinds = {"saved": "earlier version", "conflict": "rejected save (kept after a conflict)"}
         for entry in entries[:50]:
             left, right = st.columns([4, 1])
-            left.write(f"Version {entry.version} · {kinds.get(entry.kind, entry.kind)} · "
-                       f"{entry.saved_at.replace('T', ' ')[:16]} UTC")
+            left.text(f"Version {entry.version} · {kinds.get(entry.kind, entry.kind)} · "
+                      f"{entry.saved_at.replace('T', ' ')[:16]} UTC" + (f" · by {entry.saved_by}" if entry.saved_by
+                                                                        else ""))
             if right.button("Restore", key=f"restore-{entry.id}"):
                 try:
                     store.restore(entry.id, expected_version=st.session_state["plan_version"])
@@ -127,4 +128,30 @@ if current is not None:
                 else:
                     session.open_plan(current.id)
                     st.session_state["flash"] = ("success", f"Restored version {entry.version}.")
+                    st.rerun()
+
+person = session.current_person()
+if current is not None and person is not None:
+    with st.expander(f"Who can see “{md(current.name)}”"):
+        access = store.access(current.id)
+        owner = next((who for who, role in access if role == "owner"), None)
+        for who, role in access:
+            left, right = st.columns([4, 1])
+            left.text(f"{who} · {role}")
+            if role != "owner" and person == owner and right.button("Stop sharing", key=f"unshare-{who}"):
+                store.unshare(current.id, who)
+                st.rerun()
+        if owner is None:
+            st.caption("Made before sign-in was configured: everyone who signs in can see it until it is shared.")
+        if person == owner or owner is None:
+            email = st.text_input("Share with (their sign-in email)", key="share-email", max_chars=320)
+            if st.button("Share", key="share-go") and email.strip():
+                try:
+                    if owner is None:
+                        store.share(current.id, person, role="owner")
+                    store.share(current.id, email)
+                except StoreError as exc:
+                    st.error(md(str(exc)))
+                else:
+                    st.session_state["flash"] = ("success", f"Shared with {email.strip()}.")
                     st.rerun()

@@ -32,6 +32,22 @@ def store() -> Store:
         raise  # unreachable: st.stop() raises
 
 
+def signed_in_mode() -> bool:
+    """Whether sign-in ([auth] in .streamlit/secrets.toml) is configured."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return False
+
+
+def current_person() -> str | None:
+    """The signed-in person's email (their OpenID Connect subject when the provider gives no email); None
+    without sign-in (single-user)."""
+    if not signed_in_mode() or not st.user.is_logged_in:
+        return None
+    return str(st.user.get("email") or st.user.get("sub") or "").strip().lower() or None
+
+
 def current_plan() -> Plan | None:
     return st.session_state.get("plan")
 
@@ -105,6 +121,9 @@ def close_plan() -> None:
 
 def open_plan(plan_id: str) -> bool:
     """Load `plan_id` into the session; False (with a message kept for the page) if it cannot."""
+    if not store().can_see(plan_id, current_person()):
+        st.session_state["flash"] = ("error", "This plan is not shared with you: ask its owner to share it.")
+        return False
     try:
         plan, version = store().load(plan_id)
     except (NotFoundError, PlanFormatError) as exc:
@@ -132,7 +151,8 @@ def save(files: dict[str, bytes] | None = None) -> bool:
     if plan is None:
         return False
     try:
-        version = store().save(plan, expected_version=st.session_state["plan_version"], files=files)
+        version = store().save(plan, expected_version=st.session_state["plan_version"], files=files,
+                               by=current_person() or "")
     except ConflictError as exc:
         st.session_state["save_state"] = "conflict"
         st.session_state["conflict"] = exc
@@ -192,7 +212,7 @@ def conflict_banner() -> None:
     if right.button("Save mine as a copy", key="conflict-copy", icon="📄"):
         plan = current_plan()
         if plan is not None:
-            copy, version = store().save_as_copy(plan)
+            copy, version = store().save_as_copy(plan, owner=current_person())
             set_plan(copy, version)
             st.session_state["flash"] = ("success", f"Your version is saved as “{copy.name}”.")
             st.rerun()
@@ -204,7 +224,7 @@ def _save_as_new_plan() -> None:
     if plan is None:
         return
     try:
-        copy, version = store().save_as_copy(plan)
+        copy, version = store().save_as_copy(plan, owner=current_person())
     except StoreError as exc:
         st.session_state["save_error"] = str(exc)
     else:

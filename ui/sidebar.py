@@ -9,18 +9,14 @@ from ui import session
 from ui.text import md
 
 
-def signed_in_mode() -> bool:
-    """Whether sign-in ([auth] in .streamlit/secrets.toml) is configured."""
-    try:
-        return "auth" in st.secrets
-    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
-        return False
-
-
 def render() -> None:
     with st.sidebar:
-        if not signed_in_mode():
+        person = session.current_person()
+        if not session.signed_in_mode():
             st.caption("Single-user: no sign-in is configured, so the server listens on this computer only.")
+        elif person:
+            st.caption(md(f"Signed in as {person}"))
+            st.button("Sign out", key="sign-out", on_click=st.logout)
         plan = session.current_plan()
         if plan is None:
             st.caption("No plan open. Create or open one on the Plans page.")

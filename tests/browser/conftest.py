@@ -27,13 +27,15 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(db: Path):
-    """`streamlit run app.py` on a free loopback port with database `db`; yields the base URL."""
-    port = _free_port()
+def running_app(db: Path, *, port: int | None = None, secrets: Path | None = None):
+    """`streamlit run app.py` on a free loopback port with database `db` (and a secrets file, e.g. with
+    [auth]); yields the base URL."""
+    port = port or _free_port()
     env = {**os.environ, "PILOT_ROI_DB": str(db)}
+    extra = ["--secrets.files", str(secrets)] if secrets else []
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+         "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

@@ -8,6 +8,7 @@ once. Streamlit's own theme styles them. Tests check the specs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 import plotly.graph_objects as go
@@ -130,7 +131,9 @@ def timeline(phases: Sequence[tuple[str, Any, Any]], *, title: str = "Pilot time
 
 
 def association(found: Any, x_label: str, y_label: str) -> go.Figure:
-    """Scatter of a learning measure against a business KPI, per person, with r and its CI in the title."""
+    """Scatter of a learning measure against a business KPI, per person, with r and its CI in the title. The KPI
+    names are user text: escaped, since Plotly renders <a>, <b> and <br> in titles and hover text."""
+    x_label, y_label = escape(x_label), escape(y_label)
     data = [{"type": "scattergl", "mode": "markers", "x": found.x, "y": found.y,
              "marker": {"color": POSITIVE, "opacity": 0.5, "size": 5},
              "hovertemplate": f"{x_label} %{{x:,.3~g}}<br>{y_label} %{{y:,.3~g}}<extra></extra>"}]

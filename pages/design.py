@@ -4,6 +4,7 @@ definition, the details behind disclosures, the assignment list, the timeline an
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from html import escape
 
 import pandas as pd
 import streamlit as st
@@ -34,9 +35,9 @@ m1.metric("Per arm (treated + control)", f"{arms.treated_people:,} + {arms.contr
 m2.metric("Power of this pilot", f"{summary.planned_power:.0%}" if summary.planned_power is not None else "—",
           help="The chance the pilot shows a significant improvement if the effect below is real.")
 m3.metric("Smallest detectable effect", number(summary.planned_mde) if summary.planned_mde is not None else "—",
-          help=f"MDE, in {unit}: the smallest improvement this pilot detects with the target power.")
+          help=f"MDE, in {md(unit)}: the smallest improvement this pilot detects with the target power.")
 m4.metric("Break-even effect", number(summary.break_even) if summary.break_even is not None else "—",
-          help=f"In {unit}: the improvement at which the ROI model's benefits equal its costs (step 6).")
+          help=f"In {md(unit)}: the improvement at which the ROI model's benefits equal its costs (step 6).")
 
 
 def setter(section: str, name: str, convert=lambda v: v):
@@ -63,7 +64,7 @@ with left:
         st.caption(f"Baseline {pilot.months_label(w.baseline)} · pilot {w.intervention[0]:%d %b} – "
                    f"{w.intervention[1]:%d %b %Y} · measured {pilot.months_label(w.measurement)}")
 with middle:
-    widgets.bound(st.number_input, f"Effect to detect ({unit}, improvement)", f"pilot.effect.{p.effect}",
+    widgets.bound(st.number_input, f"Effect to detect ({md(unit)}, improvement)", f"pilot.effect.{p.effect}",
                   setter("pilot", "effect", float), value=float(p.effect), format="%.4g",
                   help="The improvement the program should bring per person, in the KPI's units. Positive means "
                        "better (lower, for a KPI where lower is better). The ROI step values the same number.")
@@ -95,7 +96,7 @@ if d.design == "waves":
                        + ". While wave 1 is measured, the waves still waiting are its controls.")
     with a3:
         if facts.clusters is not None and facts.clusters.from_roster:
-            st.caption(f"{facts.clusters.count:,} {facts.clusters.column} clusters are eligible: "
+            st.caption(f"{facts.clusters.count:,} {md(facts.clusters.column)} clusters are eligible: "
                        f"{facts.clusters.mean:,.1f} people each on average.")
 elif clustered:
     c = facts.clusters
@@ -105,21 +106,21 @@ elif clustered:
         return lambda plan_, k: setattr(plan_.pilot, field, int(k) * size)
 
     with a1:
-        widgets.bound(st.number_input, f"Treated {c.column} clusters",
+        widgets.bound(st.number_input, f"Treated {md(c.column)} clusters",
                       f"pilot.treated_clusters.{arms.treated_clusters}",
                       clusters_to_people("treated_people"), value=int(arms.treated_clusters or 0), min_value=0,
                       step=1, disabled=locked)
     with a2:
-        widgets.bound(st.number_input, f"Control {c.column} clusters",
+        widgets.bound(st.number_input, f"Control {md(c.column)} clusters",
                       f"pilot.control_clusters.{arms.control_clusters}",
                       clusters_to_people("control_people"), value=int(arms.control_clusters or 0), min_value=0,
                       step=1, disabled=locked)
     with a3:
         if c.from_roster:
-            st.caption(f"{c.count:,} {c.column} clusters are eligible: {c.mean:,.1f} people each on average "
+            st.caption(f"{c.count:,} {md(c.column)} clusters are eligible: {c.mean:,.1f} people each on average "
                        f"({c.smallest}–{c.largest}; size spread cv {c.cv:.2f}).")
         else:
-            widgets.bound(st.number_input, f"People per {c.column} (until step 2 has data)", "pilot.cluster_size",
+            widgets.bound(st.number_input, f"People per {md(c.column)} (until step 2 has data)", "pilot.cluster_size",
                           setter("pilot", "cluster_size", float), value=float(p.cluster_size), min_value=1.0,
                           step=1.0)
 else:
@@ -199,7 +200,7 @@ with st.expander("How much the KPI varies: sd, ICC and ρ", expanded=bool(v.prob
             ]), hide_index=True, column_config={"value": st.column_config.NumberColumn(format="%.4g")})
     if p.variance_source == "typed" or v.problem:
         t1, t2, t3, t4 = st.columns(4)
-        widgets.bound(t1.number_input, f"sd ({unit})", "pilot.sd", setter("pilot", "sd", float),
+        widgets.bound(t1.number_input, f"sd ({md(unit)})", "pilot.sd", setter("pilot", "sd", float),
                       value=float(p.sd), min_value=1e-9, format="%.4g")
         widgets.bound(t2.number_input, "ICC", "pilot.icc", setter("pilot", "icc", float), value=float(p.icc),
                       min_value=0.0, max_value=0.99, step=0.01, format="%.3f")
@@ -261,7 +262,7 @@ with st.expander("Test settings: significance, power, drop-out, kind of KPI"):
 with st.expander("Power in detail"):
     needed = summary.needed
     if needed is not None:
-        clusters_needed = (f" ({needed.clusters_treatment:,} + {needed.clusters_control:,} {facts.clusters.column} "
+        clusters_needed = (f" ({needed.clusters_treatment:,} + {needed.clusters_control:,} {md(facts.clusters.column)} "
                            "clusters)" if clustered and needed.clusters_treatment is not None else "")
         st.markdown(f"To detect the planned effect ({number(p.effect)} {md(unit)}) with {d.power:.0%} power you need "
                     f"**{needed.n_treatment:,} treated and {needed.n_control:,} control people**{clusters_needed}, "
@@ -278,7 +279,7 @@ with st.expander("Power in detail"):
         marks = [(summary.break_even, "break-even")] if summary.break_even else []
         right.plotly_chart(charts.power_curve(effects, by_effect, planned=p.effect, target=d.power, marks=marks,
                                               title="Power of this pilot against the true effect",
-                                              x_title=f"true improvement ({unit})"), key="design-power-effect")
+                                              x_title=f"true improvement ({escape(unit)})"), key="design-power-effect")
     st.caption("Two-sample t-test on the outcome adjusted for the baseline (ANCOVA: variance × (1 − ρ²)); with "
                "whole clusters, the design effect 1 + ((1 + cv²)·m − 1)·ICC and degrees of freedom from the number "
                "of clusters (Eldridge et al. 2006); binary KPIs use Cohen's h.")
@@ -307,7 +308,7 @@ if d.design == "waves" and facts.clusters is not None and facts.clusters.from_ro
                 st.metric("Power of the waves (simulated)", f"{found.power:.0%}",
                           help=f"± {found.margin:.0%} (Monte Carlo error, {found.simulations} simulations)")
                 st.caption(f"{len(found.clusters_per_wave)} waves of {', '.join(map(str, found.clusters_per_wave))} "
-                           f"{facts.clusters.column} clusters; ± {found.margin:.0%} from simulating "
+                           f"{md(facts.clusters.column)} clusters; ± {found.margin:.0%} from simulating "
                            f"{found.simulations} pilots.")
 
 # -- assignment ------------------------------------------------------------------------------------------------

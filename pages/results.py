@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import pandas as pd
 import streamlit as st
 
@@ -127,7 +129,7 @@ gain = results.improvement(plan, found.effect)
 pct = facts.effect_pct(found.effect)
 low_pct, high_pct = facts.effect_pct(found.ci_low), facts.effect_pct(found.ci_high)
 e1, e2, e3 = st.columns(3)
-e1.metric(f"Observed effect ({unit})", f"{found.effect:+,.4g}",
+e1.metric(f"Observed effect ({md(unit)})", f"{found.effect:+,.4g}",
           help="Treated minus control on the outcome, adjusted as the method says.")
 e2.metric("95% confidence interval", f"{number(found.ci_low)} to {number(found.ci_high)}")
 e3.metric("As % of the baseline", f"{pct:+.1f}%" if pct is not None else "—",
@@ -149,11 +151,12 @@ if plan.pilot.effect:
                f"{number(results.improvement(plan, found.ci_high))}).")
 
 if "event_study" in found.diagnostics:
-    st.plotly_chart(charts.event_study(found.diagnostics["event_study"], y_title=f"effect ({unit})"),
+    st.plotly_chart(charts.event_study(found.diagnostics["event_study"], y_title=f"effect ({escape(unit)})"),
                     key="results-event-study")
 if pilot.is_monthly(joined, facts.column):
     means = results.group_means(plan, facts, joined, who)
-    st.plotly_chart(charts.group_means(means, w.start, y_title=f"{facts.column} ({unit})"), key="results-means")
+    st.plotly_chart(charts.group_means(means, w.start, y_title=f"{escape(facts.column)} ({escape(unit)})"),
+                    key="results-means")
 
 # -- success cases and mediation --------------------------------------------------------------------------------
 with st.expander("Success cases to interview (Brinkerhoff)"):
@@ -162,7 +165,7 @@ with st.expander("Success cases to interview (Brinkerhoff)"):
         st.caption("Too few treated people with a baseline and an outcome to pick cases without pointing at "
                    "individuals.")
     else:
-        st.caption(f"Treated people whose outcome beat, or fell short of, what their baseline predicts ({unit}, "
+        st.caption(f"Treated people whose outcome beat, or fell short of, what their baseline predicts ({md(unit)}, "
                    "beyond the expectation). Pseudonyms only: step 4's assignment list maps them back for the "
                    "interviewer.")
         t1, t2 = st.columns(2)

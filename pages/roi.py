@@ -156,7 +156,7 @@ a, b = st.columns(2)
 with a:
     effect_label = ("Effect per participant per month" if inputs.benefit_kind == "recurring"
                     else "Effect per participant (once)")
-    widgets.bound(st.number_input, f"{effect_label} ({inputs.kpi_unit or 'KPI units'})", "pilot.effect",
+    widgets.bound(st.number_input, f"{effect_label} ({md(inputs.kpi_unit or 'KPI units')})", "pilot.effect",
                   lambda p, v: setattr(p.pilot, "effect", float(v)), value=float(inputs.effect), format="%.4g",
                   help="The improvement in the business KPI for one participant: the pilot's effect (step 4 plans "
                        "to detect the same number). Phillips: be conservative.")
@@ -166,7 +166,7 @@ with a:
                   help="Most credible first: standard value, historical cost, expert, external database, "
                        "linked measure, estimate. Kept with the primary KPI (step 3).")
 with b:
-    widgets.bound(st.number_input, f"Value per unit of the KPI ($ per {inputs.kpi_unit or 'unit'})",
+    widgets.bound(st.number_input, f"Value per unit of the KPI ($ per {md(inputs.kpi_unit or 'unit')})",
                   "kpi.value_per_unit", set_kpi("value_per_unit"), value=float(inputs.value_per_unit),
                   min_value=0.0, format="%.4g", disabled=kpi is None)
     show_problem("value_per_unit")

@@ -112,7 +112,7 @@ def panel(plan: Plan, facts: PilotFacts) -> None:
     unit = inputs.kpi_unit or "KPI units"
     m[4].metric(f"Break-even effect ({md(unit)})",
                 number(result.break_even_effect) if result.break_even_effect else "none",
-                help=f"The effect per participant, in {unit}, at which benefits equal costs.")
+                help=f"The effect per participant, in {md(unit)}, at which benefits equal costs.")
     st.caption(
         f"Total cost ${result.total_cost:,.0f}; total benefit ${result.total_benefit:,.0f} over "
         f"{inputs.horizon_months} months. "

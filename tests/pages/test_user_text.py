@@ -12,7 +12,7 @@ LINK = "[Re-enter your password](https://evil.example/login)"
 IMAGE = "![t](http://evil.example/beacon.png)"
 PAGES = ["pages/plans.py", "pages/goals.py", "pages/data.py", "pages/kpis.py", "pages/design.py",
          "pages/results.py", "pages/roi.py", "pages/export.py"]
-LIVE = re.compile(r"(?<!\\)\]\((?:https?:)?//|(?<!\\)!\[|<img|<a ", re.IGNORECASE)
+LIVE = re.compile(r"(?<!\\)\]\((?:https?:)?//|(?<!\\)!\[|<img|<a |https?://|www\.", re.IGNORECASE)
 
 
 def hostile_plan(db_file):
@@ -20,7 +20,7 @@ def hostile_plan(db_file):
     plan.name = f"Pilot {IMAGE}"
     kpi = plan.primary_kpi()
     kpi.name = f"Deals {LINK}"
-    kpi.unit = f"$ {IMAGE}"
+    kpi.unit = f"$ per deal {LINK} www.evil.example"
     plan.hypotheses = [Hypothesis(f"Deals {LINK}", "increase", None, IMAGE, "")]
     plan.kpi_links[0].business = kpi.name
     plan.pilot.start = "2026-07-01"
@@ -37,5 +37,7 @@ def test_no_user_text_becomes_a_live_link_or_image(app, db_file, page):
         for element in getattr(at, kind):
             value = element.value if isinstance(element.value, str) else ""
             assert not LIVE.search(value), (page, kind, value)
-    for element in list(at.metric) + list(at.expander):
-        assert not LIVE.search(element.label or ""), (page, element.label)
+    for kind in ("metric", "expander", "number_input", "text_input", "selectbox", "radio", "slider", "button"):
+        for element in getattr(at, kind):
+            for text in (element.label, getattr(element, "help", None)):
+                assert not LIVE.search(text or ""), (page, kind, text)

@@ -265,6 +265,21 @@ def roi_participants(plan: Plan, facts: PilotFacts | None = None) -> int:
     return plan.roi.rollout_participants if plan.roi.scope == "rollout" else treated_people(plan, facts)
 
 
+def analysis_key(plan: Plan) -> str:
+    """A fingerprint of what an observed effect depends on — who is in which arm, the windows, the outcome, the
+    KPI and the design — so an estimate measured on other arms is never used as if it were this plan's."""
+    import hashlib
+    import json
+
+    kpi = plan.primary_kpi()
+    p = plan.pilot
+    arms = sorted((a.id, a.arm, a.wave) for a in plan.design.assignment)
+    what = {"took_part": plan.results.participation, "arms": arms, "start": p.start, "outcome": p.outcome,
+            "windows": [p.baseline_months, p.measurement_gap_months, p.measurement_months],
+            "kpi": kpi.column if kpi else "", "cluster": p.cluster_column, "design": plan.design.design}
+    return hashlib.sha1(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 # -- variance inputs ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Variance:

@@ -268,6 +268,7 @@ class Observed:
     method: str = ""
     registered: bool = True  # False: a deviation from the pre-registered analysis
     computed_at: str = ""
+    basis: str = ""  # core.pilot.analysis_key of the plan it was measured on (arms, windows, KPI)
 
 
 @dataclass

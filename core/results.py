@@ -180,7 +180,8 @@ def estimate(plan: Plan, facts: pl.PilotFacts, panel: Panel, method: str) -> Est
 def observed(plan: Plan, found: Estimate, method: str) -> Observed:
     """The estimate as the plan keeps it for the ROI step, the registry and the exports."""
     return Observed(found.effect, found.se, found.ci_low, found.ci_high, found.p_value, found.n, found.method,
-                    method == registered_method(plan), datetime.now(UTC).isoformat(timespec="seconds"))
+                    method == registered_method(plan), datetime.now(UTC).isoformat(timespec="seconds"),
+                    pl.analysis_key(plan))
 
 
 def group_means(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, str]) -> pd.DataFrame:

@@ -46,8 +46,18 @@ class RoiInputs(RoiAssumptions):
 
 
 def basis(plan: Plan) -> str:
-    """"observed" when the ROI uses the pilot's measured effect (step 5), else "forecast"."""
-    return "observed" if plan.roi.mode == "observed" and plan.results.observed is not None else "forecast"
+    """"observed" when the ROI uses the pilot's measured effect (step 5) — and it was measured on the arms,
+    windows and KPI the plan has now — else "forecast"."""
+    return "observed" if plan.roi.mode == "observed" and not observed_is_stale(plan) and \
+        plan.results.observed is not None else "forecast"
+
+
+def observed_is_stale(plan: Plan) -> bool:
+    """The ROI asks for the observed effect, but it was measured on other arms, windows or another KPI."""
+    from core import pilot
+
+    o = plan.results.observed
+    return plan.roi.mode == "observed" and o is not None and o.basis != pilot.analysis_key(plan)
 
 
 def inputs(plan: Plan, facts: Any = None) -> RoiInputs:
@@ -63,7 +73,7 @@ def inputs(plan: Plan, facts: Any = None) -> RoiInputs:
     assumptions = vars(plan.roi)
     effect = float(plan.pilot.effect)
     observed = plan.results.observed
-    if plan.roi.mode == "observed" and observed is not None:
+    if basis(plan) == "observed":
         # the measured change, as an improvement, drawn by the Monte Carlo from its sampling distribution
         sign = pilot.direction(plan)
         effect = sign * observed.effect

@@ -32,6 +32,9 @@ if roi.basis(plan) == "observed":
     st.caption(f"**Observed**: the effect is the pilot's estimate, {o.effect:+,.4g} (95% CI {o.ci_low:,.4g} to "
                f"{o.ci_high:,.4g}); the Monte Carlo draws it from that interval. Costs and the other assumptions are "
                f"still forecasts.{beside}")
+elif roi.observed_is_stale(plan):
+    st.warning("The observed effect was measured on other arms, windows or another KPI than the plan has now, so "
+               "this page uses the forecast. Run step 5 again and use its new estimate.")
 else:
     st.caption("**Forecast**: every figure on this page comes from the assumptions below. Once step 5 measures the "
                "pilot's effect, you can switch to the observed effect here.")
@@ -156,10 +159,14 @@ a, b = st.columns(2)
 with a:
     effect_label = ("Effect per participant per month" if inputs.benefit_kind == "recurring"
                     else "Effect per participant (once)")
-    widgets.bound(st.number_input, f"{effect_label} ({md(inputs.kpi_unit or 'KPI units')})", "pilot.effect",
+    observed_mode = roi.basis(plan) == "observed"
+    widgets.bound(st.number_input, f"{effect_label} ({md(inputs.kpi_unit or 'KPI units')})"
+                  + (" — observed, step 5" if observed_mode else ""), f"pilot.effect.{observed_mode}",
                   lambda p, v: setattr(p.pilot, "effect", float(v)), value=float(inputs.effect), format="%.4g",
+                  disabled=observed_mode,
                   help="The improvement in the business KPI for one participant: the pilot's effect (step 4 plans "
-                       "to detect the same number). Phillips: be conservative.")
+                       "to detect the same number). Phillips: be conservative. With the observed effect chosen "
+                       "above, it is the pilot's estimate and cannot be typed.")
     show_problem("effect")
     widgets.bound(st.text_input, "Where the value per unit comes from", "kpi.value_source", set_kpi("value_source"),
                   value=kpi.value_source if kpi else "", max_chars=300, disabled=kpi is None,

@@ -81,3 +81,19 @@ def test_success_cases_show_pseudonyms_and_mediation_runs_on_demand(app, db_file
     next(t for t in at.toggle if t.label.startswith("Compute it")).set_value(True).run()
     assert not at.exception
     assert any(m.startswith("Through post\\_score") or m.startswith("Through ") for m in texts(at, "markdown"))
+
+
+def test_an_observed_effect_from_other_arms_is_never_used_as_this_plans(app, db_file):
+    store = Store(db_file)
+    plan = sample_pilot(db_file)
+    at = app(plan.id, "pages/results.py")
+    next(b for b in at.button if b.label == "Use this observed effect in the ROI step").click().run()
+    roi_page = app(plan.id, "pages/roi.py")
+    effect = next(n for n in roi_page.number_input if n.label.startswith("Effect per participant"))
+    assert effect.disabled and "observed" in effect.label
+    saved = store.load(plan.id)[0]
+    saved.results.participation = {}  # back to the assignment list: other arms
+    store.save(saved, expected_version=store.load(plan.id)[1])
+    roi_page = app(plan.id, "pages/roi.py")
+    assert any("measured on other arms" in w for w in texts(roi_page, "warning"))
+    assert any(m.label == "ROI (forecast)" for m in roi_page.metric)

@@ -31,6 +31,10 @@ def executive_summary(plan: Plan, facts: pl.PilotFacts | None = None) -> str:
     basis_note = ("the effect is the pilot's <b>observed</b> estimate; costs and the other assumptions are "
                   "<b>forecasts</b>." if roi.basis(plan) == "observed" else "every figure is a <b>forecast</b> from "
                   "assumptions until the pilot's observed results replace them.")
+    o = plan.results.observed
+    effect_note = (f"the pilot measured {escape(number(r.effect))} (95% CI {escape(number(o.ci_low))} to "
+                   f"{escape(number(o.ci_high))}, p = {o.p_value:.2g}; {escape(o.method)})."
+                   if roi.basis(plan) == "observed" and o is not None else f"the plan assumes {number(r.effect)}.")
     counted = (f"benefits counted for a roll-out to {r.participants:,} people (a forecast)" if r.scope == "rollout"
                else f"benefits counted for the {r.participants:,} treated people")
     swings = sensitivity.one_way(r) if r.ranges else []
@@ -68,7 +72,7 @@ effect isolated by {escape(ISOLATION_WORDS.get(r.isolation_method, r.isolation_m
 net benefit <b>${result.net_benefit:,.0f}</b> · payback {payback}</p>
 <p>Costs ${result.total_cost:,.0f} (fully loaded); benefits ${result.total_benefit:,.0f}.
 The program breaks even at an effect of {result.break_even_effect or 0:,.4g} per participant on {kpi};
-the plan assumes {r.effect:,.4g}.</p>
+{effect_note}</p>
 {range_line}
 <h2>The assumptions that matter most</h2><ul>{drivers}</ul>
 <p class="note">Adjusted for adoption {r.adoption:.0%}, attribution {r.attribution:.0%} and confidence

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core import __version__, design, roi, sensitivity
+from core import __version__, design, results, roi, sensitivity
 from core import pilot as pl
 from core.plan import GOAL_QUESTIONS, Plan
 
@@ -160,7 +160,8 @@ def roi_model_sheet(wb: Workbook, plan: Plan, r: roi.RoiInputs) -> ModelCells:
         value = getattr(r, field)
         put(ws, f"B{i}", value, fmt=fmt).fill = INPUT_FILL
         if field == "effect":
-            put(ws, f"C{i}", f"{r.kpi_unit} ({r.kpi_name}; the pilot's effect, step 4)" if r.kpi_name else r.kpi_unit)
+            where = "observed, step 5" if roi.basis(plan) == "observed" else "the pilot's effect, step 4"
+            put(ws, f"C{i}", f"{r.kpi_unit} ({r.kpi_name}; {where})" if r.kpi_name else r.kpi_unit)
         if field == "participants":
             put(ws, f"C{i}", "roll-out forecast (step 6)" if r.scope == "rollout"
                 else "the pilot's treated arm (step 4)")
@@ -303,7 +304,7 @@ def pilot_lines(plan: Plan, facts: pl.PilotFacts) -> list[tuple[str, Any, str | 
     return lines
 
 
-def goals_sheet(ws: Worksheet, plan: Plan) -> None:
+def goals_sheet(ws: Worksheet, plan: Plan, facts: pl.PilotFacts) -> None:
     row = title_block(ws, plan, "Goals")
     put(ws, f"A{row}", "Program type", bold=True)
     put(ws, f"B{row}", plan.program_type or "(not chosen)")
@@ -324,7 +325,8 @@ def goals_sheet(ws: Worksheet, plan: Plan) -> None:
                           strict=True):
         put(ws, f"{col}{row + 1}", label, bold=True)
     for i, h in enumerate(plan.hypotheses, start=row + 2):
-        for col, value in zip("ABCDEF", [h.kpi, h.direction, h.assumed_size, h.unit, h.by_when, h.observed],
+        observed = results.observed_for(plan, facts, i - row - 2)
+        for col, value in zip("ABCDEF", [h.kpi, h.direction, h.assumed_size, h.unit, h.by_when, observed],
                               strict=True):
             if value is not None:
                 put(ws, f"{col}{i}", value)
@@ -365,7 +367,7 @@ def sensitivity_sheet(ws: Worksheet, plan: Plan, swings: list[sensitivity.Swing]
     widths(ws, 34, 14, 14, 14, 14, 16, 52)
 
 
-def monte_carlo_sheet(ws: Worksheet, plan: Plan, mc: sensitivity.MonteCarlo | None) -> None:
+def monte_carlo_sheet(ws: Worksheet, plan: Plan, mc: sensitivity.MonteCarlo | None, ranges: dict) -> None:
     row = title_block(ws, plan, "Monte Carlo: the range of ROI")
     if mc is None:
         put(ws, f"A{row}", "No assumption has a range yet: add ranges on the ROI page.")
@@ -379,7 +381,7 @@ def monte_carlo_sheet(ws: Worksheet, plan: Plan, mc: sensitivity.MonteCarlo | No
         put(ws, f"B{i}", value, fmt=fmt)
     put(ws, f"A{row + len(facts)}", "Values computed by Pilot ROI at export; distributions: "
         + ", ".join(f"{roi.ASSUMPTIONS[n][0]} {r.distribution} {r.low:g}–{r.high:g}" for n, r in
-                    plan.roi.ranges.items()))
+                    ranges.items()))
     top = row + len(facts) + 2
     header_row(ws, top, ["ROI from", "ROI to", "Draws", "Share"])
     for i, (lo, hi, count) in enumerate(zip(mc.edges[:-1], mc.edges[1:], mc.counts, strict=True), start=top + 1):
@@ -586,13 +588,13 @@ def workbook(plan: Plan, *, reports: list | None = None, facts: pl.PilotFacts | 
     roi_model_sheet(wb, plan, inputs)
     wb.move_sheet("ROI model", offset=SHEETS.index("ROI model") - len(SHEETS) + 1)
     summary_sheet(sheets["Summary"], plan, mc, facts)
-    goals_sheet(sheets["Goals"], plan)
+    goals_sheet(sheets["Goals"], plan, facts)
     kpi_sheet(sheets["KPI map"], plan)
     quality_sheet(sheets["Data quality"], plan, reports)
     design_sheet(sheets["Pilot design & power"], plan, facts)
     assignment_sheet(sheets["Assignment list"], plan)
     sensitivity_sheet(sheets["Sensitivity"], plan, swings)
-    monte_carlo_sheet(sheets["Monte Carlo"], plan, mc)
+    monte_carlo_sheet(sheets["Monte Carlo"], plan, mc, inputs.ranges)
     assumptions_sheet(sheets["Assumptions log"], plan, inputs)
     return wb
 

@@ -257,3 +257,22 @@ def _waves(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> Estimate:
     inside = inside.assign(cohort=[c if c <= last else pd.NaT for c in cohort])
     return effects.staggered_did(inside, outcome=facts.column, unit="employee_id", period="period", cohort="cohort",
                                  control="notyet")
+
+
+def observed_for(plan: Plan, facts: pl.PilotFacts, hypothesis_index: int) -> str:
+    """What the registry shows as observed for a hypothesis: the kept estimate (step 5, measured on the plan's
+    current arms) for the first hypothesis — in % of the baseline when the hypothesis is in % — a typed value
+    for the others, else "not measured"."""
+    from core.words import number
+
+    h = plan.hypotheses[hypothesis_index]
+    o = plan.results.observed
+    if hypothesis_index == 0 and o is not None and o.basis == pl.analysis_key(plan):
+        if "%" in h.unit and facts.effect_pct(o.effect) is not None:
+            low, high = facts.effect_pct(o.ci_low), facts.effect_pct(o.ci_high)
+            return f"{facts.effect_pct(o.effect):+.1f}% (95% CI {low:+.1f}% to {high:+.1f}%)"
+        unit = facts.kpi.unit if facts.kpi else ""
+        return f"{number(o.effect)} {unit} (95% CI {number(o.ci_low)} to {number(o.ci_high)})".replace("  ", " ")
+    if h.observed is not None:
+        return f"{number(h.observed)} {h.unit} (typed)"
+    return "not measured"

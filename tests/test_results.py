@@ -70,3 +70,24 @@ def test_a_waitlist_pilot_is_analysed_by_staggered_did_with_later_waves_as_contr
     table = found.diagnostics["group_time"]
     assert list(table.columns[:4]) == ["cohort", "period", "att", "se"]
     assert found.ci_low < found.effect < found.ci_high and "event_study" in found.diagnostics
+
+
+def test_the_workbook_and_summary_label_an_observed_effect_as_observed(sample_panel):
+    import io
+
+    import openpyxl
+
+    from core import brief, export
+
+    plan = sample_plan()
+    facts = pilot.facts(plan, sample_panel)
+    found = results.estimate(plan, facts, sample_panel, "ancova")
+    plan.results.observed, plan.roi.mode = results.observed(plan, found, "ancova"), "observed"
+    wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(plan, facts=facts)))
+    goals = [[c.value for c in row] for row in wb["Goals"].iter_rows() if row[0].value == "Average deal size"]
+    assert goals and "95% CI" in goals[0][5]
+    monte = " ".join(str(c.value) for row in wb["Monte Carlo"].iter_rows() for c in row if c.value)
+    assert "normal" in monte
+    model = {row[0].value: row[2].value for row in wb["ROI model"].iter_rows() if row[0].value}
+    assert "observed, step 5" in model["Effect per participant (per month if recurring)"]
+    assert "the pilot measured" in brief.executive_summary(plan, facts)

@@ -548,18 +548,23 @@ def _wave_starts(plan: Plan) -> list:
     return waves.wave_starts(plan)
 
 
-def assignment_csv(plan: Plan) -> bytes:
+def assignment_csv(plan: Plan, key: str = "") -> bytes:
     """The assignment list as CSV for managers; a cell that a spreadsheet would run as a formula (starting
-    with = + - @ tab or CR) is written with a leading apostrophe, as text (OWASP CSV injection)."""
+    with = + - @ tab or CR) is written with a leading apostrophe, as text (OWASP CSV injection). With the
+    installation's pseudonym `key`, a pseudonym column maps the app's pseudonyms (success cases) back to people."""
     import csv
     import io
+
+    from core.privacy import pseudonym
 
     out = io.StringIO()
     writer = csv.writer(out)
     starts = {w: day.isoformat() for w, day in enumerate(_wave_starts(plan), start=1)}
     waves = any(a.wave for a in plan.design.assignment)
-    writer.writerow(["id", "arm", "group"] + (["wave", "wave starts"] if waves else []))
+    header = ["id", "arm", "group"] + (["wave", "wave starts"] if waves else []) + (["pseudonym"] if key else [])
+    writer.writerow(header)
     for a in plan.design.assignment:
-        cells = [a.id, a.arm, a.group] + ([str(a.wave), starts.get(a.wave, "")] if waves else [])
+        cells = [a.id, a.arm, a.group] + ([str(a.wave), starts.get(a.wave, "")] if waves else []) \
+            + ([pseudonym(a.id, key)] if key else [])
         writer.writerow(["'" + v if v.startswith(FORMULA_PREFIXES) else v for v in cells])
     return out.getvalue().encode("utf-8")

@@ -78,6 +78,11 @@ def windows(p: Pilot) -> Windows | None:
     )
 
 
+def months_between(window: Window) -> int:
+    """How many whole months [start, end) spans."""
+    return (window[1].year - window[0].year) * 12 + window[1].month - window[0].month
+
+
 def months_label(window: Window) -> str:
     """"Apr–Jun 2026" style label for the whole months in [start, end)."""
     first, last = window[0], add_months(window[1], -1)

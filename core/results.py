@@ -247,6 +247,9 @@ def _waves(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> Estimate:
     listed = {a.id: a.wave for a in plan.design.assignment if a.wave}
     if not listed:
         raise ValueError("the waitlist's waves are in the assignment list: draw it in step 4 first")
+    if plan.results.participation:
+        raise ValueError("a waitlist pilot is analysed by the waves of its assignment list; choose “The assignment "
+                         "list” above (who took part outside the waves cannot be placed in one)")
     starts = waves.wave_starts(plan)
     periods, _ = without_flagged(panel.periods[["employee_id", "period", facts.column]], facts.column)
     inside = periods[periods["employee_id"].isin(list(listed))
@@ -255,6 +258,15 @@ def _waves(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> Estimate:
     first_month = {w: pd.Timestamp(pl.add_months(day, 0 if day.day == 1 else 1)) for w, day in enumerate(starts, 1)}
     cohort = inside["employee_id"].map(lambda i: first_month[listed[i]])
     inside = inside.assign(cohort=[c if c <= last else pd.NaT for c in cohort])
+    cluster = plan.pilot.cluster_column
+    if cluster and cluster in panel.people.columns:
+        # whole teams were ordered into waves: analyse team-by-month means, so the uncertainty is by team
+        inside = inside.assign(**{cluster: panel.people[cluster].astype("string").reindex(
+            inside["employee_id"]).to_numpy()})
+        inside = inside.groupby([cluster, "period"], as_index=False).agg(
+            **{facts.column: (facts.column, "mean"), "cohort": ("cohort", "first")})
+        return effects.staggered_did(inside, outcome=facts.column, unit=cluster, period="period", cohort="cohort",
+                                     control="notyet")
     return effects.staggered_did(inside, outcome=facts.column, unit="employee_id", period="period", cohort="cohort",
                                  control="notyet")
 
@@ -276,3 +288,14 @@ def observed_for(plan: Plan, facts: pl.PilotFacts, hypothesis_index: int) -> str
     if h.observed is not None:
         return f"{number(h.observed)} {h.unit} (typed)"
     return "not measured"
+
+
+def months_with_data(facts: pl.PilotFacts, panel: Panel) -> int:
+    """Months of the measurement window in which the primary KPI has any value."""
+    import pandas as pd
+
+    if not pl.is_monthly(panel, facts.column) or facts.windows is None:
+        return 0
+    w = facts.windows.measurement
+    months = panel.periods.loc[panel.periods[facts.column].notna(), "period"]
+    return int(months[(months >= pd.Timestamp(w[0])) & (months < pd.Timestamp(w[1]))].nunique())

@@ -32,8 +32,11 @@ arms = facts.arms
 clustered = facts.clusters is not None
 m1.metric("Per arm (treated + control)", f"{arms.treated_people:,} + {arms.control_people:,}",
           help="People in each arm" + (" (from the assignment list)" if arms.source != "plan" else " (planned)"))
-m2.metric("Power of this pilot", f"{summary.planned_power:.0%}" if summary.planned_power is not None else "—",
-          help="The chance the pilot shows a significant improvement if the effect below is real.")
+m2.metric("Power of wave 1 vs the waiting teams" if d.design == "waves" else "Power of this pilot",
+          f"{summary.planned_power:.0%}" if summary.planned_power is not None else "—",
+          help="The chance the pilot shows a significant improvement if the effect below is real."
+          + (" For waves: the first window alone (a lower bound); simulate the whole rollout below."
+             if d.design == "waves" else ""))
 m3.metric("Smallest detectable effect", number(summary.planned_mde) if summary.planned_mde is not None else "—",
           help=f"MDE, in {md(unit)}: the smallest improvement this pilot detects with the target power.")
 m4.metric("Break-even effect", number(summary.break_even) if summary.break_even is not None else "—",
@@ -406,7 +409,8 @@ if d.assignment:
     st.success(f"Assignment list: {counts.get('treatment', 0):,} treated and {counts.get('control', 0):,} control "
                f"people{groups}, seed {d.seed}.")
     b1, b2 = st.columns(2)
-    b1.download_button("Download the assignment list (CSV, real ids for managers)", design.assignment_csv(plan),
+    b1.download_button("Download the assignment list (CSV, real ids for managers)",
+                       design.assignment_csv(plan, datasets.pseudonym_key()),
                        file_name="assignment-list.csv", mime="text/csv", key=session.key("design.download"),
                        icon="📥")
     if b2.button("Delete the list", key=session.key("design.delete_list")):

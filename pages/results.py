@@ -7,7 +7,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core import charts, pilot, results
+from core import charts, pilot, results, words
 from core.words import number
 from ui import datasets, session
 from ui.text import md
@@ -89,10 +89,21 @@ if health.srm_flag:
     st.error("Sample-ratio mismatch: the arms measured are not in the proportion that was randomised (p < 0.001). "
              "People may have dropped out, moved teams or been measured differently in one arm. Find the cause "
              "before reading the effect below.")
-if health.measured["treatment"] == 0:
-    st.info(f"No outcome yet: {facts.column} has no values for the treated people in "
-            f"{pilot.months_label(w.measurement)}. The effect appears here once the measurement window has data.")
+if health.listed["treatment"] == 0 or health.listed["control"] == 0:
+    empty = "treated" if health.listed["treatment"] == 0 else "control"
+    st.warning(md(f"Nobody eligible is in the {empty} arm: the people chosen are not among the eligible "
+                  f"({facts.column} in {pilot.months_label(w.baseline)}). Choose other people, or check step 4."))
     st.stop()
+if health.measured["treatment"] == 0:
+    st.info(md(f"No outcome yet: {facts.column} has no values for the treated people in "
+               f"{pilot.months_label(w.measurement)}. The effect appears here once the measurement window has data."))
+    st.stop()
+covered = results.months_with_data(facts, joined)
+wanted = pilot.months_between(w.measurement)
+if 0 < covered < wanted:
+    st.warning(md(f"The measurement window ({pilot.months_label(w.measurement)}) has data for {covered} of its "
+                  f"{wanted} months: the effect below uses only those, so it is an early read, not the registered "
+                  "outcome."))
 if health.balance is not None:
     smd = float(health.balance["SMD"].iloc[0])
     verdict = "balanced" if abs(smd) <= 0.1 else "not balanced: the analysis adjusts for the baseline"
@@ -138,11 +149,14 @@ if pct is not None:
     st.caption(f"In % of the baseline ({number(facts.baseline)}, {pilot.months_label(w.baseline)}): {pct:+.1f}% "
                f"(95% CI {low_pct:+.1f}% to {high_pct:+.1f}%).")
 value = kpi.value_per_unit
-money = f" Worth about ${gain * value:,.0f} per participant" + (" per month" if plan.roi.benefit_kind ==
-                                                                 "recurring" else "") + "." if value else ""
+money = f" Worth about {words.money(gain * value)} per participant" + (" per month" if plan.roi.benefit_kind ==
+                                                                       "recurring" else "") + "." if value else ""
 verdict = ("The interval excludes no effect: the pilot shows a real change" if found.p_value < plan.design.alpha
            else "The interval includes no effect: the pilot cannot tell this change from chance")
-st.markdown(md(f"{verdict} (p = {found.p_value:.3g}, {found.n:,} people; {found.method}).{money}"))
+shown_p = "p < 0.001" if found.p_value < 0.001 else f"p = {found.p_value:.3f}"
+counted = {"ancova": "people", "matched": "people", "did": "person-months", "its": "months",
+           "waves": "team-months" if plan.pilot.cluster_column else "person-months"}[method]
+st.markdown(md(f"{verdict} ({shown_p}; n = {found.n:,} {counted}; {found.method}).{money}"))
 for warning in found.diagnostics.get("warnings", []):
     st.warning(md(warning))
 if plan.pilot.effect:
@@ -166,8 +180,8 @@ with st.expander("Success cases to interview (Brinkerhoff)"):
                    "individuals.")
     else:
         st.caption(f"Treated people whose outcome beat, or fell short of, what their baseline predicts ({md(unit)}, "
-                   "beyond the expectation). Pseudonyms only: step 4's assignment list maps them back for the "
-                   "interviewer.")
+                   "beyond the expectation). Pseudonyms only: they are the Data page's pseudonyms and the "
+                   "assignment list's “pseudonym” column, so whoever holds that list can find the people.")
         t1, t2 = st.columns(2)
         t1.dataframe(top.rename(columns={"beyond": "above expected"}), hide_index=True,
                      column_config={"above expected": st.column_config.NumberColumn(format="%,.0f")})
@@ -189,9 +203,11 @@ with st.expander("Does a learning gain carry the effect? (mediation, an associat
         def mediate(plan_json: str, data_key: str, mediator: str):
             from core import effects
 
-            data = frame.assign(m=joined.people[mediator].reindex(frame["employee_id"]).to_numpy())
+            named = f"{facts.column} ({pilot.months_label(w.measurement)})"
+            data = frame.rename(columns={"outcome": named}).assign(
+                **{mediator: joined.people[mediator].reindex(frame["employee_id"]).to_numpy()})
             cluster = plan.pilot.cluster_column if plan.pilot.cluster_column in data else None
-            return effects.mediation(data, outcome="outcome", treated="treated", mediator="m",
+            return effects.mediation(data, outcome=named, treated="treated", mediator=mediator,
                                      covariates=["baseline"], cluster=cluster)
 
         carried = None

@@ -29,8 +29,25 @@ class Flag:
     message: str
 
 
-def check(inputs: RoiInputs) -> list[Flag]:
+def check(inputs: RoiInputs, *, observed: bool = False) -> list[Flag]:
+    """The flags for one set of ROI inputs; `observed`: the effect is the pilot's measured estimate (step 5)."""
     flags: list[Flag] = []
+    if inputs.isolation_method == "control_group" and inputs.attribution < 1:
+        flags.append(Flag("attribution", "benefits",
+                          f"Attribution {inputs.attribution:.0%} on top of a control group discounts the effect "
+                          "twice: the control group already isolates what the program caused. Use 100%, or say "
+                          "what else the control group could not rule out."))
+    if inputs.isolation_method == "control_group" and not observed:
+        flags.append(Flag("isolation_method", "benefits",
+                          "The effect is isolated by a control group that has not run yet: until step 5 measures "
+                          "it, the effect is an assumption, and the ROI a forecast."))
+    if inputs.horizon_months > 12:
+        flags.append(Flag("horizon_months", "benefits",
+                          f"Benefits over {inputs.horizon_months} months are not discounted: a dollar in year two is "
+                          "worth less to Finance. Count the first year, or discount the rest at Finance's rate."))
+    if inputs.effect <= 0 or inputs.participants <= 0:
+        flags.append(Flag("effect", "benefits",
+                          "No benefit is counted (an effect or participants of zero): the ROI can only be −100%."))
     if inputs.horizon_months > 12 and inputs.program_months <= SHORT_PROGRAM_MONTHS:
         flags.append(Flag("horizon_months", "benefits",
                           f"Benefits are counted for {inputs.horizon_months} months for a "

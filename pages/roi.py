@@ -77,7 +77,7 @@ st.download_button(
 
 # -- the Phillips check --------------------------------------------------------------------------------
 st.header("Would Finance trust this number?", anchor="phillips-check")
-flags = phillips.check(inputs)
+flags = phillips.check(inputs, observed=roi.basis(plan) == "observed")
 if not flags:
     st.success("No flags: the inputs follow the Phillips guiding principles.")
 for flag in flags:

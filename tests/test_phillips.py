@@ -8,9 +8,12 @@ def fields(inputs):
     return {flag.field for flag in phillips.check(inputs)}
 
 
-def test_templates_pass_the_check():
-    assert fields(roi.inputs(sales_skills())) == set()
-    assert fields(roi.inputs(onboarding())) == set()
+def test_templates_are_flagged_only_for_a_control_group_that_has_not_run_and_discounts_twice():
+    for template in (sales_skills, onboarding):
+        assert fields(roi.inputs(template())) == {"attribution", "isolation_method"}
+    observed = roi.inputs(sales_skills())
+    observed.attribution = 1.0
+    assert phillips.check(observed, observed=True) == []
 
 
 def test_each_flag_fires_when_it_should():
@@ -27,10 +30,12 @@ def test_each_flag_fires_when_it_should():
                               "monthly_decay", "ranges", "costs", "effect"}
 
 
-def test_attribution_at_full_is_fine_with_a_control_group():
+def test_attribution_at_full_is_fine_with_a_control_group_and_below_it_discounts_twice():
     inputs = roi.inputs(sales_skills())
     inputs.attribution = 1.0
     assert "attribution" not in fields(inputs)
+    inputs.attribution = 0.5
+    assert any("twice" in f.message for f in phillips.check(inputs))
 
 
 def test_zero_cost_categories_are_named():
@@ -40,10 +45,18 @@ def test_zero_cost_categories_are_named():
     assert "Needs analysis" in message and "Delivery" not in message
 
 
-def test_a_long_program_may_count_benefits_beyond_a_year():
+def test_benefits_beyond_a_year_are_flagged_as_not_discounted():
     inputs = roi.inputs(sales_skills())
     inputs.horizon_months, inputs.program_months = 24, 12
+    assert any("not discounted" in f.message for f in phillips.check(inputs))
+    inputs.horizon_months = 12
     assert "horizon_months" not in fields(inputs)
+
+
+def test_no_benefit_is_flagged():
+    inputs = roi.inputs(sales_skills())
+    inputs.effect = 0.0
+    assert any("No benefit" in f.message for f in phillips.check(inputs))
 
 
 def test_invalid_inputs_still_get_the_other_flags():

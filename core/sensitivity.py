@@ -20,6 +20,8 @@ from core import roi
 from core.plan import Range
 from core.roi import RoiInputs
 
+STRESS = "Stress test: every range at its worst end at once"
+BEST = "Best case: every range at its best end at once"
 DEFAULT_DRAWS = 100_000
 DEFAULT_SEED = 20_261_124
 
@@ -151,11 +153,11 @@ def monte_carlo(inputs: RoiInputs, *, draws: int = DEFAULT_DRAWS, seed: int = DE
 
 
 def standard_scenarios(inputs: RoiInputs) -> dict[str, dict[str, float]]:
-    """Conservative / expected / optimistic values: each ranged assumption at the end of its range that
+    """Stress test / expected / best case: each ranged assumption at the end of its range that
     gives the lower (conservative) or higher (optimistic) ROI, found from the one-way swings."""
     expected = roi.values_of(inputs)
     conservative, optimistic = dict(expected), dict(expected)
     for s in one_way(inputs):
         worse, better = (s.low, s.high) if s.roi_at_low <= s.roi_at_high else (s.high, s.low)
         conservative[s.name], optimistic[s.name] = worse, better
-    return {"Conservative": conservative, "Expected": expected, "Optimistic": optimistic}
+    return {STRESS: conservative, "Expected": expected, BEST: optimistic}

@@ -63,9 +63,9 @@ def test_tornado_is_sorted_by_swing_and_values_match_hand_calculation():
 def test_scenarios_are_ordered(template):
     inputs = roi.inputs(template())
     s = sensitivity.standard_scenarios(inputs)
-    rois = [sensitivity.roi_pct(inputs, s[name]) for name in ("Conservative", "Expected", "Optimistic")]
+    rois = [sensitivity.roi_pct(inputs, s[name]) for name in (sensitivity.STRESS, "Expected", sensitivity.BEST)]
     assert rois[0] < rois[1] < rois[2]
-    assert s["Conservative"]["monthly_decay"] >= s["Optimistic"]["monthly_decay"]
+    assert s[sensitivity.STRESS]["monthly_decay"] >= s[sensitivity.BEST]["monthly_decay"]
 
 
 def test_expected_value_outside_its_range_widens_it_and_says_so():

@@ -78,7 +78,9 @@ def panel(plan: Plan, facts: PilotFacts) -> None:
     choice_key = session.key("live.scenario")
     st.selectbox("Scenario", list(scenarios), index=list(scenarios).index("Expected"), key=choice_key,
                  on_change=_apply_scenario, args=(plan, facts, choice_key),
-                 help="Conservative and optimistic put every ranged assumption at its worse or better end.")
+                 help="The stress test and the best case put every ranged assumption at its worse or better end at "
+                      "once: far rarer than the Monte Carlo's P10 and P90, which is why they are not called "
+                      "conservative or optimistic.")
     values: dict[str, float] = {}
     columns = st.columns(4)
     for i, (name, (label, _kind)) in enumerate(roi.ASSUMPTIONS.items()):
@@ -143,6 +145,7 @@ def panel(plan: Plan, facts: PilotFacts) -> None:
             f"({mc.draws:,} draws, seed {mc.seed}"
             + (f"; ranges widened to include {', '.join(mc.stretched)}" if mc.stretched else "") + ")"
         )
+        st.caption(headline_note(result.roi_pct, mc))
         left, right = st.columns(2)
         left.plotly_chart(charts.tornado(swings, result.roi_pct), key="roi-tornado")
         right.plotly_chart(charts.distribution(mc), key="roi-distribution")
@@ -166,6 +169,17 @@ def panel(plan: Plan, facts: PilotFacts) -> None:
                                              + [scenario]))
             st.session_state["flash"] = ("success", f"Saved scenario “{clean}”.")
             st.rerun()
+
+
+def headline_note(point: float, mc: sensitivity.MonteCarlo) -> str:
+    """Which value the headline ROI is, and why the Monte Carlo median may differ from it."""
+    text = ("The ROI above puts every assumption at its most likely value. ")
+    if abs(point - mc.p50) < 5:
+        return text + f"The simulated median, {mc.p50:,.0f}%, agrees with it."
+    side = "below" if mc.p50 < point else "above"
+    return text + (f"The simulated median, {mc.p50:,.0f}%, is {side} it because the ranges are lopsided around "
+                   "their most likely values and the benefit multiplies several of them: report the range, not the "
+                   "point.")
 
 
 def _break_even(inputs: RoiInputs) -> list[str]:

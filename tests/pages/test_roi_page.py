@@ -1,5 +1,6 @@
 import pytest
 
+from core import sensitivity
 from core.plan import CostLine, Plan
 from core.store import Store
 from core.templates import onboarding, sales_skills
@@ -69,7 +70,7 @@ def test_conservative_scenario_lowers_the_roi(app, db_file):
     plan, _ = Store(db_file).create(sales_skills())
     at = app(plan.id, "pages/roi.py")
     expected = float(metric(at, "ROI").rstrip("%"))
-    next(s for s in at.selectbox if s.label == "Scenario").set_value("Conservative").run()
+    next(s for s in at.selectbox if s.label == "Scenario").set_value(sensitivity.STRESS).run()
     assert float(metric(at, "ROI").rstrip("%").replace(",", "")) < expected
 
 
@@ -144,3 +145,11 @@ def test_a_stored_range_that_lets_participants_reach_zero_shows_a_message(app, d
     at = app(plan.id, "pages/roi.py")
     assert not at.exception
     assert any("costs nothing" in e for e in texts(at, "error"))
+
+
+def test_the_headline_says_which_value_it_is_and_why_the_median_differs(app, db_file):
+    plan, _ = Store(db_file).create(sales_skills())
+    at = app(plan.id, "pages/roi.py")
+    note = next(c for c in texts(at, "caption") if c.startswith("The ROI above puts every assumption"))
+    assert "simulated median" in note
+    assert any(o.startswith("Stress test") for o in next(s for s in at.selectbox if s.label == "Scenario").options)

@@ -71,7 +71,7 @@ effect isolated by {escape(ISOLATION_WORDS.get(r.isolation_method, r.isolation_m
 <p class="big">ROI <b>{result.roi_pct:,.0f}%</b> · benefit-cost ratio <b>{result.bcr:.2f}</b> ·
 net benefit <b>${result.net_benefit:,.0f}</b> · payback {payback}</p>
 <p>Costs ${result.total_cost:,.0f} (fully loaded); benefits ${result.total_benefit:,.0f}.
-The program breaks even at an effect of {result.break_even_effect or 0:,.4g} per participant on {kpi};
+The program breaks even at an effect of {number(result.break_even_effect or 0)} per participant on {kpi};
 {effect_note}</p>
 {range_line}
 <h2>The assumptions that matter most</h2><ul>{drivers}</ul>

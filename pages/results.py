@@ -140,7 +140,7 @@ gain = results.improvement(plan, found.effect)
 pct = facts.effect_pct(found.effect)
 low_pct, high_pct = facts.effect_pct(found.ci_low), facts.effect_pct(found.ci_high)
 e1, e2, e3 = st.columns(3)
-e1.metric(f"Observed effect ({md(unit)})", f"{found.effect:+,.4g}",
+e1.metric(f"Observed effect ({md(unit)})", ("+" if found.effect > 0 else "") + number(found.effect),
           help="Treated minus control on the outcome, adjusted as the method says.")
 e2.metric("95% confidence interval", f"{number(found.ci_low)} to {number(found.ci_high)}")
 e3.metric("As % of the baseline", f"{pct:+.1f}%" if pct is not None else "—",

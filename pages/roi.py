@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import charts, export, phillips, pilot, roi, sensitivity
 from core.plan import CostLine, Range
+from core.words import number
 from ui import datasets, live, session, widgets
 from ui.text import md
 
@@ -25,13 +26,13 @@ if roi.basis(plan) == "observed":
     o = plan.results.observed
     assumed = dataclasses.replace(inputs, effect=float(plan.pilot.effect))
     try:
-        beside = f" Beside it, the forecast with the assumed effect ({plan.pilot.effect:,.4g}): ROI " \
+        beside = f" Beside it, the forecast with the assumed effect ({number(plan.pilot.effect)}): ROI " \
                  f"{roi.evaluate(assumed).roi_pct:,.0f}%."
     except roi.InputError:
         beside = ""
-    st.caption(f"**Observed**: the effect is the pilot's estimate, {o.effect:+,.4g} (95% CI {o.ci_low:,.4g} to "
-               f"{o.ci_high:,.4g}); the Monte Carlo draws it from that interval. Costs and the other assumptions are "
-               f"still forecasts.{beside}")
+    st.caption(f"**Observed**: the effect is the pilot's estimate, {number(o.effect)} (95% CI {number(o.ci_low)} to "
+               f"{number(o.ci_high)}); the Monte Carlo draws it from that interval. Costs and the other assumptions "
+               f"are still forecasts.{beside}")
 elif roi.observed_is_stale(plan):
     st.warning("The observed effect was measured on other arms, windows or another KPI than the plan has now, so "
                "this page uses the forecast. Run step 5 again and use its new estimate.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import UTC, datetime
 
 import streamlit as st
@@ -45,7 +46,8 @@ def _bounds(inputs: RoiInputs, name: str) -> tuple[float, float, float]:
         return 0.0, float(max(10, 3 * value, r.high if r else 0)), 1.0
     low = min(0.0, r.low if r else 0.0, value)
     high = max(2 * abs(value), (r.high * 1.2) if r else 0.0, 1.0)
-    return float(low), float(high), (high - low) / 200
+    step = 10 ** math.floor(math.log10((high - low) / 200))  # a round step: 10, not 10.81
+    return float(math.floor(low / step) * step), float(math.ceil(high / step) * step), float(step)
 
 
 def _to_slider(name: str, value: float, bounds: tuple[float, float, float]) -> float:
@@ -129,7 +131,7 @@ def panel(plan: Plan, facts: PilotFacts) -> None:
         used += [("Benefit kind", inputs.benefit_kind.replace("_", "-"), "saved plan"),
                  ("Horizon (months)", inputs.horizon_months, "saved plan"),
                  ("Value per unit comes from", inputs.value_source or "not stated", "saved plan")]
-        st.dataframe({"assumption": [u[0] for u in used], "value": [f"{u[1]:,.4g}" if isinstance(u[1], float)
+        st.dataframe({"assumption": [u[0] for u in used], "value": [number(u[1]) if isinstance(u[1], float)
                                                                     else str(u[1]) for u in used],
                       "from": [u[2] for u in used]}, hide_index=True, width="stretch")
     try:
@@ -193,7 +195,7 @@ def _break_even(inputs: RoiInputs) -> list[str]:
         if name in roi.SHOWN_AS_PERCENT:
             parts.append(f"{label} {value:.0%}" if value <= 1 else f"{label}: not reachable even at 100%")
         else:
-            parts.append(f"{label} ${value:,.4g}")
+            parts.append(f"{label} {money(value) if value >= 100 else f'${value:,.2f}'}")
     return parts or ["no benefit to compare"]
 
 

@@ -11,8 +11,8 @@ def test_sample_results_hold_the_planted_effect_and_the_roi_shows_observed_besid
     page.get_by_role("button", name="Load sample data").click()
     page.get_by_text("1,200 people", exact=False).wait_for(timeout=90_000)
     page.get_by_role("link", name="5 Results").click()
-    page.get_by_text("Say who actually took part", exact=True).click()
-    page.get_by_role("button", name="Use the sample organisation's pilot teams").click()
+    page.get_by_text("Say who actually took part", exact=True).click(timeout=90_000)  # a cold first visit
+    page.get_by_role("button", name="Use the sample organisation's pilot teams").click(timeout=60_000)
     effect = page.locator('[data-testid="stMetric"]', has_text="As % of the baseline").first
     effect.wait_for(timeout=90_000)
     page.get_by_text("registered", exact=False).first.wait_for()

@@ -8,11 +8,12 @@ from bench.common import print_table
 from bench.data_bench import ingest_rows
 from bench.design_bench import matching_row, sample_size_rows
 from bench.roi_bench import monte_carlo_row, slider_row
+from bench.sessions_bench import session_rows
 
 
 def main() -> None:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    rows = [monte_carlo_row(), slider_row(), *sample_size_rows(), matching_row(), *ingest_rows()]
+    rows = [monte_carlo_row(), slider_row(), *sample_size_rows(), matching_row(), *ingest_rows(), *session_rows()]
     print_table(rows)
 
 

@@ -10,7 +10,9 @@ def test_sample_results_hold_the_planted_effect_and_the_roi_shows_observed_besid
     page.get_by_role("link", name="2 Data").click()
     page.get_by_role("button", name="Load sample data").click()
     page.get_by_text("1,200 people", exact=False).wait_for(timeout=90_000)
+    page.get_by_text("now this plan's start date", exact=False).wait_for()  # the load's last rerun is done
     page.get_by_role("link", name="5 Results").click()
+    page.get_by_role("heading", name="Who was in the pilot").wait_for(timeout=90_000)
     page.get_by_text("Say who actually took part", exact=True).click(timeout=90_000)  # a cold first visit
     page.get_by_role("button", name="Use the sample organisation's pilot teams").click(timeout=60_000)
     effect = page.locator('[data-testid="stMetric"]', has_text="As % of the baseline").first

@@ -36,8 +36,13 @@ participation = plan.results.participation
 current = next(iter(participation), "")
 SOURCES = {"list": "The assignment list (step 4)", "took_part": "Say who actually took part"}
 source_key = session.key("results.source")
+def use_list() -> None:
+    if st.session_state.get(source_key) == "list":
+        session.update(lambda p: setattr(p.results, "participation", {}))
+
+
 choice = st.radio("Treated people are", list(SOURCES), format_func=SOURCES.get, horizontal=True, key=source_key,
-                  index=1 if participation else 0)
+                  index=1 if participation else 0, on_change=use_list)
 if choice == "took_part":
     column_key, values_key = session.key("results.column"), session.key("results.values")
     if groupings:
@@ -60,9 +65,6 @@ if choice == "took_part":
     if datasets.uses_sample(plan) and "team" in groupings:
         st.button("Use the sample organisation's pilot teams", key=session.key("results.sample_teams"),
                   on_click=use_sample_teams)
-elif participation:
-    session.update(lambda p: setattr(p.results, "participation", {}))
-    st.rerun()
 
 try:
     who = results.arms(plan, joined)

@@ -41,12 +41,8 @@ import asyncio
 import contextlib
 import os
 import re
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +52,7 @@ import pandas as pd
 from bench.common import Row, print_table
 from core.store import Store
 from core.templates import sales_skills
+from tests.appserver import streamlit_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -78,48 +75,6 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 # -- the server ------------------------------------------------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok"
-    except OSError:
-        return False
-
-
-@contextlib.contextmanager
-def streamlit_server(db: Path, log: Path):
-    """`streamlit run app.py` on a free loopback port with database `db`, as tests/browser/conftest.py's
-    `running_app` starts it, but its output goes to `log` (scanned for tracebacks) and the process is yielded
-    too (its pid for /proc). Yields (url, process)."""
-    port = _free_port()
-    env = {**os.environ, "PILOT_ROI_DB": str(db)}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while not _healthy(url):
-            if time.time() > deadline or proc.poll() is not None:
-                raise RuntimeError("streamlit did not start: " + log.read_text(errors="replace")[-2000:])
-            time.sleep(0.3)
-        yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
 
 def tracebacks(log: Path) -> list[str]:
     """Every traceback in the server's log, as its exception line and the place it was raised."""
@@ -328,7 +283,7 @@ async def run_round(browser, n: int, tmp: Path, upload: tuple[Path, int]) -> Rou
     started = time.perf_counter()
     db, log = tmp / f"sessions_{n}.db", tmp / f"server_{n}.log"
     plan, _ = Store(db).create(sales_skills())
-    with streamlit_server(db, log) as (url, proc):
+    with streamlit_server(db, log=log) as (url, proc):
         roi_url = f"{url}/roi?plan={plan.id}"
         warm = await browser.new_context()  # imports and caches, so they do not count as session memory
         warm_page = await warm.new_page()

@@ -212,11 +212,17 @@ def balance(frame: pd.DataFrame, *, arm_col: str, covariates: list[str],
 
 
 def _suppress_small_groups(table: pd.DataFrame, x: pd.DataFrame, treated: np.ndarray) -> pd.DataFrame:
-    """Hide the rows of category levels held by 1 to 4 people in an arm (a share of a small arm is a count),
+    """Hide the whole table when an arm has fewer than 5 people; otherwise the rows of category levels held by
+    1 to 4 people in an arm (a share of a small arm is a count),
     and, where one level of a covariate is hidden, the next smallest level too, so that it cannot be found by
     subtraction (privacy: groups under 5, complementary suppression)."""
     from core.privacy import MIN_GROUP
 
+    if min(treated.sum(), (~treated).sum()) < MIN_GROUP:  # an arm's mean of 1 to 4 people is nearly their values
+        columns = [c for c in table.columns if c not in ("covariate", "flag")]
+        table[columns] = np.nan
+        table["flag"] = "hidden: an arm has fewer than 5 people"
+        return table
     hidden: set[str] = set()
     levels = [c for c in x.columns if " = " in c]
     for arm in (treated, ~treated):

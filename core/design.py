@@ -412,6 +412,15 @@ def balance_choices(facts: pl.PilotFacts, roles: dict[str, str]) -> list[str]:
                                                                                    and facts.clusters.column)]
 
 
+def sensitive_choices(roster: pl.Roster | None, roles: dict[str, str]) -> list[str]:
+    """Sensitive attributes (gender, ethnicity, salary) the arms may be compared on after an explicit opt-in:
+    only as balance aggregates, where category levels under 5 people are hidden (core/assignment.balance);
+    never as strata, which would write the value into the assignment list person by person."""
+    if roster is None:
+        return []
+    return [c for c in roster.people.columns if roles.get(c) == "sensitive"]
+
+
 def cluster_choices(roster: pl.Roster | None, roles: dict[str, str]) -> list[str]:
     """Columns people can be randomised by as whole groups (team, site)."""
     if roster is None:

@@ -235,15 +235,16 @@ class Store:
                 time.sleep(random.uniform(0.005, 0.05))
 
     # -- reads -------------------------------------------------------------------------------------
-    def list_plans(self, *, include_archived: bool = False, person: str | None = None) -> list[PlanRow]:
-        """Plans, newest first; with `person` (sign-in), only those they own or that are shared with them, and
-        plans made before sign-in was configured (no owner)."""
+    def list_plans(self, *, include_archived: bool = False, person: str | None = None,
+                   admin: bool = False) -> list[PlanRow]:
+        """Plans, newest first; with `person` (sign-in), only those they own or that are shared with them.
+        Plans made before sign-in was configured have no owner; only an admin sees them (and may claim them)."""
         conditions, params = [], []
         if not include_archived:
             conditions.append("archived = 0")
         if person is not None:
-            conditions.append("(id in (select plan_id from plan_access where person = ?) "
-                              "or id not in (select plan_id from plan_access))")
+            unowned = " or id not in (select plan_id from plan_access)" if admin else ""
+            conditions.append(f"(id in (select plan_id from plan_access where person = ?){unowned})")
             params.append(_person(person))
         where = f"where {' and '.join(conditions)}" if conditions else ""
         with self._db() as db:
@@ -253,14 +254,22 @@ class Store:
             )
             return [PlanRow(**{**r, "archived": bool(r["archived"])}) for r in rows]
 
-    def can_see(self, plan_id: str, person: str | None) -> bool:
-        """Without sign-in (person None) everyone may; with it, the owner, the people it is shared with, and
-        anyone for a plan made before sign-in was configured."""
+    def can_see(self, plan_id: str, person: str | None, *, admin: bool = False) -> bool:
+        """Without sign-in (person None) everyone may; with it, the owner and the people it is shared with, and
+        an admin for a plan made before sign-in was configured (no owner)."""
         if person is None:
             return True
         with self._db() as db:
             people = [r["person"] for r in db.query("select person from plan_access where plan_id = ?", [plan_id])]
-        return not people or _person(person) in people
+        return _person(person) in people or (admin and not people)
+
+    def claim(self, plan_id: str, person: str) -> None:
+        """Make `person` the owner of a plan that has none (made before sign-in was configured)."""
+        with self._write() as db:
+            if list(db.query("select 1 from plan_access where plan_id = ?", [plan_id])):
+                raise StoreError("This plan already has an owner; ask them to share it with you.")
+            db.execute("insert into plan_access (plan_id, person, role) values (?, ?, 'owner')",
+                       [plan_id, _person(person)])
 
     def access(self, plan_id: str) -> list[tuple[str, str]]:
         """(person, "owner" | "shared") for a plan, owner first."""

@@ -418,6 +418,13 @@ if d.assignment:
         st.rerun()
     if roster is not None and d.design != "matched":
         usable = design.balance_choices(facts, roles)
+        sensitive = design.sensitive_choices(roster, roles)
+        if sensitive and st.toggle(
+                "Also compare the arms on sensitive attributes", key=session.key("design.balance_sensitive"),
+                help="Gender, ethnicity or pay, as arm-level shares and means only (never person by person); "
+                     "levels held by fewer than 5 people in an arm are hidden. Use it to check the draw treated "
+                     "groups fairly; leave it off unless you need it."):
+            usable = usable + sensitive
         covariates = st.multiselect("Balance on", usable, default=design.default_balance(usable, facts),
                                     key=session.key("design.balance"),
                                     help="SMD (standardised mean difference): the gap between the arms in sds of "

@@ -56,8 +56,14 @@ with st.expander("Import a plan from JSON"):
                 st.session_state["flash"] = ("success", f"Imported “{plan.name}”.")
                 st.rerun()
 
+def may_delete(plan_id: str) -> bool:
+    """Without sign-in anyone may; with it, only the owner (people a plan is shared with edit, never delete)."""
+    person = session.current_person()
+    return person is None or (person, "owner") in store.access(plan_id)
+
+
 show_archived = st.toggle("Show archived plans", key="show-archived")
-rows = store.list_plans(include_archived=show_archived, person=session.current_person())
+rows = store.list_plans(include_archived=show_archived, person=session.current_person(), admin=session.is_admin())
 st.subheader("Your plans" if rows else "No plans yet: create one above.")
 current = session.current_plan()
 
@@ -94,7 +100,7 @@ for row in rows:
         plan_json = store.load(row.id)[0].to_json()
         buttons[4].download_button("Export", plan_json, file_name=f"{export.safe_stem(row.name)}.json",
                                    mime="application/json", key=f"export-{row.id}")
-        if buttons[5].button("Delete", key=f"del-{row.id}"):
+        if may_delete(row.id) and buttons[5].button("Delete", key=f"del-{row.id}"):
             st.session_state["confirm-delete"] = row.id
         if st.session_state.get("confirm-delete") == row.id:
             st.warning(md(f"Delete “{row.name}” and all its history for good? This cannot be undone."))
@@ -142,13 +148,19 @@ if current is not None and person is not None:
                 store.unshare(current.id, who)
                 st.rerun()
         if owner is None:
-            st.caption("Made before sign-in was configured: everyone who signs in can see it until it is shared.")
-        if person == owner or owner is None:
+            st.caption("Made before sign-in was configured: it has no owner, and only admins see it. "
+                       "Take ownership to share it.")
+            if st.button("Take ownership", key="claim"):
+                try:
+                    store.claim(current.id, person)
+                except StoreError as exc:
+                    st.error(md(str(exc)))
+                else:
+                    st.rerun()
+        if person == owner:
             email = st.text_input("Share with (their sign-in email)", key="share-email", max_chars=320)
             if st.button("Share", key="share-go") and email.strip():
                 try:
-                    if owner is None:
-                        store.share(current.id, person, role="owner")
                     store.share(current.id, email)
                 except StoreError as exc:
                     st.error(md(str(exc)))

@@ -269,3 +269,10 @@ def test_balance_hides_category_levels_of_fewer_than_five_people_and_their_compl
     assert table.loc["site = C", "flag"].startswith("hidden") and np.isnan(table.loc["site = C", "mean treatment"])
     assert table.loc["site = B", "flag"].startswith("hidden")  # 3 in the treated arm
     assert not table.loc["score", "flag"].startswith("hidden") and table.loc["score", "mean treatment"] == 9.5
+
+
+def test_balance_hides_everything_when_an_arm_has_fewer_than_five_people():
+    frame = pd.DataFrame({"arm": ["treatment"] * 2 + ["control"] * 2, "salary": [50_000, 52_000, 61_000, 64_000]})
+    table = assignment.balance(frame, arm_col="arm", covariates=["salary"])
+    assert table["mean treatment"].isna().all() and table["SMD"].isna().all()
+    assert table["flag"].str.startswith("hidden").all()

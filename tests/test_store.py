@@ -298,7 +298,13 @@ def test_with_sign_in_people_see_only_what_is_theirs_or_shared_with_them(store):
     mine, version = store.create(Plan(name="Mine"), owner="Ana@Example.com")
     theirs, _ = store.create(Plan(name="Theirs"), owner="bo@example.com")
     legacy, _ = store.create(Plan(name="Before sign-in"))
-    assert {p.name for p in store.list_plans(person="ana@example.com")} == {"Mine", "Before sign-in"}
+    assert {p.name for p in store.list_plans(person="ana@example.com")} == {"Mine"}
+    assert {p.name for p in store.list_plans(person="ana@example.com", admin=True)} == {"Mine", "Before sign-in"}
+    assert not store.can_see(legacy.id, "ana@example.com") and store.can_see(legacy.id, "ana@example.com", admin=True)
+    store.claim(legacy.id, "ana@example.com")
+    assert store.access(legacy.id) == [("ana@example.com", "owner")]
+    with pytest.raises(StoreError, match="already has an owner"):
+        store.claim(legacy.id, "bo@example.com")
     assert not store.can_see(theirs.id, "ana@example.com") and store.can_see(mine.id, "ana@example.com")
     assert store.can_see(theirs.id, None)  # without sign-in, single-user: everything
     store.share(theirs.id, "ana@example.com")

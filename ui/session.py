@@ -48,6 +48,16 @@ def current_person() -> str | None:
     return str(st.user.get("email") or st.user.get("sub") or "").strip().lower() or None
 
 
+def is_admin() -> bool:
+    """Whether the signed-in person is listed in ``[pilot_roi] admins`` in secrets.toml: admins see the plans
+    made before sign-in was configured (they have no owner) and may claim them."""
+    person = current_person()
+    if person is None:
+        return False
+    admins = st.secrets.get("pilot_roi", {}).get("admins", [])
+    return person in {str(a).strip().lower() for a in admins}
+
+
 def current_plan() -> Plan | None:
     return st.session_state.get("plan")
 
@@ -121,7 +131,7 @@ def close_plan() -> None:
 
 def open_plan(plan_id: str) -> bool:
     """Load `plan_id` into the session; False (with a message kept for the page) if it cannot."""
-    if not store().can_see(plan_id, current_person()):
+    if not store().can_see(plan_id, current_person(), admin=is_admin()):
         st.session_state["flash"] = ("error", "This plan is not shared with you: ask its owner to share it.")
         return False
     try:

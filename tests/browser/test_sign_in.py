@@ -6,7 +6,8 @@ import secrets
 
 import pytest
 
-from tests.browser.conftest import _free_port, running_app, screenshot
+from tests.appserver import free_port
+from tests.browser.conftest import running_app, screenshot
 
 
 @pytest.fixture
@@ -14,7 +15,7 @@ def signed_in_app(tmp_path):
     from oidc_provider_mock import run_server_in_thread
 
     with run_server_in_thread(port=0) as provider:
-        port = _free_port()
+        port = free_port()
         toml = tmp_path / "secrets.toml"
         toml.write_text(
             "[auth]\n"

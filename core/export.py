@@ -5,6 +5,11 @@ defined name (``Participants``, ``Adoption``, ``EffectPerParticipant``…). Cost
 benefits with decay, ROI %, BCR, payback and break-even are Excel formulas over those names, the same
 formulas as core/roi.py, so editing an input in Excel or LibreOffice recomputes everything.
 
+Every formula cell also carries its cached value, the app's own number (core/roi.py), so viewers that do
+not recalculate (file previews, pandas, openpyxl with data_only=True) show the same figures; Excel and
+LibreOffice recalculate on open (fullCalcOnLoad) and get them again. The yellow input cells are the only
+unlocked ones: every sheet is protected (without a password) so a formula is not overwritten by accident.
+
 Safety: user text is always written as a string cell (never a formula, whatever its first
 character), control characters are removed and cells are capped at Excel's 32,767 characters.
 """
@@ -12,6 +17,7 @@ character), control characters are removed and cells are capped at Excel's 32,76
 from __future__ import annotations
 
 import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -21,7 +27,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
@@ -34,6 +40,7 @@ EXCEL_CELL_MAX = 32_767
 TRUNCATION_NOTE = " …[truncated: the full text is in Pilot ROI]"
 MAX_MONTHS = 120
 MONEY, PERCENT, MONTHS, NUMBER = '"$"#,##0', "0.0%", '0.0 "months"', "#,##0.####"
+CENTS, PEOPLE, WHOLE_MONTHS, HOURS = '"$"#,##0.00', '#,##0 "people"', '0 "months"', '#,##0.0 "hours"'
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 HEADER_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
@@ -70,13 +77,74 @@ def put(ws: Worksheet, ref: str, value: Any, *, fmt: str | None = None, bold: bo
     return cell
 
 
-def formula(ws: Worksheet, ref: str, text: str, *, fmt: str | None = None) -> Cell:
-    """Write an Excel formula we built ourselves (never user text)."""
+class AuditWorkbook(Workbook):
+    """A workbook that remembers each formula's value as the app computed it, to write as its cached value."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cached: dict[tuple[str, str], Any] = {}
+
+
+def formula(ws: Worksheet, ref: str, text: str, *, value: Any, fmt: str | None = None) -> Cell:
+    """Write an Excel formula we built ourselves (never user text) with `value`, the app's own result for it
+    (None: leave the cell without a cached value)."""
     cell = ws[ref]
     cell.value = text
     if fmt:
         cell.number_format = fmt
+    if value is not None:
+        ws.parent.cached[(ws.title, ref)] = value
     return cell
+
+
+def input_cell(ws: Worksheet, ref: str, value: Any, *, fmt: str | None = None) -> Cell:
+    """A yellow input cell, the only kind left unlocked when the sheet is protected."""
+    cell = put(ws, ref, value, fmt=fmt)
+    cell.fill = INPUT_FILL
+    cell.protection = Protection(locked=False)
+    return cell
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def with_cached_values(data: bytes, book: AuditWorkbook) -> bytes:
+    """The saved workbook with each formula cell's cached value filled in.
+
+    openpyxl writes formulas with an empty value (``<c r="B7"><f>…</f><v/></c>``); the value goes into that
+    ``<v>``, with ``t="str"`` for text results (ECMA-376 Part 1, §18.3.1.4). Sheets are stored in workbook
+    order as xl/worksheets/sheet1.xml, sheet2.xml, …"""
+    import zipfile
+
+    parts = {f"xl/worksheets/sheet{i}.xml": ws.title for i, ws in enumerate(book.worksheets, start=1)}
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            title = parts.get(item.filename)
+            if title is not None:
+                content = _fill_values(content.decode("utf-8"), {ref: v for (t, ref), v in book.cached.items()
+                                                                 if t == title}).encode("utf-8")
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+_FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f><v\s*/></c>', re.S)
+
+
+def _fill_values(xml: str, values: dict[str, Any]) -> str:
+    def fill(match: re.Match) -> str:
+        ref, attributes, text = match.groups()
+        value = values.get(ref)
+        if value is None or isinstance(value, float) and not math.isfinite(value):
+            return match.group(0)
+        if isinstance(value, str):
+            return f'<c r="{ref}"{attributes} t="str"><f>{text}</f><v>{_xml_text(value)}</v></c>'
+        return f'<c r="{ref}"{attributes}><f>{text}</f><v>{float(value)!r}</v></c>'
+
+    return _FORMULA_CELL.sub(fill, xml)
 
 
 def name(wb: Workbook, ws: Worksheet, label: str, ref: str) -> None:
@@ -120,20 +188,22 @@ def file_name(plan: Plan, today: date | None = None) -> str:
 
 # -- ROI model ---------------------------------------------------------------------------------------------
 INPUT_NAMES = [  # (defined name, RoiInputs field, label, format)
-    ("Participants", "participants", "Participants", NUMBER),
-    ("ParticipantHours", "participant_hours", "Hours each participant spends", NUMBER),
-    ("LoadedHourlyWage", "loaded_hourly_wage", "Loaded hourly wage", MONEY),
+    ("Participants", "participants", "Participants", PEOPLE),
+    ("ParticipantHours", "participant_hours", "Hours each participant spends", HOURS),
+    ("LoadedHourlyWage", "loaded_hourly_wage", "Loaded hourly wage", CENTS),
     ("BenefitKind", "benefit_kind", "Kind of benefit (recurring or one_time)", None),
     ("EffectPerParticipant", "effect", "Effect per participant (per month if recurring)", NUMBER),
-    ("ValuePerUnit", "value_per_unit", "Value per unit of the KPI", MONEY),
+    ("ValuePerUnit", "value_per_unit", "Value per unit of the KPI", CENTS),
     ("Adoption", "adoption", "Adoption", PERCENT),
     ("ContributionMargin", "contribution_margin", "Contribution margin", PERCENT),
     ("Attribution", "attribution", "Attribution to the program", PERCENT),
     ("Confidence", "confidence", "Confidence in the estimate", PERCENT),
     ("MonthlyDecay", "monthly_decay", "Monthly decay of the effect", PERCENT),
-    ("HorizonMonths", "horizon_months", "Horizon (months, 1–120)", NUMBER),
-    ("RealisationMonths", "realisation_months", "One-time benefit realised over (months)", NUMBER),
+    ("HorizonMonths", "horizon_months", "Horizon (months after the program, 1–120)", WHOLE_MONTHS),
+    ("RealisationMonths", "realisation_months", "One-time benefit realised over (months)", WHOLE_MONTHS),
+    ("DiscountRate", "discount_rate", "Discount rate (a year, Finance's cost of capital)", PERCENT),
 ]
+PAYBACK_START = "counted from the first month after the program (month 0), costs paid at its start"
 
 
 @dataclass(frozen=True)
@@ -148,25 +218,43 @@ class ModelCells:
     bcr: str
     payback: str
     break_even: str
+    npv: str
+    discounted_roi: str
 
 
-def roi_model_sheet(wb: Workbook, plan: Plan, r: roi.RoiInputs) -> ModelCells:
+def _monthly_table(r: roi.RoiInputs, result: roi.RoiResult) -> list[tuple[float, float, float, Any]]:
+    """(benefit per unit of effect, benefit, cumulative, payback if in this month) for the sheet's 120 rows,
+    as the app computes them: the cached values of the month-by-month formulas."""
+    per_unit = roi.monthly_benefits(roi.with_values(r, {"effect": 1.0}))
+    rows, cumulative = [], 0.0
+    for m in range(MAX_MONTHS):
+        unit = per_unit[m] if m < len(per_unit) else 0.0
+        benefit = r.effect * unit
+        before, cumulative = cumulative, cumulative + benefit
+        pays = (benefit > 0 and before < result.total_cost <= cumulative)
+        rows.append((unit, benefit, cumulative, m + (result.total_cost - before) / benefit if pays else ""))
+    return rows
+
+
+def roi_model_sheet(wb: Workbook, plan: Plan, r: roi.RoiInputs, result: roi.RoiResult) -> ModelCells:
     ws = wb.create_sheet("ROI model")
     row = title_block(ws, plan, "ROI model: edit the yellow cells, everything else recomputes")
     header_row(ws, row, ["Input", "Value", "Unit / note"])
     cells: dict[str, str] = {}
+    unit = r.kpi_unit or "unit of the KPI"
     for i, (defined, field, label, fmt) in enumerate(INPUT_NAMES, start=row + 1):
         put(ws, f"A{i}", label)
-        value = getattr(r, field)
-        put(ws, f"B{i}", value, fmt=fmt).fill = INPUT_FILL
-        if field == "effect":
-            where = "observed, step 5" if roi.basis(plan) == "observed" else "the pilot's effect, step 4"
-            put(ws, f"C{i}", f"{r.kpi_unit} ({r.kpi_name}; {where})" if r.kpi_name else r.kpi_unit)
-        if field == "participants":
-            put(ws, f"C{i}", "roll-out forecast (step 6)" if r.scope == "rollout"
-                else "the pilot's treated arm (step 4)")
-        if field == "value_per_unit":
-            put(ws, f"C{i}", r.value_source)
+        input_cell(ws, f"B{i}", getattr(r, field), fmt=fmt)
+        note = {
+            "effect": f"{unit} ({r.kpi_name}; " + ("observed, step 5)" if roi.basis(plan) == "observed"
+                                                   else "forecast: the pilot's effect, step 4)"),
+            "participants": "roll-out forecast (step 6)" if r.scope == "rollout" else "the pilot's treated arm "
+                                                                                      "(step 4)",
+            "value_per_unit": f"$ per {unit}" + (f"; {r.value_source}" if r.value_source else "; source not stated"),
+            "discount_rate": "used for the present value (NPV); 0% = not discounted",
+        }.get(field)
+        if note:
+            put(ws, f"C{i}", note)
         name(wb, ws, defined, f"B{i}")
         cells[defined] = f"B{i}"
     row = row + len(INPUT_NAMES) + 2
@@ -179,85 +267,105 @@ def roi_model_sheet(wb: Workbook, plan: Plan, r: roi.RoiInputs) -> ModelCells:
     first = header_row_at + 1
     for i, line in enumerate(r.costs, start=first):
         put(ws, f"A{i}", line.category)
-        put(ws, f"B{i}", float(line.amount), fmt=MONEY).fill = INPUT_FILL
-        put(ws, f"C{i}", 1 if line.per_participant else 0).fill = INPUT_FILL
+        input_cell(ws, f"B{i}", float(line.amount), fmt=MONEY)
+        input_cell(ws, f"C{i}", 1 if line.per_participant else 0)
         put(ws, f"D{i}", line.note)
-        formula(ws, f"E{i}", f"=IF(C{i}=1,B{i}*Participants,B{i})", fmt=MONEY)
+        formula(ws, f"E{i}", f"=IF(C{i}=1,B{i}*Participants,B{i})", fmt=MONEY,
+                value=line.amount * r.participants if line.per_participant else line.amount)
     last = first + len(r.costs) - 1
     time_row = last + 1
     put(ws, f"A{time_row}", roi.PARTICIPANT_TIME)
     put(ws, f"D{time_row}", "Participants × hours × loaded hourly wage")
-    formula(ws, f"E{time_row}", "=Participants*ParticipantHours*LoadedHourlyWage", fmt=MONEY)
+    formula(ws, f"E{time_row}", "=Participants*ParticipantHours*LoadedHourlyWage", fmt=MONEY,
+            value=result.cost_breakdown[roi.PARTICIPANT_TIME])
     row = time_row + 2
 
-    outputs = [
-        ("TotalCost", "Total cost", f"=SUM(E{first}:E{time_row})", MONEY),
-        ("BenefitPerEffect", "Benefit per unit of effect (over the horizon)", None, MONEY),
-        ("TotalBenefit", "Total benefit", None, MONEY),
-        ("NetBenefit", "Net benefit", "=TotalBenefit-TotalCost", MONEY),
-        ("ROIPercent", "ROI % = (benefit − cost) ÷ cost", "=NetBenefit/TotalCost", PERCENT),
-        ("BCR", "Benefit-cost ratio = benefit ÷ cost", "=TotalBenefit/TotalCost", "0.00"),
-        ("PaybackMonths", "Payback (months)", None, MONTHS),
-        ("BreakEvenEffect", "Break-even effect per participant", "=IF(BenefitPerEffect>0,TotalCost/BenefitPerEffect,"
-                                                                 "\"none\")", "#,##0.####"),
+    table = _monthly_table(r, result)
+    outputs = [  # defined name, label, formula (None: over the month table), format, the app's value
+        ("TotalCost", "Total cost", f"=SUM(E{first}:E{time_row})", MONEY, result.total_cost),
+        ("BenefitPerEffect", "Benefit per unit of effect (over the horizon)", None, MONEY,
+         sum(t[0] for t in table)),
+        ("TotalBenefit", "Total benefit (undiscounted)", None, MONEY, result.total_benefit),
+        ("NetBenefit", "Net benefit (undiscounted)", "=TotalBenefit-TotalCost", MONEY, result.net_benefit),
+        ("ROIPercent", "ROI % = (benefit − cost) ÷ cost", "=NetBenefit/TotalCost", PERCENT, result.roi_pct / 100),
+        ("BCR", "Benefit-cost ratio = benefit ÷ cost", "=TotalBenefit/TotalCost", "0.00", result.bcr),
+        ("PaybackMonths", f"Payback ({PAYBACK_START})", None, MONTHS,
+         result.payback_months if result.payback_months is not None else "not within the horizon"),
+        ("BreakEvenEffect", f"Break-even effect per participant ({unit})",
+         "=IF(BenefitPerEffect>0,TotalCost/BenefitPerEffect,\"none\")", NUMBER,
+         result.break_even_effect if result.break_even_effect is not None else "none"),
+        ("MonthlyDiscountRate", "Monthly discount rate = (1 + annual rate)^(1/12) − 1",
+         "=(1+DiscountRate)^(1/12)-1", "0.000%", roi.monthly_rate(r.discount_rate)),
+        ("PresentValueBenefit", "Present value of the benefits (each at the end of its month)", None, MONEY,
+         result.present_benefit),
+        ("NPV", "Net present value = present value − cost", "=PresentValueBenefit-TotalCost", MONEY, result.npv),
+        ("DiscountedROI", "Discounted ROI % = NPV ÷ cost", "=NPV/TotalCost", PERCENT,
+         result.discounted_roi_pct / 100),
     ]
     put(ws, f"A{row}", "Results", bold=True)
     out_rows = {}
-    for i, (defined, label, _, _) in enumerate(outputs, start=row + 1):
-        put(ws, f"A{i}", label, bold=defined in ("ROIPercent", "BCR", "TotalBenefit", "TotalCost"))
+    for i, (defined, label, *_) in enumerate(outputs, start=row + 1):
+        put(ws, f"A{i}", label, bold=defined in ("ROIPercent", "BCR", "TotalBenefit", "TotalCost", "NPV"))
         name(wb, ws, defined, f"B{i}")
         out_rows[defined] = i
 
     # Month-by-month table: per-unit-effect benefit, benefit, cumulative, payback candidate.
-    table = row + len(outputs) + 3
-    put(ws, f"A{table - 1}", "Benefits month by month", bold=True)
+    top = row + len(outputs) + 4
+    put(ws, f"A{top - 2}", "Benefits month by month (month 0 = the first month after the program)", bold=True)
     for col, label in zip("ABCDE", ["Month", "Benefit per unit of effect", "Benefit", "Cumulative benefit",
                                     "Payback if in this month"], strict=True):
-        put(ws, f"{col}{table}", label, bold=True)
+        put(ws, f"{col}{top - 1}", label, bold=True)
     k = "Participants*Adoption*ValuePerUnit*ContributionMargin*Attribution*Confidence"
-    top, bottom = table + 1, table + MAX_MONTHS
-    for m in range(MAX_MONTHS):
+    bottom = top + MAX_MONTHS - 1
+    for m, (unit_value, benefit, cumulative, pays) in enumerate(table):
         i = top + m
         put(ws, f"A{i}", m)
         formula(ws, f"B{i}", f"=IF(A{i}<HorizonMonths,IF(BenefitKind=\"recurring\",{k}*(1-MonthlyDecay)^A{i},"
-                             f"IF(A{i}<RealisationMonths,{k}/RealisationMonths,0)),0)", fmt=MONEY)
-        formula(ws, f"C{i}", f"=EffectPerParticipant*B{i}", fmt=MONEY)
-        formula(ws, f"D{i}", f"=C{i}" if m == 0 else f"=D{i - 1}+C{i}", fmt=MONEY)
+                             f"IF(A{i}<RealisationMonths,{k}/RealisationMonths,0)),0)", fmt=MONEY, value=unit_value)
+        formula(ws, f"C{i}", f"=EffectPerParticipant*B{i}", fmt=MONEY, value=benefit)
+        formula(ws, f"D{i}", f"=C{i}" if m == 0 else f"=D{i - 1}+C{i}", fmt=MONEY, value=cumulative)
         previous = "0" if m == 0 else f"D{i - 1}"
         formula(ws, f"E{i}", f"=IF(AND(C{i}>0,{previous}<TotalCost,D{i}>=TotalCost),"
-                             f"A{i}+(TotalCost-{previous})/C{i},\"\")", fmt="0.00")
-    for defined, _, text, fmt in outputs:
-        text = text or {
-            "BenefitPerEffect": f"=SUM(B{top}:B{bottom})",
-            "TotalBenefit": f"=SUM(C{top}:C{bottom})",
-            "PaybackMonths": f"=IF(COUNT(E{top}:E{bottom})=0,\"not within the horizon\",MIN(E{top}:E{bottom}))",
-        }[defined]
-        formula(ws, f"B{out_rows[defined]}", text, fmt=fmt)
+                             f"A{i}+(TotalCost-{previous})/C{i},\"\")", fmt="0.00", value=pays)
+    over_table = {
+        "BenefitPerEffect": f"=SUM(B{top}:B{bottom})",
+        "TotalBenefit": f"=SUM(C{top}:C{bottom})",
+        "PaybackMonths": f"=IF(COUNT(E{top}:E{bottom})=0,\"not within the horizon\",MIN(E{top}:E{bottom}))",
+        "PresentValueBenefit": f"=NPV(MonthlyDiscountRate,C{top}:C{bottom})",
+    }
+    for defined, _, text, fmt, value in outputs:
+        formula(ws, f"B{out_rows[defined]}", text or over_table[defined], fmt=fmt, value=value)
     ws.freeze_panes = "A6"
-    widths(ws, 46, 18, 28, 40, 22)
+    widths(ws, 62, 18, 40, 40, 22)
     ref = {d: f"B{out_rows[d]}" for d in out_rows}
     return ModelCells(cells, ref["TotalCost"], ref["TotalBenefit"], ref["NetBenefit"], ref["ROIPercent"],
-                      ref["BCR"], ref["PaybackMonths"], ref["BreakEvenEffect"])
+                      ref["BCR"], ref["PaybackMonths"], ref["BreakEvenEffect"], ref["NPV"], ref["DiscountedROI"])
 
 
 # -- other sheets ------------------------------------------------------------------------------------------
-def summary_sheet(ws: Worksheet, plan: Plan, mc: sensitivity.MonteCarlo | None, facts: pl.PilotFacts) -> None:
+def summary_sheet(ws: Worksheet, plan: Plan, mc: sensitivity.MonteCarlo | None, facts: pl.PilotFacts,
+                  r: roi.RoiInputs, result: roi.RoiResult) -> None:
     row = title_block(ws, plan, "Summary")
     put(ws, f"A{row}", "The question", bold=True)
     put(ws, f"B{row}", plan.goals.business_improvement or "(not answered yet)")
+    kind = "observed effect" if roi.basis(plan) == "observed" else "forecast"
+    payback = result.payback_months if result.payback_months is not None else "not within the horizon"
     lines = [
-        (f"ROI % ({'observed effect' if roi.basis(plan) == 'observed' else 'forecast'}, live from the ROI model)",
-         "=ROIPercent", PERCENT),
-        ("Benefit-cost ratio", "=BCR", "0.00"),
-        ("Total benefit", "=TotalBenefit", MONEY),
-        ("Total cost", "=TotalCost", MONEY),
-        ("Net benefit", "=NetBenefit", MONEY),
-        ("Payback", "=PaybackMonths", MONTHS),
-        ("Break-even effect per participant", "=BreakEvenEffect", "#,##0.####"),
+        (f"ROI % ({kind}, each assumption at its most likely value; live from the ROI model)", "=ROIPercent",
+         PERCENT, result.roi_pct / 100),
+        ("Benefit-cost ratio", "=BCR", "0.00", result.bcr),
+        ("Total benefit (undiscounted)", "=TotalBenefit", MONEY, result.total_benefit),
+        ("Total cost", "=TotalCost", MONEY, result.total_cost),
+        ("Net benefit (undiscounted)", "=NetBenefit", MONEY, result.net_benefit),
+        (f"Net present value (discounted at {r.discount_rate:.1%} a year)", "=NPV", MONEY, result.npv),
+        ("Discounted ROI %", "=DiscountedROI", PERCENT, result.discounted_roi_pct / 100),
+        (f"Payback ({PAYBACK_START})", "=PaybackMonths", MONTHS, payback),
+        (f"Break-even effect per participant ({r.kpi_unit or 'KPI units'})", "=BreakEvenEffect", NUMBER,
+         result.break_even_effect if result.break_even_effect is not None else "none"),
     ]
-    for i, (label, text, fmt) in enumerate(lines, start=row + 2):
+    for i, (label, text, fmt, value) in enumerate(lines, start=row + 2):
         put(ws, f"A{i}", label)
-        formula(ws, f"B{i}", text, fmt=fmt)
+        formula(ws, f"B{i}", text, fmt=fmt, value=value)
     i = row + 2 + len(lines) + 1
     if mc is not None:
         put(ws, f"A{i}", "ROI range (Monte Carlo, at export; see the Monte Carlo sheet)", bold=True)
@@ -333,7 +441,13 @@ def goals_sheet(ws: Worksheet, plan: Plan, facts: pl.PilotFacts) -> None:
     widths(ws, 48, 60, 30, 12, 24, 12)
 
 
-def sensitivity_sheet(ws: Worksheet, plan: Plan, swings: list[sensitivity.Swing]) -> None:
+def value_of(ws: Worksheet, ref: str) -> Any:
+    """The app's value of a formula cell already written (its cached value)."""
+    return ws.parent.cached.get((ws.title, ref))
+
+
+def sensitivity_sheet(ws: Worksheet, plan: Plan, swings: list[sensitivity.Swing], r: roi.RoiInputs,
+                      result: roi.RoiResult) -> None:
     row = title_block(ws, plan, "Sensitivity: ROI with one assumption at its low or high end")
     if not swings:
         put(ws, f"A{row}", "No assumption has a range yet: add ranges on the ROI page.")
@@ -346,15 +460,22 @@ def sensitivity_sheet(ws: Worksheet, plan: Plan, swings: list[sensitivity.Swing]
         put(ws, f"C{i}", s.high, fmt=NUMBER)
         if s.name in roi.LINEAR:  # benefit ∝ this input, so ROI(x) = (B·x/x₀ − C)/C: a live formula
             current = defined[s.name]
-            for col, end in (("D", "B"), ("E", "C")):
+            base = getattr(r, s.name)
+            for col, end, x in (("D", "B", s.low), ("E", "C", s.high)):
+                cost = result.total_cost
+                value = "n/a" if base == 0 else (result.total_benefit * x / base - cost) / cost
                 formula(ws, f"{col}{i}", f"=IF({current}=0,\"n/a\",(TotalBenefit*{end}{i}/{current}-TotalCost)"
-                                         f"/TotalCost)", fmt=PERCENT)
+                                         f"/TotalCost)", fmt=PERCENT, value=value)
+            low, high = (value_of(ws, f"D{i}"), value_of(ws, f"E{i}"))
             put(ws, f"G{i}", "formula over the ROI model")
         else:
-            put(ws, f"D{i}", s.roi_at_low / 100, fmt=PERCENT)
-            put(ws, f"E{i}", s.roi_at_high / 100, fmt=PERCENT)
+            low, high = s.roi_at_low / 100, s.roi_at_high / 100
+            put(ws, f"D{i}", low, fmt=PERCENT)
+            put(ws, f"E{i}", high, fmt=PERCENT)
             put(ws, f"G{i}", "value computed by Pilot ROI (the model is not linear in it)")
-        formula(ws, f"F{i}", f"=IFERROR(ABS(E{i}-D{i})*100,\"\")", fmt="0.0")
+        numeric = all(isinstance(v, float) for v in (low, high))
+        formula(ws, f"F{i}", f"=IFERROR(ABS(E{i}-D{i})*100,\"\")", fmt="0.0",
+                value=abs(high - low) * 100 if numeric else "")
     chart = BarChart()
     chart.type = "bar"
     chart.title = "What moves the ROI most"
@@ -380,8 +501,8 @@ def monte_carlo_sheet(ws: Worksheet, plan: Plan, mc: sensitivity.MonteCarlo | No
         put(ws, f"A{i}", label)
         put(ws, f"B{i}", value, fmt=fmt)
     put(ws, f"A{row + len(facts)}", "Values computed by Pilot ROI at export; distributions: "
-        + ", ".join(f"{roi.ASSUMPTIONS[n][0]} {r.distribution} {r.low:g}–{r.high:g}" for n, r in
-                    ranges.items()))
+        + ", ".join(f"{roi.ASSUMPTIONS[n][0]} {r.distribution} {shown(n, r.low)}–{shown(n, r.high)}"
+                    for n, r in ranges.items()))
     top = row + len(facts) + 2
     header_row(ws, top, ["ROI from", "ROI to", "Draws", "Share"])
     for i, (lo, hi, count) in enumerate(zip(mc.edges[:-1], mc.edges[1:], mc.counts, strict=True), start=top + 1):
@@ -400,17 +521,28 @@ def credibility(source: str) -> str:
     return "not stated" if not source.strip() else "unranked: say which kind of source it is"
 
 
+def shown(field: str, value: float) -> str:
+    """An assumption's value as people read it: 30%, not 0.3; 1,500, not 1.5e+03."""
+    from core.words import number
+
+    return f"{value:.0%}" if field in roi.SHOWN_AS_PERCENT else number(value)
+
+
 def assumptions_sheet(ws: Worksheet, plan: Plan, r: roi.RoiInputs) -> None:
     row = title_block(ws, plan, "Assumptions log")
     header_row(ws, row, ["Assumption", "Value", "Unit", "Source", "Credibility", "Owner", "Observed or forecast",
                          "Range"])
     owners = {s.role: s.name for s in plan.stakeholders}
     entries = []
-    for _, field, label, _ in INPUT_NAMES:
+    formats = {}
+    for _, field, label, fmt in INPUT_NAMES:
         value = getattr(r, field)
-        unit = {"effect": r.kpi_unit, "value_per_unit": "$", "loaded_hourly_wage": "$ per hour"}.get(field, "")
+        formats[label] = fmt
+        unit = {"effect": r.kpi_unit, "value_per_unit": f"$ per {r.kpi_unit or 'unit of the KPI'}",
+                "loaded_hourly_wage": "$ per hour", "participants": "people", "participant_hours": "hours",
+                "horizon_months": "months", "realisation_months": "months", "discount_rate": "% a year"}.get(field, "")
         if field in roi.RATES or field == "monthly_decay":
-            unit = "share (0–1)"
+            unit = "%"
         source = r.value_source if field == "value_per_unit" else ""
         owner = owners.get("Finance partner", "") if field in ("value_per_unit", "contribution_margin",
                                                                "loaded_hourly_wage") else \
@@ -418,14 +550,15 @@ def assumptions_sheet(ws: Worksheet, plan: Plan, r: roi.RoiInputs) -> None:
         rng = r.ranges.get(field)
         entries.append((label, value, unit, source, credibility(source) if field == "value_per_unit" else "",
                         owner, "observed (step 5)" if field == "effect" and roi.basis(plan) == "observed" else
-                        "forecast", f"{rng.low:g} – {rng.high:g} ({rng.distribution})" if rng else ""))
+                        "forecast", f"{shown(field, rng.low)} – {shown(field, rng.high)} ({rng.distribution})"
+                        if rng else ""))
     for line in r.costs:
         entries.append((f"Cost: {line.category}", line.amount, "$ per participant" if line.per_participant else "$",
                         line.note, "", owners.get("Finance partner", ""), "forecast", ""))
     for i, entry in enumerate(entries, start=row + 1):
         for col, value in zip("ABCDEFGH", entry, strict=True):
             if value not in ("", None):
-                put(ws, f"{col}{i}", value)
+                put(ws, f"{col}{i}", value, fmt=formats.get(entry[0], MONEY) if col == "B" else None)
     widths(ws, 44, 14, 18, 50, 26, 26, 20, 26)
 
 
@@ -570,7 +703,7 @@ def quality_sheet(ws: Worksheet, plan: Plan, reports: list | None) -> None:
     widths(ws, 22, 10, 9, 24, 13, 18, 90, 30)
 
 
-def workbook(plan: Plan, *, reports: list | None = None, facts: pl.PilotFacts | None = None) -> Workbook:
+def workbook(plan: Plan, *, reports: list | None = None, facts: pl.PilotFacts | None = None) -> AuditWorkbook:
     """The whole workbook for `plan` (raises roi.InputError when the ROI inputs are invalid).
 
     `reports` are the data-quality reports of the plan's files (core.quality.FileReport), and `facts` the
@@ -578,28 +711,32 @@ def workbook(plan: Plan, *, reports: list | None = None, facts: pl.PilotFacts | 
     """
     facts = facts or pl.facts(plan, None)
     inputs = roi.inputs(plan, facts)
-    roi.evaluate(inputs)
+    result = roi.evaluate(inputs)
     swings = sensitivity.one_way(inputs) if inputs.ranges else []
     mc = sensitivity.monte_carlo(inputs) if inputs.ranges else None
-    wb = Workbook()
+    wb = AuditWorkbook()
     sheets = {title: (wb.active if i == 0 else wb.create_sheet(title)) for i, title in enumerate(SHEETS)
               if title != "ROI model"}
     sheets["Summary"].title = "Summary"
-    roi_model_sheet(wb, plan, inputs)
+    roi_model_sheet(wb, plan, inputs, result)
     wb.move_sheet("ROI model", offset=SHEETS.index("ROI model") - len(SHEETS) + 1)
-    summary_sheet(sheets["Summary"], plan, mc, facts)
+    summary_sheet(sheets["Summary"], plan, mc, facts, inputs, result)
     goals_sheet(sheets["Goals"], plan, facts)
     kpi_sheet(sheets["KPI map"], plan)
     quality_sheet(sheets["Data quality"], plan, reports)
     design_sheet(sheets["Pilot design & power"], plan, facts)
     assignment_sheet(sheets["Assignment list"], plan)
-    sensitivity_sheet(sheets["Sensitivity"], plan, swings)
+    sensitivity_sheet(sheets["Sensitivity"], plan, swings, inputs, result)
     monte_carlo_sheet(sheets["Monte Carlo"], plan, mc, inputs.ranges)
     assumptions_sheet(sheets["Assumptions log"], plan, inputs)
+    for ws in wb.worksheets:  # formulas and reports locked; the yellow inputs stay editable (no password)
+        ws.protection.sheet = True
     return wb
 
 
 def workbook_bytes(plan: Plan, *, reports: list | None = None, facts: pl.PilotFacts | None = None) -> bytes:
+    """The workbook as an .xlsx file, every formula with its cached value."""
     buffer = io.BytesIO()
-    workbook(plan, reports=reports, facts=facts).save(buffer)
-    return buffer.getvalue()
+    book = workbook(plan, reports=reports, facts=facts)
+    book.save(buffer)
+    return with_cached_values(buffer.getvalue(), book)

@@ -29,9 +29,14 @@ class Flag:
     message: str
 
 
-def check(inputs: RoiInputs, *, observed: bool = False) -> list[Flag]:
-    """The flags for one set of ROI inputs; `observed`: the effect is the pilot's measured estimate (step 5)."""
+def check(inputs: RoiInputs, *, observed: bool = False, observed_wanted: bool = False) -> list[Flag]:
+    """The flags for one set of ROI inputs; `observed`: the effect is the pilot's measured estimate (step 5);
+    `observed_wanted`: the plan asks for it (the ROI step's mode), whether or not there is one to use."""
     flags: list[Flag] = []
+    if observed_wanted and not observed:
+        flags.append(Flag("effect", "benefits",
+                          "The ROI is set to use the pilot's observed effect, but step 5 has none for this pilot's "
+                          "arms, windows and KPI: every figure here is a forecast, and must be presented as one."))
     if inputs.isolation_method == "control_group" and inputs.attribution < 1:
         flags.append(Flag("attribution", "benefits",
                           f"Attribution {inputs.attribution:.0%} on top of a control group discounts the effect "
@@ -41,8 +46,8 @@ def check(inputs: RoiInputs, *, observed: bool = False) -> list[Flag]:
         flags.append(Flag("isolation_method", "benefits",
                           "The effect is isolated by a control group that has not run yet: until step 5 measures "
                           "it, the effect is an assumption, and the ROI a forecast."))
-    if inputs.horizon_months > 12:
-        flags.append(Flag("horizon_months", "benefits",
+    if inputs.horizon_months > 12 and inputs.discount_rate == 0:
+        flags.append(Flag("discount_rate", "benefits",
                           f"Benefits over {inputs.horizon_months} months are not discounted: a dollar in year two is "
                           "worth less to Finance. Count the first year, or discount the rest at Finance's rate."))
     if inputs.effect <= 0 or inputs.participants <= 0:

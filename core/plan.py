@@ -135,6 +135,7 @@ class RoiAssumptions:
     horizon_months: int = 12
     realisation_months: int = 3
     program_months: int = 3
+    discount_rate: float = 0.10  # a year, Finance's cost of capital (10% unless Finance says otherwise)
     isolation_method: IsolationMethod = ""
     ranges: dict[str, Range] = field(default_factory=dict)
 

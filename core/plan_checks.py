@@ -77,6 +77,7 @@ ROI = {
     "horizon_months": (_number(1, 120), "1 to 120 months"),
     "realisation_months": (_number(1, 120), "1 to 120 months"),
     "program_months": (_number(1, 60), "1 to 60 months"),
+    "discount_rate": (_number(0, 1), "0 to 100% a year"),
 }
 
 

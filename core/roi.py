@@ -12,7 +12,12 @@ confidence (Phillips: adjust estimates for attribution and confidence):
 
 ROI % = (B − C) / C × 100, BCR = B / C (so ROI % = (BCR − 1) × 100), payback = month in which the
 cumulative benefit reaches C (linear within the month), break-even effect = C / (k × S), the effect at
-which B = C. The arithmetic in `totals` works on scalars and NumPy arrays alike, so the Monte Carlo in
+which B = C.
+
+Timing: month 0 is the first month after the program; costs are counted at its start. Payback is counted
+from there. Discounting (Finance's annual rate r, as a monthly rate i = (1 + r)^(1/12) − 1): each month's
+benefit arrives at the end of its month, so PV = Σ B_m / (1 + i)^(m + 1), which is Excel's NPV(i, B₀…);
+NPV = PV − C and the discounted ROI = NPV / C. The arithmetic in `totals` works on scalars and NumPy arrays alike, so the Monte Carlo in
 core/sensitivity.py runs the very same formulas, vectorised.
 """
 
@@ -135,6 +140,12 @@ class RoiResult:
     break_even_effect: float | None
     monthly_benefits: tuple[float, ...]
     cost_breakdown: dict[str, float]
+    present_benefit: float  # benefits discounted to month 0 at the plan's discount rate
+    npv: float  # present_benefit − total_cost
+
+    @property
+    def discounted_roi_pct(self) -> float:
+        return self.npv / self.total_cost * 100
 
 
 def values_of(inputs: RoiInputs) -> dict[str, float]:
@@ -176,6 +187,9 @@ def validate(inputs: RoiInputs) -> None:
         finite(f"costs[{i}]", line.amount, f"Cost line “{line.category}”")
         if line.amount < 0:
             raise InputError(f"costs[{i}]", f"Cost line “{line.category}” cannot be negative.")
+    finite("discount_rate", inputs.discount_rate, "The discount rate")
+    if not 0 <= inputs.discount_rate <= 1:
+        raise InputError("discount_rate", "The discount rate must be 0% to 100% a year.")
     if not 1 <= inputs.horizon_months <= 120:
         raise InputError("horizon_months", "The horizon must be 1 to 120 months.")
     if not 1 <= inputs.realisation_months <= inputs.horizon_months:
@@ -228,6 +242,17 @@ def monthly_benefits(inputs: RoiInputs) -> list[float]:
     return [total / r if m < r else 0.0 for m in range(h)]
 
 
+def monthly_rate(annual: float) -> float:
+    """The monthly rate equivalent to an annual one: (1 + r)^(1/12) − 1."""
+    return (1 + annual) ** (1 / 12) - 1
+
+
+def present_value(benefits: list[float], annual_rate: float) -> float:
+    """Σ B_m / (1 + i)^(m + 1): each month's benefit at the end of its month (Excel's NPV convention)."""
+    i = monthly_rate(annual_rate)
+    return float(sum(b / (1 + i) ** (m + 1) for m, b in enumerate(benefits)))
+
+
 def payback_months(cost: float, benefits: list[float]) -> float | None:
     """Months until cumulative benefit reaches `cost`, linear within the month; None if never."""
     cumulative = 0.0
@@ -257,6 +282,8 @@ def evaluate(inputs: RoiInputs) -> RoiResult:
         break_even_effect=float(cost / benefit_per_effect) if benefit_per_effect > 0 else None,
         monthly_benefits=tuple(months),
         cost_breakdown=breakdown,
+        present_benefit=(pv := present_value(months, inputs.discount_rate)),
+        npv=pv - float(cost),
     )
 
 

@@ -78,7 +78,7 @@ st.download_button(
 
 # -- the Phillips check --------------------------------------------------------------------------------
 st.header("Would Finance trust this number?", anchor="phillips-check")
-flags = phillips.check(inputs, observed=roi.basis(plan) == "observed")
+flags = phillips.check(inputs, observed=roi.basis(plan) == "observed", observed_wanted=plan.roi.mode == "observed")
 if not flags:
     st.success("No flags: the inputs follow the Phillips guiding principles.")
 for flag in flags:
@@ -192,14 +192,20 @@ with c3:
     pct("Attribution to the program", "attribution", help="Share of the improvement due to the program.")
 with c4:
     pct("Confidence", "confidence", help="Phillips: adjust estimates for error.")
-d1, d2, d3, d4 = st.columns(4)
+d1, d2, d5, d3, d4 = st.columns(5)
 with d1:
     pct("Monthly decay", "monthly_decay", max_value=99.0, help="How fast the effect fades each month.")
 with d2:
     widgets.bound(st.number_input, "Horizon (months)", "roi.horizon_months",
                   lambda p, v: setattr(p.roi, "horizon_months", int(v)), value=int(inputs.horizon_months),
-                  min_value=1, max_value=120, step=1, help="Phillips: first-year benefits only for short programs.")
+                  min_value=1, max_value=120, step=1,
+                  help="Counted from the first month after the program (month 0), when payback starts too. "
+                       "Phillips: first-year benefits only for short programs.")
     show_problem("horizon_months")
+with d5:
+    pct("Discount rate a year", "discount_rate",
+        help="Finance's cost of capital (10% unless Finance gives you theirs). Beyond 12 months the ROI is shown "
+             "discounted too (NPV): a dollar in year two is worth less than one today.")
 with d3:
     widgets.bound(st.number_input, "Program length (months)", "roi.program_months",
                   lambda p, v: setattr(p.roi, "program_months", int(v)), value=int(inputs.program_months),

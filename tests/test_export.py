@@ -34,7 +34,7 @@ def recompute(tmp_path, plan, changes=None):
     solution = model.calculate(inputs=inputs)
     values = {}
     for defined in ("TotalCost", "TotalBenefit", "NetBenefit", "ROIPercent", "BCR", "PaybackMonths",
-                    "BreakEvenEffect"):
+                    "BreakEvenEffect", "NPV", "DiscountedROI"):
         sheet, ref = cell_of(wb, defined)
         raw = solution[f"'[model.xlsx]{sheet.upper()}'!{ref}"].value
         values[defined] = raw[0][0] if hasattr(raw, "__getitem__") and not isinstance(raw, str) else raw
@@ -48,6 +48,8 @@ def assert_matches(values, result):
     assert float(values["BCR"]) == pytest.approx(result.bcr, rel=1e-9)
     assert float(values["PaybackMonths"]) == pytest.approx(result.payback_months, rel=1e-9)
     assert float(values["BreakEvenEffect"]) == pytest.approx(result.break_even_effect, rel=1e-9)
+    assert float(values["NPV"]) == pytest.approx(result.npv, rel=1e-9)
+    assert float(values["DiscountedROI"]) * 100 == pytest.approx(result.discounted_roi_pct, rel=1e-9)
 
 
 @pytest.mark.parametrize("template", [sales_skills, onboarding])
@@ -61,6 +63,74 @@ def test_changing_adoption_in_the_workbook_matches_the_app_at_60_percent(tmp_pat
     plan = template()
     values = recompute(tmp_path, plan, {"Adoption": 0.6, "Participants": 75})
     assert_matches(values, roi.evaluate(roi.with_values(roi.inputs(plan), {"adoption": 0.6, "participants": 75})))
+
+
+def test_three_years_discounted_at_finance_rate_recompute_to_the_app_npv(tmp_path):
+    plan = sales_skills()
+    plan.roi.horizon_months, plan.roi.discount_rate, plan.roi.monthly_decay = 36, 0.08, 0.02
+    result = roi.evaluate(roi.inputs(plan))
+    assert result.npv < result.net_benefit  # discounting costs something over three years
+    assert_matches(recompute(tmp_path, plan), result)
+
+
+def _formula_cells(data: bytes):
+    """(sheet, ref, cached value) of every formula cell in the file."""
+    formulas_book = openpyxl.load_workbook(io.BytesIO(data))
+    cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    for ws in formulas_book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    yield ws.title, cell.coordinate, cached[ws.title][cell.coordinate].value
+
+
+@pytest.mark.parametrize("template", [sales_skills, onboarding])
+def test_every_formula_carries_the_value_an_independent_engine_recomputes(tmp_path, template):
+    """Viewers that do not recalculate (previews, pandas, data_only) see the app's numbers: each formula's
+    cached value equals what the `formulas` engine computes from the inputs."""
+    formulas = pytest.importorskip("formulas")
+    plan = template()
+    plan.roi.horizon_months = 24
+    data = export.workbook_bytes(plan)
+    path = tmp_path / "model.xlsx"
+    path.write_bytes(data)
+    solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    cells = list(_formula_cells(data))
+    assert len(cells) > 480  # 120 months × 4 columns and the results
+    for sheet, ref, cached in cells:
+        raw = solution[f"'[model.xlsx]{sheet.upper()}'!{ref}"].value
+        engine = raw[0][0] if hasattr(raw, "__getitem__") and not isinstance(raw, str) else raw
+        if cached is None:  # an empty text result ("" — no payback in this month) reads back as empty
+            assert engine == "", (sheet, ref, engine)
+        elif isinstance(cached, str):
+            assert str(engine) == cached, (sheet, ref, engine, cached)
+        else:
+            assert float(engine) == pytest.approx(cached, rel=1e-9, abs=1e-9), (sheet, ref, engine, cached)
+
+
+def test_pandas_reads_the_summary_figures_without_recalculating():
+    import pandas as pd
+
+    plan = sales_skills()
+    result = roi.evaluate(roi.inputs(plan))
+    summary = pd.read_excel(io.BytesIO(export.workbook_bytes(plan)), sheet_name="Summary", header=None)
+    figures = dict(zip(summary[0].fillna("").astype(str), summary[1], strict=True))
+    roi_label = next(k for k in figures if k.startswith("ROI %"))
+    assert figures[roi_label] == pytest.approx(result.roi_pct / 100)
+    assert figures["Total cost"] == pytest.approx(result.total_cost)
+    assert figures["Benefit-cost ratio"] == pytest.approx(result.bcr)
+
+
+def test_formulas_are_locked_and_only_the_yellow_inputs_are_editable():
+    wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(sales_skills())))
+    assert all(ws.protection.sheet for ws in wb.worksheets)
+    model = wb["ROI model"]
+    for defined in ("Participants", "Adoption", "DiscountRate"):
+        assert not model[cell_of(wb, defined)[1]].protection.locked
+    for defined in ("TotalCost", "ROIPercent", "NPV"):
+        assert model[cell_of(wb, defined)[1]].protection.locked
+    assert model[cell_of(wb, "Participants")[1]].number_format == export.PEOPLE
+    assert model[cell_of(wb, "Adoption")[1]].number_format == export.PERCENT
 
 
 def test_no_payback_shows_a_sentence_not_an_error(tmp_path):
@@ -203,4 +273,5 @@ def test_libreoffice_recomputes_roi_after_adoption_changes_to_60_percent(tmp_pat
     shown = values["ROI % = (benefit − cost) ÷ cost"].rstrip("%")
     assert float(shown) == pytest.approx(expected.roi_pct, rel=1e-9)
     assert float(values["Benefit-cost ratio = benefit ÷ cost"]) == pytest.approx(expected.bcr, rel=1e-9)
-    assert float(values["Payback (months)"]) == pytest.approx(expected.payback_months, rel=1e-9)
+    payback = next(v for k, v in values.items() if k.startswith("Payback ("))
+    assert float(payback.split()[0]) == pytest.approx(expected.payback_months, rel=1e-9)

@@ -19,6 +19,7 @@ def test_templates_are_flagged_only_for_a_control_group_that_has_not_run_and_dis
 def test_each_flag_fires_when_it_should():
     inputs = roi.inputs(sales_skills())
     inputs.horizon_months = 24
+    inputs.discount_rate = 0.0
     inputs.isolation_method = ""
     inputs.confidence = 1.0
     inputs.attribution = 1.0
@@ -26,8 +27,8 @@ def test_each_flag_fires_when_it_should():
     inputs.monthly_decay = 0.0
     inputs.ranges = {}
     inputs.costs = [CostLine("Delivery", 1_000)]
-    assert fields(inputs) == {"horizon_months", "isolation_method", "confidence", "attribution", "value_source",
-                              "monthly_decay", "ranges", "costs", "effect"}
+    assert fields(inputs) == {"horizon_months", "discount_rate", "isolation_method", "confidence", "attribution",
+                              "value_source", "monthly_decay", "ranges", "costs", "effect"}
 
 
 def test_attribution_at_full_is_fine_with_a_control_group_and_below_it_discounts_twice():
@@ -45,12 +46,21 @@ def test_zero_cost_categories_are_named():
     assert "Needs analysis" in message and "Delivery" not in message
 
 
-def test_benefits_beyond_a_year_are_flagged_as_not_discounted():
+def test_benefits_beyond_a_year_are_flagged_only_when_not_discounted():
     inputs = roi.inputs(sales_skills())
-    inputs.horizon_months, inputs.program_months = 24, 12
+    inputs.horizon_months, inputs.program_months, inputs.discount_rate = 24, 12, 0.0
     assert any("not discounted" in f.message for f in phillips.check(inputs))
-    inputs.horizon_months = 12
-    assert "horizon_months" not in fields(inputs)
+    inputs.discount_rate = 0.08
+    assert "discount_rate" not in fields(inputs)
+    inputs.horizon_months, inputs.discount_rate = 12, 0.0
+    assert "discount_rate" not in fields(inputs) and "horizon_months" not in fields(inputs)
+
+
+def test_a_forecast_is_never_presented_as_observed():
+    inputs = roi.inputs(sales_skills())
+    message = next(f.message for f in phillips.check(inputs, observed_wanted=True) if f.field == "effect")
+    assert "forecast" in message
+    assert not any("set to use" in f.message for f in phillips.check(inputs, observed=True, observed_wanted=True))
 
 
 def test_no_benefit_is_flagged():

@@ -141,3 +141,29 @@ def test_shares_are_edited_as_percentages():
     assert roi.to_shown("adoption", 0.07) == 7.0 and roi.from_shown("adoption", 7.0) == pytest.approx(0.07)
     assert roi.to_shown("monthly_decay", 0.025) == 2.5
     assert roi.to_shown("effect", 1_000.0) == 1_000.0 and roi.from_shown("participants", 60) == 60
+
+
+def test_present_value_matches_the_annuity_formula_and_excel_npv_convention():
+    """A constant monthly benefit B for n months at monthly rate i: PV = B (1 − (1 + i)^−n) / i."""
+    i = 1.10 ** (1 / 12) - 1
+    assert roi.present_value([1_000.0] * 24, 0.10) == pytest.approx(1_000 * (1 - (1 + i) ** -24) / i, rel=1e-12)
+    assert roi.present_value([1_000.0] * 24, 0.0) == pytest.approx(24_000)
+    # decaying benefits: a geometric series with ratio (1 − d)/(1 + i)
+    d, n = 0.05, 36
+    q = (1 - d) / (1 + i)
+    expected = 1_000 / (1 + i) * (1 - q ** n) / (1 - q)
+    assert roi.present_value([1_000 * (1 - d) ** m for m in range(n)], 0.10) == pytest.approx(expected, rel=1e-12)
+
+
+def test_npv_and_discounted_roi_of_a_plan():
+    inputs = roi.inputs(sales_skills())
+    inputs.horizon_months, inputs.discount_rate = 36, 0.10
+    result = roi.evaluate(inputs)
+    assert result.present_benefit < result.total_benefit
+    assert result.npv == pytest.approx(result.present_benefit - result.total_cost)
+    assert result.discounted_roi_pct == pytest.approx(result.npv / result.total_cost * 100)
+    inputs.discount_rate = 0.0
+    assert roi.evaluate(inputs).npv == pytest.approx(roi.evaluate(inputs).net_benefit)
+    inputs.discount_rate = 1.5
+    with pytest.raises(roi.InputError, match="discount rate"):
+        roi.evaluate(inputs)

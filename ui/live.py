@@ -110,21 +110,30 @@ def panel(plan: Plan, facts: PilotFacts) -> None:
     m[0].metric(label, f"{result.roi_pct:,.0f}%", delta=_delta(result.roi_pct - saved.roi_pct, "pts"),
                 help="(benefits − costs) ÷ costs × 100")
     m[1].metric("Benefit-cost ratio", f"{result.bcr:.2f}", help="benefits ÷ costs")
-    m[2].metric("Net benefit", money(result.net_benefit), help="benefits − costs")
+    if inputs.horizon_months > 12:
+        m[2].metric("Net present value", money(result.npv),
+                    help=f"Benefits discounted at {inputs.discount_rate:.0%} a year, minus costs; undiscounted "
+                         f"{money(result.net_benefit)} (ROI {result.roi_pct:,.0f}% undiscounted, "
+                         f"{result.discounted_roi_pct:,.0f}% discounted).")
+    else:
+        m[2].metric("Net benefit", money(result.net_benefit), help="benefits − costs")
     m[3].metric("Payback", f"{result.payback_months:.1f} months" if result.payback_months is not None
-                else f"not within {inputs.horizon_months} months")
+                else f"not within {inputs.horizon_months} months",
+                help="Counted from the first month after the program (month 0).")
     unit = inputs.kpi_unit or "KPI units"
     m[4].metric(f"Break-even effect ({md(unit)})",
                 number(result.break_even_effect) if result.break_even_effect else "none",
                 help=f"The effect per participant, in {md(unit)}, at which benefits equal costs.")
-    st.caption(
-        f"Total cost ${result.total_cost:,.0f}; total benefit ${result.total_benefit:,.0f} over "
-        f"{inputs.horizon_months} months. "
+    st.caption(md(
+        f"Total cost {money(result.total_cost)}; total benefit {money(result.total_benefit)} over "
+        f"{inputs.horizon_months} months"
+        + (f" ({money(result.present_benefit)} discounted at {inputs.discount_rate:.0%} a year; discounted ROI "
+           f"{result.discounted_roi_pct:,.0f}%). " if inputs.horizon_months > 12 else ". ")
         + ("Slider values differ from the saved plan: " + ", ".join(roi.ASSUMPTIONS[n][0] for n in changed)
            + ". The saved plan is unchanged." if changed else "Showing the saved assumptions.")
-    )
+    ))
 
-    st.caption("Break-even (each alone, the others as set): " + "; ".join(_break_even(what_if)) + ".")
+    st.caption(md("Break-even (each alone, the others as set): " + "; ".join(_break_even(what_if)) + "."))
     with st.expander("Assumptions behind these figures"):
         used = [(label, values[name], "slider" if name in changed else "saved plan")
                 for name, (label, _) in roi.ASSUMPTIONS.items()]

@@ -250,7 +250,7 @@ def roi_model_sheet(wb: Workbook, plan: Plan, r: roi.RoiInputs, result: roi.RoiR
                                                    else "forecast: the pilot's effect, step 4)"),
             "participants": "roll-out forecast (step 6)" if r.scope == "rollout" else "the pilot's treated arm "
                                                                                       "(step 4)",
-            "value_per_unit": f"$ per {unit}" + (f"; {r.value_source}" if r.value_source else "; source not stated"),
+            "value_per_unit": r.value_unit + (f"; {r.value_source}" if r.value_source else "; source not stated"),
             "discount_rate": "used for the present value (NPV); 0% = not discounted",
         }.get(field)
         if note:
@@ -538,7 +538,7 @@ def assumptions_sheet(ws: Worksheet, plan: Plan, r: roi.RoiInputs) -> None:
     for _, field, label, fmt in INPUT_NAMES:
         value = getattr(r, field)
         formats[label] = fmt
-        unit = {"effect": r.kpi_unit, "value_per_unit": f"$ per {r.kpi_unit or 'unit of the KPI'}",
+        unit = {"effect": r.kpi_unit, "value_per_unit": r.value_unit,
                 "loaded_hourly_wage": "$ per hour", "participants": "people", "participant_hours": "hours",
                 "horizon_months": "months", "realisation_months": "months", "discount_rate": "% a year"}.get(field, "")
         if field in roi.RATES or field == "monthly_decay":

@@ -17,7 +17,9 @@ which B = C.
 Timing: month 0 is the first month after the program; costs are counted at its start. Payback is counted
 from there. Discounting (Finance's annual rate r, as a monthly rate i = (1 + r)^(1/12) − 1): each month's
 benefit arrives at the end of its month, so PV = Σ B_m / (1 + i)^(m + 1), which is Excel's NPV(i, B₀…);
-NPV = PV − C and the discounted ROI = NPV / C. The arithmetic in `totals` works on scalars and NumPy arrays alike, so the Monte Carlo in
+NPV = PV − C and the discounted ROI = NPV / C.
+
+The arithmetic in `totals` works on scalars and NumPy arrays alike, so the Monte Carlo in
 core/sensitivity.py runs the very same formulas, vectorised.
 """
 
@@ -48,6 +50,14 @@ class RoiInputs(RoiAssumptions):
     value_source: str = ""
     kpi_name: str = ""
     kpi_unit: str = ""
+    kpi_better: str = "higher"
+
+    @property
+    def value_unit(self) -> str:
+        """What the money value is per, in the KPI's own unit: "$ per extra deal", "$ per week saved"."""
+        from core.words import per_unit
+
+        return f"$ {per_unit(self.kpi_unit, self.kpi_name, self.kpi_better)}"
 
 
 def basis(plan: Plan) -> str:
@@ -92,6 +102,7 @@ def inputs(plan: Plan, facts: Any = None) -> RoiInputs:
         value_source=source,
         kpi_name=kpi.name if kpi is not None else "",
         kpi_unit=kpi.unit if kpi is not None else "",
+        kpi_better=kpi.better if kpi is not None else "higher",
     )
 
 # The assumptions a slider, the tornado and the Monte Carlo can vary, with labels and kinds.

@@ -33,3 +33,41 @@ def money(x: float) -> str:
     ('−$63,000', '$1,235')
     """
     return f"−${-x:,.0f}" if x < 0 else f"${x:,.0f}"
+
+
+def per_unit(unit: str, kpi: str = "", better: str = "higher") -> str:
+    """What one unit of a KPI's improvement is, to say what its money value is per ("$ per extra deal").
+
+    A money unit is a dollar of the KPI; a percentage is a point; otherwise the unit's first word, singular,
+    is one more (higher is better) or one saved (lower is better).
+
+    >>> per_unit("deals"), per_unit("weeks", better="lower"), per_unit("$ per deal", "Average deal size")
+    ('per extra deal', 'per week saved', 'per extra $1 of average deal size')
+    >>> per_unit("%", "CSAT"), per_unit("", "Tickets")
+    ('per extra point of CSAT', 'per unit of tickets')
+    """
+    unit = unit.strip()
+    name = kpi.strip() if kpi.strip().isupper() else kpi.strip().lower()
+    if not unit:
+        return f"per unit of {name}" if name else "per unit of the KPI"
+    if unit.startswith("$"):
+        return f"per extra $1 of {name}" if better == "higher" else f"per $1 less of {name}"
+    if unit in ("%", "percent", "percentage points", "pp"):
+        return f"per extra point of {name}" if better == "higher" else f"per point less of {name}"
+    first, _, rest = unit.partition(" ")
+    one = first[:-1] if first.endswith("s") and not first.endswith("ss") and len(first) > 3 else first
+    one = f"{one} {rest}".strip()
+    return f"per extra {one}" if better == "higher" else f"per {one} saved"
+
+
+def amount(x: float, unit: str) -> str:
+    """A value with its unit, a money unit written as money: "$1,000 per deal", "3.5 weeks".
+
+    >>> amount(1000, "$ per deal"), amount(3.5, "weeks"), amount(-20, "$"), amount(2, "")
+    ('$1,000 per deal', '3.5 weeks', '−$20', '2')
+    """
+    unit = unit.strip()
+    if unit.startswith("$"):
+        shown = f"−${number(-x)}" if x < 0 else f"${number(x)}"
+        return f"{shown} {unit[1:].strip()}".strip()
+    return f"{number(x)} {unit}".strip()

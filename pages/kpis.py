@@ -7,6 +7,7 @@ import streamlit as st
 
 from core import charts, kpis, pilot
 from core.plan import Kpi, KpiLink
+from core.words import per_unit
 from ui import datasets, session, widgets
 from ui.text import md
 
@@ -119,7 +120,8 @@ margin = plan.roi.contribution_margin
 for link in plan.kpi_links:
     b = by_name.get(link.business)
     money = ("intangible: reported beside the ROI" if b and b.intangible else
-             f"${b.value_per_unit:,.4g} per unit of {b.unit or b.name} × contribution margin {margin:.0%} (ROI step)"
+             f"${b.value_per_unit:,.4g} {per_unit(b.unit, b.name, b.better)} × contribution margin {margin:.0%} "
+             "(ROI step)"
              if b and b.value_per_unit is not None else "not monetised yet")
     st.markdown(f"**{md(link.learning)}** → **{md(link.business)}** → {md(money)}"
                 + (f" · tests “{md(link.hypothesis)}”" if link.hypothesis else ""))

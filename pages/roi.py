@@ -174,7 +174,7 @@ with a:
                   help="Most credible first: standard value, historical cost, expert, external database, "
                        "linked measure, estimate. Kept with the primary KPI (step 3).")
 with b:
-    widgets.bound(st.number_input, f"Value per unit of the KPI ($ per {md(inputs.kpi_unit or 'unit')})",
+    widgets.bound(st.number_input, f"Value of the KPI ({md(inputs.value_unit)})",
                   "kpi.value_per_unit", set_kpi("value_per_unit"), value=float(inputs.value_per_unit),
                   min_value=0.0, format="%.4g", disabled=kpi is None)
     show_problem("value_per_unit")

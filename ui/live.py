@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from core import charts, roi, sensitivity
+from core import charts, decision, roi, sensitivity
 from core.pilot import PilotFacts
 from core.plan import Plan, Scenario
 from core.roi import RoiInputs
@@ -156,7 +156,7 @@ def panel(plan: Plan, facts: PilotFacts) -> None:
             f"({mc.draws:,} draws, seed {mc.seed}"
             + (f"; ranges widened to include {', '.join(mc.stretched)}" if mc.stretched else "") + ")"
         )
-        st.caption(headline_note(result.roi_pct, mc))
+        st.caption(decision.headline_note(result.roi_pct, mc))
         left, right = st.columns(2)
         left.plotly_chart(charts.tornado(swings, result.roi_pct), key="roi-tornado")
         right.plotly_chart(charts.distribution(mc), key="roi-distribution")
@@ -180,17 +180,6 @@ def panel(plan: Plan, facts: PilotFacts) -> None:
                                              + [scenario]))
             st.session_state["flash"] = ("success", f"Saved scenario “{clean}”.")
             st.rerun()
-
-
-def headline_note(point: float, mc: sensitivity.MonteCarlo) -> str:
-    """Which value the headline ROI is, and why the Monte Carlo median may differ from it."""
-    text = ("The ROI above puts every assumption at its most likely value. ")
-    if abs(point - mc.p50) < 5:
-        return text + f"The simulated median, {mc.p50:,.0f}%, agrees with it."
-    side = "below" if mc.p50 < point else "above"
-    return text + (f"The simulated median, {mc.p50:,.0f}%, is {side} it because the ranges are lopsided around "
-                   "their most likely values and the benefit multiplies several of them: report the range, not the "
-                   "point.")
 
 
 def _break_even(inputs: RoiInputs) -> list[str]:

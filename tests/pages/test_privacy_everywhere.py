@@ -103,6 +103,21 @@ def test_no_page_shows_a_name_a_sensitive_value_or_a_raw_id(app, db_file, sample
     assert not problems, problems
 
 
+def test_the_summaries_carry_no_name_sensitive_value_or_raw_id(app, db_file, sample_plan, sample_panel):
+    from pypdf import PdfReader
+
+    from core import brief
+    from core import pilot as pl
+
+    _draw_list(app, sample_plan.id)
+    plan = Store(db_file).load(sample_plan.id)[0]
+    facts = pl.facts(plan, sample_panel)
+    listed = {a.id for a in plan.design.assignment}
+    pdf = PdfReader(io.BytesIO(brief.summary_pdf(plan, facts)))
+    assert not leaks(" ".join(page.extract_text() for page in pdf.pages), listed)
+    assert not leaks(brief.executive_summary(plan, facts), listed)
+
+
 def test_the_assignment_list_and_plan_export_carry_only_listed_ids(app, db_file, sample_plan, downloads):
     at = _draw_list(app, sample_plan.id)
     files = downloads()

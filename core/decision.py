@@ -1,0 +1,109 @@
+"""What the evidence supports: a plan's evidence strength, ROI range and the decision it points to.
+
+The strategy guide's question is which programs to expand and which to rethink. The answer needs both the
+size of the ROI and how much the number can be trusted:
+
+* evidence: "strong" when the effect was observed in a randomised pilot (RCT, cluster RCT or waves) and
+  analysed by the registered method; "moderate" when observed with a quasi-experimental design (matching,
+  DiD, interrupted time series) or a deviating method; "none yet" when the ROI is a forecast.
+* range: the Monte Carlo's P10–P90 of ROI and P(ROI > 0) (core/sensitivity.py); without ranges, the point.
+* decision: "expand" when the evidence is strong or moderate and even P10 is above 0; "rethink" when even
+  P90 is below 0, or when there is no evidence and a loss is more likely than a gain (P(ROI > 0) < 50%);
+  "run the pilot" for a forecast worth testing; "not yet clear" when observed but the range straddles 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core import design, roi, sensitivity
+from core import pilot as pl
+from core.plan import Plan
+
+RANDOMISED = ("rct", "waves")
+EXPAND, RETHINK, RUN_PILOT, UNCLEAR = "expand", "rethink", "run the pilot", "not yet clear"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One plan's numbers for the summary and the portfolio."""
+
+    cost: float
+    roi_pct: float  # each assumption at its most likely value
+    p10: float | None
+    p50: float | None
+    p90: float | None
+    prob_positive: float | None
+    basis: str  # "observed" | "forecast"
+    design: str  # its title ("Randomised controlled trial", …) or "not chosen"
+    power: float | None  # the planned pilot's power at the plan's effect
+    detects_break_even: bool | None
+    evidence: str  # "strong" | "moderate" | "none yet"
+    decision: str
+    sentence: str  # the decision in one sentence
+
+
+def evidence(plan: Plan) -> str:
+    """How far the ROI's effect can be trusted (see the module docstring)."""
+    if roi.basis(plan) != "observed":
+        return "none yet"
+    o = plan.results.observed
+    if plan.design.design in RANDOMISED and o is not None and o.registered:
+        return "strong"
+    return "moderate"
+
+
+def standing(plan: Plan, facts: pl.PilotFacts, *, draws: int = sensitivity.DEFAULT_DRAWS,
+             mc: sensitivity.MonteCarlo | None = None) -> Standing:
+    """The plan's cost, ROI range, evidence and decision (raises roi.InputError when the ROI cannot be
+    computed); `mc`: the plan's Monte Carlo when the caller has it already."""
+    inputs = roi.inputs(plan, facts)
+    result = roi.evaluate(inputs)
+    if mc is None and inputs.ranges:
+        mc = sensitivity.monte_carlo(inputs, draws=draws)
+    power = design.power_summary(plan, facts)
+    chosen = design.DESIGNS.get(design.choice(plan))
+    strength = evidence(plan)
+    p10, p50, p90, positive = ((mc.p10, mc.p50, mc.p90, mc.prob_positive) if mc is not None
+                               else (None, None, None, None))
+    low = p10 if p10 is not None else result.roi_pct
+    high = p90 if p90 is not None else result.roi_pct
+    chance = positive if positive is not None else float(result.roi_pct > 0)
+    decision, sentence = _decide(strength, low, high, chance, roi.basis(plan), power, mc is not None)
+    return Standing(result.total_cost, result.roi_pct, p10, p50, p90, positive, roi.basis(plan),
+                    chosen.title if chosen else "not chosen", power.planned_power, power.detects_break_even,
+                    strength, decision, sentence)
+
+
+def _decide(strength: str, low: float, high: float, chance: float, basis: str, power: design.PowerSummary,
+            ranged: bool) -> tuple[str, str]:
+    span = (f"ROI {low:,.0f}% to {high:,.0f}% (P10–P90), {chance:.0%} chance of a gain" if ranged
+            else f"ROI {low:,.0f}% (no ranges given, so no range)")
+    if high < 0:
+        return RETHINK, f"Rethink: even the optimistic end of the range loses money ({span})."
+    if strength != "none yet" and low > 0:
+        return EXPAND, f"Expand: the pilot's observed effect ({strength} evidence) pays off across the range ({span})."
+    if strength == "none yet" and chance < 0.5:
+        return RETHINK, f"Rethink before piloting: on the assumptions alone a loss is more likely than a gain ({span})."
+    if strength == "none yet":
+        if power.detects_break_even is False:
+            pilot = ("run it larger than planned: as designed, the pilot cannot tell break-even from no effect "
+                     f"({power.planned_power:.0%} power at the planned effect)" if power.planned_power is not None
+                     else "run it larger than planned: as designed, it cannot detect break-even")
+        elif power.detects_break_even:
+            pilot = "the pilot as designed can detect break-even"
+        else:
+            pilot = "size the pilot in step 4 first"
+        return RUN_PILOT, f"Run the pilot before deciding: the ROI is a forecast ({span}); {pilot}."
+    return UNCLEAR, f"Not yet clear: the observed range runs from a loss to a gain ({span})."
+
+
+def headline_note(point: float, mc: sensitivity.MonteCarlo) -> str:
+    """Which value the headline ROI is, and why the Monte Carlo median may differ from it."""
+    text = "The headline ROI puts every assumption at its most likely value. "
+    if abs(point - mc.p50) < 5:
+        return text + f"The simulated median, {mc.p50:,.0f}%, agrees with it."
+    side = "below" if mc.p50 < point else "above"
+    return text + (f"The simulated median, {mc.p50:,.0f}%, is {side} it because the ranges are lopsided around "
+                   "their most likely values and the benefit multiplies several of them: report the range, not the "
+                   "point.")

@@ -22,7 +22,8 @@ navigation = st.navigation(
             st.Page("pages/results.py", title="5 Results", icon="📊"),
             st.Page("pages/roi.py", title="6 ROI", icon="💰"),
         ],
-        "Share": [st.Page("pages/export.py", title="Export", icon="📤")],
+        "Share": [st.Page("pages/export.py", title="Export", icon="📤"),
+                  st.Page("pages/portfolio.py", title="Portfolio", icon="🗃️")],
     }
 )
 st.session_state["app_ran"] = True

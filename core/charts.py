@@ -169,3 +169,33 @@ def event_study(table: Any, *, y_title: str, title: str = "Effect by months sinc
     return _figure(data, {"title": {"text": title}, "xaxis": {"title": {"text": "periods since the wave started"}},
                           "yaxis": {"title": {"text": y_title}}, "shapes": [shape, zero], "annotations": notes,
                           "showlegend": False})
+
+
+DECISION_COLOURS = {"expand": POSITIVE, "not yet clear": "#d49a00", "run the pilot": NEUTRAL, "rethink": NEGATIVE}
+
+
+def portfolio(frame: Any, *, title: str = "ROI range of each plan (P10 to P90, dot at the median)") -> go.Figure:
+    """One horizontal line per plan from P10 to P90 of ROI with a dot at P50, coloured by the decision
+    (core/portfolio.py's table, best ranked on top)."""
+    ranged = frame[frame["P50"].notna()].iloc[::-1]
+    data = []
+    for kind, colour in DECISION_COLOURS.items():
+        rows = ranged[ranged["decision"] == kind]
+        if rows.empty:
+            continue
+        names = [escape(str(n)) for n in rows["plan"]]
+        data.append({
+            "type": "scatter", "mode": "markers", "name": kind, "y": names, "x": list(rows["P50"] * 100),
+            "marker": {"color": colour, "size": 11},
+            "error_x": {"type": "data", "symmetric": False, "color": colour, "thickness": 3, "width": 0,
+                        "array": list((rows["P90"] - rows["P50"]) * 100),
+                        "arrayminus": list((rows["P50"] - rows["P10"]) * 100)},
+            "customdata": [[p10 * 100, p90 * 100, chance] for p10, p90, chance in
+                           zip(rows["P10"], rows["P90"], rows["P(ROI > 0)"], strict=True)],
+            "hovertemplate": "%{y}<br>median ROI %{x:,.0f}%<br>P10 %{customdata[0]:,.0f}% to P90 "
+                             "%{customdata[1]:,.0f}%<br>P(ROI > 0) %{customdata[2]:.0%}<extra></extra>",
+        })
+    shape, notes = _vline(0, "break-even", color=NEGATIVE)
+    return _figure(data, {"title": {"text": escape(title)}, "xaxis": {"title": {"text": "ROI %"}},
+                          "height": max(240, 60 + 40 * len(ranged)), "shapes": [shape], "annotations": notes,
+                          "legend": {"orientation": "h", "y": -0.25}})

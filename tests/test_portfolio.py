@@ -1,0 +1,49 @@
+"""The portfolio ranks plans by what their evidence supports."""
+
+import io
+
+import openpyxl
+
+from core import decision, portfolio
+from core import pilot as pl
+from core.plan import Observed, Plan
+from core.templates import sales_skills
+
+
+def entry(plan, name):
+    try:
+        found, problem = decision.standing(plan, pl.facts(plan, None), draws=4_000), ""
+    except ValueError as exc:
+        found, problem = None, str(exc)
+    return portfolio.Entry(plan.id, name, portfolio.status(plan), found, problem)
+
+
+def three_plans():
+    proven = sales_skills()
+    proven.design.design = "rct"
+    proven.roi.mode = "observed"
+    proven.results.observed = Observed(2_000.0, 100.0, 1_800.0, 2_200.0, 0.001, 240, "ANCOVA", True, "",
+                                       pl.analysis_key(proven))
+    hopeful = sales_skills()
+    losing = sales_skills()
+    losing.pilot.effect = 50.0
+    return [entry(losing, "Losing"), entry(hopeful, "Hopeful"), entry(proven, "Proven"),
+            entry(Plan(name="Empty"), "Empty")]
+
+
+def test_the_portfolio_ranks_expand_first_and_rethink_last():
+    frame = portfolio.table(three_plans())
+    assert list(frame["plan"]) == ["Proven", "Hopeful", "Losing", "Empty"]
+    assert list(frame["decision"]) == [decision.EXPAND, decision.RUN_PILOT, decision.RETHINK, "cannot say yet"]
+    assert frame.loc[0, "evidence"] == "strong" and frame.loc[1, "evidence"] == "none yet"
+    assert frame.loc[0, "P10"] > 0 and frame.loc[2, "P(ROI > 0)"] < 0.5
+    assert "Total cost" in frame.loc[3, "why"]  # what is missing, in words
+    assert frame.loc[0, "status"] == "results in (step 5)"
+
+
+def test_the_portfolio_sheet_reads_as_the_table():
+    frame = portfolio.table(three_plans())
+    ws = openpyxl.load_workbook(io.BytesIO(portfolio.workbook_bytes(frame)))["Portfolio"]
+    assert [c.value for c in ws[1]] == list(frame.columns)
+    assert [ws.cell(row=i, column=1).value for i in range(2, 6)] == ["Proven", "Hopeful", "Losing", "Empty"]
+    assert ws["I2"].number_format == "0.0%"  # P(ROI > 0) as a percentage

@@ -196,6 +196,8 @@ def portfolio(frame: Any, *, title: str = "ROI range of each plan (P10 to P90, d
                              "%{customdata[1]:,.0f}%<br>P(ROI > 0) %{customdata[2]:.0%}<extra></extra>",
         })
     shape, notes = _vline(0, "break-even", color=NEGATIVE)
+    order = [escape(str(n)) for n in ranged["plan"]]  # bottom to top: the best ranked plan on top
     return _figure(data, {"title": {"text": escape(title)}, "xaxis": {"title": {"text": "ROI %"}},
+                          "yaxis": {"categoryorder": "array", "categoryarray": order},
                           "height": max(240, 60 + 40 * len(ranged)), "shapes": [shape], "annotations": notes,
                           "legend": {"orientation": "h", "y": -0.25}})

@@ -63,13 +63,15 @@ if frame["P50"].notna().any():
 else:
     st.info("Give ranges to the uncertain assumptions on each plan's ROI page to compare ROI ranges.")
 
-percent = st.column_config.NumberColumn(format="percent")
+PERCENTS = ["ROI (most likely)", "P10", "P50", "P90", "P(ROI > 0)", "power"]
+shown = frame.assign(**{c: frame[c] * 100 for c in PERCENTS})  # whole percentages, as people read them
+percent = {c: st.column_config.NumberColumn(c, format="%.0f%%") for c in PERCENTS}
 st.dataframe(
-    frame, hide_index=True, width="stretch",
+    shown, hide_index=True, width="stretch",
     column_config={
-        "cost": st.column_config.NumberColumn("cost", format="dollar"),
-        "ROI (most likely)": percent, "P10": percent, "P50": percent, "P90": percent, "P(ROI > 0)": percent,
-        "power": st.column_config.NumberColumn("power", format="percent",
+        **percent,
+        "cost": st.column_config.NumberColumn("cost ($)", format="localized"),
+        "power": st.column_config.NumberColumn("power", format="%.0f%%",
                                                help="The planned pilot's power at the plan's effect."),
         "effect": st.column_config.TextColumn("effect", help="observed (step 5) or forecast"),
         "why": st.column_config.TextColumn("why", width="large"),

@@ -22,6 +22,7 @@ navigation = st.navigation(
             st.Page("pages/results.py", title="5 Results", icon="📊"),
             st.Page("pages/roi.py", title="6 ROI", icon="💰"),
         ],
+        "Meeting": [st.Page("pages/present.py", title="Present the ROI", icon="🖥️")],
         "Share": [st.Page("pages/export.py", title="Export", icon="📤"),
                   st.Page("pages/portfolio.py", title="Portfolio", icon="🗃️")],
     }

@@ -201,3 +201,24 @@ def portfolio(frame: Any, *, title: str = "ROI range of each plan (P10 to P90, d
                           "yaxis": {"categoryorder": "array", "categoryarray": order},
                           "height": max(240, 60 + 40 * len(ranged)), "shapes": [shape], "annotations": notes,
                           "legend": {"orientation": "h", "y": -0.25}})
+
+
+def scenarios(found: Sequence[Any], mc: MonteCarlo | None, *, title: str = "ROI of each scenario") -> go.Figure:
+    """One bar per scenario (core/sensitivity.compare), with the Monte Carlo's P10–P90 band behind them."""
+    names = [escape(s.name) for s in found]
+    data = [{
+        "type": "bar", "x": names, "y": [s.roi_pct for s in found], "showlegend": False,
+        "marker": {"color": [POSITIVE if s.roi_pct >= 0 else NEGATIVE for s in found]},
+        "text": [f"{s.roi_pct:,.0f}%" for s in found], "textposition": "outside",
+        "customdata": [[escape(s.where)] for s in found],
+        "hovertemplate": "%{x}: ROI %{y:,.0f}% (%{customdata[0]} of the Monte Carlo)<extra></extra>",
+    }]
+    shapes = []
+    if mc is not None:
+        shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "y0": mc.p10, "y1": mc.p90,
+                       "fillcolor": NEUTRAL, "opacity": 0.15, "line": {"width": 0}, "layer": "below"})
+    notes = [] if mc is None else [{"xref": "paper", "x": 1, "y": mc.p90, "text": "P10–P90 of the Monte Carlo",
+                                    "showarrow": False, "xanchor": "right", "yanchor": "bottom",
+                                    "font": {"size": 11}}]
+    return _figure(data, {"title": {"text": escape(title)}, "yaxis": {"title": {"text": "ROI %"}},
+                          "shapes": shapes, "annotations": notes})

@@ -54,6 +54,14 @@ class MonteCarlo:
     counts: tuple[int, ...]
     edges: tuple[float, ...]
     stretched: tuple[str, ...]  # assumptions whose range was widened to include the expected value
+    percentiles: tuple[float, ...] = ()  # P1 … P99 of ROI %, to place a scenario in the distribution
+
+    def rank_of(self, roi_pct: float) -> float | None:
+        """The share of draws below `roi_pct`, from P1…P99 interpolated (None below P1 or above P99: rarer than
+        1 draw in 100)."""
+        if not self.percentiles or not self.percentiles[0] <= roi_pct <= self.percentiles[-1]:
+            return None
+        return float(np.interp(roi_pct, self.percentiles, np.arange(1, 100)) / 100)
 
 
 def roi_pct(inputs: RoiInputs, values: dict[str, float] | None = None) -> float:
@@ -149,7 +157,37 @@ def monte_carlo(inputs: RoiInputs, *, draws: int = DEFAULT_DRAWS, seed: int = DE
     counts, edges = np.histogram(pct, bins=bins)
     return MonteCarlo(draws, seed, float(p10), float(p50), float(p90), float(pct.mean()),
                       float((pct > 0).mean()), tuple(int(c) for c in counts),
-                      tuple(float(e) for e in edges), tuple(stretched))
+                      tuple(float(e) for e in edges), tuple(stretched),
+                      tuple(float(q) for q in np.percentile(pct, np.arange(1, 100))))
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    name: str
+    roi_pct: float
+    bcr: float
+    net_benefit: float
+    payback_months: float | None
+    rank: float | None  # share of Monte Carlo draws below this scenario's ROI (None: beyond P1–P99)
+
+    @property
+    def where(self) -> str:
+        """Where the scenario falls in the Monte Carlo distribution, in words."""
+        if self.rank is None:
+            return "rarer than 1 draw in 100"
+        return f"about P{max(1, min(99, round(self.rank * 100)))}"
+
+
+def compare(inputs: RoiInputs, scenarios: dict[str, dict[str, float]],
+            mc: MonteCarlo | None) -> list[ScenarioResult]:
+    """Each scenario's ROI, BCR, net benefit and payback, and where its ROI falls among the Monte Carlo draws."""
+    found = []
+    for name, values in scenarios.items():
+        result = roi.evaluate(roi.with_values(inputs, values))
+        rank = mc.rank_of(result.roi_pct) if mc is not None else None
+        found.append(ScenarioResult(name, result.roi_pct, result.bcr, result.net_benefit, result.payback_months,
+                                    rank))
+    return found
 
 
 def standard_scenarios(inputs: RoiInputs) -> dict[str, dict[str, float]]:

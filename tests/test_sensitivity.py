@@ -124,3 +124,17 @@ def test_a_normal_range_draws_the_estimate_with_the_sd_its_ci_implies():
     draws = sensitivity.sample(rng, Range(800.0, 1_200.0, "normal"), 1_000.0, 200_000)
     assert draws.mean() == pytest.approx(1_000.0, abs=1.0)
     assert draws.std() == pytest.approx(200.0 / stats.norm.ppf(0.975), rel=0.01)
+
+
+def test_scenarios_are_placed_in_the_monte_carlo_distribution():
+    """The expected case sits near the median; the stress test (every range at its worse end at once) is rarer
+    than 1 draw in 100, which is why it is not called conservative; P10 and P90 land at 10% and 90%."""
+    inputs = roi.inputs(sales_skills())
+    mc = sensitivity.monte_carlo(inputs)
+    found = {s.name: s for s in sensitivity.compare(inputs, sensitivity.standard_scenarios(inputs), mc)}
+    assert found[sensitivity.STRESS].rank is None and found[sensitivity.STRESS].where == "rarer than 1 draw in 100"
+    assert found[sensitivity.BEST].rank is None
+    expected = found["Expected"]
+    assert 0.3 < expected.rank < 0.8
+    assert mc.rank_of(mc.p10) == pytest.approx(0.10, abs=0.005)
+    assert mc.rank_of(mc.p90) == pytest.approx(0.90, abs=0.005)

@@ -74,9 +74,12 @@ def _apply_scenario(plan: Plan, facts: PilotFacts, choice_key: str) -> None:
 
 
 @st.fragment
-def panel(plan: Plan, facts: PilotFacts) -> None:
+def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
+    """The sliders and what they change. `presenter`: the meeting-room layout — the big numbers and the two
+    charts that matter (tornado, range) above the sliders, no tables or detail charts."""
     inputs = roi.inputs(plan, facts)
     scenarios = _scenarios(inputs, plan)
+    top = st.container() if presenter else None  # filled once the sliders are read, shown above them
     choice_key = session.key("live.scenario")
     st.selectbox("Scenario", list(scenarios), index=list(scenarios).index("Expected"), key=choice_key,
                  on_change=_apply_scenario, args=(plan, facts, choice_key),
@@ -104,35 +107,45 @@ def panel(plan: Plan, facts: PilotFacts) -> None:
         st.error(str(exc))
         return
     changed = {n: v for n, v in values.items() if abs(v - roi.values_of(inputs)[n]) > 1e-12}
-    m = st.columns(5)
     kind = "observed effect" if roi.basis(plan) == "observed" else "forecast"
-    label = f"ROI ({kind}, roll-out)" if inputs.scope == "rollout" else f"ROI ({kind})"
-    m[0].metric(label, f"{result.roi_pct:,.0f}%", delta=_delta(result.roi_pct - saved.roi_pct, "pts"),
-                help="(benefits − costs) ÷ costs × 100")
-    m[1].metric("Benefit-cost ratio", f"{result.bcr:.2f}", help="benefits ÷ costs")
-    if inputs.horizon_months > 12:
-        m[2].metric("Net present value", money(result.npv),
-                    help=f"Benefits discounted at {inputs.discount_rate:.0%} a year, minus costs; undiscounted "
-                         f"{money(result.net_benefit)} (ROI {result.roi_pct:,.0f}% undiscounted, "
-                         f"{result.discounted_roi_pct:,.0f}% discounted).")
-    else:
-        m[2].metric("Net benefit", money(result.net_benefit), help="benefits − costs")
-    m[3].metric("Payback", f"{result.payback_months:.1f} months" if result.payback_months is not None
-                else f"not within {inputs.horizon_months} months",
-                help="Counted from the first month after the program (month 0).")
-    unit = inputs.kpi_unit or "KPI units"
-    m[4].metric(f"Break-even effect ({md(unit)})",
-                number(result.break_even_effect) if result.break_even_effect else "none",
-                help=f"The effect per participant, in {md(unit)}, at which benefits equal costs.")
-    st.caption(md(
-        f"Total cost {money(result.total_cost)}; total benefit {money(result.total_benefit)} over "
-        f"{inputs.horizon_months} months"
-        + (f" ({money(result.present_benefit)} discounted at {inputs.discount_rate:.0%} a year; discounted ROI "
-           f"{result.discounted_roi_pct:,.0f}%). " if inputs.horizon_months > 12 else ". ")
-        + ("Slider values differ from the saved plan: " + ", ".join(roi.ASSUMPTIONS[n][0] for n in changed)
-           + ". The saved plan is unchanged." if changed else "Showing the saved assumptions.")
-    ))
-
+    with top or st.container():
+        _metrics(plan, inputs, result, saved, kind, big=presenter)
+        st.caption(md(
+            f"Total cost {money(result.total_cost)}; total benefit {money(result.total_benefit)} over "
+            f"{inputs.horizon_months} months"
+            + (f" ({money(result.present_benefit)} discounted at {inputs.discount_rate:.0%} a year; discounted ROI "
+               f"{result.discounted_roi_pct:,.0f}%). " if inputs.horizon_months > 12 else ". ")
+            + ("Slider values differ from the saved plan: " + ", ".join(roi.ASSUMPTIONS[n][0] for n in changed)
+               + ". The saved plan is unchanged." if changed else "Showing the saved assumptions.")
+        ))
+        try:
+            mc = sensitivity.monte_carlo(what_if) if what_if.ranges else None
+            swings = sensitivity.one_way(what_if) if what_if.ranges else []
+        except roi.InputError as exc:
+            st.error(md(f"The uncertainty ranges cannot be used: {exc}"))
+            mc, swings = None, []
+        if mc is not None:
+            if presenter:
+                r = st.columns(3)
+                r[0].metric(f"Range ({kind}, P10 to P90)", f"{mc.p10:,.0f}% to {mc.p90:,.0f}%", border=True)
+                r[1].metric("Simulated median (P50)", f"{mc.p50:,.0f}%", border=True)
+                r[2].metric("Chance ROI > 0", f"{mc.prob_positive:.0%}", border=True,
+                            help=f"{mc.draws:,} Monte Carlo draws, seed {mc.seed}")
+            else:
+                st.markdown(
+                    f"**Range ({kind}):** P10 {mc.p10:,.0f}% · P50 {mc.p50:,.0f}% · P90 {mc.p90:,.0f}% · "
+                    f"probability ROI > 0: **{mc.prob_positive:.0%}** "
+                    f"({mc.draws:,} draws, seed {mc.seed}"
+                    + (f"; ranges widened to include {', '.join(mc.stretched)}" if mc.stretched else "") + ")"
+                )
+            st.caption(decision.headline_note(result.roi_pct, mc))
+            left, right = st.columns(2)
+            left.plotly_chart(charts.tornado(swings, result.roi_pct), key="roi-tornado")
+            right.plotly_chart(charts.distribution(mc), key="roi-distribution")
+        elif not what_if.ranges:
+            st.info("Give ranges to the uncertain assumptions on the ROI page to see the tornado and the ROI range.")
+    if presenter:
+        return
     st.caption(md("Break-even (each alone, the others as set): " + "; ".join(_break_even(what_if)) + "."))
     with st.expander("Assumptions behind these figures"):
         used = [(label, values[name], "slider" if name in changed else "saved plan")
@@ -143,29 +156,36 @@ def panel(plan: Plan, facts: PilotFacts) -> None:
         st.dataframe({"assumption": [u[0] for u in used], "value": [number(u[1]) if isinstance(u[1], float)
                                                                     else str(u[1]) for u in used],
                       "from": [u[2] for u in used]}, hide_index=True, width="stretch")
-    try:
-        mc = sensitivity.monte_carlo(what_if) if what_if.ranges else None
-        swings = sensitivity.one_way(what_if) if what_if.ranges else []
-    except roi.InputError as exc:
-        st.error(md(f"The uncertainty ranges cannot be used: {exc}"))
-        mc, swings = None, []
-    if mc is not None:
-        st.markdown(
-            f"**Range ({kind}):** P10 {mc.p10:,.0f}% · P50 {mc.p50:,.0f}% · P90 {mc.p90:,.0f}% · "
-            f"probability ROI > 0: **{mc.prob_positive:.0%}** "
-            f"({mc.draws:,} draws, seed {mc.seed}"
-            + (f"; ranges widened to include {', '.join(mc.stretched)}" if mc.stretched else "") + ")"
-        )
-        st.caption(decision.headline_note(result.roi_pct, mc))
-        left, right = st.columns(2)
-        left.plotly_chart(charts.tornado(swings, result.roi_pct), key="roi-tornado")
-        right.plotly_chart(charts.distribution(mc), key="roi-distribution")
-    elif not what_if.ranges:
-        st.info("Give ranges to the uncertain assumptions (below) to see the tornado and the ROI range.")
     left, right = st.columns(2)
     left.plotly_chart(charts.waterfall(result), key="roi-waterfall")
     right.plotly_chart(charts.payback(result), key="roi-payback")
+    _save_scenario(changed, values)
 
+
+def _metrics(plan: Plan, inputs: RoiInputs, result: roi.RoiResult, saved: roi.RoiResult, kind: str, *,
+             big: bool) -> None:
+    m = st.columns(5)
+    label = f"ROI ({kind}, roll-out)" if inputs.scope == "rollout" else f"ROI ({kind})"
+    m[0].metric(label, f"{result.roi_pct:,.0f}%", delta=_delta(result.roi_pct - saved.roi_pct, "pts"),
+                help="(benefits − costs) ÷ costs × 100, every assumption at its most likely value", border=big)
+    m[1].metric("Benefit-cost ratio", f"{result.bcr:.2f}", help="benefits ÷ costs", border=big)
+    if inputs.horizon_months > 12:
+        m[2].metric("Net present value", money(result.npv), border=big,
+                    help=f"Benefits discounted at {inputs.discount_rate:.0%} a year, minus costs; undiscounted "
+                         f"{money(result.net_benefit)} (ROI {result.roi_pct:,.0f}% undiscounted, "
+                         f"{result.discounted_roi_pct:,.0f}% discounted).")
+    else:
+        m[2].metric("Net benefit", money(result.net_benefit), help="benefits − costs", border=big)
+    m[3].metric("Payback", f"{result.payback_months:.1f} months" if result.payback_months is not None
+                else f"not within {inputs.horizon_months} months", border=big,
+                help="Counted from the first month after the program (month 0).")
+    unit = inputs.kpi_unit or "KPI units"
+    m[4].metric(f"Break-even effect ({md(unit)})",
+                number(result.break_even_effect) if result.break_even_effect else "none", border=big,
+                help=f"The effect per participant, in {md(unit)}, at which benefits equal costs.")
+
+
+def _save_scenario(changed: dict[str, float], values: dict[str, float]) -> None:
     name_col, button_col = st.columns([3, 1])
     scenario_name = name_col.text_input("Scenario name", key=session.key("live.scenario_name"),
                                         placeholder="e.g. CFO: effect halves after 3 months", max_chars=100)
@@ -199,3 +219,26 @@ def _break_even(inputs: RoiInputs) -> list[str]:
 
 def _delta(value: float, unit: str) -> str | None:
     return None if abs(value) < 0.05 else f"{value:+,.0f} {unit} vs saved"
+
+
+def scenario_comparison(plan: Plan, facts: PilotFacts) -> None:
+    """The named scenarios side by side (table and chart), each placed in the Monte Carlo distribution. Outside
+    the fragment: it changes with the saved plan, not with the sliders."""
+    inputs = roi.inputs(plan, facts)
+    try:
+        mc = sensitivity.monte_carlo(inputs) if inputs.ranges else None
+        found = sensitivity.compare(inputs, _scenarios(inputs, plan), mc)
+    except roi.InputError as exc:
+        st.error(md(f"The scenarios cannot be compared: {exc}"))
+        return
+    left, right = st.columns([3, 2])
+    left.dataframe(
+        {"scenario": [s.name for s in found], "ROI": [f"{s.roi_pct:,.0f}%" for s in found],
+         "where in the Monte Carlo": [s.where for s in found], "BCR": [f"{s.bcr:.2f}" for s in found],
+         "net benefit": [money(s.net_benefit) for s in found],
+         "payback": [f"{s.payback_months:.1f} months" if s.payback_months is not None else "not within the horizon"
+                     for s in found]},
+        hide_index=True, width="stretch")
+    left.caption("The stress test and the best case put every ranged assumption at its worse or better end at "
+                 "once; “where in the Monte Carlo” says how rare that is.")
+    right.plotly_chart(charts.scenarios(found, mc), key="scenario-chart")

@@ -6,7 +6,8 @@ from core.store import Store
 from core.templates import onboarding, sales_skills
 
 PAGES = ["pages/plans.py", "pages/goals.py", "pages/data.py", "pages/kpis.py", "pages/design.py",
-         "pages/results.py", "pages/roi.py", "pages/export.py", "pages/portfolio.py"]
+         "pages/results.py", "pages/roi.py", "pages/export.py", "pages/portfolio.py",
+         "pages/present.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -150,6 +150,23 @@ def test_a_stored_range_that_lets_participants_reach_zero_shows_a_message(app, d
 def test_the_headline_says_which_value_it_is_and_why_the_median_differs(app, db_file):
     plan, _ = Store(db_file).create(sales_skills())
     at = app(plan.id, "pages/roi.py")
-    note = next(c for c in texts(at, "caption") if c.startswith("The ROI above puts every assumption"))
+    note = next(c for c in texts(at, "caption") if c.startswith("The headline ROI puts every assumption"))
     assert "simulated median" in note
     assert any(o.startswith("Stress test") for o in next(s for s in at.selectbox if s.label == "Scenario").options)
+
+
+def test_the_presenter_view_shows_big_numbers_the_range_and_scenarios_side_by_side(app, db_file):
+    plan, _ = Store(db_file).create(sales_skills())
+    at = app(plan.id, "pages/present.py")
+    assert not at.exception, at.exception
+    labels = [m.label for m in at.metric]
+    assert labels[0] == "ROI (forecast)" and "Chance ROI > 0" in labels and "Simulated median (P50)" in labels
+    assert not at.number_input and not at.text_input  # no editing chrome: sliders only
+    assert len(at.slider) == 8
+    table = next(df.value for df in at.dataframe if "where in the Monte Carlo" in df.value.columns)
+    stress = table[table["scenario"].str.startswith("Stress test")]
+    assert stress["where in the Monte Carlo"].iloc[0] == "rarer than 1 draw in 100"
+    before = next(m.value for m in at.metric if m.label == "ROI (forecast)")
+    next(s for s in at.slider if s.label.startswith("Adoption")).set_value(40.0).run()
+    assert next(m.value for m in at.metric if m.label == "ROI (forecast)") != before
+    assert Store(db_file).load(plan.id)[0].roi.adoption == plan.roi.adoption  # the saved plan is unchanged

@@ -1,0 +1,28 @@
+"""Presenter view of step 6: big numbers, the range, the tornado and the sliders, for a meeting room; the saved
+scenarios side by side. Nothing here changes the saved plan except "Save as scenario" on the ROI page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import pilot, roi
+from ui import datasets, live, session
+from ui.text import md
+
+plan = session.require_plan()
+facts = pilot.facts(plan, datasets.joined(plan))
+inputs = roi.inputs(plan, facts)
+st.title(md(plan.name))
+try:
+    roi.evaluate(inputs)
+except roi.InputError as exc:
+    st.error(md(f"The ROI cannot be shown yet: {exc} Fix it on the ROI page."))
+    st.page_link("pages/roi.py", label="Go to 6 ROI", icon="💰")
+    st.stop()
+
+basis = "the pilot's observed effect" if roi.basis(plan) == "observed" else "a forecast from the plan's assumptions"
+st.caption(f"Presenter view: {basis}. Move a slider to ask “what if”: the figures answer at once and the saved "
+           "plan is not changed.")
+live.panel(plan, facts, presenter=True)
+st.subheader("Scenarios side by side")
+live.scenario_comparison(plan, facts)

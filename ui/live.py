@@ -108,8 +108,14 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
         return
     changed = {n: v for n, v in values.items() if abs(v - roi.values_of(inputs)[n]) > 1e-12}
     kind = "observed effect" if roi.basis(plan) == "observed" else "forecast"
+    try:
+        mc = sensitivity.monte_carlo(what_if) if what_if.ranges else None
+        swings = sensitivity.one_way(what_if) if what_if.ranges else []
+        range_error = ""
+    except roi.InputError as exc:
+        mc, swings, range_error = None, [], str(exc)
     with top or st.container():
-        _metrics(plan, inputs, result, saved, kind, big=presenter)
+        _metrics(plan, inputs, result, saved, kind, big=presenter, mc=mc)
         st.caption(md(
             f"Total cost {money(result.total_cost)}; total benefit {money(result.total_benefit)} over "
             f"{inputs.horizon_months} months"
@@ -118,20 +124,10 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
             + ("Slider values differ from the saved plan: " + ", ".join(roi.ASSUMPTIONS[n][0] for n in changed)
                + ". The saved plan is unchanged." if changed else "Showing the saved assumptions.")
         ))
-        try:
-            mc = sensitivity.monte_carlo(what_if) if what_if.ranges else None
-            swings = sensitivity.one_way(what_if) if what_if.ranges else []
-        except roi.InputError as exc:
-            st.error(md(f"The uncertainty ranges cannot be used: {exc}"))
-            mc, swings = None, []
+        if range_error:
+            st.error(md(f"The uncertainty ranges cannot be used: {range_error}"))
         if mc is not None:
-            if presenter:
-                r = st.columns(3)
-                r[0].metric(f"Range ({kind}, P10 to P90)", f"{mc.p10:,.0f}% to {mc.p90:,.0f}%", border=True)
-                r[1].metric("Simulated median (P50)", f"{mc.p50:,.0f}%", border=True)
-                r[2].metric("Chance ROI > 0", f"{mc.prob_positive:.0%}", border=True,
-                            help=f"{mc.draws:,} Monte Carlo draws, seed {mc.seed}")
-            else:
+            if not presenter:
                 st.markdown(
                     f"**Range ({kind}):** P10 {mc.p10:,.0f}% · P50 {mc.p50:,.0f}% · P90 {mc.p90:,.0f}% · "
                     f"probability ROI > 0: **{mc.prob_positive:.0%}** "
@@ -163,26 +159,36 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
 
 
 def _metrics(plan: Plan, inputs: RoiInputs, result: roi.RoiResult, saved: roi.RoiResult, kind: str, *,
-             big: bool) -> None:
-    m = st.columns(5)
+             big: bool, mc: sensitivity.MonteCarlo | None = None) -> None:
+    """The figures in rows of three, so none is cut off on a 1,280 px projector; `big` (presenter): the range
+    and the chance of a gain next to the headline."""
     label = f"ROI ({kind}, roll-out)" if inputs.scope == "rollout" else f"ROI ({kind})"
-    m[0].metric(label, f"{result.roi_pct:,.0f}%", delta=_delta(result.roi_pct - saved.roi_pct, "pts"),
-                help="(benefits − costs) ÷ costs × 100, every assumption at its most likely value", border=big)
-    m[1].metric("Benefit-cost ratio", f"{result.bcr:.2f}", help="benefits ÷ costs", border=big)
+    items = [(label, f"{result.roi_pct:,.0f}%", "(benefits − costs) ÷ costs × 100, every assumption at its most "
+              "likely value", _delta(result.roi_pct - saved.roi_pct, "pts"))]
+    if big and mc is not None:
+        items += [("Range (P10 to P90)", f"{mc.p10:,.0f}% to {mc.p90:,.0f}%", "80% of the Monte Carlo draws fall "
+                   "in this range", None),
+                  ("Chance ROI > 0", f"{mc.prob_positive:.0%}", f"{mc.draws:,} Monte Carlo draws, seed {mc.seed}",
+                   None),
+                  ("Simulated median (P50)", f"{mc.p50:,.0f}%", "half the draws are below it", None)]
+    items.append(("Benefit-cost ratio", f"{result.bcr:.2f}", "benefits ÷ costs", None))
     if inputs.horizon_months > 12:
-        m[2].metric("Net present value", money(result.npv), border=big,
-                    help=f"Benefits discounted at {inputs.discount_rate:.0%} a year, minus costs; undiscounted "
-                         f"{money(result.net_benefit)} (ROI {result.roi_pct:,.0f}% undiscounted, "
-                         f"{result.discounted_roi_pct:,.0f}% discounted).")
+        items.append(("Net present value", money(result.npv),
+                      f"Benefits discounted at {inputs.discount_rate:.0%} a year, minus costs; undiscounted "
+                      f"{money(result.net_benefit)} (ROI {result.roi_pct:,.0f}% undiscounted, "
+                      f"{result.discounted_roi_pct:,.0f}% discounted).", None))
     else:
-        m[2].metric("Net benefit", money(result.net_benefit), help="benefits − costs", border=big)
-    m[3].metric("Payback", f"{result.payback_months:.1f} months" if result.payback_months is not None
-                else f"not within {inputs.horizon_months} months", border=big,
-                help="Counted from the first month after the program (month 0).")
+        items.append(("Net benefit", money(result.net_benefit), "benefits − costs", None))
+    items.append(("Payback", f"{result.payback_months:.1f} months" if result.payback_months is not None
+                  else f"> {inputs.horizon_months} months",
+                  "Counted from the first month after the program (month 0)"
+                  + ("" if result.payback_months is not None else "; not within the horizon") + ".", None))
     unit = inputs.kpi_unit or "KPI units"
-    m[4].metric(f"Break-even effect ({md(unit)})",
-                number(result.break_even_effect) if result.break_even_effect else "none", border=big,
-                help=f"The effect per participant, in {md(unit)}, at which benefits equal costs.")
+    items.append((f"Break-even ({md(unit)})", number(result.break_even_effect) if result.break_even_effect else "none",
+                  f"The effect per participant, in {md(unit)}, at which benefits equal costs.", None))
+    for start in range(0, len(items), 3):
+        for column, (title, value, help_text, delta) in zip(st.columns(3), items[start:start + 3], strict=False):
+            column.metric(title, value, delta=delta, help=help_text, border=big)
 
 
 def _save_scenario(changed: dict[str, float], values: dict[str, float]) -> None:

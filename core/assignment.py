@@ -212,33 +212,27 @@ def balance(frame: pd.DataFrame, *, arm_col: str, covariates: list[str],
 
 
 def _suppress_small_groups(table: pd.DataFrame, x: pd.DataFrame, treated: np.ndarray) -> pd.DataFrame:
-    """Hide the whole table when an arm has fewer than 5 people; otherwise the rows of category levels held by
-    1 to 4 people in an arm (a share of a small arm is a count),
-    and, where one level of a covariate is hidden, the next smallest level too, so that it cannot be found by
-    subtraction (privacy: groups under 5, complementary suppression)."""
-    from core.privacy import MIN_GROUP
+    """Privacy (groups under 5, complementary suppression, core/privacy.py): when an arm has fewer than 5 people
+    the table is one row saying so (even the levels present would describe them); otherwise, per arm and
+    covariate, the levels held by 1 to 4 people are hidden, and more levels with them until what is hidden could
+    not be worked out by subtracting the visible shares from 100% (a blank value counts as a level)."""
+    from core.privacy import MIN_GROUP, suppressed_groups
 
     if min(treated.sum(), (~treated).sum()) < MIN_GROUP:  # an arm's mean of 1 to 4 people is nearly their values
-        columns = [c for c in table.columns if c not in ("covariate", "flag")]
-        table[columns] = np.nan
-        table["flag"] = "hidden: an arm has fewer than 5 people"
-        return table
+        row = {c: np.nan for c in table.columns}
+        return pd.DataFrame([{**row, "covariate": "every covariate", "flag": "hidden: an arm has fewer than 5 people"}])
     hidden: set[str] = set()
     levels = [c for c in x.columns if " = " in c]
-    for arm in (treated, ~treated):
-        counts = x.loc[arm, levels].sum()
-        small = {c for c, n in counts.items() if 0 < n < MIN_GROUP}
-        hidden |= small
-        for covariate in {c.split(" = ")[0] for c in small}:
-            siblings = counts[[c for c in levels if c.startswith(f"{covariate} = ") and c not in hidden]]
-            if len([c for c in small if c.startswith(f"{covariate} = ")]) == 1 and len(siblings):
-                hidden.add(siblings.idxmin())
+    for covariate in dict.fromkeys(c.split(" = ")[0] for c in levels):
+        own = [c for c in levels if c.split(" = ")[0] == covariate]
+        for arm in (treated, ~treated):
+            hidden |= suppressed_groups(x.loc[arm, own].sum(), min_size=MIN_GROUP)
     if hidden:
         rows = table["covariate"].isin(hidden)
         columns = [c for c in table.columns if c not in ("covariate", "flag")]
         table[columns] = table[columns].astype(float)
         table.loc[rows, columns] = np.nan
-        table.loc[rows, "flag"] = "hidden: fewer than 5 people in an arm"
+        table.loc[rows, "flag"] = "hidden: fewer than 5 people in an arm, or would reveal such a group"
     return table
 
 

@@ -45,10 +45,16 @@ ROLES: dict[str, str] = {
 }
 # Sensitive attributes: short words must match a whole word ("age" but not "average"), stems anywhere.
 SENSITIVE_WORDS = {"sex", "race", "age", "pay", "dob", "union", "sexo", "genre", "wage", "wages", "income", "bonus"}
-SENSITIVE_STEMS = ("gender", "ethnic", "religi", "salary", "compensation", "disab", "marital", "birth", "nationalit",
+SENSITIVE_STEMS = ("gender", "ethni", "religi", "salary", "compensation", "disab", "marital", "birth", "nationalit",
                    "pregnan", "earning",
                    # a few common words in German, French and Spanish exports
-                   "gehalt", "geschlecht", "salaire", "salario", "genero", "herkunft")
+                   "gehalt", "geschlecht", "salaire", "salario", "genero", "herkunft", "etnia", "raza", "sexe",
+                   "geburt", "naissance", "nacimiento", "handicap", "behinder", "familienstand", "nacional",
+                   "staatsang", "religion", "konfession")
+# Names in English, German, French, Spanish, Italian and Dutch exports (whole words).
+NAME_WORDS = {"name", "first_name", "last_name", "surname", "forename", "fullname", "full", "vorname", "nachname",
+              "familienname", "prenom", "nom", "apellido", "apellidos", "nombre", "cognome", "nome", "naam",
+              "voornaam", "achternaam"}
 EVENT_TYPES = "login|complet|session|start"  # words in LMS event types, which the panel counts per person
 ID_WORDS = ("personalnummer", "personnel", "matricule", "empno", "emp_no", "badge", "staff_number",
             "employee_number", "worker_number", "numero_empleado", "mitarbeiter")
@@ -621,7 +627,8 @@ def _name_role(column: str) -> str | None:
     split = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", column)  # EmployeeNumber → Employee_Number
     c = re.sub(r"[^a-z0-9]+", "_", split.lower()).strip("_")
     words = set(c.split("_"))
-    if "manager" in words or "supervisor" in words or "reports_to" in c:
+    if words & {"manager", "supervisor", "vorgesetzter", "vorgesetzte", "fuehrungskraft", "chef", "responsable",
+                "jefe", "manager_id"} or "reports_to" in c:
         return "manager_id"
     if c in ("id", "emp", "empid", "employee", "employee_id", "emp_id", "employee_number", "staff_id", "person_id",
              "user_id", "userid", "worker_id", "learner_id", "employeeid", "personnel_number") or \
@@ -630,7 +637,7 @@ def _name_role(column: str) -> str | None:
         return "employee_id"
     if words & SENSITIVE_WORDS or any(stem in c for stem in SENSITIVE_STEMS):
         return "sensitive"
-    if words & {"name", "first_name", "last_name", "surname", "forename", "fullname", "full"} or c.endswith("_name"):
+    if words & NAME_WORDS or c.endswith("_name"):
         return "name" if c not in ("module_name", "course_name", "team_name", "site_name") else None
     if any(w in c for w in ID_WORDS):
         return "employee_id"
@@ -672,12 +679,21 @@ def guess_roles(table: Table) -> dict[str, str]:
             starts = filled.str.match(r"^[ \t]*[-+(.$€£¥0-9]").mean()  # a number starts with one of these
             if digits.mean() >= 0.9 and starts >= 0.9 and parse_numbers(filled).values.notna().mean() >= 0.9:
                 role = "measure"
+            elif _looks_like_names(filled):
+                role = "name"  # whatever the header says: people's names are never shown
             elif filled.nunique() <= max(20, 0.05 * len(filled)):
                 role = "category"
             else:
                 role = "text"
         roles[column] = role or "ignore"
         table.prefetch({column: roles[column]})  # its parsing or encoding starts while the next column is guessed
+    ids = next((c for c in frame.columns if roles[c] == "employee_id"), None)
+    if ids is not None:  # a column of other people's ids (a manager's, under any header) is never shown as is
+        known = set(sample[ids].str.strip().str.upper())
+        for column in [c for c in frame.columns if roles[c] in ("category", "text", "measure")]:
+            filled = sample[column][sample[column].str.strip() != ""]
+            if len(filled) >= 2 and filled.str.strip().str.upper().isin(known).mean() >= 0.8:
+                roles[column] = "manager_id"
     if "employee_id" not in roles.values():
         named = [c for c in frame.columns if roles[c] in ("text", "measure", "category")
                  and re.search(r"\bid\b|_id$|^id", c.lower())]
@@ -687,6 +703,18 @@ def guess_roles(table: Table) -> dict[str, str]:
             roles[column] = "employee_id"
     table.prefetch(roles)
     return roles
+
+
+_PERSON_NAME = r"^[ \t]*[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’.-]+([ \t]+[A-ZÀ-ÖØ-Þa-z][A-Za-zÀ-ÖØ-öø-ÿ'’.-]+){0,3}[ \t]*$"
+
+
+def _looks_like_names(values: pd.Series) -> bool:
+    """Capitalised words, one value in five rows or more: people's names (sites or job families repeat far more;
+    and a column of names repeats little). Used whatever the header says, so a "Person" column is caught."""
+    if len(values) < 5:
+        return False
+    shaped = values.str.match(_PERSON_NAME).mean() >= 0.8
+    return bool(shaped and values.nunique() >= 0.2 * len(values))
 
 
 def _looks_like_ids(values: pd.Series) -> bool:

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.plan import Kpi, Pilot, Plan
+from core.privacy import MIN_GROUP
 from core.words import count
 
 if TYPE_CHECKING:
@@ -306,6 +307,9 @@ def variance(plan: Plan, panel: Panel | None, roster: Roster | None) -> Variance
     if p.variance_source != "data":
         return typed
     problem = estimate_problem(plan, panel)
+    if not problem and roster is not None and len(roster.people) < MIN_GROUP:
+        problem = ("fewer than 5 people are eligible: too few to estimate from (their sd would describe them); "
+                   "type the values or widen the filter")
     if problem:
         return Variance(**{**vars(typed), "problem": problem})
     from core.estimates import from_panel
@@ -391,7 +395,7 @@ def facts(plan: Plan, panel: Panel | None) -> PilotFacts:
     base = None
     if column:
         values = baseline_values(plan, panel, column, roster.people.index if roster is not None else None)
-        base = float(values.mean()) if len(values) else None
+        base = float(values.mean()) if len(values) >= MIN_GROUP else None  # 1–4 people's mean is nearly theirs
     elif kpi is not None and kpi.manual_baseline is not None:
         base = float(kpi.manual_baseline)
     return PilotFacts(kpi, column, windows(plan.pilot), roster, c, arms(plan, c, roster), variance(plan, panel, roster),

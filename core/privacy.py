@@ -8,7 +8,7 @@
   groups from the total (one hidden group, or hidden groups adding up to fewer than `min_size`), the next
   smallest groups are hidden too (complementary suppression).
 * Gender, ethnicity, salary and other sensitive attributes are never shown row by row: `safe_rows`
-  drops them, with names, before anything is displayed.
+  drops them, with names and free text (which may hold names), before anything is displayed.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import pandas as pd
 
 MIN_GROUP = 5
 HIDDEN_ROLES = ("name", "sensitive")
+NOT_PER_ROW = (*HIDDEN_ROLES, "text")  # free text may hold names too: never shown row by row either
 
 
 def new_secret() -> str:
@@ -62,8 +63,8 @@ def group_summary(frame: pd.DataFrame, *, by: str, value: str, min_size: int = M
 
 
 def safe_rows(people: pd.DataFrame, roles: dict[str, str], key: str) -> pd.DataFrame:
-    """Rows fit to show: ids (and manager ids) pseudonymised, names and sensitive attributes removed."""
-    shown = people.drop(columns=[c for c in people.columns if roles.get(c) in HIDDEN_ROLES])
+    """Rows fit to show: ids (and manager ids) pseudonymised, names, sensitive attributes and free text removed."""
+    shown = people.drop(columns=[c for c in people.columns if roles.get(c) in NOT_PER_ROW])
     shown = shown.reset_index()
     shown["employee_id"] = pseudonymise(shown["employee_id"], key)
     for column in [c for c in shown.columns if roles.get(c) == "manager_id"]:

@@ -12,6 +12,7 @@ copy in the history, so neither person's work is lost.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
 import secrets
@@ -323,9 +324,11 @@ class Store:
         return plan
 
     # -- writes ------------------------------------------------------------------------------------
-    def create(self, plan: Plan, *, files_of: str | None = None, owner: str | None = None) -> tuple[Plan, int]:
+    def create(self, plan: Plan, *, files_of: str | None = None, owner: str | None = None,
+               files: dict[str, bytes] | None = None) -> tuple[Plan, int]:
         """Insert `plan` under a fresh id; returns the stored plan and its version (1). `files_of`: a plan whose
-        files this one may read too (a duplicate or a copy made after a conflict keeps its files)."""
+        files this one may read too (a duplicate or a copy made after a conflict keeps its files); `files`
+        (SHA-256 → bytes): uploads written with it (those a failed save could not write)."""
         plan.name = validate_name(plan.name)
         source = files_of
         plan.id = new_id()
@@ -338,6 +341,8 @@ class Store:
             if source:
                 db.execute("insert or ignore into file_owners (sha256, plan_id) select sha256, ? from file_owners "
                            "where plan_id = ?", [plan.id, source])
+            for sha, data in (files or {}).items():
+                self._put_file(db, plan.id, sha, data)
             if owner:
                 db.execute("insert into plan_access (plan_id, person, role) values (?, ?, 'owner')",
                            [plan.id, _person(owner)])
@@ -359,6 +364,7 @@ class Store:
             for sha, data in (files or {}).items():
                 self._put_file(db, plan.id, sha, data)
             row = current[0]
+            self._check_new_files(db, plan, row["json"])
             if row["version"] != expected_version:
                 history_id = self._keep(db, plan.id, expected_version, plan.name, plan.to_json(),
                                         "conflict", by)
@@ -373,6 +379,20 @@ class Store:
                 return version
         raise conflict  # after the commit, so the rejected copy stays in the history
 
+    @staticmethod
+    def _check_new_files(db: Database, plan: Plan, stored_json: str) -> None:
+        """Refuse a save whose plan newly names a file that is not stored with it (its upload was never
+        written, say when the disk was full): saving would leave the plan pointing at nothing."""
+        before = {m.get("sha256") for m in json.loads(stored_json).get("data", {}).get("sources", {}).values()}
+        for mapping in plan.data.sources.values():
+            if not mapping.sha256 or mapping.sha256 in before:
+                continue
+            owned = list(db.query("select 1 from file_owners o join files f on f.sha256 = o.sha256 "
+                                  "where o.plan_id = ? and o.sha256 = ?", [plan.id, mapping.sha256]))
+            if not owned:
+                raise StoreError(f"{mapping.filename} is not stored yet (its upload was not saved): nothing was "
+                                 "saved. Try again once there is room, or upload the file again.")
+
     def rename(self, plan_id: str, name: str, *, expected_version: int) -> int:
         plan, _ = self.load(plan_id)
         plan.name = name
@@ -384,11 +404,13 @@ class Store:
         plan.name = name or _copy_name(plan.name)
         return self.create(plan, files_of=plan_id, owner=owner)
 
-    def save_as_copy(self, plan: Plan, *, owner: str | None = None) -> tuple[Plan, int]:
-        """The "save mine as a copy" answer to a conflict (it keeps the files its version references)."""
+    def save_as_copy(self, plan: Plan, *, owner: str | None = None,
+                     files: dict[str, bytes] | None = None) -> tuple[Plan, int]:
+        """The "save mine as a copy" answer to a conflict or a fault (it keeps the files its version references,
+        and `files` not stored yet)."""
         copy = Plan.from_dict(plan.to_dict())
         copy.name = _copy_name(plan.name, suffix="my copy")
-        return self.create(copy, files_of=plan.id, owner=owner)
+        return self.create(copy, files_of=plan.id, owner=owner, files=files)
 
     def set_archived(self, plan_id: str, archived: bool) -> None:
         with self._write() as db:

@@ -33,8 +33,8 @@ if st.button("Load sample data", icon="📦", key=session.key("data.sample"),
 
 
 def examples(values: pd.Series, role: str) -> str:
-    """Three values to recognise a column by: ids as pseudonyms, names and sensitive attributes hidden."""
-    if role in privacy.HIDDEN_ROLES:
+    """Three values to recognise a column by: ids as pseudonyms; names, sensitive attributes and free text hidden."""
+    if role in privacy.NOT_PER_ROW:
         return "(hidden)"
     sample = values[values != ""].head(3)
     if role in ("employee_id", "manager_id"):
@@ -128,7 +128,8 @@ preview = privacy.safe_rows(people.head(200), joined.roles, key)
 st.dataframe(preview, hide_index=True, width="stretch",
              column_config={c: st.column_config.DateColumn(c) for c in preview.columns
                             if pd.api.types.is_datetime64_any_dtype(preview[c]) and c != "lms_last_activity"})
-st.caption("First 200 people. Ids are keyed pseudonyms; names, gender, ethnicity and salary are not shown.")
+st.caption("First 200 people. Ids are keyed pseudonyms; names, sensitive attributes (gender, ethnicity, pay…) "
+           "and free text are not shown.")
 
 groups = [c for c, r in joined.roles.items() if r in ("team", "site", "category", "sensitive") and c in people]
 measures = [c for c, r in joined.roles.items() if r == "measure" and c in people]

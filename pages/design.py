@@ -9,7 +9,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core import charts, design, pilot, waves
+from core import charts, design, pilot, privacy, waves
 from core.plan import Preregistration
 from core.words import number
 from ui import datasets, session, widgets
@@ -30,6 +30,7 @@ getattr(st, tone)(md(sentence))
 m1, m2, m3, m4 = st.columns(4)
 arms = facts.arms
 clustered = facts.clusters is not None
+few_eligible = facts.roster is not None and len(facts.roster.people) < privacy.MIN_GROUP
 m1.metric("Per arm (treated + control)", f"{arms.treated_people:,} + {arms.control_people:,}",
           help="People in each arm" + (" (from the assignment list)" if arms.source != "plan" else " (planned)"))
 m2.metric("Power of wave 1 vs the waiting teams" if d.design == "waves" else "Power of this pilot",
@@ -98,7 +99,7 @@ if d.design == "waves":
             st.caption("Waves start: " + ", ".join(f"{i} on {day:%d %b %Y}" for i, day in enumerate(starts, 1))
                        + ". While wave 1 is measured, the waves still waiting are its controls.")
     with a3:
-        if facts.clusters is not None and facts.clusters.from_roster:
+        if facts.clusters is not None and facts.clusters.from_roster and few_eligible is False:
             st.caption(f"{facts.clusters.count:,} {md(facts.clusters.column)} clusters are eligible: "
                        f"{facts.clusters.mean:,.1f} people each on average.")
 elif clustered:
@@ -119,7 +120,9 @@ elif clustered:
                       clusters_to_people("control_people"), value=int(arms.control_clusters or 0), min_value=0,
                       step=1, disabled=locked)
     with a3:
-        if c.from_roster:
+        if c.from_roster and few_eligible:
+            st.caption("Fewer than 5 people are eligible: too few to describe their clusters.")
+        elif c.from_roster:
             st.caption(f"{c.count:,} {md(c.column)} clusters are eligible: {c.mean:,.1f} people each on average "
                        f"({c.smallest}–{c.largest}; size spread cv {c.cv:.2f}).")
         else:

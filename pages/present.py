@@ -12,7 +12,7 @@ from ui.text import md
 plan = session.require_plan()
 facts = pilot.facts(plan, datasets.joined(plan))
 inputs = roi.inputs(plan, facts)
-st.title(md(plan.name))
+st.title(md(plan.name), anchor=False)
 try:
     roi.evaluate(inputs)
 except roi.InputError as exc:

@@ -276,3 +276,24 @@ def test_balance_hides_everything_when_an_arm_has_fewer_than_five_people():
     table = assignment.balance(frame, arm_col="arm", covariates=["salary"])
     assert table["mean treatment"].isna().all() and table["SMD"].isna().all()
     assert table["flag"].str.startswith("hidden").all()
+    levels = pd.DataFrame({"arm": ["treatment", "control"], "gender": ["Female", "Female"]})
+    table = assignment.balance(levels, arm_col="arm", covariates=["gender"])
+    assert list(table["covariate"]) == ["every covariate"]  # not even the levels present are named
+
+
+def test_no_hidden_level_can_be_recovered_by_subtracting_the_visible_shares():
+    """116 people in each arm: 55 + 57 visible, 3 + 1 hidden (sum 4 < 5), so a third level must go too; a blank
+    site held by one person, and a level absent from an arm, are handled the same way."""
+    gender = ["Female"] * 55 + ["Male"] * 57 + ["Non-binary"] * 3 + ["Prefer not to say"] * 1
+    site = ["London"] * 60 + ["Leeds"] * 40 + ["York"] * 15 + [""]
+    frame = pd.DataFrame({"arm": ["treatment"] * 116 + ["control"] * 116, "gender": gender * 2,
+                          "site": site + ["London"] * 70 + ["Leeds"] * 46})
+    table = assignment.balance(frame, arm_col="arm", covariates=["gender", "site"]).set_index("covariate")
+    x = assignment.numeric_covariates(frame, ["gender", "site"])
+    for arm in ("treatment", "control"):
+        in_arm = (frame["arm"] == arm).to_numpy()
+        for covariate in ("gender", "site"):
+            rows = [r for r in table.index if r.startswith(f"{covariate} = ")]
+            hidden = [r for r in rows if np.isnan(table.loc[r, f"mean {arm}"])]
+            people = x.loc[in_arm, hidden].sum().sum() if hidden else 0
+            assert people == 0 or people >= 5, (arm, covariate, hidden, people)

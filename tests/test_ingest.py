@@ -308,3 +308,24 @@ def test_windows_line_endings_on_the_fast_path():
     table = ingest.read_table(b"employee_id,note\r\n1,a\r\n\r\n2,b\r\n", "crlf.csv")
     assert table.frame["note"].tolist() == ["a", "b"]
     assert [table.line(i) for i in table.frame.index] == [2, 4]
+
+
+def test_names_sensitive_attributes_and_manager_ids_are_found_under_other_languages_headers():
+    """A German export: the roles that keep people private must not depend on English headers."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    hris = pd.read_csv(Path(__file__).resolve().parents[1] / "sample_data" / "hris.csv", dtype=str)
+    hris[["Vorname", "Nachname"]] = hris["name"].str.split(" ", n=1, expand=True)
+    german = hris.drop(columns="name").rename(columns={
+        "employee_id": "Personalnummer", "team": "Team", "site": "Standort", "manager_id": "Chef",
+        "salary": "Grundgehalt", "gender": "Geschlecht", "ethnicity": "Ethnie"})
+    german["Person"] = hris["name"]
+    roles = ingest.guess_roles(ingest.read_table(german.to_csv(index=False).encode(), "hris-de.csv"))
+    assert roles["Personalnummer"] == "employee_id"
+    assert roles["Vorname"] == roles["Nachname"] == roles["Person"] == "name"
+    assert roles["Grundgehalt"] == roles["Geschlecht"] == roles["Ethnie"] == "sensitive"
+    assert roles["Chef"] == "manager_id"
+    boss = german.rename(columns={"Chef": "Boss"})  # a manager column under any header: its values are ids
+    assert ingest.guess_roles(ingest.read_table(boss.to_csv(index=False).encode(), "b.csv"))["Boss"] == "manager_id"

@@ -155,3 +155,15 @@ def test_who_actually_took_part_defines_the_arms_once_step_5_says_so():
     # team b has 4 eligible people (p02–p05); the other 7 eligible people (teams a and c, p11 has no KPI) are controls
     assert a == pilot.Arms(4, 7, 1, 2, "who took part (step 5)")
     assert pilot.roi_participants(plan, pilot.facts(plan, panel)) == 4
+
+
+def test_fewer_than_five_eligible_people_are_never_described_by_their_mean_or_sd(sample_panel):
+    from core.templates import sales_skills
+
+    plan = sales_skills()
+    plan.pilot.start, plan.pilot.variance_source = "2026-07-01", "data"
+    plan.pilot.eligible = {"site": [""]}  # the few people with no site
+    found = pilot.facts(plan, sample_panel)
+    assert 0 < len(found.roster.people) < 5
+    assert found.baseline is None
+    assert found.variance.source == "typed" and "fewer than 5" in found.variance.problem

@@ -119,12 +119,13 @@ def set_plan(plan: Plan, version: int) -> None:
     st.session_state["save_state"] = "saved"
     st.session_state["saved_at"] = datetime.now().strftime("%H:%M")
     st.session_state.pop("conflict", None)
+    st.session_state.pop("pending_files", None)
     st.session_state["epoch"] = st.session_state.get("epoch", 0) + 1
     st.query_params["plan"] = plan.id
 
 
 def close_plan() -> None:
-    for name in ("plan", "plan_version", "save_state", "saved_at", "conflict", "save_error"):
+    for name in ("plan", "plan_version", "save_state", "saved_at", "conflict", "save_error", "pending_files"):
         st.session_state.pop(name, None)
     st.query_params.pop("plan", None)
 
@@ -160,6 +161,8 @@ def save(files: dict[str, bytes] | None = None) -> bool:
     plan = current_plan()
     if plan is None:
         return False
+    # uploads a failed save could not write stay in the session and go with the next save (retry or not)
+    files = {**st.session_state.get("pending_files", {}), **(files or {})}
     try:
         version = store().save(plan, expected_version=st.session_state["plan_version"], files=files,
                                by=current_person() or "")
@@ -170,7 +173,9 @@ def save(files: dict[str, bytes] | None = None) -> bool:
     except (StoreError, PlanFormatError) as exc:
         st.session_state["save_state"] = "error"
         st.session_state["save_error"] = str(exc)
+        st.session_state["pending_files"] = files
         return False
+    st.session_state.pop("pending_files", None)
     st.session_state["plan_version"] = version
     st.session_state["save_state"] = "saved"
     st.session_state["saved_at"] = datetime.now().strftime("%H:%M")
@@ -234,7 +239,8 @@ def _save_as_new_plan() -> None:
     if plan is None:
         return
     try:
-        copy, version = store().save_as_copy(plan, owner=current_person())
+        copy, version = store().save_as_copy(plan, owner=current_person(),
+                                             files=st.session_state.get("pending_files"))
     except StoreError as exc:
         st.session_state["save_error"] = str(exc)
     else:

@@ -30,8 +30,9 @@ def app(db_file):
 
 
 def texts(at: AppTest, kind: str) -> list[str]:
-    """The text of each element of `kind` as a reader sees it (Markdown escapes of user text removed)."""
-    return [re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", element.value)
+    """The text of each element of `kind` as a reader sees it (Markdown escapes and the zero-width spaces that
+    keep addresses from becoming links removed)."""
+    return [re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", element.value).replace("\u200b", "")
             if isinstance(element.value, str) else element.value for element in getattr(at, kind)]
 
 

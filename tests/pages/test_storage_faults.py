@@ -61,3 +61,40 @@ def test_a_database_deleted_while_the_app_runs_is_recreated_and_the_page_says_wh
     assert not at.exception
     saved = Store(db_file).list_plans()
     assert len(saved) == 1 and Store(db_file).load(saved[0].id)[0].goals.business_improvement == "Bigger deals"
+
+
+def test_an_upload_the_full_disk_refused_goes_with_the_next_save_and_is_never_lost(app, db_file, monkeypatch):
+    """The disk fills up while the sample's 5 MB LMS file is written: the page says so, the next uploads still
+    save, and the refused file is stored with the next save, so the plan never names a file it does not have."""
+    plan, _ = Store(db_file).create(sales_skills())
+    at = app(plan.id, "pages/data.py")
+    original = Store._put_file
+    refused = []
+
+    def full_once(db, plan_id, sha, data):
+        if len(data) > 3_000_000 and not refused:
+            refused.append(sha)
+            raise StoreError("The disk is full: nothing was saved.")
+        return original(db, plan_id, sha, data)
+
+    monkeypatch.setattr(Store, "_put_file", staticmethod(full_once))
+    next(b for b in at.button if b.label.startswith("Load sample data")).click().run()
+    assert not at.exception, at.exception
+    assert refused
+    store = Store(db_file)
+    stored, _ = store.load(plan.id)
+    for mapping in stored.data.sources.values():  # every file the stored plan names can be read
+        assert store.file_bytes(plan.id, mapping.sha256)
+    assert refused[0] in {m.sha256 for m in stored.data.sources.values()}
+    assert at.session_state["save_state"] == "saved"
+
+
+def test_a_save_naming_a_file_that_was_never_stored_is_refused(db_file):
+    from core.plan import SourceMapping
+
+    store = Store(db_file)
+    plan, version = store.create(sales_skills())
+    plan.data.sources["lms"] = SourceMapping("lms.csv", "0" * 64, {})
+    with pytest.raises(StoreError, match="lms.csv is not stored"):
+        store.save(plan, expected_version=version)
+    assert not store.load(plan.id)[0].data.sources  # nothing was saved

@@ -55,6 +55,7 @@ ARM = """() => {
     };
     const observer = new MutationObserver(check);
     observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+    setTimeout(() => { observer.disconnect(); resolve([figure, null]); }, 20000);
   });
 }"""
 
@@ -73,6 +74,7 @@ ARM_VISIT = """() => {
     };
     const observer = new MutationObserver(check);
     observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+    setTimeout(() => { observer.disconnect(); resolve(null); }, 30000);
   });
 }"""
 

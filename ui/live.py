@@ -30,8 +30,10 @@ def _signature(inputs: RoiInputs) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:8]
 
 
-def _slider_key(inputs: RoiInputs, name: str) -> str:
-    return session.key(f"live.{_signature(inputs)}.{name}")
+def _slider_key(inputs: RoiInputs, name: str, where: str) -> str:
+    """Each page has its own slider keys: a widget key shared by two pages loses its value when a person goes
+    straight from one to the other (Streamlit resets it to the slider's minimum)."""
+    return session.key(f"live.{where}.{_signature(inputs)}.{name}")
 
 
 def _bounds(inputs: RoiInputs, name: str) -> tuple[float, float, float]:
@@ -64,13 +66,13 @@ def _scenarios(inputs: RoiInputs, plan: Plan) -> dict[str, dict[str, float]]:
     return named
 
 
-def _apply_scenario(plan: Plan, facts: PilotFacts, choice_key: str) -> None:
+def _apply_scenario(plan: Plan, facts: PilotFacts, choice_key: str, where: str) -> None:
     inputs = roi.inputs(plan, facts)
     values = _scenarios(inputs, plan).get(st.session_state[choice_key])
     if values is None:
         return
     for name, value in values.items():
-        st.session_state[_slider_key(inputs, name)] = _to_slider(name, value, _bounds(inputs, name))
+        st.session_state[_slider_key(inputs, name, where)] = _to_slider(name, value, _bounds(inputs, name))
 
 
 @st.fragment
@@ -80,9 +82,10 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
     inputs = roi.inputs(plan, facts)
     scenarios = _scenarios(inputs, plan)
     top = st.container() if presenter else None  # filled once the sliders are read, shown above them
-    choice_key = session.key("live.scenario")
+    where = "present" if presenter else "roi"
+    choice_key = session.key(f"live.{where}.scenario")
     st.selectbox("Scenario", list(scenarios), index=list(scenarios).index("Expected"), key=choice_key,
-                 on_change=_apply_scenario, args=(plan, facts, choice_key),
+                 on_change=_apply_scenario, args=(plan, facts, choice_key, where),
                  help="The stress test and the best case put every ranged assumption at its worse or better end at "
                       "once: far rarer than the Monte Carlo's P10 and P90, which is why they are not called "
                       "conservative or optimistic.")
@@ -90,7 +93,7 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
     columns = st.columns(4)
     for i, (name, (label, _kind)) in enumerate(roi.ASSUMPTIONS.items()):
         bounds = _bounds(inputs, name)
-        key = _slider_key(inputs, name)
+        key = _slider_key(inputs, name, where)
         if key not in st.session_state:
             st.session_state[key] = _to_slider(name, getattr(inputs, name), bounds)
         unit = " (%)" if name in roi.SHOWN_AS_PERCENT else ""

@@ -170,3 +170,14 @@ def test_the_presenter_view_shows_big_numbers_the_range_and_scenarios_side_by_si
     next(s for s in at.slider if s.label.startswith("Adoption")).set_value(40.0).run()
     assert next(m.value for m in at.metric if m.label == "ROI (forecast)") != before
     assert Store(db_file).load(plan.id)[0].roi.adoption == plan.roi.adoption  # the saved plan is unchanged
+
+
+def test_going_straight_from_the_roi_page_to_the_presenter_keeps_the_saved_values(app, db_file):
+    """Both pages have sliders; a key shared between them would reset every slider to its minimum (ROI −100%)."""
+    plan, _ = Store(db_file).create(sales_skills())
+    at = app(plan.id, "pages/roi.py")
+    at.switch_page("pages/present.py").run()
+    assert slider(at, "Adoption").value == 80.0
+    assert next(m.value for m in at.metric if m.label == "ROI (forecast)") == "93%"
+    at.switch_page("pages/roi.py").run()
+    assert slider(at, "Adoption").value == 80.0

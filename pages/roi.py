@@ -64,10 +64,9 @@ def pct(label: str, name: str, *, max_value: float = 100.0, help: str | None = N
 # -- live results: the part stakeholders play with ---------------------------------------------------
 st.header("ROI at a glance", anchor="glance")
 if problem is None:
-    st.page_link("pages/present.py", label="Present this in a meeting (big numbers, sliders, scenarios)", icon="🖥️")
+    st.page_link("pages/present.py", label="Present this in a meeting: big numbers, sliders, and the saved "
+                 "scenarios side by side", icon="🖥️")
     live.panel(plan, facts)
-    with st.expander("Scenarios side by side"):
-        live.scenario_comparison(plan, facts)
 else:
     st.warning(md(f"Fix the input below first: {problem}"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bench.browser_bench import browser_rows
 from bench.common import print_table
 from bench.data_bench import ingest_rows
 from bench.design_bench import matching_row, sample_size_rows
@@ -13,7 +14,15 @@ from bench.sessions_bench import session_rows
 
 def main() -> None:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    rows = [monte_carlo_row(), slider_row(), *sample_size_rows(), matching_row(), *ingest_rows(), *session_rows()]
+    rows = [
+        monte_carlo_row(),
+        slider_row(),
+        *sample_size_rows(),
+        matching_row(),
+        *ingest_rows(),
+        *browser_rows(),
+        *session_rows(),
+    ]
     print_table(rows)
 
 

@@ -415,7 +415,7 @@ if d.assignment:
     b1.download_button("Download the assignment list (CSV, real ids for managers)",
                        design.assignment_csv(plan, datasets.pseudonym_key()),
                        file_name="assignment-list.csv", mime="text/csv", key=session.key("design.download"),
-                       icon="📥")
+                       icon="📥", on_click="ignore")
     if b2.button("Delete the list", key=session.key("design.delete_list")):
         session.update(lambda plan_: setattr(plan_.design, "assignment", []))
         st.rerun()

@@ -55,15 +55,15 @@ with st.spinner("Building the workbook…"):
 left, middle, right = st.columns(3)
 left.download_button(
     "Download the Excel workbook", data, file_name=export.file_name(plan), type="primary", icon="📥",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export-xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export-xlsx", on_click="ignore",
 )
 middle.download_button(  # built when clicked: the summary draws its charts
     "Download the one-page summary (PDF)", lambda: brief.summary_pdf(plan, facts),
     file_name=export.file_name(plan).replace(".xlsx", "-summary.pdf"), mime="application/pdf", icon="📄",
-    key="export-pdf",
+    key="export-pdf", on_click="ignore",
 )
 right.download_button(
     "Download the one-page summary (HTML)", lambda: brief.executive_summary(plan, facts),
     file_name=export.file_name(plan).replace(".xlsx", "-summary.html"), mime="text/html", icon="🌐",
-    key="export-html",
+    key="export-html", on_click="ignore",
 )

@@ -99,7 +99,7 @@ for row in rows:
             st.rerun()
         plan_json = store.load(row.id)[0].to_json()
         buttons[4].download_button("Export", plan_json, file_name=f"{export.safe_stem(row.name)}.json",
-                                   mime="application/json", key=f"export-{row.id}")
+                                   mime="application/json", key=f"export-{row.id}", on_click="ignore")
         if may_delete(row.id) and buttons[5].button("Delete", key=f"del-{row.id}"):
             st.session_state["confirm-delete"] = row.id
         if st.session_state.get("confirm-delete") == row.id:

@@ -81,4 +81,4 @@ st.caption("Sorted by decision (expand, not yet clear, run the pilot, rethink), 
            "Click a column header to sort by it.")
 st.download_button("Download the portfolio (Excel)", portfolio.workbook_bytes(frame), file_name="portfolio.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon="📥",
-                   key="portfolio-xlsx")
+                   key="portfolio-xlsx", on_click="ignore")

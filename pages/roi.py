@@ -75,7 +75,7 @@ st.download_button(
     "Download the Excel workbook (live formulas)",
     lambda: export.workbook_bytes(plan, reports=reports, facts=facts),
     file_name=export.file_name(plan), icon="📥", key="roi-xlsx", disabled=problem is not None,
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
 )
 
 # -- the Phillips check --------------------------------------------------------------------------------

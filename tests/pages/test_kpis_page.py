@@ -27,8 +27,8 @@ def test_add_from_catalogue_map_to_a_column_and_see_its_baseline(app, db_file):
 def test_sales_template_shows_the_link_to_money_and_the_association(app, db_file):
     plan = with_sample_data(db_file, sales_skills())
     at = app(plan.id, "pages/kpis.py")
-    assert any("**Assessment score** → **Average deal size** → $4 per unit" in m.replace("\\", "")
-               for m in texts(at, "markdown"))
+    link = "**Assessment score** → **Average deal size** → $4 per extra $1 of average deal size"
+    assert any(link in m.replace("\\", "") for m in texts(at, "markdown"))
     assert any("Association, not effect: r =" in c and "464 people" in c for c in texts(at, "caption"))
 
 
@@ -38,7 +38,7 @@ def test_the_primary_kpi_and_the_pilot_effect_have_one_home_shown_on_steps_3_and
     template.pilot.start = "2026-07-01"
     plan = with_sample_data(db_file, template)
     roi_page = app(plan.id, "pages/roi.py")
-    value = next(n for n in roi_page.number_input if n.label.startswith("Value per unit"))
+    value = next(n for n in roi_page.number_input if n.label.startswith("Value of the KPI"))
     assert value.value == 4.0
     value.set_value(5.0).run()
     assert store.load(plan.id)[0].primary_kpi().value_per_unit == 5.0  # the KPI's own field, not a copy

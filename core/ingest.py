@@ -453,11 +453,12 @@ def _cast(series: pd.Series, to, profile: arrowtext.Profile | None) -> tuple[pd.
 
 
 def parse_numbers(series: pd.Series, profile: arrowtext.Profile | None = None) -> Parsed:
-    """Numbers with thousands separators and decimal commas, chosen per column.
+    """Numbers with thousands separators and decimal commas, the decimal mark decided per column from evidence.
 
-    A value with both . and , uses the last one as the decimal mark; a column whose commas are followed by
-    other than three digits uses the comma as its decimal mark (1,5 or 12,25). Plain numbers take a fast
-    vectorised path; only the rest is cleaned.
+    Values that show their decimal mark (1,5 · 12,25 · 1.234,56 for a comma; 0.5 · 1,234.56 for a dot) decide
+    it; 2.500 or 1,234 alone could be either, and follow the column. A column where both kinds appear is never
+    guessed: the values showing the less common mark are left out and reported (`note` says so). Plain numbers
+    take a fast vectorised path; only the rest is cleaned.
     """
     fast = _cast(series, "float64", profile) if series.dtype == TEXT else None
     if fast is not None:
@@ -470,20 +471,32 @@ def parse_numbers(series: pd.Series, profile: arrowtext.Profile | None = None) -
     rest = values.isna() & ~blank
     note = ""
     if rest.any():
-        cleaned = text[rest].str.replace(_CURRENCY, "", regex=True).str.replace(r"^\((.*)\)$", r"-\1", regex=True)
-        has_comma = cleaned.str.contains(",", regex=False)
-        has_dot = cleaned.str.contains(".", regex=False)
-        plain_dots = text[~rest & ~blank].str.contains(".", regex=False).any()
-        decimal_comma = not plain_dots and bool(
-            cleaned[has_comma & ~has_dot].str.contains(r",(?:\d{1,2}|\d{4,})$", regex=True).any()
-            or cleaned[has_comma & has_dot].str.contains(r"\.\d{3},\d+$", regex=True).any())
-        if decimal_comma:
+        cleaned = text.str.replace(_CURRENCY, "", regex=True).str.replace(r"^\((.*)\)$", r"-\1", regex=True)
+        comma_mark = cleaned.str.contains(_DECIMAL_COMMA, regex=True) & ~blank
+        dot_mark = cleaned.str.contains(_DECIMAL_DOT, regex=True) & ~blank
+        if comma_mark.any() and dot_mark.any():  # the values disagree: a finding, never a guess
+            comma = comma_mark.sum() >= dot_mark.sum()
+            disagree = dot_mark if comma else comma_mark
+            note = (f"decimal marks disagree: most values use the {'comma' if comma else 'dot'} "
+                    f"({'1.234,56' if comma else '1,234.56'}) but some the other")
+        else:
+            comma, disagree = bool(comma_mark.any()), pd.Series(False, index=text.index)
+            note = "decimal comma" if comma else ""
+        separated = cleaned.str.contains(r"[.,]", regex=True) & ~blank
+        if comma:  # 1.234,56 and 2.500 (two thousand five hundred) alike
             normalised = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-            note = "decimal comma"
         else:
             normalised = cleaned.str.replace(",", "", regex=False)
-        values[rest] = pd.to_numeric(normalised, errors="coerce")
+        redo = (rest | separated) & ~disagree
+        values[redo] = pd.to_numeric(normalised[redo], errors="coerce")
+        values[disagree] = np.nan
     return Parsed(values, _examples(series, values.isna() & ~blank), note=note)
+
+
+# A decimal mark shown by the value itself: a comma (or dot) followed by other than exactly three digits, or
+# after thousands groups of the other mark. 2.500 or 1,234 alone could be either and decide nothing.
+_DECIMAL_COMMA = r"^-?[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+$|^-?[0-9]*,(?:[0-9]{1,2}|[0-9]{4,})$"
+_DECIMAL_DOT = r"^-?[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]+$|^-?[0-9]*\.(?:[0-9]{1,2}|[0-9]{4,})$"
 
 
 _PERIOD = re.compile(r"^[0-9]{4}-[0-9]{1,2}$")

@@ -83,11 +83,22 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
         result = task.result()
         if role == "measure":
             parsed.numbers[column] = result.values
-            if result.bad:
+            if result.note.startswith("decimal marks disagree"):
+                left = count(len(result.bad), "value is", "values are")
+                findings.append(Finding("worth a look", column,
+                                        f"{result.note.capitalize()}: {left} left out rather than guessed "
+                                        f"({_examples(result.bad, table)}). Write every number of the column the "
+                                        "same way and upload the file again.",
+                                        _lines(table, [i for i, _ in result.bad])))
+            elif result.bad:
                 findings.append(Finding("worth a look", column,
                                         f"{count(len(result.bad), 'value is not a number', 'values are not numbers')} "
                                         f"({_examples(result.bad, table)}); they are left out.",
                                         _lines(table, [i for i, _ in result.bad])))
+            if result.note == "decimal comma":
+                findings.append(Finding("fine", column,
+                                        "Read with the comma as decimal mark (1.234,56 is one thousand two hundred "
+                                        "thirty-four and 56 hundredths), as its values show."))
         else:
             parsed.dates[column] = result.values
             if result.bad:

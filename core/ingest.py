@@ -179,8 +179,13 @@ def _read_table(data: bytes, name: str) -> Table:
                          "password or save it as .xlsx or CSV, then upload it again.")
     if lower.endswith(".xls"):
         raise TableError(f"{name} is a legacy .xls workbook: open it and save it as .xlsx or CSV.")
+    workbook_bytes = data.startswith(b"PK\x03\x04")  # an .xlsx is a zip file, whatever its name says
     if lower.endswith((".xlsx", ".xlsm")):
         table = _read_xlsx(data, name)
+    elif workbook_bytes:
+        table = _read_xlsx(data, name)
+        table.notes.append(f"{name} is an Excel workbook with a .csv name: it was read as a workbook (its first "
+                           "sheet). Rename it to .xlsx to avoid surprises elsewhere.")
     else:
         table = _read_csv(data, name)
     _tidy(table)

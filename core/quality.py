@@ -115,6 +115,23 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
     return parsed, findings
 
 
+def _stray_quotes(table: ingest.Table) -> list[Finding]:
+    """A CSV value that runs over several lines: a quote opened and closed far apart (a stray quote) merges the
+    rows between into one field, and the file seems to have fewer rows than it has. Said, with where it starts."""
+    found = []
+    for column in table.frame.columns:
+        values = table.frame[column]
+        spans = values[values.astype("string").fillna("").str.contains("\n", regex=False)]
+        if len(spans):
+            found.append(Finding("worth a look", column,
+                                 f"{count(len(spans), 'value runs', 'values run')} over several lines of the file "
+                                 f"(starting at line {table.line(spans.index[0])}): a quote opened and not closed "
+                                 "where the value ends merges the rows after it into one. Check for a stray "
+                                 "quote; the rows it swallowed are not in this file's count.",
+                                 _lines(table, spans.index[:SHOW])))
+    return found
+
+
 def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed: Parsed | None = None,
                 date_order: str = "auto") -> FileReport:
     frame = table.frame
@@ -124,6 +141,8 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
     findings += parsed.findings
     blank = {c: pd.Series(arrowtext.blank(frame[c], table.profile(c)), index=frame.index) for c in frame.columns}
     missing = {c: int(b.sum()) for c, b in blank.items() if b.any()}
+    if table.encoding != "xlsx":
+        findings += _stray_quotes(table)
 
     ids = [c for c, r in roles.items() if r == "employee_id" and c in frame.columns]
     if not ids:

@@ -329,3 +329,29 @@ def test_names_sensitive_attributes_and_manager_ids_are_found_under_other_langua
     assert roles["Chef"] == "manager_id"
     boss = german.rename(columns={"Chef": "Boss"})  # a manager column under any header: its values are ids
     assert ingest.guess_roles(ingest.read_table(boss.to_csv(index=False).encode(), "b.csv"))["Boss"] == "manager_id"
+
+
+def test_a_workbook_with_a_csv_name_is_read_as_a_workbook_and_says_so():
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["employee_id", "score"])
+    book.active.append(["E1", 5])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = ingest.read_table(buffer.getvalue(), "scores.csv")
+    assert list(table.frame.columns) == ["employee_id", "score"] and len(table.frame) == 1
+    assert any("Excel workbook with a .csv name" in note for note in table.notes)
+
+
+def test_a_stray_quote_that_swallows_rows_is_a_finding():
+    from core import quality
+
+    data = b'employee_id,name,score\nE1,"Smith, John,1\nE2,Ann,2\nE3,Bo",3\nE4,Cy,4\n'
+    table = ingest.read_table(data, "scores.csv")
+    report = quality.file_report(table, {"employee_id": "employee_id", "name": "name", "score": "measure"},
+                                 kind="assessments")
+    finding = next(f for f in report.findings if "stray quote" in f.message)
+    assert finding.lines[0] == 2

@@ -106,6 +106,9 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
                 findings.append(Finding("worth a look", column, f"{what} "
                                         f"({_examples(result.bad, table)}); they are left out.",
                                         _lines(table, [i for i, _ in result.bad])))
+            if result.note:
+                findings.append(Finding("fine", column, f"Dates read as {result.note}; if that is wrong, choose the "
+                                        "date order for this file (Date order, beside the column roles)."))
             if result.ambiguous:
                 findings.append(Finding("worth a look", column,
                                         f"{count(len(result.ambiguous), 'date', 'dates')} could be "

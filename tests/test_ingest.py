@@ -355,3 +355,13 @@ def test_a_stray_quote_that_swallows_rows_is_a_finding():
                                  kind="assessments")
     finding = next(f for f in report.findings if "stray quote" in f.message)
     assert finding.lines[0] == 2
+
+
+def test_the_date_order_chosen_from_the_values_is_said():
+    from core import quality
+
+    data = b"employee_id,hired\nE1,25/03/2024\nE2,04/05/2024\n"
+    table = ingest.read_table(data, "hris.csv")
+    parsed, findings = quality.parse(table, {"employee_id": "employee_id", "hired": "date"})
+    assert str(parsed.dates["hired"].iloc[1].date()) == "2024-05-04"
+    assert any(f.severity == "fine" and "day/month/year" in f.message for f in findings)

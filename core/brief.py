@@ -83,7 +83,9 @@ def content(plan: Plan, facts: pl.PilotFacts | None = None, *, charts: bool = Tr
     payback = (f"{result.payback_months:.1f} months" if result.payback_months is not None
                else f"not within {r.horizon_months} months")
     kind = "observed effect" if basis == "observed" else "forecast"
-    figures = [(f"ROI ({kind}, most likely values)", f"{result.roi_pct:,.0f}%")]
+    scope = ", roll-out" if r.scope == "rollout" else ""
+    undiscounted = ", undiscounted" if r.horizon_months > 12 else ""
+    figures = [(f"ROI ({kind}{scope}{undiscounted}, most likely values)", f"{result.roi_pct:,.0f}%")]
     if mc is not None:
         figures += [("Monte Carlo median (P50)", f"{mc.p50:,.0f}%"),
                     ("P10 to P90", f"{mc.p10:,.0f}% to {mc.p90:,.0f}%"),
@@ -109,7 +111,7 @@ def content(plan: Plan, facts: pl.PilotFacts | None = None, *, charts: bool = Tr
                                                                                              "treated arm"),
         ("Adoption · attribution · confidence", f"{r.adoption:.0%} · {r.attribution:.0%} · {r.confidence:.0%}",
          "Phillips adjustments (forecast)"),
-        ("Contribution margin", f"{r.contribution_margin:.0%}", "Finance"),
+        ("Contribution margin", f"{r.contribution_margin:.0%}", "assumed in the ROI step (forecast)"),
         ("Horizon · decay · discount rate", f"{r.horizon_months} months · {r.monthly_decay:.0%} a month · "
                                             f"{r.discount_rate:.0%} a year", "forecast"),
     ]
@@ -177,11 +179,34 @@ def _font_files() -> tuple[Path, Path]:
     return folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
 
 
+QUESTION_CHARS = 400  # the question is cut here on the one page (the HTML has it whole)
+
+
+def _printable_in(font: Path):
+    """(printable, dropped): text with the characters `font` has no glyph for shown as "?", and whether a text
+    has any. DejaVu Sans covers Latin, Greek and Cyrillic, not Chinese, Japanese, Korean or emoji."""
+    from fontTools.ttLib import TTFont
+
+    covered = set(TTFont(str(font), lazy=True).getBestCmap())
+
+    def keep(ch: str) -> bool:
+        return ord(ch) in covered or ch in "\n\t" or ch == "\u200b"
+
+    def printable(value: str) -> str:
+        return "".join(ch if keep(ch) else "?" for ch in str(value) if ch not in "\u200d\ufe0f")
+
+    def dropped(value: str) -> bool:
+        return any(not keep(ch) for ch in str(value) if ch not in "\u200d\ufe0f")
+
+    return printable, dropped
+
+
 def summary_pdf(plan: Plan, facts: pl.PilotFacts | None = None) -> bytes:
     """The one-page executive summary as PDF (A4)."""
     from fpdf import FPDF
 
     b = content(plan, facts)
+    printable, dropped = _printable_in(_font_files()[0])
     pdf = FPDF(format="A4")
     pdf.set_title(f"{b.title}: executive summary")
     pdf.set_creator(f"Pilot ROI {__version__}")
@@ -196,21 +221,24 @@ def summary_pdf(plan: Plan, facts: pl.PilotFacts | None = None) -> bytes:
     def text(value: str, size: float = 9, style: str = "", height: float = 4.6, colour: int = 30) -> None:
         pdf.set_font("DejaVu", style, size)
         pdf.set_text_color(colour)
-        pdf.multi_cell(width, height, value, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, height, printable(value), align="L", new_x="LMARGIN", new_y="NEXT")
 
     def heading(value: str) -> None:
         pdf.ln(1.5)
         text(value, 10.5, "B", 5.5)
 
     text(b.title, 16, "B", 8)
-    text(b.note, 7.5, colour=100)
+    text(b.note + (" · Characters this PDF's font cannot draw are shown as ?; the HTML summary has them all."
+                   if any(dropped(v) for v in (b.title, b.question, *(a for row in b.assumptions for a in row)))
+                   else ""), 7.5, colour=100)
     pdf.ln(2)
     pdf.set_fill_color(232, 240, 252)
     pdf.set_font("DejaVu", "B", 10.5)
     pdf.set_text_color(20)
-    pdf.multi_cell(width, 5.5, b.decision, fill=True, padding=2, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 5.5, printable(b.decision), fill=True, padding=2, align="L", new_x="LMARGIN",
+                   new_y="NEXT")
     heading("The question")
-    text(b.question)
+    text(b.question if len(b.question) <= QUESTION_CHARS else b.question[:QUESTION_CHARS - 1] + "…")
     heading("The result")
     pdf.set_font("DejaVu", "", 8.5)
     half = len(b.figures) // 2 + len(b.figures) % 2
@@ -219,8 +247,8 @@ def summary_pdf(plan: Plan, facts: pl.PilotFacts | None = None) -> bytes:
         for i in range(half):
             row = table.row()
             for label, value in [b.figures[i]] + ([b.figures[half + i]] if half + i < len(b.figures) else []):
-                row.cell(label)
-                row.cell(value)
+                row.cell(printable(label))
+                row.cell(printable(value))
     text(b.headline_note, 7.5, colour=90, height=3.8)
     if b.charts:
         top = pdf.get_y() + 1.5
@@ -231,11 +259,12 @@ def summary_pdf(plan: Plan, facts: pl.PilotFacts | None = None) -> bytes:
     text(b.design)
     text(b.power, style="B")
     text(b.effect)
-    heading("The assumptions")
+    heading("The assumptions that matter most")
+    text(" · ".join(b.drivers), 8.5, height=4.2)
     pdf.set_font("DejaVu", "", 8)
     with pdf.table(col_widths=(30, 28, 42), line_height=4.2, borders_layout="HORIZONTAL_LINES") as table:
         for row_values in [("Assumption", "Value", "Source or basis"), *b.assumptions]:
             row = table.row()
             for value in row_values:
-                row.cell(value)
+                row.cell(printable(value))
     return bytes(pdf.output())

@@ -3,13 +3,17 @@
 The strategy guide's question is which programs to expand and which to rethink. The answer needs both the
 size of the ROI and how much the number can be trusted:
 
-* evidence: "strong" when the effect was observed in a randomised pilot (RCT, cluster RCT or waves) and
-  analysed by the registered method; "moderate" when observed with a quasi-experimental design (matching,
-  DiD, interrupted time series) or a deviating method; "none yet" when the ROI is a forecast.
+* evidence: "strong" when the effect was observed in a randomised pilot (RCT, cluster RCT or waves) that was
+  pre-registered (locked before the results), analysed by the registered method and planned with at least 80%
+  power; "moderate" when observed otherwise (a quasi-experimental design — matching, DiD, interrupted time
+  series —, a deviating method, no locked pre-registration, or an underpowered pilot); "none yet" when the ROI
+  is a forecast.
 * range: the Monte Carlo's P10–P90 of ROI and P(ROI > 0) (core/sensitivity.py); without ranges, the point.
-* decision: "expand" when the evidence is strong or moderate and even P10 is above 0; "rethink" when even
-  P90 is below 0, or when there is no evidence and a loss is more likely than a gain (P(ROI > 0) < 50%);
-  "run the pilot" for a forecast worth testing; "not yet clear" when observed but the range straddles 0.
+* decision, with an observed effect: "expand" when even the unfavourable end of its 95% confidence interval
+  pays for the program (above the break-even effect) and P10 is above 0; "rethink" when even the favourable
+  end does not; otherwise "not yet clear" (the interval straddles break-even: a larger pilot would tell).
+  With a forecast: "rethink" when even P90 is below 0 or a loss is more likely than a gain (P(ROI > 0) <
+  50%); otherwise "run the pilot".
 """
 
 from __future__ import annotations
@@ -43,12 +47,14 @@ class Standing:
     sentence: str  # the decision in one sentence
 
 
-def evidence(plan: Plan) -> str:
+def evidence(plan: Plan, planned_power: float | None = None) -> str:
     """How far the ROI's effect can be trusted (see the module docstring)."""
     if roi.basis(plan) != "observed":
         return "none yet"
     o = plan.results.observed
-    if plan.design.design in RANDOMISED and o is not None and o.registered:
+    locked = plan.design.preregistration is not None and bool(plan.design.preregistration.locked_at)
+    powered = planned_power is not None and planned_power >= 0.8
+    if plan.design.design in RANDOMISED and o is not None and o.registered and locked and powered:
         return "strong"
     return "moderate"
 
@@ -63,39 +69,60 @@ def standing(plan: Plan, facts: pl.PilotFacts, *, draws: int = sensitivity.DEFAU
         mc = sensitivity.monte_carlo(inputs, draws=draws)
     power = design.power_summary(plan, facts)
     chosen = design.DESIGNS.get(design.choice(plan))
-    strength = evidence(plan)
+    strength = evidence(plan, power.planned_power)
     p10, p50, p90, positive = ((mc.p10, mc.p50, mc.p90, mc.prob_positive) if mc is not None
                                else (None, None, None, None))
     low = p10 if p10 is not None else result.roi_pct
     high = p90 if p90 is not None else result.roi_pct
     chance = positive if positive is not None else float(result.roi_pct > 0)
-    decision, sentence = _decide(strength, low, high, chance, roi.basis(plan), power, mc is not None)
+    if strength == "none yet":
+        decision, sentence = _forecast(low, high, chance, power, mc is not None)
+    else:
+        ci = inputs.ranges.get("effect")  # the observed effect's 95% CI, as an improvement
+        decision, sentence = _observed(strength, low, high, chance, ci, result.break_even_effect, inputs.kpi_unit)
     return Standing(result.total_cost, result.roi_pct, p10, p50, p90, positive, roi.basis(plan),
                     chosen.title if chosen else "not chosen", power.planned_power, power.detects_break_even,
                     strength, decision, sentence)
 
 
-def _decide(strength: str, low: float, high: float, chance: float, basis: str, power: design.PowerSummary,
-            ranged: bool) -> tuple[str, str]:
-    span = (f"ROI {low:,.0f}% to {high:,.0f}% (P10–P90), {chance:.0%} chance of a gain" if ranged
+def _span(low: float, high: float, chance: float, ranged: bool) -> str:
+    return (f"ROI {low:,.0f}% to {high:,.0f}% (P10–P90), {chance:.0%} chance of a gain" if ranged
             else f"ROI {low:,.0f}% (no ranges given, so no range)")
+
+
+def _forecast(low: float, high: float, chance: float, power: design.PowerSummary, ranged: bool) -> tuple[str, str]:
+    span = _span(low, high, chance, ranged)
     if high < 0:
         return RETHINK, f"Rethink: even the optimistic end of the range loses money ({span})."
-    if strength != "none yet" and low > 0:
-        return EXPAND, f"Expand: the pilot's observed effect ({strength} evidence) pays off across the range ({span})."
-    if strength == "none yet" and chance < 0.5:
+    if chance < 0.5:
         return RETHINK, f"Rethink before piloting: on the assumptions alone a loss is more likely than a gain ({span})."
-    if strength == "none yet":
-        if power.detects_break_even is False:
-            pilot = ("run it larger than planned: as designed, the pilot cannot tell break-even from no effect "
-                     f"({power.planned_power:.0%} power at the planned effect)" if power.planned_power is not None
-                     else "run it larger than planned: as designed, it cannot detect break-even")
-        elif power.detects_break_even:
-            pilot = "the pilot as designed can detect break-even"
-        else:
-            pilot = "size the pilot in step 4 first"
-        return RUN_PILOT, f"Run the pilot before deciding: the ROI is a forecast ({span}); {pilot}."
-    return UNCLEAR, f"Not yet clear: the observed range runs from a loss to a gain ({span})."
+    if power.detects_break_even is False:
+        pilot = ("run it larger than planned: as designed, the pilot cannot tell break-even from no effect "
+                 f"({power.planned_power:.0%} power at the planned effect)" if power.planned_power is not None
+                 else "run it larger than planned: as designed, it cannot detect break-even")
+    elif power.detects_break_even:
+        pilot = "the pilot as designed can detect break-even"
+    else:
+        pilot = "size the pilot in step 4 first"
+    return RUN_PILOT, f"Run the pilot before deciding: the ROI is a forecast ({span}); {pilot}."
+
+
+def _observed(strength: str, low: float, high: float, chance: float, ci, break_even: float | None,
+              unit: str) -> tuple[str, str]:
+    from core.words import amount
+
+    span = _span(low, high, chance, True)
+    if ci is None or break_even is None:
+        return UNCLEAR, f"Not yet clear: the observed effect cannot be set against break-even ({span})."
+    interval = f"95% CI {amount(ci.low, unit)} to {amount(ci.high, unit)}, break-even {amount(break_even, unit)}"
+    if ci.low > break_even and low > 0:
+        return EXPAND, f"Expand: even the low end of the pilot's observed effect pays off ({strength} evidence; " \
+                       f"{interval}; {span})."
+    if ci.high < break_even:
+        return RETHINK, f"Rethink: even the high end of the pilot's observed effect does not pay for the program " \
+                        f"({interval}; {span})."
+    return UNCLEAR, (f"Not yet clear: the pilot's observed effect could be above or below break-even ({interval}; "
+                     f"{span}); a larger pilot would tell.")
 
 
 def headline_note(point: float, mc: sensitivity.MonteCarlo) -> str:

@@ -50,9 +50,14 @@ def check(inputs: RoiInputs, *, observed: bool = False, observed_wanted: bool = 
         flags.append(Flag("discount_rate", "benefits",
                           f"Benefits over {inputs.horizon_months} months are not discounted: a dollar in year two is "
                           "worth less to Finance. Count the first year, or discount the rest at Finance's rate."))
-    if inputs.effect <= 0 or inputs.participants <= 0:
+    if inputs.effect < 0:
         flags.append(Flag("effect", "benefits",
-                          "No benefit is counted (an effect or participants of zero): the ROI can only be −100%."))
+                          "The effect is negative: the program makes the KPI worse, so it loses more than its cost "
+                          "(ROI below −100%). Check the KPI's direction in step 3, or rethink the program."))
+    elif inputs.effect == 0 or inputs.participants <= 0:
+        flags.append(Flag("effect", "benefits",
+                          "No benefit is counted at the saved values (an effect or participants of zero): the "
+                          "headline ROI is −100%; only the range's other draws can show a gain."))
     if inputs.horizon_months > 12 and inputs.program_months <= SHORT_PROGRAM_MONTHS:
         flags.append(Flag("horizon_months", "benefits",
                           f"Benefits are counted for {inputs.horizon_months} months for a "

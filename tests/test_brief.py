@@ -63,23 +63,36 @@ def test_html_has_the_charts_and_the_drivers_as_people_read_numbers():
     assert "120 treated and 120 control people in 12 + 12 team clusters" in html
 
 
-def test_decisions_follow_evidence_and_range():
+def test_decisions_follow_the_evidence_and_the_observed_interval_against_break_even():
     facts = pl.facts(sales_skills(), None)
     assert decision.standing(sales_skills(), facts, draws=4_000).decision == decision.RUN_PILOT
     plan = sales_skills()
     plan.design.design = "rct"
-    strong = observed(plan, 2_000.0, 200.0)
-    found = decision.standing(strong, pl.facts(strong, None), draws=4_000)
-    assert (found.evidence, found.decision, found.basis) == ("strong", decision.EXPAND, "observed")
-    assert found.p10 > 0
+    proven = observed(plan, 2_000.0, 200.0)  # break-even is about 518: even the CI's low end, 1,800, pays
+    found = decision.standing(proven, pl.facts(proven, None), draws=4_000)
+    assert (found.decision, found.basis) == (decision.EXPAND, "observed") and found.p10 > 0
+    assert found.evidence == "moderate"  # not pre-registered, 20% planned power: never called strong
     losing = sales_skills()
     losing.pilot.effect = 50.0
     assert decision.standing(losing, pl.facts(losing, None), draws=4_000).decision == decision.RETHINK
-    deviating = observed(sales_skills(), 2_000.0, 200.0, registered=False)
-    assert decision.evidence(deviating) == "moderate"
-    unclear = observed(sales_skills(), 600.0, 590.0)
-    assert decision.standing(unclear, pl.facts(unclear, None), draws=4_000).decision in (decision.UNCLEAR,
-                                                                                         decision.RETHINK)
+    straddling = observed(sales_skills(), 300.0, 265.0)  # 35 to 565 against break-even 518: a larger pilot would tell
+    assert decision.standing(straddling, pl.facts(straddling, None), draws=4_000).decision == decision.UNCLEAR
+    short = observed(sales_skills(), 200.0, 150.0)  # even 350 does not pay
+    assert decision.standing(short, pl.facts(short, None), draws=4_000).decision == decision.RETHINK
+
+
+def test_strong_evidence_needs_a_randomised_pre_registered_well_powered_pilot():
+    from core.plan import Preregistration
+
+    plan = observed(sales_skills(), 2_000.0, 200.0)
+    plan.design.design = "rct"
+    assert decision.evidence(plan, 0.9) == "moderate"  # not locked before the results
+    plan.design.preregistration = Preregistration("2026-06-30T09:00:00", {})
+    plan.results.observed.basis = pl.analysis_key(plan)
+    assert decision.evidence(plan, 0.9) == "strong"
+    assert decision.evidence(plan, 0.31) == "moderate"  # underpowered
+    assert decision.evidence(observed(sales_skills(), 2_000.0, 200.0, registered=False), 0.9) == "moderate"
+    assert decision.evidence(sales_skills(), 0.9) == "none yet"
 
 
 @pytest.mark.parametrize("point, p50, words", [(61.0, 43.0, "below it"), (40.0, 42.0, "agrees")])
@@ -88,3 +101,12 @@ def test_the_headline_note_says_which_value_the_headline_is(point, p50, words):
 
     mc = MonteCarlo(1000, 1, -3.0, p50, 90.0, p50, 0.8, (1,), (0.0, 1.0), ())
     assert words in decision.headline_note(point, mc)
+
+
+def test_a_long_question_and_a_chinese_name_still_make_one_readable_page():
+    plan = sales_skills()
+    plan.name = "销售培训试点 🚀 Sales"
+    plan.goals.business_improvement = "Bigger deals. " * 350  # the field allows 5,000 characters
+    text = pdf_text(plan)  # one page (asserted there)
+    assert "Sales" in text and "?" in text and "the HTML summary has them all" in text
+    assert "销售培训试点" in brief.executive_summary(plan)

@@ -63,10 +63,13 @@ def test_a_forecast_is_never_presented_as_observed():
     assert not any("set to use" in f.message for f in phillips.check(inputs, observed=True, observed_wanted=True))
 
 
-def test_no_benefit_is_flagged():
+def test_no_benefit_and_a_negative_effect_are_flagged_in_their_own_words():
     inputs = roi.inputs(sales_skills())
     inputs.effect = 0.0
     assert any("No benefit" in f.message for f in phillips.check(inputs))
+    inputs.effect = -500.0
+    message = next(f.message for f in phillips.check(inputs) if f.field == "effect")
+    assert "negative" in message and "below −100%" in message
 
 
 def test_invalid_inputs_still_get_the_other_flags():

@@ -35,7 +35,7 @@ def test_the_portfolio_ranks_expand_first_and_rethink_last():
     frame = portfolio.table(three_plans())
     assert list(frame["plan"]) == ["Proven", "Hopeful", "Losing", "Empty"]
     assert list(frame["decision"]) == [decision.EXPAND, decision.RUN_PILOT, decision.RETHINK, "cannot say yet"]
-    assert frame.loc[0, "evidence"] == "strong" and frame.loc[1, "evidence"] == "none yet"
+    assert frame.loc[0, "evidence"] == "moderate" and frame.loc[1, "evidence"] == "none yet"
     assert frame.loc[0, "P10"] > 0 and frame.loc[2, "P(ROI > 0)"] < 0.5
     assert "Total cost" in frame.loc[3, "why"]  # what is missing, in words
     assert frame.loc[0, "status"] == "results in (step 5)"

@@ -111,8 +111,8 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
         return
     changed = {n: v for n, v in values.items() if abs(v - roi.values_of(inputs)[n]) > 1e-12}
     kind = "observed effect" if roi.basis(plan) == "observed" else "forecast"
-    try:
-        mc = sensitivity.monte_carlo(what_if) if what_if.ranges else None
+    try:  # the range is the plan's own (the sliders' what-if is placed in it, never given a range of its own)
+        mc = _plan_monte_carlo(inputs) if inputs.ranges else None
         swings = sensitivity.one_way(what_if) if what_if.ranges else []
         range_error = ""
     except roi.InputError as exc:
@@ -137,7 +137,14 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
                     f"({mc.draws:,} draws, seed {mc.seed}"
                     + (f"; ranges widened to include {', '.join(mc.stretched)}" if mc.stretched else "") + ")"
                 )
-            st.caption(decision.headline_note(result.roi_pct, mc))
+            if changed:
+                rank = mc.rank_of(result.roi_pct)
+                where_in = f"about P{max(1, min(99, round(rank * 100)))}" if rank is not None else \
+                    "rarer than 1 draw in 100"
+                st.caption(f"What-if: these slider values put the ROI at {result.roi_pct:,.0f}%, {where_in} of the "
+                           "plan's Monte Carlo range (the range and the chance of a gain above are the saved plan's).")
+            else:
+                st.caption(decision.headline_note(result.roi_pct, mc))
             left, right = st.columns(2)
             left.plotly_chart(charts.tornado(swings, result.roi_pct), key="roi-tornado")
             right.plotly_chart(charts.distribution(mc), key="roi-distribution")
@@ -161,16 +168,27 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
     _save_scenario(changed, values)
 
 
+def _plan_monte_carlo(inputs: RoiInputs) -> sensitivity.MonteCarlo:
+    """The saved plan's Monte Carlo, kept in the session while its assumptions stay the same (a slider move
+    does not change it, so it is not drawn again)."""
+    key = f"live.mc.{_signature(inputs)}"
+    if key not in st.session_state:
+        st.session_state[key] = sensitivity.monte_carlo(inputs)
+    return st.session_state[key]
+
+
 def _metrics(plan: Plan, inputs: RoiInputs, result: roi.RoiResult, saved: roi.RoiResult, kind: str, *,
              big: bool, mc: sensitivity.MonteCarlo | None = None) -> None:
     """The figures in rows of three, so none is cut off on a 1,280 px projector; `big` (presenter): the range
     and the chance of a gain next to the headline."""
     label = f"ROI ({kind}, roll-out)" if inputs.scope == "rollout" else f"ROI ({kind})"
+    if inputs.horizon_months > 12:
+        label = label[:-1] + ", undiscounted)"
     items = [(label, f"{result.roi_pct:,.0f}%", "(benefits − costs) ÷ costs × 100, every assumption at its most "
               "likely value", _delta(result.roi_pct - saved.roi_pct, "pts"))]
     if big and mc is not None:
-        items += [("Range (P10 to P90)", f"{mc.p10:,.0f}% to {mc.p90:,.0f}%", "80% of the Monte Carlo draws fall "
-                   "in this range", None),
+        items += [("Range (P10 to P90)", f"{mc.p10:,.0f}% to {mc.p90:,.0f}%", "The saved plan's range: 80% of the "
+                   "Monte Carlo draws fall in it (the sliders do not move it)", None),
                   ("Chance ROI > 0", f"{mc.prob_positive:.0%}", f"{mc.draws:,} Monte Carlo draws, seed {mc.seed}",
                    None),
                   ("Simulated median (P50)", f"{mc.p50:,.0f}%", "half the draws are below it", None)]

@@ -181,3 +181,15 @@ def test_going_straight_from_the_roi_page_to_the_presenter_keeps_the_saved_value
     assert next(m.value for m in at.metric if m.label == "ROI (forecast)") == "93%"
     at.switch_page("pages/roi.py").run()
     assert slider(at, "Adoption").value == 80.0
+
+
+def test_the_stress_test_is_placed_in_the_plans_range_not_given_one_of_its_own(app, db_file):
+    plan, _ = Store(db_file).create(sales_skills())
+    at = app(plan.id, "pages/present.py")
+    saved_range = next(m.value for m in at.metric if m.label.startswith("Range"))
+    scenario = next(s for s in at.selectbox if s.label == "Scenario")
+    scenario.set_value(next(o for o in scenario.options if o.startswith("Stress test"))).run()
+    assert not at.exception, at.exception
+    assert next(m.value for m in at.metric if m.label.startswith("Range")) == saved_range
+    assert any(c.startswith("What-if:") and "rarer than 1 draw in 100" in c for c in texts(at, "caption"))
+    assert not any("most likely value" in c for c in texts(at, "caption"))

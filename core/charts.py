@@ -204,21 +204,23 @@ def portfolio(frame: Any, *, title: str = "ROI range of each plan (P10 to P90, d
 
 
 def scenarios(found: Sequence[Any], mc: MonteCarlo | None, *, title: str = "ROI of each scenario") -> go.Figure:
-    """One bar per scenario (core/sensitivity.compare), with the Monte Carlo's P10–P90 band behind them."""
-    names = [escape(s.name) for s in found]
+    """One horizontal bar per scenario (core/sensitivity.compare), with the Monte Carlo's P10–P90 band behind
+    them; names on the side, so long ones are never cut or turned."""
+    names = [escape(s.name) for s in found][::-1]
+    rois = [s.roi_pct for s in found][::-1]
     data = [{
-        "type": "bar", "x": names, "y": [s.roi_pct for s in found], "showlegend": False,
-        "marker": {"color": [POSITIVE if s.roi_pct >= 0 else NEGATIVE for s in found]},
-        "text": [f"{s.roi_pct:,.0f}%" for s in found], "textposition": "outside",
-        "customdata": [[escape(s.where)] for s in found],
-        "hovertemplate": "%{x}: ROI %{y:,.0f}% (%{customdata[0]} of the Monte Carlo)<extra></extra>",
+        "type": "bar", "orientation": "h", "y": names, "x": rois, "showlegend": False,
+        "marker": {"color": [POSITIVE if r >= 0 else NEGATIVE for r in rois]},
+        "text": [f"{r:,.0f}%" for r in rois], "textposition": "auto",
+        "customdata": [[escape(s.where)] for s in found][::-1],
+        "hovertemplate": "%{y}: ROI %{x:,.0f}% (%{customdata[0]} of the Monte Carlo)<extra></extra>",
     }]
-    shapes = []
+    shapes, notes = [], []
     if mc is not None:
-        shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "y0": mc.p10, "y1": mc.p90,
+        shapes.append({"type": "rect", "yref": "paper", "y0": 0, "y1": 1, "x0": mc.p10, "x1": mc.p90,
                        "fillcolor": NEUTRAL, "opacity": 0.15, "line": {"width": 0}, "layer": "below"})
-    notes = [] if mc is None else [{"xref": "paper", "x": 1, "y": mc.p90, "text": "P10–P90 of the Monte Carlo",
-                                    "showarrow": False, "xanchor": "right", "yanchor": "bottom",
-                                    "font": {"size": 11}}]
-    return _figure(data, {"title": {"text": escape(title)}, "yaxis": {"title": {"text": "ROI %"}},
+        notes.append({"yref": "paper", "y": 1, "x": (mc.p10 + mc.p90) / 2, "text": "P10–P90 of the Monte Carlo",
+                      "showarrow": False, "yanchor": "bottom", "font": {"size": 11}})
+    return _figure(data, {"title": {"text": escape(title)}, "xaxis": {"title": {"text": "ROI %"}},
+                          "yaxis": {"automargin": True}, "height": max(240, 90 + 45 * len(found)),
                           "shapes": shapes, "annotations": notes})

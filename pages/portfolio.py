@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from core import charts, decision, portfolio, roi
@@ -9,6 +10,7 @@ from core import pilot as pl
 from core.plan import PlanFormatError
 from core.store import NotFoundError
 from ui import datasets, session
+from ui.text import md
 
 session.page_messages()
 st.title("Portfolio")
@@ -63,20 +65,30 @@ if frame["P50"].notna().any():
 else:
     st.info("Give ranges to the uncertain assumptions on each plan's ROI page to compare ROI ranges.")
 
-PERCENTS = ["ROI (most likely)", "P10", "P50", "P90", "P(ROI > 0)", "power"]
-shown = frame.assign(**{c: frame[c] * 100 for c in PERCENTS})  # whole percentages, as people read them
-percent = {c: st.column_config.NumberColumn(c, format="%.0f%%") for c in PERCENTS}
+shown = pd.DataFrame({  # what fits on a 1,280 px projector; the reason and the details follow below
+    "plan": frame["plan"], "decision": frame["decision"],
+    "ROI range (P10 to P90)": [f"{lo:,.0%} to {hi:,.0%}" if pd.notna(lo) else "—" for lo, hi in
+                               zip(frame["P10"], frame["P90"], strict=True)],
+    "chance ROI > 0": frame["P(ROI > 0)"].astype(float) * 100,
+    "cost": frame["cost"].astype(float), "evidence": frame["evidence"].fillna("—"), "status": frame["status"],
+})
 st.dataframe(
     shown, hide_index=True, width="stretch",
     column_config={
-        **percent,
+        "plan": st.column_config.TextColumn(width="medium"),
+        "chance ROI > 0": st.column_config.NumberColumn(format="%.0f%%"),
         "cost": st.column_config.NumberColumn("cost ($)", format="localized"),
-        "power": st.column_config.NumberColumn("power", format="%.0f%%",
-                                               help="The planned pilot's power at the plan's effect."),
-        "effect": st.column_config.TextColumn("effect", help="observed (step 5) or forecast"),
-        "why": st.column_config.TextColumn("why", width="large"),
+        "evidence": st.column_config.TextColumn(help="strong: randomised, pre-registered, well powered; moderate: "
+                                                     "observed otherwise; none yet: a forecast"),
     },
 )
+with st.expander("Why each decision, and the details"):
+    for row in frame.to_dict("records"):
+        st.markdown(f"**{md(row['plan'])}** — {md(row['why'])}")
+        if isinstance(row["design"], str):
+            power = f"{row['power']:.0%}" if pd.notna(row["power"]) else "not computed"
+            st.caption(md(f"{row['design']}; effect {row['effect']}; planned power {power}; ROI at the most likely "
+                          f"values {row['ROI (most likely)']:,.0%}."))
 st.caption("Sorted by decision (expand, not yet clear, run the pilot, rethink), then by the chance of a gain. "
            "Click a column header to sort by it.")
 st.download_button("Download the portfolio (Excel)", portfolio.workbook_bytes(frame), file_name="portfolio.xlsx",

@@ -258,14 +258,14 @@ def scenario_comparison(plan: Plan, facts: PilotFacts) -> None:
     except roi.InputError as exc:
         st.error(md(f"The scenarios cannot be compared: {exc}"))
         return
-    left, right = st.columns([3, 2])
-    left.dataframe(
+    st.dataframe(
         {"scenario": [s.name for s in found], "ROI": [f"{s.roi_pct:,.0f}%" for s in found],
-         "where in the Monte Carlo": [s.where for s in found], "BCR": [f"{s.bcr:.2f}" for s in found],
+         "in the Monte Carlo": [s.where for s in found], "BCR": [f"{s.bcr:,.2f}" for s in found],
          "net benefit": [money(s.net_benefit) for s in found],
          "payback": [f"{s.payback_months:.1f} months" if s.payback_months is not None else "not within the horizon"
                      for s in found]},
-        hide_index=True, width="stretch")
-    left.caption("The stress test and the best case put every ranged assumption at its worse or better end at "
-                 "once; “where in the Monte Carlo” says how rare that is.")
-    right.plotly_chart(charts.scenarios(found, mc), key="scenario-chart")
+        hide_index=True, width="stretch",
+        column_config={"scenario": st.column_config.TextColumn(width="large")})
+    st.caption("The stress test and the best case put every ranged assumption at its worse or better end at once; "
+               "“in the Monte Carlo” says how rare that is.")
+    st.plotly_chart(charts.scenarios(found, mc), key="scenario-chart")

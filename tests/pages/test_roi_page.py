@@ -163,9 +163,9 @@ def test_the_presenter_view_shows_big_numbers_the_range_and_scenarios_side_by_si
     assert labels[0] == "ROI (forecast)" and "Chance ROI > 0" in labels and "Simulated median (P50)" in labels
     assert not at.number_input and not at.text_input  # no editing chrome: sliders only
     assert len(at.slider) == 8
-    table = next(df.value for df in at.dataframe if "where in the Monte Carlo" in df.value.columns)
+    table = next(df.value for df in at.dataframe if "in the Monte Carlo" in df.value.columns)
     stress = table[table["scenario"].str.startswith("Stress test")]
-    assert stress["where in the Monte Carlo"].iloc[0] == "rarer than 1 draw in 100"
+    assert stress["in the Monte Carlo"].iloc[0] == "rarer than 1 draw in 100"
     before = next(m.value for m in at.metric if m.label == "ROI (forecast)")
     next(s for s in at.slider if s.label.startswith("Adoption")).set_value(40.0).run()
     assert next(m.value for m in at.metric if m.label == "ROI (forecast)") != before

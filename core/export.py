@@ -288,7 +288,7 @@ def roi_model_sheet(wb: Workbook, plan: Plan, r: roi.RoiInputs, result: roi.RoiR
         ("TotalBenefit", "Total benefit (undiscounted)", None, MONEY, result.total_benefit),
         ("NetBenefit", "Net benefit (undiscounted)", "=TotalBenefit-TotalCost", MONEY, result.net_benefit),
         ("ROIPercent", "ROI % = (benefit − cost) ÷ cost", "=NetBenefit/TotalCost", PERCENT, result.roi_pct / 100),
-        ("BCR", "Benefit-cost ratio = benefit ÷ cost", "=TotalBenefit/TotalCost", "0.00", result.bcr),
+        ("BCR", "Benefit-cost ratio = benefit ÷ cost", "=TotalBenefit/TotalCost", "#,##0.00", result.bcr),
         ("PaybackMonths", f"Payback ({PAYBACK_START})", None, MONTHS,
          result.payback_months if result.payback_months is not None else "not within the horizon"),
         ("BreakEvenEffect", f"Break-even effect per participant ({unit})",
@@ -353,7 +353,7 @@ def summary_sheet(ws: Worksheet, plan: Plan, mc: sensitivity.MonteCarlo | None, 
     lines = [
         (f"ROI % ({kind}, each assumption at its most likely value; live from the ROI model)", "=ROIPercent",
          PERCENT, result.roi_pct / 100),
-        ("Benefit-cost ratio", "=BCR", "0.00", result.bcr),
+        ("Benefit-cost ratio", "=BCR", "#,##0.00", result.bcr),
         ("Total benefit (undiscounted)", "=TotalBenefit", MONEY, result.total_benefit),
         ("Total cost", "=TotalCost", MONEY, result.total_cost),
         ("Net benefit (undiscounted)", "=NetBenefit", MONEY, result.net_benefit),
@@ -456,8 +456,9 @@ def sensitivity_sheet(ws: Worksheet, plan: Plan, swings: list[sensitivity.Swing]
     defined = {field: d for d, field, _, _ in INPUT_NAMES}
     for i, s in enumerate(swings, start=row + 1):
         put(ws, f"A{i}", s.label)
-        put(ws, f"B{i}", s.low, fmt=NUMBER)
-        put(ws, f"C{i}", s.high, fmt=NUMBER)
+        rate = s.name in roi.SHOWN_AS_PERCENT
+        put(ws, f"B{i}", s.low, fmt=PERCENT if rate else NUMBER)
+        put(ws, f"C{i}", s.high, fmt=PERCENT if rate else NUMBER)
         if s.name in roi.LINEAR:  # benefit ∝ this input, so ROI(x) = (B·x/x₀ − C)/C: a live formula
             current = defined[s.name]
             base = getattr(r, s.name)

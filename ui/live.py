@@ -17,7 +17,7 @@ from core import charts, decision, roi, sensitivity
 from core.pilot import PilotFacts
 from core.plan import Plan, Scenario
 from core.roi import RoiInputs
-from core.words import money, number
+from core.words import amount, money, number
 from ui import session
 from ui.text import md
 
@@ -192,7 +192,7 @@ def _metrics(plan: Plan, inputs: RoiInputs, result: roi.RoiResult, saved: roi.Ro
                   ("Chance ROI > 0", f"{mc.prob_positive:.0%}", f"{mc.draws:,} Monte Carlo draws, seed {mc.seed}",
                    None),
                   ("Simulated median (P50)", f"{mc.p50:,.0f}%", "half the draws are below it", None)]
-    items.append(("Benefit-cost ratio", f"{result.bcr:.2f}", "benefits ÷ costs", None))
+    items.append(("Benefit-cost ratio", f"{result.bcr:,.2f}", "benefits ÷ costs", None))
     if inputs.horizon_months > 12:
         items.append(("Net present value", money(result.npv),
                       f"Benefits discounted at {inputs.discount_rate:.0%} a year, minus costs; undiscounted "
@@ -205,7 +205,7 @@ def _metrics(plan: Plan, inputs: RoiInputs, result: roi.RoiResult, saved: roi.Ro
                   "Counted from the first month after the program (month 0)"
                   + ("" if result.payback_months is not None else "; not within the horizon") + ".", None))
     unit = inputs.kpi_unit or "KPI units"
-    items.append((f"Break-even ({md(unit)})", number(result.break_even_effect) if result.break_even_effect else "none",
+    items.append(("Break-even effect", amount(result.break_even_effect, unit) if result.break_even_effect else "none",
                   f"The effect per participant, in {md(unit)}, at which benefits equal costs.", None))
     for start in range(0, len(items), 3):
         for column, (title, value, help_text, delta) in zip(st.columns(3), items[start:start + 3], strict=False):

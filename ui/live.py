@@ -205,7 +205,8 @@ def _metrics(plan: Plan, inputs: RoiInputs, result: roi.RoiResult, saved: roi.Ro
                   "Counted from the first month after the program (month 0)"
                   + ("" if result.payback_months is not None else "; not within the horizon") + ".", None))
     unit = inputs.kpi_unit or "KPI units"
-    items.append(("Break-even effect", amount(result.break_even_effect, unit) if result.break_even_effect else "none",
+    break_even = md(amount(result.break_even_effect, unit)) if result.break_even_effect else "none"
+    items.append(("Break-even effect", break_even,
                   f"The effect per participant, in {md(unit)}, at which benefits equal costs.", None))
     for start in range(0, len(items), 3):
         for column, (title, value, help_text, delta) in zip(st.columns(3), items[start:start + 3], strict=False):

@@ -2,12 +2,9 @@
 
 import streamlit as st
 
-from core import memory
 from core.store import StoreError
 from ui import session, sidebar
 from ui.text import md
-
-memory.keep_freed_memory()  # once per process: freed memory is kept for the next upload (see core/memory.py)
 
 st.set_page_config(page_title="Pilot ROI", page_icon="📈", layout="wide")
 

@@ -2,7 +2,7 @@
 
 Time: both sides run in one process, alternately, seven times each, after each has run once on a small
 file (the first 1,000 lines) — as in a running server, where imports, compiled patterns and the thread pool
-are ready, and freed memory is kept for the next upload (core/memory.py, set by app.py). The fastest run of
+are ready. The fastest run of
 each side counts (noise only ever adds time). On this kind of shared 2-core machine the bare read alone takes
 130–430 ms from one fresh process to the next, so a ratio between separate processes is a coin toss;
 alternating in one process, the ratio repeats to ±0.1.
@@ -33,9 +33,7 @@ import gc, json, sys, time
 sys.path.insert(0, {root!r})
 import pandas as pd
 import pyarrow.compute, pyarrow.csv
-from core import ingest, memory, panel, quality
-
-memory.keep_freed_memory()  # as app.py does in the server
+from core import ingest, panel, quality
 
 def ours(path):
     data = open(path, "rb").read()

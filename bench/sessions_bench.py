@@ -18,8 +18,8 @@ What it measures, for N = 1, 5, 10 (and 20 with PILOT_ROI_BENCH_N20=1):
 
 How: each N gets its own fresh server (`streamlit run app.py` on a free loopback port with its own temporary
 database, as tests/browser/conftest.py's `running_app` starts it) and its own plan from the Sales skills template.
-A fresh server per N keeps the memory figure honest: the app keeps freed memory for reuse (core/memory.py), so on
-a server that already served a round, new sessions would fit into memory the earlier round freed. Before the
+A fresh server per N keeps the memory figure honest: on a server that already served a round, new sessions would
+fit into memory the earlier round freed and the allocator kept. Before the
 "no session" reading, one throwaway session opens the ROI page and closes, so imports and caches are not counted
 as session memory. "Idle" means the server and the browser together use under a quarter of a core for a second.
 One Debian chromium (headless) holds all sessions, one browser context each, driven concurrently from one

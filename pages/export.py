@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import brief, export, pilot, roi
+from core import brief, export, pilot
 from core.words import count
-from ui import datasets, session
-from ui.text import md
+from ui import datasets, live, session
 
 plan = session.require_plan()
 st.title("Export")
@@ -17,13 +16,7 @@ st.caption(
 )
 
 facts = pilot.facts(plan, datasets.joined(plan))
-inputs = roi.inputs(plan, facts)
-try:
-    roi.evaluate(inputs)
-except roi.InputError as exc:
-    st.error(md(f"The ROI model cannot be exported yet: {exc} Fix it on the ROI page."))
-    st.page_link("pages/roi.py", label="Go to 6 ROI", icon="💰")
-    st.stop()
+live.require_roi(plan, facts, "The ROI model cannot be exported yet")
 
 st.subheader("What the workbook holds")
 

@@ -11,14 +11,8 @@ from ui.text import md
 
 plan = session.require_plan()
 facts = pilot.facts(plan, datasets.joined(plan))
-inputs = roi.inputs(plan, facts)
 st.title(md(plan.name), anchor=False)
-try:
-    roi.evaluate(inputs)
-except roi.InputError as exc:
-    st.error(md(f"The ROI cannot be shown yet: {exc} Fix it on the ROI page."))
-    st.page_link("pages/roi.py", label="Go to 6 ROI", icon="💰")
-    st.stop()
+live.require_roi(plan, facts, "The ROI cannot be shown yet")
 
 basis = "the pilot's observed effect" if roi.basis(plan) == "observed" else "a forecast from the plan's assumptions"
 st.caption(f"Presenter view: {basis}. Move a slider to ask “what if”: the figures answer at once and the saved "

@@ -75,6 +75,19 @@ def _apply_scenario(plan: Plan, facts: PilotFacts, choice_key: str, where: str) 
         st.session_state[_slider_key(inputs, name, where)] = _to_slider(name, value, _bounds(inputs, name))
 
 
+def require_roi(plan: Plan, facts: PilotFacts, cannot: str) -> RoiInputs:
+    """The plan's ROI inputs, or (when they cannot be evaluated) what is wrong, a link to step 6 and a stop.
+    `cannot` starts the message: "The ROI cannot be shown yet"."""
+    inputs = roi.inputs(plan, facts)
+    try:
+        roi.evaluate(inputs)
+    except roi.InputError as exc:
+        st.error(md(f"{cannot}: {exc} Fix it on the ROI page."))
+        st.page_link("pages/roi.py", label="Go to 6 ROI", icon="💰")
+        st.stop()
+    return inputs
+
+
 @st.fragment
 def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
     """The sliders and what they change. `presenter`: the meeting-room layout — the big numbers and the two

@@ -124,9 +124,9 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
         return
     changed = {n: v for n, v in values.items() if abs(v - roi.values_of(inputs)[n]) > 1e-12}
     kind = "observed effect" if roi.basis(plan) == "observed" else "forecast"
-    try:  # the range is the plan's own (the sliders' what-if is placed in it, never given a range of its own)
+    try:  # the range and the tornado are the plan's own (a what-if is placed in them, never given its own)
         mc = _plan_monte_carlo(inputs) if inputs.ranges else None
-        swings = sensitivity.one_way(what_if) if what_if.ranges else []
+        swings = _plan_swings(inputs) if inputs.ranges else []
         range_error = ""
     except roi.InputError as exc:
         mc, swings, range_error = None, [], str(exc)
@@ -159,7 +159,7 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
             else:
                 st.caption(decision.headline_note(result.roi_pct, mc))
             left, right = st.columns(2)
-            left.plotly_chart(charts.tornado(swings, result.roi_pct), key="roi-tornado")
+            left.plotly_chart(charts.tornado(swings, saved.roi_pct), key="roi-tornado")
             right.plotly_chart(charts.distribution(mc), key="roi-distribution")
         elif not what_if.ranges:
             st.info("Give ranges to the uncertain assumptions on the ROI page to see the tornado and the ROI range.")
@@ -187,6 +187,14 @@ def _plan_monte_carlo(inputs: RoiInputs) -> sensitivity.MonteCarlo:
     key = f"live.mc.{_signature(inputs)}"
     if key not in st.session_state:
         st.session_state[key] = sensitivity.monte_carlo(inputs)
+    return st.session_state[key]
+
+
+def _plan_swings(inputs: RoiInputs) -> list[sensitivity.Swing]:
+    """The saved plan's tornado, kept like its Monte Carlo: the charts stay still while the sliders move."""
+    key = f"live.swings.{_signature(inputs)}"
+    if key not in st.session_state:
+        st.session_state[key] = sensitivity.one_way(inputs)
     return st.session_state[key]
 
 

@@ -131,7 +131,7 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
     except roi.InputError as exc:
         mc, swings, range_error = None, [], str(exc)
     with top or st.container():
-        _metrics(plan, inputs, result, saved, kind, big=presenter, mc=mc)
+        _metrics(inputs, result, saved, kind, big=presenter, mc=mc, what_if=bool(changed))
         st.caption(md(
             f"Total cost {money(result.total_cost)}; total benefit {money(result.total_benefit)} over "
             f"{inputs.horizon_months} months"
@@ -198,15 +198,16 @@ def _plan_swings(inputs: RoiInputs) -> list[sensitivity.Swing]:
     return st.session_state[key]
 
 
-def _metrics(plan: Plan, inputs: RoiInputs, result: roi.RoiResult, saved: roi.RoiResult, kind: str, *,
-             big: bool, mc: sensitivity.MonteCarlo | None = None) -> None:
+def _metrics(inputs: RoiInputs, result: roi.RoiResult, saved: roi.RoiResult, kind: str, *, big: bool,
+             mc: sensitivity.MonteCarlo | None = None, what_if: bool = False) -> None:
     """The figures in rows of three, so none is cut off on a 1,280 px projector; `big` (presenter): the range
     and the chance of a gain next to the headline."""
     label = f"ROI ({kind}, roll-out)" if inputs.scope == "rollout" else f"ROI ({kind})"
     if inputs.horizon_months > 12:
         label = label[:-1] + ", undiscounted)"
-    items = [(label, f"{result.roi_pct:,.0f}%", "(benefits − costs) ÷ costs × 100, every assumption at its most "
-              "likely value", _delta(result.roi_pct - saved.roi_pct, "pts"))]
+    at = "the slider values" if what_if else "every assumption at its most likely value"
+    items = [(label, f"{result.roi_pct:,.0f}%", f"(benefits − costs) ÷ costs × 100, {at}",
+              _delta(result.roi_pct - saved.roi_pct, "pts"))]
     if big and mc is not None:
         items += [("Range (P10 to P90)", f"{mc.p10:,.0f}% to {mc.p90:,.0f}%", "The saved plan's range: 80% of the "
                    "Monte Carlo draws fall in it (the sliders do not move it)", None),

@@ -25,7 +25,7 @@ def test_every_page_the_summary_and_the_workbook_describe_the_same_pilot(server,
     create_plan(page, server, "One pilot", "Sales skills program (+4% average deal size)")
     page.get_by_role("link", name="2 Data").click()
     page.get_by_role("button", name="Load sample data").click()
-    page.get_by_text("1,200 people", exact=False).wait_for(timeout=90_000)
+    page.get_by_text("1,200 people", exact=False).first.wait_for(timeout=90_000)  # (the button's tooltip says it too)
     page.get_by_text("now this plan's start date", exact=False).wait_for()
 
     # -- step 4: the answer first, with the real team sizes and the data's sd

@@ -9,7 +9,7 @@ def test_sample_results_hold_the_planted_effect_and_the_roi_shows_observed_besid
     create_plan(page, server, "Results check", "Sales skills program (+4% average deal size)")
     page.get_by_role("link", name="2 Data").click()
     page.get_by_role("button", name="Load sample data").click()
-    page.get_by_text("1,200 people", exact=False).wait_for(timeout=90_000)
+    page.get_by_text("1,200 people", exact=False).first.wait_for(timeout=90_000)  # (the button's tooltip says it too)
     page.get_by_text("now this plan's start date", exact=False).wait_for()  # the load's last rerun is done
     page.get_by_role("link", name="5 Results").click()
     page.get_by_role("heading", name="Who was in the pilot").wait_for(timeout=90_000)

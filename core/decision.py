@@ -52,7 +52,10 @@ def evidence(plan: Plan, planned_power: float | None = None) -> str:
     if roi.basis(plan) != "observed":
         return "none yet"
     o = plan.results.observed
-    locked = plan.design.preregistration is not None and bool(plan.design.preregistration.locked_at)
+    registration = plan.design.preregistration
+    locked_at = registration.locked_at if registration is not None else ""
+    # ISO 8601 times compare as text; locked after the estimate was computed is not a pre-registration
+    locked = bool(locked_at) and (o is None or not o.computed_at or locked_at <= o.computed_at)
     powered = planned_power is not None and planned_power >= 0.8
     if plan.design.design in RANDOMISED and o is not None and o.registered and locked and powered:
         return "strong"

@@ -90,6 +90,11 @@ def test_strong_evidence_needs_a_randomised_pre_registered_well_powered_pilot():
     plan.design.preregistration = Preregistration("2026-06-30T09:00:00", {})
     plan.results.observed.basis = pl.analysis_key(plan)
     assert decision.evidence(plan, 0.9) == "strong"
+    plan.design.preregistration = Preregistration("2026-12-01T09:00:00", {})  # locked after the results
+    plan.results.observed.basis = pl.analysis_key(plan)
+    assert decision.evidence(plan, 0.9) == "moderate"
+    plan.design.preregistration = Preregistration("2026-06-30T09:00:00", {})
+    plan.results.observed.basis = pl.analysis_key(plan)
     assert decision.evidence(plan, 0.31) == "moderate"  # underpowered
     assert decision.evidence(observed(sales_skills(), 2_000.0, 200.0, registered=False), 0.9) == "moderate"
     assert decision.evidence(sales_skills(), 0.9) == "none yet"

@@ -110,6 +110,10 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
         if key not in st.session_state:
             st.session_state[key] = _to_slider(name, getattr(inputs, name), bounds)
         unit = " (%)" if name in roi.SHOWN_AS_PERCENT else ""
+        if name == "value_per_unit":  # in the KPI's own unit: "Value ($ per extra deal)"
+            label, unit = "Value", f" ({md(inputs.value_unit)})"
+        elif name == "effect" and inputs.kpi_unit:
+            unit = f" ({md(inputs.kpi_unit)})"
         with columns[i % 4]:
             shown = st.slider(f"{label}{unit}", min_value=bounds[0], max_value=bounds[1], step=bounds[2],
                               key=key, format=FORMATS.get(name, "%.2f"))

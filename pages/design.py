@@ -69,7 +69,8 @@ with left:
                    f"{w.intervention[1]:%d %b %Y} · measured {pilot.months_label(w.measurement)}")
 with middle:
     widgets.bound(st.number_input, f"Effect to detect ({md(unit)}, improvement)", f"pilot.effect.{p.effect}",
-                  setter("pilot", "effect", float), value=float(p.effect), format="%.4g",
+                  setter("pilot", "effect", float), value=float(p.effect),
+                  format=widgets.number_format(p.effect),
                   help="The improvement the program should bring per person, in the KPI's units. Positive means "
                        "better (lower, for a KPI where lower is better). The ROI step values the same number.")
     pct = facts.effect_pct(p.effect)
@@ -207,7 +208,7 @@ with st.expander("How much the KPI varies: sd, ICC and ρ", expanded=bool(v.prob
     if p.variance_source == "typed" or v.problem:
         t1, t2, t3, t4 = st.columns(4)
         widgets.bound(t1.number_input, f"sd ({md(unit)})", "pilot.sd", setter("pilot", "sd", float),
-                      value=float(p.sd), min_value=1e-9, format="%.4g")
+                      value=float(p.sd), min_value=1e-9, format=widgets.number_format(p.sd))
         widgets.bound(t2.number_input, "ICC", "pilot.icc", setter("pilot", "icc", float), value=float(p.icc),
                       min_value=0.0, max_value=0.99, step=0.01, format="%.3f")
         widgets.bound(t3.number_input, "ρ", "pilot.baseline_corr", setter("pilot", "baseline_corr", float),

@@ -165,7 +165,8 @@ with a:
     observed_mode = roi.basis(plan) == "observed"
     widgets.bound(st.number_input, f"{effect_label} ({md(inputs.kpi_unit or 'KPI units')})"
                   + (" — observed, step 5" if observed_mode else ""), f"pilot.effect.{observed_mode}",
-                  lambda p, v: setattr(p.pilot, "effect", float(v)), value=float(inputs.effect), format="%.4g",
+                  lambda p, v: setattr(p.pilot, "effect", float(v)), value=float(inputs.effect),
+                  format=widgets.number_format(inputs.effect),
                   disabled=observed_mode,
                   help="The improvement in the business KPI for one participant: the pilot's effect (step 4 plans "
                        "to detect the same number). Phillips: be conservative. With the observed effect chosen "
@@ -178,7 +179,7 @@ with a:
 with b:
     widgets.bound(st.number_input, f"Value of the KPI ({md(inputs.value_unit)})",
                   "kpi.value_per_unit", set_kpi("value_per_unit"), value=float(inputs.value_per_unit),
-                  min_value=0.0, format="%.4g", disabled=kpi is None)
+                  min_value=0.0, format=widgets.number_format(inputs.value_per_unit), disabled=kpi is None)
     show_problem("value_per_unit")
     ISOLATION = {"": "Not chosen yet", "control_group": "Control group (pilot)", "trend_line": "Trend-line analysis",
                  "forecast": "Forecasting model", "estimates": "Participant / manager estimates"}

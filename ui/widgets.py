@@ -70,3 +70,12 @@ def _clean(row: dict[str, Any], dtypes: dict[str, str]) -> dict[str, Any]:
 
 def _filled(row: dict[str, Any]) -> bool:
     return any(v not in ("", None, False) for v in row.values())
+
+
+def number_format(value: float) -> str:
+    """A printf format that shows `value` as people read it, never in scientific notation: whole numbers from
+    1,000 up, four significant digits below that (518.2 → "%.1f", 0.035 → "%.5f", 123456789 → "%.0f")."""
+    if not value or not math.isfinite(value):
+        return "%.2f"
+    decimals = max(0, min(6, 3 - math.floor(math.log10(abs(value)))))
+    return f"%.{decimals}f"

@@ -59,11 +59,12 @@ def content(plan: Plan, facts: pl.PilotFacts | None = None, *, charts: bool = Tr
     basis = roi.basis(plan)
     swings = sensitivity.one_way(r) if r.ranges else []
     mc = sensitivity.monte_carlo(r) if r.ranges else None
-    standing = decision.standing(plan, facts, mc=mc)
+    power = design.power_summary(plan, facts)
+    standing = decision.standing(plan, facts, mc=mc, power=power)
     arms = facts.arms
     clusters = (f" in {arms.treated_clusters:,} + {arms.control_clusters:,} {facts.clusters.column} clusters"
                 if facts.clusters is not None and arms.treated_clusters is not None else "")
-    _, power_sentence = design.headline(plan, facts, design.power_summary(plan, facts))
+    _, power_sentence = design.headline(plan, facts, power)
     counted = (f"benefits counted for a roll-out to {r.participants:,} people (a forecast)" if r.scope == "rollout"
                else f"benefits counted for the {r.participants:,} treated people")
     fading = f", fading {r.monthly_decay:.0%} a month" if r.monthly_decay else ""

@@ -63,14 +63,14 @@ def evidence(plan: Plan, planned_power: float | None = None) -> str:
 
 
 def standing(plan: Plan, facts: pl.PilotFacts, *, draws: int = sensitivity.DEFAULT_DRAWS,
-             mc: sensitivity.MonteCarlo | None = None) -> Standing:
+             mc: sensitivity.MonteCarlo | None = None, power: design.PowerSummary | None = None) -> Standing:
     """The plan's cost, ROI range, evidence and decision (raises roi.InputError when the ROI cannot be
-    computed); `mc`: the plan's Monte Carlo when the caller has it already."""
+    computed); `mc` and `power`: the plan's Monte Carlo and power summary when the caller has them already."""
     inputs = roi.inputs(plan, facts)
     result = roi.evaluate(inputs)
     if mc is None and inputs.ranges:
         mc = sensitivity.monte_carlo(inputs, draws=draws)
-    power = design.power_summary(plan, facts)
+    power = power or design.power_summary(plan, facts)
     chosen = design.DESIGNS.get(design.choice(plan))
     strength = evidence(plan, power.planned_power)
     p10, p50, p90, positive = ((mc.p10, mc.p50, mc.p90, mc.prob_positive) if mc is not None

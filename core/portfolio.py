@@ -69,6 +69,7 @@ def _share(pct: float | None) -> float | None:
 def workbook_bytes(frame: pd.DataFrame) -> bytes:
     """The portfolio as an Excel sheet, formatted as people read it (user text stays text)."""
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     from core.export import MONEY, PERCENT, put, widths
 
@@ -78,20 +79,15 @@ def workbook_bytes(frame: pd.DataFrame) -> bytes:
     formats = {"cost": MONEY, "ROI (most likely)": PERCENT, "P10": PERCENT, "P50": PERCENT, "P90": PERCENT,
                "P(ROI > 0)": PERCENT, "power": PERCENT}
     for col, name in enumerate(frame.columns, start=1):
-        put(ws, f"{_letter(col)}1", name, bold=True)
+        put(ws, f"{get_column_letter(col)}1", name, bold=True)
     for i, row in enumerate(frame.itertuples(index=False), start=2):
         for col, (name, value) in enumerate(zip(frame.columns, row, strict=True), start=1):
             if value is None or (isinstance(value, float) and value != value):
                 continue
-            put(ws, f"{_letter(col)}{i}", value if isinstance(value, str) else float(value), fmt=formats.get(name))
+            cell = f"{get_column_letter(col)}{i}"
+            put(ws, cell, value if isinstance(value, str) else float(value), fmt=formats.get(name))
     ws.freeze_panes = "B2"
     widths(ws, 32, 24, 16, 12, 14, 9, 9, 9, 11, 12, 34, 10, 9, 90)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
-
-
-def _letter(col: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(col)

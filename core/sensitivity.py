@@ -172,10 +172,14 @@ class ScenarioResult:
 
     @property
     def where(self) -> str:
-        """Where the scenario falls in the Monte Carlo distribution, in words."""
-        if self.rank is None:
-            return "rarer than 1 draw in 100"
-        return f"about P{max(1, min(99, round(self.rank * 100)))}"
+        return where_in(self.rank)
+
+
+def where_in(rank: float | None) -> str:
+    """Where an ROI falls in the Monte Carlo distribution (`MonteCarlo.rank_of`), in words."""
+    if rank is None:
+        return "rarer than 1 draw in 100"
+    return f"about P{max(1, min(99, round(rank * 100)))}"
 
 
 def compare(inputs: RoiInputs, scenarios: dict[str, dict[str, float]],

@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import streamlit as st
 
@@ -129,8 +131,8 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
     changed = {n: v for n, v in values.items() if abs(v - roi.values_of(inputs)[n]) > 1e-12}
     kind = "observed effect" if roi.basis(plan) == "observed" else "forecast"
     try:  # the range and the tornado are the plan's own (a what-if is placed in them, never given its own)
-        mc = _plan_monte_carlo(inputs) if inputs.ranges else None
-        swings = _plan_swings(inputs) if inputs.ranges else []
+        mc = _kept("mc", inputs, sensitivity.monte_carlo) if inputs.ranges else None
+        swings = _kept("swings", inputs, sensitivity.one_way) if inputs.ranges else []
         range_error = ""
     except roi.InputError as exc:
         mc, swings, range_error = None, [], str(exc)
@@ -155,9 +157,7 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
                     + (f"; ranges widened to include {', '.join(mc.stretched)}" if mc.stretched else "") + ")"
                 )
             if changed:
-                rank = mc.rank_of(result.roi_pct)
-                where_in = f"about P{max(1, min(99, round(rank * 100)))}" if rank is not None else \
-                    "rarer than 1 draw in 100"
+                where_in = sensitivity.where_in(mc.rank_of(result.roi_pct))
                 st.caption(f"What-if: these slider values put the ROI at {result.roi_pct:,.0f}%, {where_in} of the "
                            "plan's Monte Carlo range (the range and the chance of a gain above are the saved plan's).")
             else:
@@ -185,20 +185,12 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
     _save_scenario(changed, values)
 
 
-def _plan_monte_carlo(inputs: RoiInputs) -> sensitivity.MonteCarlo:
-    """The saved plan's Monte Carlo, kept in the session while its assumptions stay the same (a slider move
-    does not change it, so it is not drawn again)."""
-    key = f"live.mc.{_signature(inputs)}"
+def _kept(what: str, inputs: RoiInputs, compute: Callable[[RoiInputs], Any]) -> Any:
+    """The saved plan's Monte Carlo or tornado, kept in the session while its assumptions stay the same: a
+    slider move does not change them, so they are not drawn again and the charts stay still."""
+    key = f"live.{what}.{_signature(inputs)}"
     if key not in st.session_state:
-        st.session_state[key] = sensitivity.monte_carlo(inputs)
-    return st.session_state[key]
-
-
-def _plan_swings(inputs: RoiInputs) -> list[sensitivity.Swing]:
-    """The saved plan's tornado, kept like its Monte Carlo: the charts stay still while the sliders move."""
-    key = f"live.swings.{_signature(inputs)}"
-    if key not in st.session_state:
-        st.session_state[key] = sensitivity.one_way(inputs)
+        st.session_state[key] = compute(inputs)
     return st.session_state[key]
 
 

@@ -24,8 +24,10 @@ from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from core import arrowtext, parallel
+from core import engine
 
 MAX_BYTES = 100_000_000  # 100 MB, counted as the uploader counts (10^6 bytes): a 1M-row LMS export fits
 MAX_UNZIPPED = 500 * 1024 * 1024
@@ -82,15 +84,9 @@ class Table:
         """The spreadsheet / file line of a data row (the header is line 1)."""
         return int(index) + 2
 
-    def nbytes(self) -> int:
-        """Memory held, estimated: the text, plus 12 bytes a cell for what is derived from it (column profiles,
-        parsed measures and dates, id codes)."""
-        text = int(self.frame.memory_usage(index=False, deep=False).sum())
-        return text + 12 * self.frame.size  # measured: 1M LMS rows hold 152–158 MB, estimated 160 MB
-
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """`compute()` once per key, kept with the table: results derived from it (reports for a set of column
-        roles) go when the table goes (see core/tablecache.py)."""
+        """`compute()` once per key, kept with the table: what is derived from it (parsed columns, reports for a
+        set of column roles) goes when the table goes."""
         cache = self.__dict__.setdefault("_memo", {})
         if key not in cache:
             cache[key] = compute()
@@ -98,60 +94,31 @@ class Table:
 
     def ids(self, column: str) -> pd.Series:
         """The column's normalised ids, computed once (the report and the panel both need them)."""
-        return self.memo(("ids", column), lambda: normalise_ids(self.frame[column], self.profile(column)))
+        return self.memo(("ids", column), lambda: normalise_ids(self.frame[column]))
 
-    def id_codes(self, column: str) -> tuple[np.ndarray, pd.Index]:
-        """The normalised ids as integer codes (−1 where blank) and the distinct ids; see `prefetch`."""
-        return self._encoding("id", column).result()
+    def blank(self, column: str) -> np.ndarray:
+        """Where the column's cells are empty or only spaces, computed once."""
+        return self.memo(("blank", column), lambda: blank(self.frame[column]))
 
-    def value_codes(self, column: str) -> tuple[np.ndarray, pd.Index]:
-        """The column's values as integer codes (−1 where blank) and the distinct values; see `prefetch`."""
-        return self._encoding("value", column).result()
+    def parsing(self, column: str, role: str, date_order: str = "auto") -> Parsed:
+        """A measure's numbers (`parse_numbers`) or a date or period column's dates (`parse_dates`), parsed once."""
+        if role == "measure":
+            return self.memo(("numbers", column), lambda: parse_numbers(self.frame[column]))
+        return self.memo(("dates", column, date_order),
+                         lambda: parse_dates(self.frame[column], order=date_order))  # type: ignore[arg-type]
 
-    def _encoding(self, kind: Literal["id", "value"], column: str) -> parallel.Task[tuple[np.ndarray, pd.Index]]:
-        values = (lambda: self.ids(column)) if kind == "id" else (lambda: self.frame[column])
-        return self._task((kind, column), lambda: arrowtext.encode(values()))
 
-    def parsing(self, column: str, role: str, date_order: str = "auto") -> parallel.Task[Parsed]:
-        """A measure's numbers (`parse_numbers`) or a date or period column's dates (`parse_dates`), parsed once
-        in the background; `.result()` gives them."""
-        kind = "measure" if role == "measure" else "date"
+def blank(values: pd.Series) -> np.ndarray:
+    """Cells that are empty, only spaces, or missing."""
+    trimmed = pc.utf8_trim_whitespace(_arrow(values).fill_null(""))
+    return pc.equal(pc.utf8_length(trimmed), 0).to_numpy(zero_copy_only=False)
 
-        def run() -> Parsed:
-            if kind == "measure":
-                return parse_numbers(self.frame[column], self.profile(column))
-            return parse_dates(self.frame[column], order=date_order, profile=self.profile(column))  # type: ignore[arg-type]
 
-        return self._task(("parsed", column, kind, date_order), run)
-
-    def prefetch(self, roles: dict[str, str]) -> None:
-        """Start in the background what the report and the panel will need: the measures and dates parsed, the
-        id column encoded, and a large file's column of event types encoded. Meanwhile the calling thread
-        guesses, parses and checks the rest; whatever the pool has not started by the time it is needed, the
-        thread that needs it runs itself."""
-        for column, role in roles.items():
-            if column not in self.frame.columns:
-                continue
-            if role in ("measure", "date", "period"):
-                self.parsing(column, role)
-            elif role == "employee_id":
-                self._encoding("id", column)
-            elif role == "category" and len(self.frame) > 100_000 and \
-                    arrowtext.spread(self.frame[column]).str.contains(EVENT_TYPES, case=False).any():
-                self._encoding("value", column)
-
-    def _task(self, key: tuple, compute) -> parallel.Task:
-        cache = self.__dict__.setdefault("_tasks", {})
-        if key not in cache:
-            cache[key] = parallel.start(compute)
-        return cache[key]
-
-    def profile(self, column: str) -> arrowtext.Profile:
-        """The column's byte profile (blank cells, first characters, longest cell), computed once."""
-        cache = self.__dict__.setdefault("_profiles", {})
-        if column not in cache:
-            cache[column] = arrowtext.profile(self.frame[column])
-        return cache[column]
+def _arrow(values: pd.Series):
+    """The column's Arrow strings (no copy for pyarrow-backed text)."""
+    if isinstance(values.array, pd.arrays.ArrowStringArray):
+        return values.array.__arrow_array__()
+    return pa.chunked_array([pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)])
 
 
 # -- reading -------------------------------------------------------------------------------------------------
@@ -290,60 +257,68 @@ def _read_csv(data: bytes, name: str) -> Table:
     delimiter, header = sniff(lines)
     while header < len(lines) and not lines[header].strip():
         header += 1
-    fast = _fast_csv(data, delimiter, header, lines) if encoding in ("utf-8", "utf-8-sig") else None
-    profiles: list[arrowtext.Profile] = []
-    if fast is not None:
-        frame, profiles = fast
-        has_controls = any(p.controls for p in profiles)
-    else:
+    if encoding not in ("utf-8", "utf-8-sig") or not _utf8(data):  # DuckDB reads UTF-8: others are converted
         text, encoding = decode(data)
-        frame = _careful_csv(text.replace("\x00", ""), delimiter, name, header)
-        has_controls = bool(frame.apply(lambda c: c.str.contains(CONTROLS, regex=True).any()).any())
+        data = text.replace("\x00", "").encode("utf-8")
+    frame = _duckdb_csv(data, name, delimiter, header, lines)
+    if frame is None:
+        frame = _careful_csv(decode(data)[0].replace("\x00", ""), delimiter, name, header)
     frame.columns = [str(c).strip() for c in frame.columns]
-    has_controls = has_controls or any(CONTROLS.search(c) for c in frame.columns)
+    has_controls = bool(CONTROL_BYTES.search(data)) or any(CONTROLS.search(c) for c in frame.columns)
     table = Table(name, frame, encoding=encoding, delimiter={"\t": "tab"}.get(delimiter, delimiter),
                   has_controls=has_controls)
-    if profiles and frame.columns.is_unique:
-        table.__dict__["_profiles"] = dict(zip(frame.columns, profiles, strict=True))
     if header:
         table.notes.append(f"Skipped {header} line{'s' if header > 1 else ''} above the header (titles).")
     return table
 
 
-def _fast_csv(data: bytes, delimiter: str, header: int,
-              lines: list[str]) -> tuple[pd.DataFrame, list[arrowtext.Profile]] | None:
-    """pyarrow's multithreaded reader, all columns as text: (frame, each column's byte profile), or None when
-    the file needs the careful path.
+def _utf8(data: bytes) -> bool:
+    """Whether all of the file is UTF-8 (the first 64 KB being UTF-8 does not prove it)."""
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
-    Arrow checks the UTF-8 (unless every byte is ASCII: 4 ms to know, against 28 ms of checking on 1M rows)
-    and the field count of every row (a ragged row or trailing field fails here and is reported by the
-    careful path). Blank lines are kept as blank rows, so row i is file line i + 2 — unless a
-    quoted value spans lines, which the bytes of the parsed values show; then the careful path reads it.
+
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _duckdb_csv(data: bytes, name: str, delimiter: str, header: int, lines: list[str]) -> pd.DataFrame | None:
+    """DuckDB's multi-threaded reader, every column as text; None when the file needs the careful path.
+
+    DuckDB skips blank lines and joins a quoted value that spans lines, so its rows are the file's lines one
+    for one only when it returns exactly as many rows as the file has lines below the header: then row i is
+    file line header + i + 2. Otherwise Python's csv module reads it (it knows the line of every row). A line
+    the reader rejects (a wrong number of fields, a quote never closed) is reported with its line.
     """
-    import pyarrow as pa
-    from pyarrow import csv as pacsv
-
     try:
         names = next(csv.reader([lines[header].lstrip("\ufeff")], delimiter=delimiter))
-        keys = [f"c{i}" for i in range(len(names))]
-        table = pacsv.read_csv(
-            pa.BufferReader(data),
-            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22, skip_rows=header + 1,
-                                           column_names=keys),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={k: pa.large_string() for k in keys},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                 check_utf8=not data.isascii()),  # ASCII is valid UTF-8
-        )
-    except (pa.ArrowInvalid, StopIteration, IndexError, csv.Error):
+    except (StopIteration, IndexError, csv.Error):
         return None
-    frame = table.to_pandas(types_mapper={pa.large_string(): TEXT}.get)
-    profiles = parallel.each(lambda key: arrowtext.profile(frame[key]), keys)
-    if any(p.line_breaks for p in profiles):
+    arrow, rejected = engine.read_csv(data, delimiter=delimiter, skip=header + 1, width=len(names))
+    if rejected is not None:
+        raise TableError(_rejected(rejected, name, delimiter, len(names)))
+    below = data.count(b"\n") + (not data.endswith(b"\n")) - (header + 1)
+    if arrow.num_rows != below:
         return None
+    frame = arrow.to_pandas(types_mapper=lambda t: TEXT if t in (pa.string(), pa.large_string()) else None)
     frame.columns = names
     frame.index = pd.RangeIndex(header, header + len(frame))
-    return frame, profiles
+    return frame
+
+
+def _rejected(rejected: engine.Rejected, name: str, delimiter: str, width: int) -> str:
+    if rejected.kind in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
+        return (f"{name}, line {rejected.line}: {rejected.fields} fields where the header has {width}. Check for a "
+                f"{_describe(delimiter)} inside a value that is not quoted, or a missing value.")
+    if rejected.kind == "UNQUOTED VALUE":
+        return (f"{name}, line {rejected.line}: the file ends inside a quoted value. A quote (\") opened on that line "
+                "is probably never closed; fix that line and upload again.")
+    return (f"{name}, line {rejected.line}: this line could not be read ({rejected.kind.lower()}). Fix that line "
+            "and upload again.")
 
 
 def _careful_csv(text: str, delimiter: str, name: str, skip: int = 0) -> pd.DataFrame:
@@ -403,13 +378,10 @@ def _tidy(table: Table) -> None:
         else:
             seen[label] = 1
         columns.append(label)
-    if list(frame.columns) != columns:
-        table.__dict__.pop("_profiles", None)
     frame.columns = columns
     if any(dtype != TEXT for dtype in frame.dtypes):
         frame = frame.astype(TEXT).fillna("")  # pyarrow-backed text: string operations run in C++
     if table.has_controls:
-        table.__dict__.pop("_profiles", None)
         frame.columns = [CONTROLS.sub("", c) for c in frame.columns]
         cleaned = 0
         for column in frame.columns:
@@ -420,10 +392,10 @@ def _tidy(table: Table) -> None:
         table.notes.append(f"Removed control characters from {cleaned:,} cells.")
     table.frame = frame
     if len(frame):
-        blank = np.logical_and.reduce([table.profile(c).empty for c in frame.columns])
-        if blank.any():
-            table.frame = frame = frame[~blank]
-            table.__dict__.pop("_profiles", None)
+        empty = np.logical_and.reduce([table.blank(c) for c in frame.columns])
+        if empty.any():
+            table.frame = frame = frame[~empty]
+            table.__dict__.pop("_memo", None)
     if frame.empty:
         raise TableError(f"{table.name} has a header but no rows of data.")
 
@@ -440,24 +412,20 @@ class Parsed:
     note: str = ""
 
 
-def _cast(series: pd.Series, to, profile: arrowtext.Profile | None) -> tuple[pd.Series, np.ndarray] | None:
-    """(values, blank mask) when Arrow casts every non-blank cell of the column as it stands (plain numbers, or
-    valid ISO dates and times — Arrow refuses 2024-02-30); None when any cell needs the careful path."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    blank = (profile or arrowtext.profile(series)).empty
-    array = arrowtext.arrow(series)
-    if blank.any():
-        array = pc.if_else(pa.chunked_array([blank]), pa.scalar(None, array.type), array)
+def _cast(series: pd.Series, to) -> tuple[pd.Series, np.ndarray] | None:
+    """(values, empty-cell mask) when Arrow casts every non-empty cell of the column as it stands (plain numbers,
+    or valid ISO dates and times — Arrow refuses 2024-02-30); None when any cell needs the careful path."""
+    array = _arrow(series).fill_null("")
+    empty = pc.equal(array, "")
     try:
-        values = pc.cast(array, to)
+        values = pc.cast(pc.if_else(empty, pa.scalar(None, array.type), array), to)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return pd.Series(values.to_numpy(zero_copy_only=False), index=series.index), blank
+    return (pd.Series(values.to_numpy(zero_copy_only=False), index=series.index),
+            empty.to_numpy(zero_copy_only=False))
 
 
-def parse_numbers(series: pd.Series, profile: arrowtext.Profile | None = None) -> Parsed:
+def parse_numbers(series: pd.Series) -> Parsed:
     """Numbers with thousands separators and decimal commas, the decimal mark decided per column from evidence.
 
     Values that show their decimal mark (1,5 · 12,25 · 1.234,56 for a comma; 0.5 · 1,234.56 for a dot) decide
@@ -465,7 +433,7 @@ def parse_numbers(series: pd.Series, profile: arrowtext.Profile | None = None) -
     guessed: the values showing the less common mark are left out and reported (`note` says so). Plain numbers
     take a fast vectorised path; only the rest is cleaned.
     """
-    fast = _cast(series, "float64", profile) if series.dtype == TEXT else None
+    fast = _cast(series, "float64") if series.dtype == TEXT else None
     if fast is not None:
         values, blank = fast
         bad = values.isna().to_numpy() & ~blank  # "nan" in a cell
@@ -575,8 +543,7 @@ def _fast_dates(text: pd.Series, blank: pd.Series) -> pd.Series:
     return out
 
 
-def parse_dates(series: pd.Series, *, order: Literal["auto", "day-first", "month-first"] = "auto",
-                profile: arrowtext.Profile | None = None) -> Parsed:
+def parse_dates(series: pd.Series, *, order: Literal["auto", "day-first", "month-first"] = "auto") -> Parsed:
     """Dates in ISO form, YYYY-MM periods, d/m/y or m/d/y, and Excel serial numbers.
 
     For d/m/y versus m/d/y the column decides: a first part above 12 means day-first, a second part above
@@ -585,7 +552,7 @@ def parse_dates(series: pd.Series, *, order: Literal["auto", "day-first", "month
     """
     fast = None
     if series.dtype == TEXT:  # whole seconds parse a fifth faster; Arrow refuses fractions of a second in them
-        fast = _cast(series, "timestamp[s]", profile) or _cast(series, "timestamp[ns]", profile)
+        fast = _cast(series, "timestamp[s]") or _cast(series, "timestamp[ns]")
     if fast is not None and (fast[0].isna().all() or MIN_YEAR <= fast[0].min().year <= fast[0].max().year <= MAX_YEAR):
         return Parsed(fast[0].astype("datetime64[ns]"), [])
     text = series.astype(TEXT).fillna("").str.strip()
@@ -675,8 +642,7 @@ def _name_role(column: str) -> str | None:
 def guess_roles(table: Table) -> dict[str, str]:
     """A role for every column, from its name and its values; the user confirms or changes them."""
     frame = table.frame
-    sample = pd.DataFrame({c: arrowtext.spread(frame[c]) for c in frame.columns}) if frame.columns.is_unique else \
-        frame.iloc[:: max(len(frame) // 2_000, 1)]  # an even spread of rows: deterministic, cheap on a million
+    sample = frame.iloc[:: max(len(frame) // 2_000, 1)]  # an even spread of rows: deterministic, cheap on a million
     roles: dict[str, str] = {}
     for column in frame.columns:
         values = sample[column]
@@ -704,7 +670,6 @@ def guess_roles(table: Table) -> dict[str, str]:
             else:
                 role = "text"
         roles[column] = role or "ignore"
-        table.prefetch({column: roles[column]})  # its parsing or encoding starts while the next column is guessed
     ids = next((c for c in frame.columns if roles[c] == "employee_id"), None)
     if ids is not None:  # a column of other people's ids (a manager's, under any header) is never shown as is
         known = set(sample[ids].str.strip().str.upper())
@@ -719,7 +684,6 @@ def guess_roles(table: Table) -> dict[str, str]:
                  and _looks_like_ids(sample[c])]
         for column in (named + coded)[:1]:
             roles[column] = "employee_id"
-    table.prefetch(roles)
     return roles
 
 
@@ -749,17 +713,11 @@ def _looks_like_ids(values: pd.Series) -> bool:
     return bool(lettered or zero_padded or long_numbers)
 
 
-def normalise_ids(series: pd.Series, profile: arrowtext.Profile | None = None) -> pd.Series:
-    """Ids as join keys: trimmed, upper-case, leading zeros kept (`" e00042 "` → `"E00042"`).
-
-    Text columns go through Arrow's kernels, skipped when the bytes show no space and no lower-case letter."""
+def normalise_ids(series: pd.Series) -> pd.Series:
+    """Ids as join keys: trimmed, upper-case, leading zeros kept (`" e00042 "` → `"E00042"`)."""
     if series.dtype != TEXT:
         return series.astype(str).str.strip().str.upper()
-    if (profile or arrowtext.profile(series)).plain and not arrowtext.has_lowercase(series):
-        return series.fillna("")
-    import pyarrow.compute as pc
-
-    array = pc.utf8_upper(pc.utf8_trim_whitespace(arrowtext.arrow(series).fill_null("")))
+    array = pc.utf8_upper(pc.utf8_trim_whitespace(_arrow(series).fill_null("")))
     return pd.Series(pd.arrays.ArrowStringArray(array, dtype=TEXT), index=series.index)
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
+import ibis
 import pandas as pd
+import pyarrow as pa
 
-from core import arrowtext, ingest, parallel
+from core import aggregate, engine, ingest
 from core.quality import Parsed
 
 KINDS = {"hris": "Employees (HRIS)", "lms": "Engagement (LMS events)", "assessments": "Performance (assessments)",
@@ -31,6 +32,7 @@ class Source:
     table: ingest.Table
     roles: dict[str, str]
     parsed: Parsed
+    summarised: bool = False  # already one row per person (a database did the aggregation)
 
     def columns(self, *roles: str) -> list[str]:
         return [c for c, r in self.roles.items() if r in roles and c in self.table.frame.columns]
@@ -49,75 +51,56 @@ class Panel:
     roles: dict[str, str]  # role of every panel column (for privacy and the later steps)
 
 
-EVENTS = (("lms_sessions", "login|session"), ("lms_module_starts", "start"), ("lms_completions", "complet"))
 MAX_KINDS = 200  # more distinct values than this is not a column of event types
 # a number becomes lms_minutes only when its name says so: a quiz score or an attempt count is not time spent
 MINUTES = re.compile(r"minute|(?<![a-z])mins?(?![a-z])|duration|time[\s_-]*spent", re.IGNORECASE)
 
 
+def event_column(frame: pd.DataFrame, candidates: list[str]) -> str | None:
+    """The first column of at most MAX_KINDS distinct values, one of which names an event type (login, start,
+    complete, session); ids and free text are not."""
+    for column in candidates:
+        values = frame[column]
+        if values.iloc[:: max(len(values) // 2_000, 1)].nunique() > MAX_KINDS:
+            continue
+        kinds = pd.Series(values.unique()).astype(str)
+        if len(kinds) <= MAX_KINDS and kinds.str.contains(ingest.EVENT_TYPES, case=False).any():
+            return column
+    return None
+
+
 def engagement(lms: Source) -> pd.DataFrame:
-    """Per person: total minutes, sessions (logins), module starts and completions, last activity.
+    """Per person: total minutes, sessions (logins), module starts and completions, last activity
+    (`aggregate.engagement`, run by DuckDB on the upload's columns: the same expression a warehouse runs).
 
     Minutes are the sum of the first numeric column whose name says minutes, duration or time spent; without
-    one there is no `lms_minutes` (another number, such as a quiz score, is never taken for time).
-
-    Rows are grouped by integer codes of the normalised id; events are counted per person and event type in
-    one bincount, and each type is matched against the patterns once — so a million events take a fraction
-    of a second. Rows without an id are left out.
+    one there is no `lms_minutes` (another number, such as a quiz score, is never taken for time). Rows
+    without an id are left out. A source a database already summarised per person is taken as it is.
     """
+    if lms.summarised:
+        return _per_person(lms)
     frame = lms.table.frame
-    lms.table.prefetch(lms.roles)  # the ids are encoded in the background while the event column is found
-    event = None
-    for column in lms.columns("category") + lms.columns("text"):
-        if arrowtext.spread(frame[column]).nunique() > MAX_KINDS:
-            continue  # ids and free text, not event types
-        codes, kinds = lms.table.value_codes(column)
-        named = pd.Series(kinds, dtype=object).astype(str)
-        if len(kinds) <= MAX_KINDS and named.str.contains(ingest.EVENT_TYPES, case=False).any():
-            event = (codes, named)
-            break
-    column = lms.columns("employee_id")
-    person, people = lms.table.id_codes(column[0]) if column else arrowtext.encode(lms.ids())
-    n = len(people)
-    rows = None if (person >= 0).all() else person >= 0
-    if rows is not None:
-        person = person[rows]
-    if event is not None and rows is not None:
-        event = (event[0][rows], event[1])
-
-    def minutes() -> dict[str, np.ndarray]:
-        column = next((c for c in lms.parsed.numbers if MINUTES.search(str(c))), None)
-        if column is None:
-            return {}
-        spent = lms.parsed.numbers[column].to_numpy(dtype=float)
-        spent = spent if rows is None else spent[rows]
-        if np.isnan(spent).any():
-            spent = np.nan_to_num(spent)
-        return {"lms_minutes": np.bincount(person, weights=spent, minlength=n)}
-
-    def events() -> dict[str, np.ndarray]:
-        if event is None:
-            return {"lms_sessions": np.bincount(person, minlength=n).astype(int)}
-        codes, named = event
-        # one bincount per person and event type (slot 0: rows with no type), then each measure adds up the
-        # types its pattern matches (a "session_start" counts as a session and as a module start)
-        kinds = len(named) + 1
-        counts = np.bincount(person * kinds + (codes + 1), minlength=n * kinds).reshape(n, kinds)
-        return {name: counts[:, 1:][:, named.str.contains(pattern, case=False).to_numpy()].sum(axis=1).astype(int)
-                for name, pattern in EVENTS}
-
-    def latest() -> dict[str, np.ndarray]:
-        if not lms.parsed.dates:
-            return {}
-        when = next(iter(lms.parsed.dates.values())).to_numpy().astype("datetime64[ns]").view(np.int64)
-        last = np.full(n, np.iinfo(np.int64).min)  # NaT: the smallest int64, so any date beats it
-        np.maximum.at(last, person, when if rows is None else when[rows])
-        return {"lms_last_activity": last.view("datetime64[ns]")}
-
-    measures = {k: v for part in parallel.each(lambda make: make(), [events, minutes, latest]) for k, v in part.items()}
-    order = ["lms_minutes", *(name for name, _ in EVENTS), "lms_sessions", "lms_last_activity"]
-    out = pd.DataFrame({k: measures[k] for k in dict.fromkeys(order) if k in measures},
-                       index=pd.Index(people, name="employee_id"))
+    columns = {"person": lms.ids()}
+    event = event_column(frame, lms.columns("category") + lms.columns("text"))
+    if event is not None:
+        columns["event"] = frame[event]
+    minutes = next((c for c in lms.parsed.numbers if MINUTES.search(str(c))), None)
+    if minutes is not None:
+        columns["minutes"] = lms.parsed.numbers[minutes]
+    if lms.parsed.dates:
+        columns["when"] = next(iter(lms.parsed.dates.values()))
+    events = pa.table({k: pa.Array.from_pandas(v) if k in ("minutes", "when") else ingest._arrow(v)
+                       for k, v in columns.items()})
+    with engine.connect() as con:
+        backend = aggregate.duckdb_backend(con)
+        expression = aggregate.engagement(ibis.memtable(events), person="person",
+                                          event="event" if event else None,
+                                          minutes="minutes" if minutes else None,
+                                          when="when" if "when" in columns else None)
+        out = backend.to_pyarrow(expression).to_pandas()
+    out = out.set_index("employee_id")
+    if "lms_last_activity" in out:
+        out["lms_last_activity"] = out["lms_last_activity"].astype("datetime64[ns]")
     return out
 
 

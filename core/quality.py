@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from core import arrowtext, ingest
+from core import ingest
 from core.words import count
 
 Severity = Literal["blocks", "worth a look", "fine"]
@@ -78,9 +78,8 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
     findings = parsed.findings
     wanted = [(c, r) for c, r in roles.items() if c in table.frame.columns and r in ("measure", "date", "period")]
 
-    tasks = [table.parsing(column, role, date_order) for column, role in wanted]  # all columns at once
-    for (column, role), task in zip(wanted, tasks, strict=True):
-        result = task.result()
+    for column, role in wanted:
+        result = table.parsing(column, role, date_order)
         if role == "measure":
             parsed.numbers[column] = result.values
             if result.note.startswith("decimal marks disagree"):
@@ -142,7 +141,7 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
     if parsed is None:
         parsed, _ = parse(table, roles, date_order=date_order)
     findings += parsed.findings
-    blank = {c: pd.Series(arrowtext.blank(frame[c], table.profile(c)), index=frame.index) for c in frame.columns}
+    blank = {c: pd.Series(table.blank(c), index=frame.index) for c in frame.columns}
     missing = {c: int(b.sum()) for c, b in blank.items() if b.any()}
     if table.encoding != "xlsx":
         findings += _stray_quotes(table)
@@ -154,7 +153,7 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
     else:
         column = ids[0]
         key = table.ids(column)
-        empty = pd.Series(table.id_codes(column)[0] < 0, index=frame.index)  # −1: blank (a tenth of key.eq(""))
+        empty = key.eq("")
         if empty.any():
             findings.append(Finding("worth a look", column,
                                     f"{count(int(empty.sum()), 'row has', 'rows have')} no employee id "
@@ -198,13 +197,13 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
             continue
         values = frame[column]
         private = roles.get(column) in PRIVATE_ROLES  # names, ids and sensitive attributes are never quoted
-        long = _long(values, table.profile(column))
+        long = _long(values)
         if long.any():
             first = frame.index[long][0]
             findings.append(Finding("worth a look", column, f"{int(long.sum()):,} cells are very long (line "
                                     f"{table.line(first)}: {len(values.at[first]):,} characters); they are kept "
                                     "but shortened on screen.", _lines(table, frame.index[long][:1000])))
-        formula = _formula_like(values, table.profile(column))
+        formula = _formula_like(values)
         if formula.any():
             first = frame.index[formula][0]
             quoted = "" if private else f": “{_short(values.at[first])}”"
@@ -223,19 +222,14 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
     return FileReport(table.name, kind, len(frame), frame.shape[1], missing, findings, date_range)
 
 
-def _long(values: pd.Series, profile: arrowtext.Profile) -> pd.Series:
-    """Cells over LONG_CELL characters (byte lengths first: a cell has at least as many bytes as characters)."""
-    if profile.longest <= ingest.LONG_CELL:
-        return pd.Series(False, index=values.index)
+def _long(values: pd.Series) -> pd.Series:
+    """Cells over LONG_CELL characters."""
     return values.str.len() > ingest.LONG_CELL
 
 
-def _formula_like(values: pd.Series, profile: arrowtext.Profile) -> pd.Series:
+def _formula_like(values: pd.Series) -> pd.Series:
     """Cells a spreadsheet would read as a formula: starting with = + - or @, except plain numbers (-3, +44 20…)."""
-    found = pd.Series(arrowtext.starting_with(b"=+-@", profile.first), index=values.index)
-    if found.any():
-        found[found] = ~values[found].str.match(r"^[+-]?\d")
-    return found
+    return values.str.match(r"[=+\-@]") & ~values.str.match(r"[+-]?[0-9]")
 
 
 def _line_list(table: ingest.Table, index) -> str:

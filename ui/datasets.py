@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import ingest, panel, quality, tablecache
+from core import ingest, panel, quality
 from core.plan import Plan, SourceMapping
 from ui import session
 
@@ -17,11 +17,11 @@ SAMPLE_FILES = {"hris": "hris.csv", "lms": "lms_events.csv", "assessments": "ass
                 "kpis": "kpis_monthly.csv"}
 
 
-_TABLES = tablecache.TableCache()  # every session's uploads, within a memory budget
-
-
-def _table(sha: str, name: str, load: Callable[[], bytes]) -> ingest.Table:
-    return _TABLES.get((sha, name), lambda: ingest.read_table(load(), name))
+@st.cache_resource(max_entries=12, ttl="2h", show_spinner=False)
+def _table(sha: str, name: str, _load: Callable[[], bytes]) -> ingest.Table:
+    """Every session's uploads, read once per content and name. Streamlit's cache locks per key, so two
+    sessions never read the same file at once; a removed file's table is dropped at once (`forget`)."""
+    return ingest.read_table(_load(), name)
 
 
 def _analysed(roles: dict[str, str], date_order: str, kind: str,
@@ -129,8 +129,24 @@ def add(plan: Plan, kind: str, name: str, data: bytes) -> ingest.Table:
 
 
 def remove(plan: Plan, kind: str) -> None:
-    """The plan stops naming the file; earlier versions keep it (restoring one brings it back)."""
+    """The plan stops naming the file; earlier versions keep it (restoring one brings it back). Its table and
+    the panels built from it leave memory now, not when the cache is full."""
+    mapping = plan.data.sources.get(kind)
     session.update(lambda p: p.data.sources.pop(kind, None))
+    if mapping is not None:
+        forget(mapping.sha256, mapping.filename)
+
+
+def forget(sha: str, name: str) -> None:
+    """Drop a file's table (and every panel: one may hold it) and give the freed memory back to the system."""
+    import gc
+
+    import pyarrow as pa
+
+    _table.clear(sha, name, None)
+    _panel.clear()
+    gc.collect()
+    pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages for reuse until asked
 
 
 SAMPLE_START = "2026-07-01"  # when the sample organisation's pilot started (sample_data/README.md)

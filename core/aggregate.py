@@ -28,22 +28,31 @@ def engagement(events: ir.Table, *, person: str, event: str | None = None, minut
     - sessions, starts, completions: rows whose `event` matches each pattern of EVENTS, case-insensitive;
       without an event column every row is a session.
     - last activity: the latest `when`.
-    Rows without an id are left out.
+    Rows without an id come back as one row with a blank or null employee_id, for the caller to drop: a filter
+    on the id would be pushed down by the database and run on every event rather than once per person.
     """
-    keyed = events.mutate(employee_id=person_id(events[person]))
-    keyed = keyed.filter(keyed.employee_id.notnull() & (keyed.employee_id != ""))
+    # first per id and event type as written (a few per person), then per person: each id is normalised and each
+    # pattern matched against those few rows, not every event (counts, sums and maxima add up across the steps)
+    parts = {"n": events.count()}
+    if minutes is not None:
+        parts["minutes"] = events[minutes].cast("float64").fill_null(0).sum()
+    if when is not None:
+        parts["last"] = events[when].max()
+    written = [person] + ([event] if event else [])
+    kinds = events.group_by(written).aggregate(**parts)
+    kinds = kinds.mutate(employee_id=person_id(kinds[person]),
+                         kind=kinds[event].cast("string").lower() if event else ibis.literal(""))
     measures: dict[str, ir.Scalar] = {}
     if minutes is not None:
-        measures["lms_minutes"] = keyed[minutes].cast("float64").fill_null(0).sum().fill_null(0)
+        measures["lms_minutes"] = kinds.minutes.sum().fill_null(0)
     if event is not None:
-        kind = keyed[event].cast("string").lower()
         for name, pattern in EVENTS:
-            measures[name] = kind.re_search(pattern).fill_null(False).cast("int64").sum().fill_null(0)
+            measures[name] = kinds.n.sum(where=kinds.kind.re_search(pattern).fill_null(False)).fill_null(0)
     else:
-        measures["lms_sessions"] = keyed.count()
+        measures["lms_sessions"] = kinds.n.sum()
     if when is not None:
-        measures["lms_last_activity"] = keyed[when].max()
-    return keyed.group_by("employee_id").aggregate(**{k: measures[k] for k in ORDER if k in measures})
+        measures["lms_last_activity"] = kinds["last"].max()
+    return kinds.group_by("employee_id").aggregate(**{k: measures[k] for k in ORDER if k in measures})
 
 
 def per_person(rows: ir.Table, *, person: str, numbers: list[str], dates: list[str]) -> ir.Table:

@@ -8,6 +8,7 @@ DuckDB spills to a temporary folder when an aggregation outgrows `MEMORY_LIMIT`.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import tempfile
 from collections.abc import Iterator
@@ -48,15 +49,10 @@ def read_csv(data: bytes, *, delimiter: str, skip: int, width: int) -> tuple[pa.
     (`store_rejects`); the first one that is a real problem — not a blank line, nor trailing empty fields — is
     returned with its line in the file (from its byte position, so a value spanning lines does not shift it).
     `data` must be UTF-8."""
-    with tempfile.NamedTemporaryFile(suffix=".csv") as handle, connect() as con:
-        handle.write(data)
-        handle.flush()
-        columns = {f"c{i}": "VARCHAR" for i in range(width)}
-        relation = con.sql(
-            "SELECT * FROM read_csv($path, all_varchar = true, header = false, skip = $skip, delim = $delim, "
-            "quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, store_rejects = true, "
-            "columns = $columns)",
-            params={"path": handle.name, "skip": skip, "delim": delimiter, "columns": columns})
+    with connect() as con:  # the bytes are read where they are (a file-like object), never written to disk
+        relation = con.read_csv(io.BytesIO(data), header=False, skiprows=skip, sep=delimiter, quotechar='"',
+                                escapechar='"', all_varchar=True, auto_detect=False, strict_mode=True,
+                                store_rejects=True, columns={f"c{i}": "VARCHAR" for i in range(width)})
         table = relation.to_arrow_table()
         rejects = con.sql("SELECT line_byte_position, error_type, csv_line FROM reject_errors "
                           "ORDER BY line_byte_position").fetchall()

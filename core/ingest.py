@@ -79,6 +79,7 @@ class Table:
     delimiter: str = ""
     notes: list[str] = field(default_factory=list)
     has_controls: bool = False
+    line_per_row: bool = False  # every row is one line of the file (no value runs over several lines)
 
     def line(self, index: int) -> int:
         """The spreadsheet / file line of a data row (the header is line 1)."""
@@ -110,11 +111,11 @@ class Table:
 
 def blank(values: pd.Series) -> np.ndarray:
     """Cells that are empty, only spaces, or missing."""
-    trimmed = pc.utf8_trim_whitespace(_arrow(values).fill_null(""))
-    return pc.equal(pc.utf8_length(trimmed), 0).to_numpy(zero_copy_only=False)
+    array = arrow(values).fill_null("")
+    return pc.or_(pc.equal(array, ""), pc.utf8_is_space(array)).to_numpy(zero_copy_only=False)
 
 
-def _arrow(values: pd.Series):
+def arrow(values: pd.Series):
     """The column's Arrow strings (no copy for pyarrow-backed text)."""
     if isinstance(values.array, pd.arrays.ArrowStringArray):
         return values.array.__arrow_array__()
@@ -261,12 +262,13 @@ def _read_csv(data: bytes, name: str) -> Table:
         text, encoding = decode(data)
         data = text.replace("\x00", "").encode("utf-8")
     frame = _duckdb_csv(data, name, delimiter, header, lines)
+    line_per_row = frame is not None
     if frame is None:
         frame = _careful_csv(decode(data)[0].replace("\x00", ""), delimiter, name, header)
     frame.columns = [str(c).strip() for c in frame.columns]
-    has_controls = bool(CONTROL_BYTES.search(data)) or any(CONTROLS.search(c) for c in frame.columns)
+    has_controls = bool(data.translate(None, NOT_CONTROL)) or any(CONTROLS.search(c) for c in frame.columns)
     table = Table(name, frame, encoding=encoding, delimiter={"\t": "tab"}.get(delimiter, delimiter),
-                  has_controls=has_controls)
+                  has_controls=has_controls, line_per_row=line_per_row)
     if header:
         table.notes.append(f"Skipped {header} line{'s' if header > 1 else ''} above the header (titles).")
     return table
@@ -283,7 +285,7 @@ def _utf8(data: bytes) -> bool:
     return True
 
 
-CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+NOT_CONTROL = bytes(b for b in range(256) if not CONTROLS.match(chr(b)))  # deleted, what is left are controls
 
 
 def _duckdb_csv(data: bytes, name: str, delimiter: str, header: int, lines: list[str]) -> pd.DataFrame | None:
@@ -415,7 +417,7 @@ class Parsed:
 def _cast(series: pd.Series, to) -> tuple[pd.Series, np.ndarray] | None:
     """(values, empty-cell mask) when Arrow casts every non-empty cell of the column as it stands (plain numbers,
     or valid ISO dates and times — Arrow refuses 2024-02-30); None when any cell needs the careful path."""
-    array = _arrow(series).fill_null("")
+    array = arrow(series).fill_null("")
     empty = pc.equal(array, "")
     try:
         values = pc.cast(pc.if_else(empty, pa.scalar(None, array.type), array), to)
@@ -717,7 +719,7 @@ def normalise_ids(series: pd.Series) -> pd.Series:
     """Ids as join keys: trimmed, upper-case, leading zeros kept (`" e00042 "` → `"E00042"`)."""
     if series.dtype != TEXT:
         return series.astype(str).str.strip().str.upper()
-    array = pc.utf8_upper(pc.utf8_trim_whitespace(_arrow(series).fill_null("")))
+    array = pc.utf8_upper(pc.utf8_trim_whitespace(arrow(series).fill_null("")))
     return pd.Series(pd.arrays.ArrowStringArray(array, dtype=TEXT), index=series.index)
 
 

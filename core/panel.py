@@ -89,7 +89,7 @@ def engagement(lms: Source) -> pd.DataFrame:
         columns["minutes"] = lms.parsed.numbers[minutes]
     if lms.parsed.dates:
         columns["when"] = next(iter(lms.parsed.dates.values()))
-    events = pa.table({k: pa.Array.from_pandas(v) if k in ("minutes", "when") else ingest._arrow(v)
+    events = pa.table({k: pa.Array.from_pandas(v) if k in ("minutes", "when") else ingest.arrow(v)
                        for k, v in columns.items()})
     with engine.connect() as con:
         backend = aggregate.duckdb_backend(con)
@@ -98,7 +98,7 @@ def engagement(lms: Source) -> pd.DataFrame:
                                           minutes="minutes" if minutes else None,
                                           when="when" if "when" in columns else None)
         out = backend.to_pyarrow(expression).to_pandas()
-    out = out.set_index("employee_id")
+    out = out[out["employee_id"].fillna("") != ""].set_index("employee_id")
     if "lms_last_activity" in out:
         out["lms_last_activity"] = out["lms_last_activity"].astype("datetime64[ns]")
     return out

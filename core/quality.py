@@ -15,6 +15,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from core import ingest
 from core.words import count
@@ -123,7 +125,7 @@ def _stray_quotes(table: ingest.Table) -> list[Finding]:
     found = []
     for column in table.frame.columns:
         values = table.frame[column]
-        spans = values[values.astype("string").fillna("").str.contains("\n", regex=False)]
+        spans = values[pc.match_substring(ingest.arrow(values).fill_null(""), "\n").to_numpy(zero_copy_only=False)]
         if len(spans):
             found.append(Finding("worth a look", column,
                                  f"{count(len(spans), 'value runs', 'values run')} over several lines of the file "
@@ -143,7 +145,7 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
     findings += parsed.findings
     blank = {c: pd.Series(table.blank(c), index=frame.index) for c in frame.columns}
     missing = {c: int(b.sum()) for c, b in blank.items() if b.any()}
-    if table.encoding != "xlsx":
+    if table.encoding != "xlsx" and not table.line_per_row:
         findings += _stray_quotes(table)
 
     ids = [c for c, r in roles.items() if r == "employee_id" and c in frame.columns]
@@ -223,13 +225,21 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
 
 
 def _long(values: pd.Series) -> pd.Series:
-    """Cells over LONG_CELL characters."""
+    """Cells over LONG_CELL characters (bytes first, from Arrow's offsets: a cell has at least as many bytes as
+    characters)."""
+    if (pc.max(pc.binary_length(ingest.arrow(values))).as_py() or 0) <= ingest.LONG_CELL:
+        return pd.Series(False, index=values.index)
     return values.str.len() > ingest.LONG_CELL
 
 
 def _formula_like(values: pd.Series) -> pd.Series:
     """Cells a spreadsheet would read as a formula: starting with = + - or @, except plain numbers (-3, +44 20…)."""
-    return values.str.match(r"[=+\-@]") & ~values.str.match(r"[+-]?[0-9]")
+    first = pc.utf8_slice_codeunits(ingest.arrow(values).fill_null(""), 0, 1)
+    found = pd.Series(pc.is_in(first, pa.array(["=", "+", "-", "@"])).to_numpy(zero_copy_only=False),
+                      index=values.index)
+    if found.any():
+        found[found] = ~values[found].str.match(r"[+-]?[0-9]")
+    return found
 
 
 def _line_list(table: ingest.Table, index) -> str:

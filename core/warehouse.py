@@ -1,0 +1,224 @@
+"""A fifth kind of source: a table or a SELECT in a company database, read through Ibis.
+
+Connections are named in `.streamlit/secrets.toml` (`[pilot_roi.databases]`: a name and an Ibis URL); the
+plan stores only the name and the table or query, never an address or a password. The user maps columns to
+roles on a sample, as for a file; then the aggregation runs in the database (`core/aggregate.py`) and only
+per-person rows come back: engagement per person from an event table, the mean per person of assessments,
+the mean per person and month of KPIs. An employee table is already one row per person.
+
+What comes back is turned into text, as if it had been exported, so the same parsing, quality report and
+panel apply to it as to an upload.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from core import aggregate, ingest, panel, quality
+from core.panel import MAX_KINDS, MINUTES
+
+SAMPLE_ROWS = 2_000
+
+
+class WarehouseError(ValueError):
+    """A database that cannot be reached or a query that cannot run; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What came back from the database: a table of text (one row per person, or per person and month), the
+    roles of its columns, and how many rows the database read to make it."""
+
+    table: ingest.Table
+    roles: dict[str, str]
+    source_rows: int
+    summarised: bool  # events or repeated rows were aggregated in the database
+
+
+def where(url: str) -> str:
+    """The URL without its user and password, for messages."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}{parts.path}" if host else \
+        f"{parts.scheme}:{parts.path or parts.netloc}"
+
+
+def connect(name: str, url: str) -> ibis.BaseBackend:
+    """An Ibis connection (`ibis.connect(url)`: postgres://, duckdb://, snowflake://, bigquery://, trino://…)."""
+    try:
+        return ibis.connect(url)
+    except Exception as exc:  # noqa: BLE001 - every driver's failure becomes one clear message
+        reason = _reason(exc, url)
+        raise WarehouseError(f"Could not connect to the database “{name}” ({where(url)}): {reason}. Check that the "
+                             f"server is running and reachable, and the [pilot_roi.databases] entry “{name}” in "
+                             ".streamlit/secrets.toml.") from None
+
+
+def _reason(exc: Exception, url: str) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    password = urlsplit(url).password
+    if password:
+        text = text.replace(password, "…")
+    if "refused" in text.lower():
+        return "the connection was refused"
+    return text[:200]
+
+
+def relation(con: ibis.BaseBackend, query: str) -> ir.Table:
+    """The table named by `query` (table or schema.table), or the result of one SELECT (or WITH … SELECT).
+    Anything else is refused before it reaches the database: this app only reads."""
+    text = query.strip().rstrip(";").strip()
+    if not text:
+        raise WarehouseError("Name a table or write a SELECT query.")
+    try:
+        if re.match(r"(?is)^(select|with)\b", text):
+            _only_a_select(text)
+            return con.sql(text)
+        if not re.fullmatch(r"[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*){0,2}", text):
+            raise WarehouseError(f"“{text[:80]}” is neither a table name (schema.table) nor a SELECT query.")
+        *database, table = text.split(".")
+        return con.table(table, database=tuple(database) if len(database) > 1 else (database[0] if database
+                                                                                      else None))
+    except WarehouseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a driver's error becomes a message about the query
+        raise WarehouseError(f"The database refused “{_short(text)}”: {_reason(exc, '')}. Check the table name or "
+                             "run the query in your own SQL tool first.") from None
+
+
+def _only_a_select(text: str) -> None:
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        statements = [s for s in sqlglot.parse(text) if s is not None]
+    except sqlglot.errors.ParseError as exc:
+        raise WarehouseError(f"The query could not be read: {str(exc).splitlines()[0][:200]}.") from None
+    if len(statements) != 1 or not isinstance(statements[0], exp.Query) or any(
+            isinstance(node, exp.DML | exp.Command | exp.Create | exp.Drop | exp.Alter)
+            for node in statements[0].walk()):
+        raise WarehouseError("Only one SELECT query is accepted (this app only reads from the database).")
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 80 else flat[:79] + "…"
+
+
+def as_text(result: pa.Table, name: str) -> ingest.Table:
+    """Rows from the database as a table of text, as an export would have written them: numbers in their
+    shortest exact form, dates and times in ISO form, nulls blank."""
+    columns = {}
+    for column_name, column in zip(result.column_names, result.columns, strict=True):
+        if pa.types.is_timestamp(column.type) and column.type.tz is not None:
+            column = pc.cast(column, pa.timestamp(column.type.unit))
+        text = column if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) else \
+            pc.cast(column, pa.string())
+        columns[column_name] = pd.Series(pd.arrays.ArrowStringArray(text.fill_null(""), dtype=ingest.TEXT))
+    frame = pd.DataFrame(columns)
+    frame.index = pd.RangeIndex(len(frame))
+    return ingest.Table(name, frame, encoding="database", line_per_row=True)
+
+
+def sample(con: ibis.BaseBackend, query: str, name: str) -> ingest.Table:
+    """A few thousand rows spread through the table (the database draws them), to recognise the columns by:
+    their roles are guessed and confirmed on these. The first rows alone may all be blank in a column."""
+    table = relation(con, query)
+    total = int(_scalar(table.count(), query))
+    if total > SAMPLE_ROWS:
+        table = table.sample(min(1.0, 2 * SAMPLE_ROWS / total), method="row")
+    rows = _run(table.limit(SAMPLE_ROWS), query)
+    if rows.num_rows == 0:
+        raise WarehouseError(f"“{_short(query)}” returned no rows.")
+    return as_text(rows, name)
+
+
+def guess_roles(con: ibis.BaseBackend, query: str, sampled: ingest.Table) -> dict[str, str]:
+    """Roles guessed from the sample, as for a file; where the sample shows a column blank, the database's own
+    type decides (a number is a measure, a date or time is a date), so a KPI filled for a few people is kept."""
+    roles = ingest.guess_roles(sampled)
+    schema = relation(con, query).schema()
+    for column, kind in schema.items():
+        if column in roles and sampled.blank(column).all():
+            roles[column] = "measure" if kind.is_numeric() else "date" if kind.is_temporal() else roles[column]
+    return roles
+
+
+def _run(expression: ir.Table, query: str) -> pa.Table:
+    try:
+        return expression.to_pyarrow()
+    except Exception as exc:  # noqa: BLE001 - a driver's error becomes a message about the query
+        raise WarehouseError(f"The database could not run “{_short(query)}”: {_reason(exc, '')}.") from None
+
+
+def summary(con: ibis.BaseBackend, query: str, *, kind: str, roles: dict[str, str], name: str) -> Summary:
+    """The source aggregated in the database for `kind` (see the module docstring); only its result is fetched."""
+    rows = relation(con, query)
+    present = [c for c in rows.columns if roles.get(c, "ignore") != "ignore"]
+    of = {role: [c for c in present if roles[c] == role] for role in set(roles.values())}
+    ids = of.get("employee_id", [])
+    if not ids:
+        raise WarehouseError("Mark the column that holds the employee id: the rows are summarised per person.")
+    person = ids[0]
+    numbers = of.get("measure", [])
+    dates = of.get("date", []) + of.get("period", [])
+    source_rows = int(_scalar(rows.count(), query))
+    if kind == "lms":
+        event = _event_column(rows, of.get("category", []) + of.get("text", []), query)
+        minutes = next((c for c in numbers if MINUTES.search(c)), None)
+        expression = aggregate.engagement(rows, person=person, event=event, minutes=minutes,
+                                          when=dates[0] if dates else None)
+        result = _run(expression, query)
+        keep = pc.and_(pc.is_valid(result["employee_id"]), pc.not_equal(result["employee_id"], ""))
+        result = result.filter(keep.fill_null(False))
+        derived = {c: ("date" if c == "lms_last_activity" else "measure") for c in result.column_names}
+        derived["employee_id"] = "employee_id"
+        return Summary(as_text(result, name), derived, source_rows, True)
+    if kind == "kpis" and dates:
+        period = dates[0]
+        expression = aggregate.per_month(rows, person=person, period=period, numbers=numbers)
+        derived = {"employee_id": "employee_id", period: "period", **{c: "measure" for c in numbers}}
+    elif kind == "assessments":
+        expression = aggregate.per_person(rows, person=person, numbers=numbers, dates=dates)
+        derived = {"employee_id": "employee_id", **{c: "measure" for c in numbers},
+                   **{c: "date" for c in dates}}
+    else:  # employees: one row per person already; every mapped column comes back as it is
+        expression = rows.select(present)
+        derived = {c: roles[c] for c in present}
+    result = _run(expression, query)
+    return Summary(as_text(result, name), derived, source_rows, len(result) < source_rows)
+
+
+def _scalar(expression: ir.Scalar, query: str):
+    try:
+        return expression.to_pyarrow().as_py()
+    except Exception as exc:  # noqa: BLE001
+        raise WarehouseError(f"The database could not run “{_short(query)}”: {_reason(exc, '')}.") from None
+
+
+def _event_column(rows: ir.Table, candidates: list[str], query: str) -> str | None:
+    """The first column with at most MAX_KINDS distinct values, one naming an event type (read in the database:
+    only the distinct values come back)."""
+    for column in candidates:
+        kinds = _run(rows.select(column).distinct().limit(MAX_KINDS + 1), query)[column]
+        named = pd.Series(kinds.to_pylist(), dtype=object).dropna().astype(str)
+        if len(named) <= MAX_KINDS and named.str.contains(ingest.EVENT_TYPES, case=False).any():
+            return column
+    return None
+
+
+__all__ = ["Summary", "WarehouseError", "as_source", "as_text", "connect", "guess_roles", "relation", "sample", "summary", "where"]
+
+
+def as_source(kind: str, found: Summary, *, date_order: str = "auto") -> panel.Source:
+    """The summary as a panel source, parsed as an upload is (numbers, dates, the quality findings)."""
+    parsed, _ = quality.parse(found.table, found.roles, date_order=date_order)
+    return panel.Source(kind, found.table, found.roles, parsed, summarised=found.summarised and kind == "lms")

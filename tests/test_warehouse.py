@@ -1,0 +1,126 @@
+"""Warehouse sources against a real PostgreSQL server (and a DuckDB file): the same panel as from the exported
+CSV files, aggregation in the database, and clear messages for a bad query or a refused connection."""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+import pytest
+
+from core import ingest, panel, quality, warehouse
+from tests import postgres
+from ui.datasets import SAMPLE, SAMPLE_FILES
+
+TABLES = {"hris": "hris", "lms": "lms_events", "assessments": "assessments", "kpis": "kpis_monthly"}
+
+
+def typed(kind: str) -> pd.DataFrame:
+    """A sample file as a database holds it: ids as text, dates and times as timestamps, numbers as numbers."""
+    frame = pd.read_csv(SAMPLE / SAMPLE_FILES[kind], dtype={"employee_id": str, "manager_id": str})
+    for column in ("timestamp", "hire_date", "pre_date", "post_date"):
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column], errors="coerce")  # a bad date is NULL in a database
+    return frame
+
+
+@pytest.fixture(scope="module")
+def pg():
+    if postgres.binaries() is None:
+        pytest.fail("PostgreSQL is not installed: `make test` installs Debian's package")
+    with postgres.server() as url:
+        con = ibis.connect(url)
+        for kind, name in TABLES.items():
+            con.create_table(name, typed(kind))
+        yield url
+
+
+def from_files() -> panel.Panel:
+    sources = {}
+    for kind, file_name in SAMPLE_FILES.items():
+        table = ingest.read_table((SAMPLE / file_name).read_bytes(), file_name)
+        roles = ingest.guess_roles(table)
+        sources[kind] = panel.Source(kind, table, roles, quality.parse(table, roles)[0])
+    return panel.build(sources)
+
+
+def from_database(url: str) -> tuple[panel.Panel, dict[str, warehouse.Summary]]:
+    con = warehouse.connect("hr", url)
+    found = {}
+    for kind, name in TABLES.items():
+        roles = warehouse.guess_roles(con, name, warehouse.sample(con, name, name))  # as a user confirms them
+        found[kind] = warehouse.summary(con, name, kind=kind, roles=roles, name=name)
+    return panel.build({k: warehouse.as_source(k, s) for k, s in found.items()}), found
+
+
+def test_a_postgres_table_gives_the_same_panel_as_the_exported_csv(pg):
+    expected = from_files()
+    got, _ = from_database(pg)
+    assert sorted(got.people.columns) == sorted(expected.people.columns)
+    pd.testing.assert_frame_equal(got.people[expected.people.columns].sort_index(), expected.people.sort_index(),
+                                  check_dtype=False, check_exact=False, rtol=1e-9)
+    key = ["employee_id", "period"]
+    left = got.periods.sort_values(key).reset_index(drop=True)
+    right = expected.periods.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(left[right.columns], right, check_dtype=False, rtol=1e-9)
+
+
+def test_events_are_aggregated_in_the_database_one_row_per_person(pg):
+    _, found = from_database(pg)
+    events = typed("lms")
+    lms = found["lms"]
+    assert lms.source_rows == len(events) > 100_000
+    assert len(lms.table.frame) == events["employee_id"].nunique()  # the rows that crossed the wire
+    assert lms.table.frame["employee_id"].is_unique
+    kpis = found["kpis"]
+    assert len(kpis.table.frame) == len(typed("kpis").drop_duplicates(["employee_id", "month"]))
+
+
+def test_a_select_query_is_a_source_too(pg):
+    con = warehouse.connect("hr", pg)
+    query = "SELECT employee_id, event, minutes, timestamp FROM lms_events WHERE event <> 'login'"
+    roles = ingest.guess_roles(warehouse.sample(con, query, "q"))
+    found = warehouse.summary(con, query, kind="lms", roles=roles, name="q")
+    events = typed("lms")
+    kept = events[events["event"] != "login"]
+    frame = found.table.frame.set_index("employee_id")
+    assert found.source_rows == len(kept)
+    assert frame["lms_completions"].astype(int).sum() == kept["event"].str.contains("complet").sum()
+    assert frame["lms_minutes"].astype(float).sum() == pytest.approx(kept["minutes"].sum())
+
+
+@pytest.mark.parametrize("query, words", [
+    ("SELECT nope FROM lms_events", "refused .*nope.* does not exist"),
+    ("no_such_table", "refused .*no_such_table"),
+    ("DROP TABLE hris", "neither a table name"),
+    ("SELECT 1; DELETE FROM hris", "Only one SELECT"),
+    ("WITH x AS (DELETE FROM hris RETURNING *) SELECT * FROM x", "Only one SELECT"),
+    ("", "Name a table"),
+])
+def test_a_bad_query_gets_a_clear_message_and_changes_nothing(pg, query, words):
+    con = warehouse.connect("hr", pg)
+    with pytest.raises(warehouse.WarehouseError, match=words):
+        warehouse.sample(con, query, "q")
+    assert con.table("hris").count().execute() == len(typed("hris"))
+
+
+def test_a_refused_connection_is_said_without_the_password():
+    with pytest.raises(warehouse.WarehouseError) as caught:
+        warehouse.connect("hr", f"postgres://pilot:s3cret-pw@127.0.0.1:{postgres._free_port()}/postgres")
+    message = str(caught.value)
+    assert "refused" in message and "“hr”" in message and "s3cret-pw" not in message
+    assert "127.0.0.1" in message and "secrets.toml" in message
+
+
+def test_a_duckdb_file_is_a_warehouse_too(tmp_path):
+    path = tmp_path / "hr.duckdb"
+    con = ibis.duckdb.connect(str(path))
+    con.create_table("lms_events", typed("lms"))
+    con.disconnect()
+    db = warehouse.connect("local", f"duckdb://{path}")
+    roles = ingest.guess_roles(warehouse.sample(db, "lms_events", "lms_events"))
+    found = warehouse.summary(db, "lms_events", kind="lms", roles=roles, name="lms_events")
+    table = ingest.read_table((SAMPLE / SAMPLE_FILES["lms"]).read_bytes(), "lms_events.csv")
+    file_roles = ingest.guess_roles(table)
+    expected = panel.engagement(panel.Source("lms", table, file_roles, quality.parse(table, file_roles)[0]))
+    got = panel.engagement(warehouse.as_source("lms", found))
+    pd.testing.assert_frame_equal(got.sort_index()[expected.columns], expected.sort_index(), check_dtype=False)

@@ -142,12 +142,16 @@ class RoiAssumptions:
 
 @dataclass
 class SourceMapping:
-    """An uploaded file's confirmed column roles (the bytes live in the store, keyed by plan and kind)."""
+    """An uploaded file's confirmed column roles (the bytes live in the store, keyed by plan and kind), or a
+    database's table or SELECT query: `database` names a connection in .streamlit/secrets.toml (its address
+    and password are never in the plan)."""
 
     filename: str = ""
     sha256: str = ""
     roles: dict[str, str] = field(default_factory=dict)
     date_order: DateOrder = "auto"
+    database: str = ""
+    query: str = ""
 
 
 @dataclass

@@ -28,8 +28,9 @@ from core.panel import MAX_KINDS, MINUTES
 SAMPLE_ROWS = 2_000
 
 
-class WarehouseError(ValueError):
-    """A database that cannot be reached or a query that cannot run; the message says what to do."""
+class WarehouseError(ingest.TableError):
+    """A database that cannot be reached or a query that cannot run; the message says what to do. (A source
+    that cannot be read, as an unreadable file is: every page handles both alike.)"""
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,8 @@ def _event_column(rows: ir.Table, candidates: list[str], query: str) -> str | No
     return None
 
 
-__all__ = ["Summary", "WarehouseError", "as_source", "as_text", "connect", "guess_roles", "relation", "sample", "summary", "where"]
+__all__ = ["Summary", "WarehouseError", "as_source", "as_text", "connect", "guess_roles", "relation", "sample",
+           "summary", "where"]
 
 
 def as_source(kind: str, found: Summary, *, date_order: str = "auto") -> panel.Source:

@@ -46,50 +46,92 @@ def upload_key(kind: str) -> str:
     return session.key(f"data.upload.{kind}.{st.session_state.get(f'data.reset.{kind}', 0)}")
 
 
+def from_file(kind: str, label: str, mapping) -> None:
+    upload = st.file_uploader(f"{label}: CSV or XLSX" + (" (replaces the current source)" if mapping else ""),
+                              type=["csv", "txt", "xlsx", "xlsm", "xls"], key=upload_key(kind),
+                              help=f"Files up to {ingest.MAX_BYTES / 1e6:.0f} MB. For a bigger export, keep "
+                              "only the columns and months the pilot needs, or read it from a database.")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    if mapping is None or hashlib.sha256(data).hexdigest() != mapping.sha256 or mapping.filename != upload.name:
+        progress = st.progress(0.1, text=md(f"Reading {upload.name}…"))
+        try:
+            datasets.add(plan, kind, upload.name, data)
+        except ingest.TableError as exc:
+            progress.empty()
+            st.error(md(f"{exc} Nothing was changed" + (f": {mapping.filename} is still in use." if mapping
+                                                        else ".")))
+        else:
+            progress.progress(1.0, text=md(f"{upload.name} read."))
+
+
+def from_database(kind: str, mapping, names: list[str]) -> None:
+    """A table or one SELECT in a database named in .streamlit/secrets.toml; read only, summarised there."""
+    with st.form(key=session.key(f"data.db.{kind}"), border=False):
+        left, right = st.columns([1, 3])
+        current = mapping.database if mapping is not None and mapping.database in names else names[0]
+        name = left.selectbox("Database", names, index=names.index(current), key=session.key(f"data.db.name.{kind}"))
+        query = right.text_area("Table (schema.table) or one SELECT query", height=80,
+                                value=mapping.query if mapping is not None else "",
+                                key=session.key(f"data.db.query.{kind}"),
+                                help="Only reading is allowed. Events, assessments and KPIs are summarised per "
+                                "person (and month) in the database: only those rows come back.")
+        if st.form_submit_button("Read from the database", icon="🗄️"):
+            with st.spinner("Reading a sample of the columns…"):
+                try:
+                    datasets.add_query(plan, kind, name, query)
+                except ingest.TableError as exc:
+                    st.error(md(f"{exc} Nothing was changed."))
+
+
+databases = sorted(datasets.databases())
 for kind, label in panel.KINDS.items():
     mapping = plan.data.sources.get(kind)
     with st.container(border=True):
         st.subheader(label)
-        upload = st.file_uploader(f"{label}: CSV or XLSX" + (" (replaces the current file)" if mapping else ""),
-                                  type=["csv", "txt", "xlsx", "xlsm", "xls"], key=upload_key(kind),
-                                  help=f"Files up to {ingest.MAX_BYTES / 1e6:.0f} MB. For a bigger export, keep "
-                                  "only the columns and months the pilot needs.")
-        if upload is not None:
-            data = upload.getvalue()
-            if mapping is None or hashlib.sha256(data).hexdigest() != mapping.sha256 or mapping.filename != upload.name:
-                progress = st.progress(0.1, text=md(f"Reading {upload.name}…"))
-                try:
-                    datasets.add(plan, kind, upload.name, data)
-                except ingest.TableError as exc:
-                    progress.empty()
-                    st.error(md(f"{exc} Nothing was changed" + (f": {mapping.filename} is still in use." if mapping
-                                                                else ".")))
-                else:
-                    progress.progress(1.0, text=md(f"{upload.name} read."))
-                    mapping = plan.data.sources.get(kind)
+        where = "A file"
+        if databases:
+            where = st.radio("Source", ["A file", "A table or query in a database"], horizontal=True,
+                             index=1 if mapping is not None and mapping.database else 0,
+                             key=session.key(f"data.where.{kind}"), label_visibility="collapsed")
+        if where == "A file":
+            from_file(kind, label, mapping)
+        else:
+            from_database(kind, mapping, databases)
+        mapping = plan.data.sources.get(kind)
         if mapping is None:
             st.caption("No file yet.")
             continue
         try:
             table, parsed, report = datasets.analysed(plan, kind)
         except (ingest.TableError, session.StoreError) as exc:
-            st.error(md(f"{mapping.filename} can no longer be read: {exc} Upload it again."))
+            st.error(md(f"{mapping.filename} can no longer be read: {exc} " + (
+                "Check the database, or read another table." if mapping.database else "Upload it again.")))
+            if st.button("Remove", key=session.key(f"data.remove.{kind}")):
+                datasets.remove(plan, kind)
+                st.rerun()
             continue
         head, remove = st.columns([5, 1])
         head.markdown(f"{ICON[report.severity]} **{md(mapping.filename)}**: {report.rows:,} rows, {report.columns} "
                       f"columns" + (f", {report.date_range[0]} to {report.date_range[1]}" if report.date_range else "")
                       + f" · {report.severity}")
+        if mapping.database and remove.button("Refresh", key=session.key(f"data.refresh.{kind}"),
+                                              help="Read it from the database again."):
+            datasets.refresh(plan, kind)
+            st.rerun()
         if remove.button("Remove", key=session.key(f"data.remove.{kind}")):
             datasets.remove(plan, kind)
             st.session_state[f"data.reset.{kind}"] = st.session_state.get(f"data.reset.{kind}", 0) + 1
             st.rerun()
         for finding in report.findings:
             text = f"**{md(finding.column)}**: {md(finding.message)}" if finding.column else md(finding.message)
-            (st.error if finding.severity == "blocks" else st.warning)(text)
+            {"blocks": st.error, "worth a look": st.warning, "fine": st.info}[finding.severity](text)
         with st.expander("Columns and what they are"):
-            frame = table.frame
+            columns = datasets.columns_table(plan, kind)
+            frame = columns.frame
             rows = [{"column": c, "role": ROLE_LABELS[mapping.roles.get(c, "ignore")],
-                     "blank": report.missing.get(c, 0), "examples": examples(frame[c], mapping.roles.get(c, ""))}
+                     "blank": int(columns.blank(c).sum()), "examples": examples(frame[c], mapping.roles.get(c, ""))}
                     for c in frame.columns]
             edited = st.data_editor(
                 pd.DataFrame(rows), key=session.key(f"data.roles.{kind}"), hide_index=True, width="stretch",

@@ -1,14 +1,16 @@
-"""Uploaded files of the current plan, parsed once per file content (cached by SHA-256), and the panel."""
+"""The current plan's sources — uploaded files, parsed once per content (cached by SHA-256), and tables or queries
+in a company database (`core/warehouse.py`), summarised there — and the panel joined from them."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
-from core import ingest, panel, quality
+from core import ingest, panel, quality, warehouse
 from core.plan import Plan, SourceMapping
 from ui import session
 
@@ -50,23 +52,109 @@ def table(plan: Plan, kind: str) -> ingest.Table:
     return _table(mapping.sha256, mapping.filename, lambda: store.file_bytes(plan.id, mapping.sha256))
 
 
+def _resolved(plan: Plan, kind: str) -> tuple[ingest.Table, dict[str, str], bool]:
+    """(the table the report and panel read, its column roles, whether it is already one row per person)."""
+    mapping = plan.data.sources[kind]
+    if not mapping.database:
+        return table(plan, kind), mapping.roles, False
+    found = _summary(mapping.database, mapping.query, kind, json.dumps(mapping.roles, sort_keys=True))
+    return found.table, found.roles, found.summarised and kind == "lms"
+
+
 def analysed(plan: Plan, kind: str) -> tuple[ingest.Table, quality.Parsed, quality.FileReport]:
     mapping = plan.data.sources[kind]
-    t = table(plan, kind)
+    t, roles, _ = _resolved(plan, kind)
     try:
-        parsed, report = _analysed(mapping.roles, mapping.date_order, kind, t)
+        parsed, report = _analysed(roles, mapping.date_order, kind, t)
     except Exception as exc:  # noqa: BLE001 - a message naming the file, never a traceback
         raise ingest.TableError(f"{mapping.filename} could not be checked ({type(exc).__name__}: "
                                 f"{str(exc)[:200]}). Try other column roles, or report it.") from exc
+    if mapping.database:
+        found = _summary(mapping.database, mapping.query, kind, json.dumps(mapping.roles, sort_keys=True))
+        what = "people" if kind != "kpis" else "employee-months"
+        said = (f"Summarised in the database “{mapping.database}”: {found.source_rows:,} rows read there, "
+                f"{len(t.frame):,} {what} fetched." if found.summarised else
+                f"Read from the database “{mapping.database}”: {len(t.frame):,} rows.")
+        report = dataclasses.replace(report, findings=[*report.findings, quality.Finding("fine", "", said)])
     return t, parsed, report
 
 
 def sources(plan: Plan) -> dict[str, panel.Source]:
     out = {}
-    for kind, mapping in plan.data.sources.items():
-        t, parsed, _ = analysed(plan, kind)
-        out[kind] = panel.Source(kind, t, mapping.roles, parsed)
+    for kind in plan.data.sources:
+        t, roles, summarised = _resolved(plan, kind)
+        out[kind] = panel.Source(kind, t, roles, analysed(plan, kind)[1], summarised=summarised)
     return out
+
+
+# -- databases ---------------------------------------------------------------------------------------------------
+def databases() -> dict[str, str]:
+    """`[pilot_roi.databases]` in .streamlit/secrets.toml: a name for each connection and its Ibis URL."""
+    try:
+        found = st.secrets.get("pilot_roi", {}).get("databases", {})
+    except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitSecretNotFoundError):
+        return {}
+    return {str(name): str(url) for name, url in dict(found).items()}
+
+
+def _url(name: str) -> str:
+    url = databases().get(name)
+    if url is None:
+        raise warehouse.WarehouseError(f"The database “{name}” is not named in .streamlit/secrets.toml any more "
+                                       "([pilot_roi.databases]): add it back, or choose files for this source.")
+    return url
+
+
+def _sample(name: str, query: str) -> tuple[ingest.Table, dict[str, str]]:
+    """A sample of the table or query (to map its columns) and the roles guessed on it."""
+    return _sampled(name, _url(name), query)
+
+
+@st.cache_resource(max_entries=12, ttl="15m", show_spinner=False)
+def _sampled(name: str, url: str, query: str) -> tuple[ingest.Table, dict[str, str]]:
+    con = warehouse.connect(name, url)
+    found = warehouse.sample(con, query, _label(name, query))
+    return found, warehouse.guess_roles(con, query, found)
+
+
+def _summary(name: str, query: str, kind: str, roles: str) -> warehouse.Summary:
+    """The source summarised in the database, kept 15 minutes (Refresh reads it again at once). The URL is part
+    of the key, so a connection pointed elsewhere is read again."""
+    return _summarised(name, _url(name), query, kind, roles)
+
+
+@st.cache_resource(max_entries=12, ttl="15m", show_spinner=False)
+def _summarised(name: str, url: str, query: str, kind: str, roles: str) -> warehouse.Summary:
+    return warehouse.summary(warehouse.connect(name, url), query, kind=kind, roles=json.loads(roles),
+                             name=_label(name, query))
+
+
+def _label(name: str, query: str) -> str:
+    flat = " ".join(query.split())
+    return f"{name}: {flat if len(flat) <= 60 else flat[:59] + '…'}"
+
+
+def columns_table(plan: Plan, kind: str) -> ingest.Table:
+    """The table whose columns the user maps: the file, or the database's sample."""
+    mapping = plan.data.sources[kind]
+    return _sample(mapping.database, mapping.query)[0] if mapping.database else table(plan, kind)
+
+
+def add_query(plan: Plan, kind: str, database: str, query: str) -> None:
+    """Use a database's table or SELECT as this source (raises WarehouseError, changing nothing)."""
+    query = query.strip()
+    _sampled.clear(database, _url(database), query)
+    _, roles = _sample(database, query)
+    session.update(lambda p: p.data.sources.__setitem__(
+        kind, SourceMapping(_label(database, query), "", roles, database=database, query=query)))
+
+
+def refresh(plan: Plan, kind: str) -> None:
+    """Read the source from the database again (its rows may have changed)."""
+    mapping = plan.data.sources[kind]
+    _sampled.clear(mapping.database, _url(mapping.database), mapping.query)
+    _summarised.clear()
+    _panel.clear()
 
 
 def joined(plan: Plan) -> panel.Panel | None:
@@ -82,7 +170,8 @@ def joined(plan: Plan) -> panel.Panel | None:
 
 def data_key(plan: Plan) -> str:
     """Changes whenever the plan's files or their roles change (a cache key for results computed from them)."""
-    return json.dumps({k: [m.sha256, m.roles, m.date_order] for k, m in plan.data.sources.items()}, sort_keys=True)
+    return json.dumps({k: [m.sha256, m.roles, m.date_order, m.database, m.query]
+                       for k, m in plan.data.sources.items()}, sort_keys=True)
 
 
 def uses_sample(plan: Plan) -> bool:
@@ -133,7 +222,7 @@ def remove(plan: Plan, kind: str) -> None:
     the panels built from it leave memory now, not when the cache is full."""
     mapping = plan.data.sources.get(kind)
     session.update(lambda p: p.data.sources.pop(kind, None))
-    if mapping is not None:
+    if mapping is not None and not mapping.database:
         forget(mapping.sha256, mapping.filename)
 
 

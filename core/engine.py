@@ -25,7 +25,8 @@ MEMORY_LIMIT = os.environ.get("PILOT_ROI_DUCKDB_MEMORY", "1GB")
 def connect(database: str = ":memory:", *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB connection with a memory limit and a spill folder, closed (and its memory freed) on exit."""
     with tempfile.TemporaryDirectory(prefix="pilot-roi-duckdb-") as spill:
-        config = {"memory_limit": MEMORY_LIMIT, "temp_directory": spill, "preserve_insertion_order": True}
+        config = {"memory_limit": MEMORY_LIMIT, "temp_directory": spill, "preserve_insertion_order": True,
+                  "allocator_flush_threshold": "8MB"}  # DuckDB keeps up to 128 MB of freed memory by default
         con = duckdb.connect(database, read_only=read_only, config=config)
         try:
             yield con

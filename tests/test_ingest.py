@@ -3,6 +3,7 @@
 import io
 import zipfile
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -365,3 +366,32 @@ def test_the_date_order_chosen_from_the_values_is_said():
     parsed, findings = quality.parse(table, {"employee_id": "employee_id", "hired": "date"})
     assert str(parsed.dates["hired"].iloc[1].date()) == "2024-05-04"
     assert any(f.severity == "fine" and "day/month/year" in f.message for f in findings)
+
+
+def test_duckdb_and_pythons_csv_module_agree_on_a_messy_file():
+    """DuckDB's reader against Python's csv module, the independent reference (quotes, delimiters inside values,
+    spaces, formulas, accents, tabs); and with a blank line, the line numbers after it still match."""
+    rng = np.random.default_rng(3)
+    pool = ["", " ", "a,b", 'say "hi"', "=1+1", "Zoë", "  padded ", "x\ty", "-", "00123", "1;2"]
+    rows = [[str(rng.choice(pool)) for _ in range(4)] for _ in range(3_000)]
+    frame = pd.DataFrame(rows, columns=["employee_id", "a", "b", "c"])
+    frame["employee_id"] = [f"E{i:05d}" for i in range(len(frame))]
+    data = frame.to_csv(index=False).encode()
+    fast = ingest.read_table(data, "messy.csv")
+    assert fast.line_per_row  # read by DuckDB, not the careful path
+    careful = ingest._careful_csv(data.decode(), ",", "messy.csv").astype(ingest.TEXT)
+    pd.testing.assert_frame_equal(fast.frame, careful, check_index_type=False)
+    gapped = data.replace(b"\nE00100,", b"\n\nE00100,")  # a blank line: every later line number moves by one
+    table = ingest.read_table(gapped, "messy.csv")
+    assert table.frame.index[100] == 101 and table.line(table.frame.index[100]) == 103
+    pd.testing.assert_frame_equal(table.frame.reset_index(drop=True), careful.reset_index(drop=True))
+
+
+def test_a_rejected_line_is_reported_by_its_line_in_a_large_file():
+    body = "".join(f"E{i:06d},login,{i % 90}\n" for i in range(200_000))
+    data = ("employee_id,event,minutes\n" + body + "E9,login,3,extra\n" + body).encode()
+    with pytest.raises(ingest.TableError, match=r"line 200,?002: 4 fields where the header has 3"):
+        ingest.read_table(data, "events.csv")
+    quoted = ("employee_id,event\n" + "E1,ok\n" * 5 + 'E2,"never closed\n' + "E3,ok\n" * 5).encode()
+    with pytest.raises(ingest.TableError, match=r"line 7: .*quote"):
+        ingest.read_table(quoted, "quote.csv")

@@ -228,6 +228,7 @@ def remove(plan: Plan, kind: str) -> None:
 
 def forget(sha: str, name: str) -> None:
     """Drop a file's table (and every panel: one may hold it) and give the freed memory back to the system."""
+    import ctypes
     import gc
 
     import pyarrow as pa
@@ -236,6 +237,10 @@ def forget(sha: str, name: str) -> None:
     _panel.clear()
     gc.collect()
     pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages for reuse until asked
+    try:  # glibc keeps freed heap pages until asked, once; nothing is changed for later allocations
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 SAMPLE_START = "2026-07-01"  # when the sample organisation's pilot started (sample_data/README.md)

@@ -34,6 +34,7 @@ class Finding:
     column: str
     message: str
     lines: tuple[int, ...] = ()
+    date_order: str = ""  # for "dates read as …": the order chosen from the values, which the page offers to flip
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,9 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
                                         f"({_examples(result.bad, table)}); they are left out.",
                                         _lines(table, [i for i, _ in result.bad])))
             if result.note:
-                findings.append(Finding("fine", column, f"Dates read as {result.note}; if that is wrong, choose the "
-                                        "date order for this file (Date order, beside the column roles)."))
+                chosen = "day-first" if result.note.startswith("day/") else "month-first"
+                findings.append(Finding("fine", column, f"Dates read as {result.note}; if that is wrong, read them "
+                                        "the other way (one click, just below).", date_order=chosen))
             if result.ambiguous:
                 findings.append(Finding("worth a look", column,
                                         f"{count(len(result.ambiguous), 'date', 'dates')} could be "

@@ -127,6 +127,13 @@ for kind, label in panel.KINDS.items():
         for finding in report.findings:
             text = f"**{md(finding.column)}**: {md(finding.message)}" if finding.column else md(finding.message)
             {"blocks": st.error, "worth a look": st.warning, "fine": st.info}[finding.severity](text)
+            if finding.date_order:
+                other = "month-first" if finding.date_order == "day-first" else "day-first"
+                if st.button(f"Read the dates as {'month/day/year' if other == 'month-first' else 'day/month/year'}",
+                             key=session.key(f"data.flip.{kind}.{finding.column}")):
+                    session.update(lambda p, k=kind, o=other: setattr(p.data.sources[k], "date_order", o))
+                    st.session_state[session.key(f"data.order.{kind}")] = other  # the radio below agrees
+                    st.rerun()
         with st.expander("Columns and what they are"):
             columns = datasets.columns_table(plan, kind)
             frame = columns.frame

@@ -111,3 +111,16 @@ def test_an_hr_export_shaped_like_the_public_ibm_dataset(app, db_file):
     for department, people in counts.items():
         hidden = pd.isna(summary.loc[department, "people"])
         assert hidden == (people < 5 or (counts < 5).sum() == 1 and people == counts[counts >= 5].min())
+
+
+def test_the_chosen_date_order_is_said_and_flipped_in_one_click(app, db_file):
+    store = Store(db_file)
+    plan, _ = store.create(Plan(name="Dates"))
+    at = app(plan.id, "pages/data.py")
+    data = b"employee_id,hired\nE1,25/03/2024\nE2,04/05/2024\nE3,01/02/2024\n"
+    at.file_uploader[0].set_value(("people.csv", data, "text/csv")).run()
+    assert any("Dates read as day/month/year" in i for i in texts(at, "info"))
+    next(b for b in at.button if b.label == "Read the dates as month/day/year").click().run()
+    assert not at.exception
+    assert store.load(plan.id)[0].data.sources["hris"].date_order == "month-first"
+    assert any("25/03/2024" in w and "not a valid date" in w for w in texts(at, "warning"))  # no 25th month

@@ -6,7 +6,7 @@ import logging
 
 from bench.browser_bench import browser_rows
 from bench.common import print_table
-from bench.data_bench import ingest_rows
+from bench.data_bench import event_log_rows, ingest_rows
 from bench.design_bench import matching_row, sample_size_rows
 from bench.roi_bench import monte_carlo_row, slider_row
 from bench.sessions_bench import session_rows
@@ -20,6 +20,7 @@ def main() -> None:
         *sample_size_rows(),
         matching_row(),
         *ingest_rows(),
+        *event_log_rows(),
         *browser_rows(),
         *session_rows(),
     ]

@@ -4,9 +4,11 @@ Every column is read as text, so ids keep their leading zeros (``00123`` stays `
 dates are parsed later, column by column, and every value that does not parse is reported with its line
 and its text (see core/quality.py).
 
-CSV: UTF-8 with or without BOM, UTF-16 (BOM, or NUL-byte pattern), cp1252, then Latin-1; comma,
-semicolon, tab or pipe delimiters, chosen by which gives the same field count on the first lines. Rows
-with the wrong number of fields and quotes never closed are reported with their line, never dropped.
+CSV: UTF-8 with or without BOM, UTF-16 (BOM, or NUL-byte pattern), cp1252, then Latin-1 (others are converted
+to UTF-8 first); comma, semicolon, tab or pipe delimiters, chosen by which gives the same field count on the
+first lines; read by DuckDB (core/engine.py), or by Python's csv module when blank lines or values spanning lines
+make DuckDB's rows differ from the file's lines. Rows with the wrong number of fields and quotes never closed are
+reported with their line, never dropped.
 XLSX: refused before parsing when it is not a zip (a renamed CSV), encrypted (an OLE container),
 macro-enabled, or a zip bomb (declared size over the cap or compression over 100:1); parsed by
 openpyxl with defusedxml installed (no entity expansion).
@@ -314,11 +316,12 @@ def _duckdb_csv(data: bytes, name: str, delimiter: str, header: int, lines: list
 
 def _rejected(rejected: engine.Rejected, name: str, delimiter: str, width: int) -> str:
     if rejected.kind in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
-        return (f"{name}, line {rejected.line}: {rejected.fields} fields where the header has {width}. Check for a "
+        return (f"{name}, line {rejected.line}: {rejected.fields} field{'s' if rejected.fields != 1 else ''} where "
+                f"the header has {width}. Check for a "
                 f"{_describe(delimiter)} inside a value that is not quoted, or a missing value.")
     if rejected.kind == "UNQUOTED VALUE":
-        return (f"{name}, line {rejected.line}: the file ends inside a quoted value. A quote (\") opened on that line "
-                "is probably never closed; fix that line and upload again.")
+        return (f"{name}, line {rejected.line}: a quoted value is not closed properly — a quote (\") opened on "
+                "that line is never closed, or text follows its closing quote. Fix that line and upload again.")
     return (f"{name}, line {rejected.line}: this line could not be read ({rejected.kind.lower()}). Fix that line "
             "and upload again.")
 

@@ -7,7 +7,8 @@ per-person rows come back: engagement per person from an event table, the mean p
 the mean per person and month of KPIs. An employee table is already one row per person.
 
 What comes back is turned into text, as if it had been exported, so the same parsing, quality report and
-panel apply to it as to an upload.
+panel apply to it as to an upload. A summary comes back ordered by employee id (and month), so the report's
+line numbers (the header is line 1, as in an export) are the same every time it is read.
 """
 
 from __future__ import annotations
@@ -177,7 +178,7 @@ def summary(con: ibis.BaseBackend, query: str, *, kind: str, roles: dict[str, st
         minutes = next((c for c in numbers if MINUTES.search(c)), None)
         expression = aggregate.engagement(rows, person=person, event=event, minutes=minutes,
                                           when=dates[0] if dates else None)
-        result = _run(expression, query)
+        result = _run(expression.order_by("employee_id"), query)
         keep = pc.and_(pc.is_valid(result["employee_id"]), pc.not_equal(result["employee_id"], ""))
         result = result.filter(keep.fill_null(False))
         derived = {c: ("date" if c == "lms_last_activity" else "measure") for c in result.column_names}
@@ -185,14 +186,15 @@ def summary(con: ibis.BaseBackend, query: str, *, kind: str, roles: dict[str, st
         return Summary(as_text(result, name), derived, source_rows, True)
     if kind == "kpis" and dates:
         period = dates[0]
-        expression = aggregate.per_month(rows, person=person, period=period, numbers=numbers)
+        expression = aggregate.per_month(rows, person=person, period=period, numbers=numbers).order_by(
+            ["employee_id", period])
         derived = {"employee_id": "employee_id", period: "period", **{c: "measure" for c in numbers}}
     elif kind == "assessments":
-        expression = aggregate.per_person(rows, person=person, numbers=numbers, dates=dates)
+        expression = aggregate.per_person(rows, person=person, numbers=numbers, dates=dates).order_by("employee_id")
         derived = {"employee_id": "employee_id", **{c: "measure" for c in numbers},
                    **{c: "date" for c in dates}}
     else:  # employees: one row per person already; every mapped column comes back as it is
-        expression = rows.select(present)
+        expression = rows.select(present)  # in the database's order: of repeated ids, the last is kept
         derived = {c: roles[c] for c in present}
     result = _run(expression, query)
     return Summary(as_text(result, name), derived, source_rows, len(result) < source_rows)

@@ -75,6 +75,9 @@ def analysed(plan: Plan, kind: str) -> tuple[ingest.Table, quality.Parsed, quali
         said = (f"Summarised in the database “{mapping.database}”: {found.source_rows:,} rows read there, "
                 f"{len(t.frame):,} {what} fetched." if found.summarised else
                 f"Read from the database “{mapping.database}”: {len(t.frame):,} rows.")
+        order = "ordered by employee id" if found.summarised else "in the order the database returned them"
+        said += (f" Line numbers above count those rows {order}, as an export of them would (the first is line "
+                 "2)." if any(f.lines for f in report.findings) else "")
         report = dataclasses.replace(report, findings=[*report.findings, quality.Finding("fine", "", said)])
     return t, parsed, report
 

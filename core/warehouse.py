@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import ibis
 import ibis.expr.types as ir
@@ -53,15 +54,38 @@ def where(url: str) -> str:
         f"{parts.scheme}:{parts.path or parts.netloc}"
 
 
-def connect(name: str, url: str) -> ibis.BaseBackend:
-    """An Ibis connection (`ibis.connect(url)`: postgres://, duckdb://, snowflake://, bigquery://, trino://…)."""
+def connect(name: str, url: str, folders: tuple[str, ...] = ()) -> ibis.BaseBackend:
+    """An Ibis connection (`ibis.connect(url)`: postgres://, duckdb://, snowflake://, bigquery://, trino://…).
+
+    A DuckDB database runs inside this server, so it is opened read-only and cut off from the file system (no
+    read_csv of secrets.toml, no ATTACH of the plans database): only files under `folders` can be read by a
+    query, and the setting is locked. Other databases enforce their own users' rights (use a read-only user)."""
     try:
-        return ibis.connect(url)
+        return _duckdb(url, folders) if urlsplit(url).scheme == "duckdb" else ibis.connect(url)
+    except WarehouseError:
+        raise
     except Exception as exc:  # noqa: BLE001 - every driver's failure becomes one clear message
         reason = _reason(exc, url)
         raise WarehouseError(f"Could not connect to the database “{name}” ({where(url)}): {reason}. Check that the "
                              f"server is running and reachable, and the [pilot_roi.databases] entry “{name}” in "
                              ".streamlit/secrets.toml.") from None
+
+
+def _duckdb(url: str, folders: tuple[str, ...]) -> ibis.BaseBackend:
+    import duckdb
+
+    parts = urlsplit(url)
+    path = (parts.netloc + parts.path) or ":memory:"
+    if path != ":memory:" and not Path(path).is_file():
+        raise WarehouseError(f"There is no DuckDB file at {path}. Check the path in .streamlit/secrets.toml "
+                             "([pilot_roi.databases]).")
+    config = {key: values[-1] for key, values in parse_qs(parts.query).items()}  # memory_limit, threads…
+    con = duckdb.connect(path, read_only=path != ":memory:", config=config)
+    backend = ibis.duckdb.from_connection(con)  # Ibis sets its own options first
+    con.execute("SET allowed_directories = $folders", {"folders": [str(Path(f).resolve()) for f in folders]})
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")  # no query can undo the above
+    return backend
 
 
 def _reason(exc: Exception, url: str) -> str:

@@ -124,3 +124,35 @@ def test_a_duckdb_file_is_a_warehouse_too(tmp_path):
     expected = panel.engagement(panel.Source("lms", table, file_roles, quality.parse(table, file_roles)[0]))
     got = panel.engagement(warehouse.as_source("lms", found))
     pd.testing.assert_frame_equal(got.sort_index()[expected.columns], expected.sort_index(), check_dtype=False)
+
+
+def test_a_duckdb_database_cannot_read_the_servers_files_nor_write(tmp_path):
+    """A DuckDB database runs inside the app's server: a query must not read secrets.toml or the plans database,
+    nor write; a folder named in secrets may be read."""
+    path = tmp_path / "hr.duckdb"
+    con = ibis.duckdb.connect(str(path))
+    con.create_table("hris", typed("hris"))
+    con.disconnect()
+    secret = tmp_path / "secrets.toml"
+    secret.write_text('[pilot_roi.databases]\npg = "postgres://u:TOPSECRET@host/db"\n')
+    db = warehouse.connect("local", f"duckdb://{path}")
+    for query in (f"SELECT * FROM read_csv('{secret}', header = false, delim = '|')",
+                  f"SELECT h.employee_id, s.column0 FROM hris h CROSS JOIN read_csv('{secret}', header = false) s"):
+        with pytest.raises(warehouse.WarehouseError) as caught:
+            warehouse.sample(db, query, "q")
+        assert "TOPSECRET" not in str(caught.value)
+    with pytest.raises(Exception):  # noqa: B017 - read-only: whatever the driver raises
+        db.raw_sql("CREATE TABLE x AS SELECT 1")
+    allowed = tmp_path / "exports"
+    allowed.mkdir()
+    (allowed / "events.csv").write_text("employee_id,event\nE1,login\n")
+    logs = warehouse.connect("logs", "duckdb://", folders=(str(allowed),))
+    assert len(warehouse.sample(logs, f"SELECT * FROM read_csv('{allowed / 'events.csv'}')", "q").frame) == 1
+    with pytest.raises(warehouse.WarehouseError):
+        warehouse.sample(logs, f"SELECT * FROM read_csv('{secret}')", "q")
+
+
+def test_a_missing_duckdb_file_is_said_and_not_created(tmp_path):
+    with pytest.raises(warehouse.WarehouseError, match="no DuckDB file"):
+        warehouse.connect("local", f"duckdb://{tmp_path / 'typo.duckdb'}")
+    assert not (tmp_path / "typo.duckdb").exists()

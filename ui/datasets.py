@@ -91,21 +91,28 @@ def sources(plan: Plan) -> dict[str, panel.Source]:
 
 
 # -- databases ---------------------------------------------------------------------------------------------------
-def databases() -> dict[str, str]:
-    """`[pilot_roi.databases]` in .streamlit/secrets.toml: a name for each connection and its Ibis URL."""
+def databases() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """`[pilot_roi.databases]` in .streamlit/secrets.toml: each connection's name, its Ibis URL, and (for DuckDB)
+    the folders its queries may read files from. An entry is a URL, or a table with `url` and `folders`."""
     try:
         found = st.secrets.get("pilot_roi", {}).get("databases", {})
     except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitSecretNotFoundError):
         return {}
-    return {str(name): str(url) for name, url in dict(found).items()}
+    out = {}
+    for name, entry in dict(found).items():
+        if isinstance(entry, str):
+            out[str(name)] = (entry, ())
+        elif hasattr(entry, "get") and entry.get("url"):
+            out[str(name)] = (str(entry["url"]), tuple(str(f) for f in entry.get("folders", ())))
+    return out
 
 
-def _url(name: str) -> str:
-    url = databases().get(name)
-    if url is None:
+def _url(name: str) -> tuple[str, tuple[str, ...]]:
+    found = databases().get(name)
+    if found is None:
         raise warehouse.WarehouseError(f"The database “{name}” is not named in .streamlit/secrets.toml any more "
                                        "([pilot_roi.databases]): add it back, or choose files for this source.")
-    return url
+    return found
 
 
 def _sample(name: str, query: str) -> tuple[ingest.Table, dict[str, str]]:
@@ -114,8 +121,8 @@ def _sample(name: str, query: str) -> tuple[ingest.Table, dict[str, str]]:
 
 
 @st.cache_resource(max_entries=12, ttl="15m", show_spinner=False)
-def _sampled(name: str, url: str, query: str) -> tuple[ingest.Table, dict[str, str]]:
-    con = warehouse.connect(name, url)
+def _sampled(name: str, url: tuple[str, tuple[str, ...]], query: str) -> tuple[ingest.Table, dict[str, str]]:
+    con = warehouse.connect(name, *url)
     found = warehouse.sample(con, query, _label(name, query))
     return found, warehouse.guess_roles(con, query, found)
 
@@ -127,8 +134,8 @@ def _summary(name: str, query: str, kind: str, roles: str) -> warehouse.Summary:
 
 
 @st.cache_resource(max_entries=12, ttl="15m", show_spinner=False)
-def _summarised(name: str, url: str, query: str, kind: str, roles: str) -> warehouse.Summary:
-    return warehouse.summary(warehouse.connect(name, url), query, kind=kind, roles=json.loads(roles),
+def _summarised(name: str, url: tuple[str, tuple[str, ...]], query: str, kind: str, roles: str) -> warehouse.Summary:
+    return warehouse.summary(warehouse.connect(name, *url), query, kind=kind, roles=json.loads(roles),
                              name=_label(name, query))
 
 

@@ -591,7 +591,9 @@ def parse_dates(series: pd.Series, *, order: Literal["auto", "day-first", "month
         year = slash.loc[is_slash, 2].astype(int)
         year = year.where(year >= 100, year + 2000)
         chosen = order
-        if chosen == "auto":
+        if chosen != "auto":
+            note = f"{'day/month' if chosen == 'day-first' else 'month/day'}/year (as chosen for this file)"
+        else:
             if (first > 12).any() and not (second > 12).any():
                 chosen, note = "day-first", "day/month/year (a day above 12 was found)"
             elif (second > 12).any() and not (first > 12).any():

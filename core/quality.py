@@ -116,8 +116,8 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
                 findings.append(Finding("worth a look", column,
                                         f"{count(len(result.ambiguous), 'date', 'dates')} could be "
                                         f"day/month or month/day ({_examples(result.ambiguous, table)}): choose the "
-                                        "date order for this file; until then they are left out.",
-                                        _lines(table, [i for i, _ in result.ambiguous])))
+                                        "date order for this file (just below); until then they are left out.",
+                                        _lines(table, [i for i, _ in result.ambiguous]), date_order="ambiguous"))
     return parsed, findings
 
 

@@ -85,6 +85,19 @@ def from_database(kind: str, mapping, names: list[str]) -> None:
                     st.error(md(f"{exc} Nothing was changed."))
 
 
+ORDERS = {"day-first": "day/month/year", "month-first": "month/day/year"}
+
+
+def date_order_buttons(kind: str, finding: quality.Finding) -> None:
+    """One click to read a file's dates the other way (or, when they are ambiguous, either way)."""
+    offered = [o for o in ORDERS if o != finding.date_order]
+    for column, order in zip(st.columns(len(offered) + 1)[:len(offered)], offered, strict=True):
+        if column.button(f"Read the dates as {ORDERS[order]}", key=session.key(f"data.flip.{kind}.{order}"
+                                                                                   f".{finding.column}")):
+            session.update(lambda p, o=order: setattr(p.data.sources[kind], "date_order", o))
+            st.rerun()
+
+
 databases = sorted(datasets.databases())
 for kind, label in panel.KINDS.items():
     mapping = plan.data.sources.get(kind)
@@ -128,12 +141,7 @@ for kind, label in panel.KINDS.items():
             text = f"**{md(finding.column)}**: {md(finding.message)}" if finding.column else md(finding.message)
             {"blocks": st.error, "worth a look": st.warning, "fine": st.info}[finding.severity](text)
             if finding.date_order:
-                other = "month-first" if finding.date_order == "day-first" else "day-first"
-                if st.button(f"Read the dates as {'month/day/year' if other == 'month-first' else 'day/month/year'}",
-                             key=session.key(f"data.flip.{kind}.{finding.column}")):
-                    session.update(lambda p, k=kind, o=other: setattr(p.data.sources[k], "date_order", o))
-                    st.session_state[session.key(f"data.order.{kind}")] = other  # the radio below agrees
-                    st.rerun()
+                date_order_buttons(kind, finding)
         with st.expander("Columns and what they are"):
             columns = datasets.columns_table(plan, kind)
             frame = columns.frame
@@ -154,7 +162,8 @@ for kind, label in panel.KINDS.items():
                 orders = {"auto": "Decide from the data (report ambiguous dates)", "day-first": "Day first (31/12)",
                           "month-first": "Month first (12/31)"}
                 chosen = st.radio("Date order", list(orders), format_func=orders.get, horizontal=True,
-                                  index=list(orders).index(mapping.date_order), key=session.key(f"data.order.{kind}"))
+                                  index=list(orders).index(mapping.date_order),  # a new file or a click: redrawn
+                                  key=session.key(f"data.order.{kind}.{mapping.sha256}.{mapping.date_order}"))
                 if chosen != mapping.date_order:
                     session.update(lambda p, k=kind, c=chosen: setattr(p.data.sources[k], "date_order", c))
                     st.rerun()

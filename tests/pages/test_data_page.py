@@ -124,3 +124,21 @@ def test_the_chosen_date_order_is_said_and_flipped_in_one_click(app, db_file):
     assert not at.exception
     assert store.load(plan.id)[0].data.sources["hris"].date_order == "month-first"
     assert any("25/03/2024" in w and "not a valid date" in w for w in texts(at, "warning"))  # no 25th month
+
+
+def test_a_new_file_starts_from_the_dates_own_order_and_ambiguous_dates_get_two_buttons(app, db_file):
+    store = Store(db_file)
+    plan, _ = store.create(Plan(name="Dates"))
+    at = app(plan.id, "pages/data.py")
+    at.file_uploader[0].set_value(("a.csv", b"employee_id,hired\nE1,25/03/2024\nE2,04/05/2024\n", "text/csv")).run()
+    next(b for b in at.button if b.label == "Read the dates as month/day/year").click().run()
+    assert any("month/day/year (as chosen for this file)" in i for i in texts(at, "info"))
+    at.file_uploader[0].set_value(("b.csv", b"employee_id,hired\nE1,03/04/2024\nE2,05/06/2024\n", "text/csv")).run()
+    assert not at.exception
+    assert store.load(plan.id)[0].data.sources["hris"].date_order == "auto"  # not the last file's choice
+    assert any("2 dates could be day/month or month/day" in w for w in texts(at, "warning"))
+    labels = [b.label for b in at.button]
+    assert "Read the dates as day/month/year" in labels and "Read the dates as month/day/year" in labels
+    next(b for b in at.button if b.label == "Read the dates as day/month/year").click().run()
+    assert store.load(plan.id)[0].data.sources["hris"].date_order == "day-first"
+    assert not any("could be day/month" in w for w in texts(at, "warning"))

@@ -139,7 +139,9 @@ def _stray_quotes(table: ingest.Table) -> list[Finding]:
 
 
 def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed: Parsed | None = None,
-                date_order: str = "auto") -> FileReport:
+                date_order: str = "auto", outliers_of_rows: bool = True) -> FileReport:
+    """The report of one source. `outliers_of_rows=False` for rows a database summarised per person: a far
+    total of events is a busy person, not a typo."""
     frame = table.frame
     findings = [Finding("worth a look", "", note) for note in table.notes if not note.startswith("read the")]
     if parsed is None:
@@ -188,7 +190,7 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
             findings.append(Finding("worth a look", column, f"{count(n, 'row has', 'rows have')} no {column} (lines "
                                     f"{_line_list(table, empty)}).", _lines(table, empty[:1000])))
     findings += _gaps(table, parsed, blank)
-    for column, values in parsed.numbers.items():
+    for column, values in parsed.numbers.items() if outliers_of_rows else ():
         far = outliers(values)
         if len(far):
             shown = ", ".join(f"line {table.line(i)}: {frame.at[i, column]}" for i in far[:SHOW])

@@ -44,6 +44,8 @@ class Summary:
     roles: dict[str, str]
     source_rows: int
     summarised: bool  # events or repeated rows were aggregated in the database
+    notes: tuple[str, ...] = ()  # what the report should say about how it was read
+    date_range: tuple[str, str] | None = None  # of the source's own dates (events), not of the summary's
 
 
 def where(url: str) -> str:
@@ -186,7 +188,12 @@ def _run(expression: ir.Table, query: str) -> pa.Table:
 
 
 def summary(con: ibis.BaseBackend, query: str, *, kind: str, roles: dict[str, str], name: str) -> Summary:
-    """The source aggregated in the database for `kind` (see the module docstring); only its result is fetched."""
+    """The source aggregated in the database for `kind` (see the module docstring); only its result is fetched.
+
+    Numbers the database holds as text are never cast there (one bad value would fail the whole query, and a
+    decimal comma would be misread): assessments and KPIs with such a column come back row by row, to be read
+    and checked here like an upload; an event table's minutes count only where they are plain numbers, and the
+    others are counted and said."""
     rows = relation(con, query)
     present = [c for c in rows.columns if roles.get(c, "ignore") != "ignore"]
     of = {role: [c for c in present if roles[c] == role] for role in set(roles.values())}
@@ -196,32 +203,64 @@ def summary(con: ibis.BaseBackend, query: str, *, kind: str, roles: dict[str, st
     person = ids[0]
     numbers = of.get("measure", [])
     dates = of.get("date", []) + of.get("period", [])
+    schema = rows.schema()
+    texts = [c for c in numbers if schema[c].is_string()]
     source_rows = int(_scalar(rows.count(), query))
     if kind == "lms":
-        event = _event_column(rows, of.get("category", []) + of.get("text", []), query)
-        minutes = next((c for c in numbers if MINUTES.search(c)), None)
-        expression = aggregate.engagement(rows, person=person, event=event, minutes=minutes,
-                                          when=dates[0] if dates else None)
-        result = _run(expression.order_by("employee_id"), query)
-        keep = pc.and_(pc.is_valid(result["employee_id"]), pc.not_equal(result["employee_id"], ""))
-        result = result.filter(keep.fill_null(False))
-        derived = {c: ("date" if c == "lms_last_activity" else "measure") for c in result.column_names}
-        derived["employee_id"] = "employee_id"
-        return Summary(as_text(result, name), derived, source_rows, True)
-    if kind == "kpis" and dates:
+        return _engagement(rows, query, name, person=person, numbers=numbers, dates=dates, source_rows=source_rows,
+                           events=of.get("category", []) + of.get("text", []))
+    notes: list[str] = []
+    if texts and kind in ("kpis", "assessments"):
+        notes.append(f"{', '.join(texts)} {'is' if len(texts) == 1 else 'are'} text in the database: the rows were "
+                     "fetched to be read as numbers here, so every value that is not a number is reported.")
+    if kind == "kpis" and dates and not texts:
         period = dates[0]
         expression = aggregate.per_month(rows, person=person, period=period, numbers=numbers).order_by(
             ["employee_id", period])
         derived = {"employee_id": "employee_id", period: "period", **{c: "measure" for c in numbers}}
-    elif kind == "assessments":
+    elif kind == "assessments" and not texts:
         expression = aggregate.per_person(rows, person=person, numbers=numbers, dates=dates).order_by("employee_id")
         derived = {"employee_id": "employee_id", **{c: "measure" for c in numbers},
                    **{c: "date" for c in dates}}
-    else:  # employees: one row per person already; every mapped column comes back as it is
+    else:  # employees (one row per person already), or numbers to be read here: the mapped columns as they are
         expression = rows.select(present)  # in the database's order: of repeated ids, the last is kept
         derived = {c: roles[c] for c in present}
     result = _run(expression, query)
-    return Summary(as_text(result, name), derived, source_rows, len(result) < source_rows)
+    return Summary(as_text(result, name), derived, source_rows, len(result) < source_rows, notes=tuple(notes))
+
+
+PLAIN_NUMBER = r"^\s*-?[0-9]+(\.[0-9]+)?\s*$"
+ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+
+def _engagement(rows: ir.Table, query: str, name: str, *, person: str, numbers: list[str], dates: list[str],
+                events: list[str], source_rows: int) -> Summary:
+    event = _event_column(rows, events, query)
+    minutes = next((c for c in numbers if MINUTES.search(c)), None)
+    when = dates[0] if dates else None
+    notes: list[str] = []
+    if minutes is not None and rows[minutes].type().is_string():
+        plain = rows[minutes].re_search(PLAIN_NUMBER).fill_null(False)
+        written = rows[minutes].strip().fill_null("").length() > 0
+        odd = int(_scalar((~plain & written).sum(), query) or 0)
+        rows = rows.mutate(**{minutes: plain.ifelse(rows[minutes], ibis.null()).cast("float64")})
+        if odd:
+            notes.append(f"{odd:,} {minutes} values in the database are not plain numbers (such as 3,5 or 12 min): "
+                         "they count as 0 minutes. Store minutes as numbers to count them.")
+    if when is not None and rows[when].type().is_string():  # ISO text sorts as time does; read here afterwards
+        rows = rows.mutate(**{when: rows[when].re_search(ISO_DATE).fill_null(False).ifelse(rows[when],
+                                                                                            ibis.null())})
+    span = None
+    if when is not None:
+        ends = _run(rows.aggregate(low=rows[when].min(), high=rows[when].max()), query).to_pylist()[0]
+        span = (str(ends["low"])[:10], str(ends["high"])[:10]) if ends["low"] is not None else None
+    expression = aggregate.engagement(rows, person=person, event=event, minutes=minutes, when=when)
+    result = _run(expression.order_by("employee_id"), query)
+    keep = pc.and_(pc.is_valid(result["employee_id"]), pc.not_equal(result["employee_id"], ""))
+    result = result.filter(keep.fill_null(False))
+    derived = {c: ("date" if c == "lms_last_activity" else "measure") for c in result.column_names}
+    derived["employee_id"] = "employee_id"
+    return Summary(as_text(result, name), derived, source_rows, True, notes=tuple(notes), date_range=span)
 
 
 def _scalar(expression: ir.Scalar, query: str):

@@ -156,3 +156,33 @@ def test_a_missing_duckdb_file_is_said_and_not_created(tmp_path):
     with pytest.raises(warehouse.WarehouseError, match="no DuckDB file"):
         warehouse.connect("local", f"duckdb://{tmp_path / 'typo.duckdb'}")
     assert not (tmp_path / "typo.duckdb").exists()
+
+
+def test_numbers_held_as_text_in_the_database_are_read_and_checked_here(pg):
+    """One bad value or a decimal comma in a text column must not fail the source, nor be misread."""
+    con = ibis.connect(pg)
+    kpis = typed("kpis").head(300).astype({"csat": str})
+    kpis["deals_closed"] = kpis["deals_closed"].map(lambda v: "" if pd.isna(v) else f"{v:.1f}".replace(".", ","))
+    kpis.loc[5, "deals_closed"] = "12x3"
+    con.create_table("kpis_text", kpis, overwrite=True)
+    roles = {"employee_id": "employee_id", "month": "period", "deals_closed": "measure", "avg_deal_size": "measure",
+             "csat": "measure", "weeks_to_productivity": "measure"}
+    found = warehouse.summary(con, "kpis_text", kind="kpis", roles=roles, name="k")
+    assert any("deals_closed, csat are text in the database" in n for n in found.notes)
+    source = warehouse.as_source("kpis", found)
+    report = quality.file_report(found.table, found.roles, kind="kpis", parsed=source.parsed)
+    said = " ".join(f.message for f in report.findings)
+    assert "12x3" in said and "comma as decimal mark" in said
+    deals = source.parsed.numbers["deals_closed"]
+    expected = typed("kpis").head(300)["deals_closed"]
+    assert deals.drop(5).dropna().tolist() == pytest.approx(expected.drop(5).dropna().tolist())
+
+    events = typed("lms").head(2_000).astype({"minutes": str})
+    events.loc[3, "minutes"] = "3,5"
+    con.create_table("lms_text", events, overwrite=True)
+    roles = {"employee_id": "employee_id", "timestamp": "date", "event": "category", "minutes": "measure"}
+    found = warehouse.summary(con, "lms_text", kind="lms", roles=roles, name="e")
+    assert any("1 minutes values in the database are not plain numbers" in n for n in found.notes)
+    total = found.table.frame["lms_minutes"].astype(float).sum()
+    assert total == pytest.approx(pd.to_numeric(events["minutes"], errors="coerce").sum())
+    assert found.date_range == (str(events["timestamp"].min().date()), str(events["timestamp"].max().date()))

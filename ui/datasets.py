@@ -26,13 +26,14 @@ def _table(sha: str, name: str, _load: Callable[[], bytes]) -> ingest.Table:
     return ingest.read_table(_load(), name)
 
 
-def _analysed(roles: dict[str, str], date_order: str, kind: str,
-              table: ingest.Table) -> tuple[quality.Parsed, quality.FileReport]:
+def _analysed(roles: dict[str, str], date_order: str, kind: str, table: ingest.Table,
+              summarised: bool = False) -> tuple[quality.Parsed, quality.FileReport]:
     """The parsed columns and the report, kept with the table (and dropped with it)."""
 
     def analyse() -> tuple[quality.Parsed, quality.FileReport]:
         parsed, _ = quality.parse(table, roles, date_order=date_order)
-        return parsed, quality.file_report(table, roles, kind=kind, parsed=parsed, date_order=date_order)
+        return parsed, quality.file_report(table, roles, kind=kind, parsed=parsed, date_order=date_order,
+                                           outliers_of_rows=not summarised)
 
     return table.memo(("analysed", json.dumps(roles, sort_keys=True), date_order, kind), analyse)
 
@@ -63,9 +64,9 @@ def _resolved(plan: Plan, kind: str) -> tuple[ingest.Table, dict[str, str], bool
 
 def analysed(plan: Plan, kind: str) -> tuple[ingest.Table, quality.Parsed, quality.FileReport]:
     mapping = plan.data.sources[kind]
-    t, roles, _ = _resolved(plan, kind)
+    t, roles, summarised = _resolved(plan, kind)
     try:
-        parsed, report = _analysed(roles, mapping.date_order, kind, t)
+        parsed, report = _analysed(roles, mapping.date_order, kind, t, summarised)
     except Exception as exc:  # noqa: BLE001 - a message naming the file, never a traceback
         raise ingest.TableError(f"{mapping.filename} could not be checked ({type(exc).__name__}: "
                                 f"{str(exc)[:200]}). Try other column roles, or report it.") from exc
@@ -78,7 +79,9 @@ def analysed(plan: Plan, kind: str) -> tuple[ingest.Table, quality.Parsed, quali
         order = "ordered by employee id" if found.summarised else "in the order the database returned them"
         said += (f" Line numbers above count those rows {order}, as an export of them would (the first is line "
                  "2)." if any(f.lines for f in report.findings) else "")
-        report = dataclasses.replace(report, findings=[*report.findings, quality.Finding("fine", "", said)])
+        notes = [quality.Finding("worth a look", "", note) for note in found.notes]
+        report = dataclasses.replace(report, findings=[*notes, *report.findings, quality.Finding("fine", "", said)],
+                                     date_range=found.date_range or report.date_range)
     return t, parsed, report
 
 
@@ -155,6 +158,7 @@ def add_query(plan: Plan, kind: str, database: str, query: str) -> None:
     query = query.strip()
     _sampled.clear(database, _url(database), query)
     _, roles = _sample(database, query)
+    _summary(database, query, kind, json.dumps(roles, sort_keys=True))  # it must run before it replaces anything
     session.update(lambda p: p.data.sources.__setitem__(
         kind, SourceMapping(_label(database, query), "", roles, database=database, query=query)))
 

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from core import aggregate, ingest, panel, quality
 from core.panel import MAX_KINDS, MINUTES
+from core.words import count
 
 SAMPLE_ROWS = 2_000
 
@@ -245,8 +246,10 @@ def _engagement(rows: ir.Table, query: str, name: str, *, person: str, numbers: 
         odd = int(_scalar((~plain & written).sum(), query) or 0)
         rows = rows.mutate(**{minutes: plain.ifelse(rows[minutes], ibis.null()).cast("float64")})
         if odd:
-            notes.append(f"{odd:,} {minutes} values in the database are not plain numbers (such as 3,5 or 12 min): "
-                         "they count as 0 minutes. Store minutes as numbers to count them.")
+            notes.append(f"{count(odd, 'value', 'values')} of {minutes} in the database "
+                         f"{'is not a plain number' if odd == 1 else 'are not plain numbers'} (such as 3,5 or 12 min): "
+                         f"{'it counts' if odd == 1 else 'they count'} as 0 minutes. Store minutes as numbers to "
+                         "count them.")
     if when is not None and rows[when].type().is_string():  # ISO text sorts as time does; read here afterwards
         rows = rows.mutate(**{when: rows[when].re_search(ISO_DATE).fill_null(False).ifelse(rows[when],
                                                                                             ibis.null())})

@@ -182,7 +182,7 @@ def test_numbers_held_as_text_in_the_database_are_read_and_checked_here(pg):
     con.create_table("lms_text", events, overwrite=True)
     roles = {"employee_id": "employee_id", "timestamp": "date", "event": "category", "minutes": "measure"}
     found = warehouse.summary(con, "lms_text", kind="lms", roles=roles, name="e")
-    assert any("1 minutes values in the database are not plain numbers" in n for n in found.notes)
+    assert any("1 value of minutes in the database is not a plain number" in n for n in found.notes)
     total = found.table.frame["lms_minutes"].astype(float).sum()
     assert total == pytest.approx(pd.to_numeric(events["minutes"], errors="coerce").sum())
     assert found.date_range == (str(events["timestamp"].min().date()), str(events["timestamp"].max().date()))

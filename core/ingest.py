@@ -103,10 +103,12 @@ class Table:
         """Where the column's cells are empty or only spaces, computed once."""
         return self.memo(("blank", column), lambda: blank(self.frame[column]))
 
-    def parsing(self, column: str, role: str, date_order: str = "auto") -> Parsed:
-        """A measure's numbers (`parse_numbers`) or a date or period column's dates (`parse_dates`), parsed once."""
+    def parsing(self, column: str, role: str, date_order: str = "auto", mark: str = "auto") -> Parsed:
+        """A measure's numbers (`parse_numbers`, with the file's decimal `mark` where its values show none) or a
+        date or period column's dates (`parse_dates`), parsed once."""
         if role == "measure":
-            return self.memo(("numbers", column), lambda: parse_numbers(self.frame[column]))
+            return self.memo(("numbers", column, mark),
+                             lambda: parse_numbers(self.frame[column], mark))  # type: ignore[arg-type]
         return self.memo(("dates", column, date_order),
                          lambda: parse_dates(self.frame[column], order=date_order))  # type: ignore[arg-type]
 
@@ -430,45 +432,66 @@ def _cast(series: pd.Series, to) -> tuple[pd.Series, np.ndarray] | None:
             empty.to_numpy(zero_copy_only=False))
 
 
-def parse_numbers(series: pd.Series) -> Parsed:
+def parse_numbers(series: pd.Series, mark: Literal["auto", "comma", "dot"] = "auto") -> Parsed:
     """Numbers with thousands separators and decimal commas, the decimal mark decided per column from evidence.
 
     Values that show their decimal mark (1,5 · 12,25 · 1.234,56 for a comma; 0.5 · 1,234.56 for a dot) decide
-    it; 2.500 or 1,234 alone could be either, and follow the column. A column where both kinds appear is never
-    guessed: the values showing the less common mark are left out and reported (`note` says so). Plain numbers
+    it (`note` "decimal comma" or "decimal dot"). A column where both kinds appear is never guessed: the values
+    showing the less common mark are left out and reported (all of both when they are as many). Values such as
+    2.007 or 1,234 show nothing: they follow the column's evidence, else `mark` (the rest of the file's, see
+    `quality.parse`), else they are read with the dot and listed in `ambiguous` to be reported. Plain numbers
     take a fast vectorised path; only the rest is cleaned.
     """
     fast = _cast(series, "float64") if series.dtype == TEXT else None
     if fast is not None:
         values, blank = fast
-        bad = values.isna().to_numpy() & ~blank  # "nan" in a cell
-        return Parsed(values, _examples(series, bad))
+        dotted = pc.any(pc.match_substring(arrow(series).fill_null(""), ".")).as_py()
+        if not dotted or mark == "dot" or (mark == "auto" and not _grouped(series).any()):
+            bad = values.isna().to_numpy() & ~blank  # "nan" in a cell
+            return Parsed(values, _examples(series, bad))
     text = series.astype(TEXT).fillna("").str.strip()
     blank = text.eq("")
     values = pd.to_numeric(text.where(~blank, None), errors="coerce").astype(float)
     rest = values.isna() & ~blank
-    note = ""
-    if rest.any():
-        cleaned = text.str.replace(_CURRENCY, "", regex=True).str.replace(r"^\((.*)\)$", r"-\1", regex=True)
-        comma_mark = cleaned.str.contains(_DECIMAL_COMMA, regex=True) & ~blank
-        dot_mark = cleaned.str.contains(_DECIMAL_DOT, regex=True) & ~blank
-        if comma_mark.any() and dot_mark.any():  # the values disagree: a finding, never a guess
-            comma = comma_mark.sum() >= dot_mark.sum()
+    cleaned = text.str.replace(_CURRENCY, "", regex=True).str.replace(r"^\((.*)\)$", r"-\1", regex=True)
+    comma_mark = cleaned.str.contains(_DECIMAL_COMMA, regex=True) & ~blank
+    dot_mark = cleaned.str.contains(_DECIMAL_DOT, regex=True) & ~blank
+    disagree = pd.Series(False, index=text.index)
+    ambiguous: list[tuple[int, str]] = []
+    if comma_mark.any() and dot_mark.any():  # the values disagree: a finding, never a guess
+        commas, dots = int(comma_mark.sum()), int(dot_mark.sum())
+        comma = commas > dots
+        if commas == dots:
+            disagree = comma_mark | dot_mark
+            note = "decimal marks disagree: as many values use the comma (1.234,56) as the dot (1,234.56)"
+        else:
             disagree = dot_mark if comma else comma_mark
             note = (f"decimal marks disagree: most values use the {'comma' if comma else 'dot'} "
                     f"({'1.234,56' if comma else '1,234.56'}) but some the other")
-        else:
-            comma, disagree = bool(comma_mark.any()), pd.Series(False, index=text.index)
-            note = "decimal comma" if comma else ""
-        separated = cleaned.str.contains(r"[.,]", regex=True) & ~blank
-        if comma:  # 1.234,56 and 2.500 (two thousand five hundred) alike
-            normalised = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        else:
-            normalised = cleaned.str.replace(",", "", regex=False)
-        redo = (rest | separated) & ~disagree
-        values[redo] = pd.to_numeric(normalised[redo], errors="coerce")
-        values[disagree] = np.nan
-    return Parsed(values, _examples(series, values.isna() & ~blank), note=note)
+    elif comma_mark.any() or dot_mark.any():
+        comma = bool(comma_mark.any())
+        note = "decimal comma" if comma else "decimal dot"
+    else:  # nothing in the column shows its mark
+        comma = mark == "comma"
+        grouped = _grouped(cleaned) & ~blank.to_numpy()
+        note = "decimal comma (as the file's other columns show)" if comma else ""
+        if mark == "auto" and grouped.any():
+            ambiguous = _examples(series, pd.Series(grouped, index=text.index))
+    separated = cleaned.str.contains(r"[.,]", regex=True) & ~blank
+    if comma:  # 1.234,56 and 2.500 (two thousand five hundred) alike
+        normalised = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        normalised = cleaned.str.replace(",", "", regex=False)
+    redo = (rest | separated) & ~disagree
+    values[redo] = pd.to_numeric(normalised[redo], errors="coerce")
+    values[disagree] = np.nan
+    return Parsed(values, _examples(series, values.isna() & ~blank), ambiguous, note)
+
+
+def _grouped(values: pd.Series) -> np.ndarray:
+    """Values that could be read either way: 2.007, 1,234, 1.234.567 (groups of three after one to three)."""
+    return pc.match_substring_regex(arrow(values).fill_null(""), r"^\s*-?[0-9]{1,3}(?:[.,][0-9]{3})+\s*$").to_numpy(
+        zero_copy_only=False)
 
 
 # A decimal mark shown by the value itself: a comma (or dot) followed by other than exactly three digits, or
@@ -668,7 +691,10 @@ def guess_roles(table: Table) -> dict[str, str]:
                 role = None  # named like a date, but its values are not dates: let the values decide
         if role is None and len(filled):
             starts = filled.str.match(r"^[ \t]*[-+(.$€£¥0-9]").mean()  # a number starts with one of these
-            if digits.mean() >= 0.9 and starts >= 0.9 and parse_numbers(filled).values.notna().mean() >= 0.9:
+            numbers = parse_numbers(filled)
+            disagreeing = len(numbers.bad) if numbers.note.startswith("decimal marks disagree") else 0
+            if digits.mean() >= 0.9 and starts >= 0.9 and numbers.values.notna().mean() + disagreeing / len(
+                    filled) >= 0.9:  # numbers whose marks disagree are still numbers (and reported as such)
                 role = "measure"
             elif _looks_like_names(filled):
                 role = "name"  # whatever the header says: people's names are never shown

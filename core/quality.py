@@ -81,8 +81,11 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
     findings = parsed.findings
     wanted = [(c, r) for c, r in roles.items() if c in table.frame.columns and r in ("measure", "date", "period")]
 
+    mark = _file_mark([table.parsing(c, r) for c, r in wanted if r == "measure"])
     for column, role in wanted:
         result = table.parsing(column, role, date_order)
+        if role == "measure" and result.ambiguous and mark != "auto":
+            result = table.parsing(column, role, mark=mark)  # the rest of the file shows its decimal mark
         if role == "measure":
             parsed.numbers[column] = result.values
             if result.note.startswith("decimal marks disagree"):
@@ -101,6 +104,19 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
                 findings.append(Finding("fine", column,
                                         "Read with the comma as decimal mark (1.234,56 is one thousand two hundred "
                                         "thirty-four and 56 hundredths), as its values show."))
+            elif result.note.startswith("decimal comma"):
+                findings.append(Finding("fine", column,
+                                        "Read with the comma as decimal mark, as the file's other columns show "
+                                        "(its own values, such as 2.500, could be read either way: 2.500 is two "
+                                        "thousand five hundred)."))
+            if result.ambiguous:
+                findings.append(Finding("worth a look", column,
+                                        f"{count(len(result.ambiguous), 'value', 'values')} could be read with "
+                                        f"either decimal mark ({_examples(result.ambiguous, table)}: 2.007 is two "
+                                        "thousand and seven with a decimal comma, two point zero zero seven with "
+                                        "a dot). Nothing in the file shows which, so they are read with the dot. "
+                                        "If that is wrong, write them without thousands separators.",
+                                        _lines(table, [i for i, _ in result.ambiguous])))
         else:
             parsed.dates[column] = result.values
             if result.bad:
@@ -119,6 +135,14 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
                                         "date order for this file (just below); until then they are left out.",
                                         _lines(table, [i for i, _ in result.ambiguous]), date_order="ambiguous"))
     return parsed, findings
+
+
+def _file_mark(measures: list[ingest.Parsed]) -> str:
+    """The decimal mark the file's measures show ("comma" or "dot"), or "auto" when none shows one or they
+    disagree."""
+    comma = any(p.note == "decimal comma" for p in measures)
+    dot = any(p.note == "decimal dot" for p in measures)
+    return "comma" if comma and not dot else "dot" if dot and not comma else "auto"
 
 
 def _stray_quotes(table: ingest.Table) -> list[Finding]:

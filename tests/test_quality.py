@@ -107,3 +107,30 @@ def test_robust_z_matches_the_definition_when_many_values_are_equal(zeros, repea
         assert z is None
     else:
         assert np.allclose(z, np.abs(values - np.median(values)) / mad)
+
+
+def test_a_column_whose_values_show_no_decimal_mark_follows_the_rest_of_the_file():
+    """2.007 alone could be 2007 or 2.007: in a file whose other numbers use the decimal comma it is 2007, and
+    the report says why; in a file that shows nothing it is read with the dot and reported, never silently."""
+    rows = "".join(f"E{i};1.0{i % 90 + 10:02d},{i % 89 + 10};{i % 5 + 1}.{i % 900 + 100:03d}\n" for i in range(50))
+    table = ingest.read_table(("id;revenue;units\n" + rows).encode(), "x.csv")
+    parsed, findings = quality.parse(table, {"id": "employee_id", "revenue": "measure", "units": "measure"})
+    assert parsed.numbers["units"].iloc[0] == 1100 and parsed.numbers["revenue"].iloc[0] == 1010.1
+    assert any(f.column == "units" and "as the file's other columns show" in f.message for f in findings)
+    alone = ingest.read_table(("id;units\n" + "".join(f"E{i};{i % 5 + 1}.{i % 900 + 100:03d}\n"
+                                                     for i in range(50))).encode(), "y.csv")
+    parsed, findings = quality.parse(alone, {"id": "employee_id", "units": "measure"})
+    assert parsed.numbers["units"].iloc[0] == 1.1
+    said = [f for f in findings if f.column == "units"]
+    assert said and said[0].severity == "worth a look" and "either decimal mark" in said[0].message
+    assert said[0].lines[:2] == (2, 3)
+
+
+def test_a_column_split_evenly_between_decimal_marks_is_a_measure_with_a_finding_and_nothing_guessed():
+    text = "id,amount\n" + "".join(f"E{i},\"{'1.234,56' if i % 2 else '1,234.56'}\"\n" for i in range(40))
+    table = ingest.read_table(text.encode(), "m.csv")
+    roles = ingest.guess_roles(table)
+    assert roles["amount"] == "measure"
+    parsed, findings = quality.parse(table, roles)
+    assert parsed.numbers["amount"].isna().all()
+    assert any("as many values use the comma" in f.message and len(f.lines) == 40 for f in findings)

@@ -696,12 +696,16 @@ def guess_roles(table: Table) -> dict[str, str]:
             if digits.mean() >= 0.9 and starts >= 0.9 and numbers.values.notna().mean() + disagreeing / len(
                     filled) >= 0.9:  # numbers whose marks disagree are still numbers (and reported as such)
                 role = "measure"
+            elif _looks_sensitive(filled):
+                role = "sensitive"  # gender or ethnicity under any header ("grp", "origin"): never shown row by row
             elif _looks_like_names(filled):
                 role = "name"  # whatever the header says: people's names are never shown
             elif filled.nunique() <= max(20, 0.05 * len(filled)):
                 role = "category"
             else:
                 role = "text"
+        if role in ("category", "text", "team", "site") and _looks_sensitive(filled):
+            role = "sensitive"  # named like a group, holding gender or ethnicity
         roles[column] = role or "ignore"
     ids = next((c for c in frame.columns if roles[c] == "employee_id"), None)
     if ids is not None:  # a column of other people's ids (a manager's, under any header) is never shown as is
@@ -730,6 +734,32 @@ def _looks_like_names(values: pd.Series) -> bool:
         return False
     shaped = values.str.match(_PERSON_NAME).mean() >= 0.8
     return bool(shaped and values.nunique() >= 0.2 * len(values))
+
+
+# Words that answer "gender?" or "ethnicity?" in HR exports (English, German, French, Spanish). A column whose
+# values are nearly all of one list, with at least one word only such a column would hold, is sensitive.
+GENDER_WORDS = {"female", "male", "woman", "man", "women", "men", "f", "m", "weiblich", "männlich", "maennlich",
+                "femme", "homme", "mujer", "hombre", "femenino", "masculino", "féminin", "masculin", "non-binary",
+                "nonbinary", "non binary", "divers", "diverse", "genderqueer", "agender"}
+ETHNICITY_WORDS = {"white", "black", "asian", "hispanic", "latino", "latina", "latinx", "mixed", "caucasian",
+                   "black or african american", "african american", "american indian or alaska native",
+                   "native hawaiian or other pacific islander", "two or more races", "hispanic or latino",
+                   "not hispanic or latino", "white british", "white other", "white irish", "asian british",
+                   "black british", "mixed race", "multiracial", "indigenous", "aboriginal", "pacific islander",
+                   "middle eastern", "arab", "caribbean", "african", "indian", "pakistani", "bangladeshi", "chinese"}
+UNSAID = {"other", "unknown", "prefer not to say", "not disclosed", "undisclosed", "declined", "n/a", "x", ""}
+
+
+def _looks_sensitive(values: pd.Series) -> bool:
+    """Nine values in ten are gender or ethnicity words (or "prefer not to say"), and at least two distinct words
+    only such a column holds appear: Female/Male, White/Asian. Used whatever the header says."""
+    words = values.str.strip().str.lower()
+    if len(words) < 5:
+        return False
+    for vocabulary in (GENDER_WORDS, ETHNICITY_WORDS):
+        if words.isin(vocabulary | UNSAID).mean() >= 0.9 and words[words.isin(vocabulary)].nunique() >= 2:
+            return True
+    return False
 
 
 def _looks_like_ids(values: pd.Series) -> bool:

@@ -395,3 +395,13 @@ def test_a_rejected_line_is_reported_by_its_line_in_a_large_file():
     quoted = ("employee_id,event\n" + "E1,ok\n" * 5 + 'E2,"never closed\n' + "E3,ok\n" * 5).encode()
     with pytest.raises(ingest.TableError, match=r"line 7: .*quote"):
         ingest.read_table(quoted, "quote.csv")
+
+
+def test_gender_and_ethnicity_are_sensitive_whatever_the_header_says():
+    rows = [("E1", "Female", "White", "Sales"), ("E2", "Male", "Asian", "Sales"), ("E3", "Prefer not to say",
+            "Mixed", "Ops"), ("E4", "Female", "Black", "Ops"), ("E5", "Male", "White", "Sales"),
+            ("E6", "Male", "White", "HR")]
+    text = "employee_id,grp,origin,unit_kind\n" + "".join(",".join(r) + "\n" for r in rows)
+    roles = ingest.guess_roles(ingest.read_table(text.encode(), "hris.csv"))
+    assert roles["grp"] == "sensitive" and roles["origin"] == "sensitive"
+    assert roles["unit_kind"] != "sensitive"  # Sales / Ops / HR is not

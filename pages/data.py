@@ -98,6 +98,43 @@ def date_order_buttons(kind: str, finding: quality.Finding) -> None:
             st.rerun()
 
 
+def roles_editor(kind: str, mapping, columns: ingest.Table, *, dates: bool) -> None:
+    """Each column's role, its blanks and three examples (hidden or pseudonymised), editable; the date order."""
+    frame = columns.frame
+    rows = [{"column": c, "role": ROLE_LABELS[mapping.roles.get(c, "ignore")],
+             "blank": int(columns.blank(c).sum()), "examples": examples(frame[c], mapping.roles.get(c, ""))}
+            for c in frame.columns]
+    edited = st.data_editor(
+        pd.DataFrame(rows), key=session.key(f"data.roles.{kind}"), hide_index=True, width="stretch",
+        disabled=["column", "blank", "examples"], num_rows="fixed",
+        column_config={"role": st.column_config.SelectboxColumn("role", options=list(BY_LABEL), required=True)},
+    )
+    roles = {r["column"]: BY_LABEL[r["role"]] for r in edited.to_dict("records")}
+    if roles != mapping.roles:
+        session.update(lambda p: setattr(p.data.sources[kind], "roles", roles))
+        st.rerun()
+    if dates:
+        orders = {"auto": "Decide from the data (report ambiguous dates)", "day-first": "Day first (31/12)",
+                  "month-first": "Month first (12/31)"}
+        chosen = st.radio("Date order", list(orders), format_func=orders.get, horizontal=True,
+                          index=list(orders).index(mapping.date_order),  # a new file or a click: redrawn
+                          key=session.key(f"data.order.{kind}.{mapping.sha256}.{mapping.date_order}"))
+        if chosen != mapping.date_order:
+            session.update(lambda p: setattr(p.data.sources[kind], "date_order", chosen))
+            st.rerun()
+
+
+def refresh_and_remove(kind: str, mapping, where) -> None:
+    if mapping.database and where.button("Refresh", key=session.key(f"data.refresh.{kind}"),
+                                         help="Read it from the database again."):
+        datasets.refresh(plan, kind)
+        st.rerun()
+    if where.button("Remove", key=session.key(f"data.remove.{kind}")):
+        datasets.remove(plan, kind)
+        st.session_state[f"data.reset.{kind}"] = st.session_state.get(f"data.reset.{kind}", 0) + 1
+        st.rerun()
+
+
 databases = sorted(datasets.databases())
 for kind, label in panel.KINDS.items():
     mapping = plan.data.sources.get(kind)
@@ -114,64 +151,41 @@ for kind, label in panel.KINDS.items():
             from_database(kind, mapping, databases)
         mapping = plan.data.sources.get(kind)
         if mapping is None:
-            st.caption("No file yet.")
+            st.caption("Nothing read yet.")
             continue
         try:
             table, parsed, report = datasets.analysed(plan, kind)
         except (ingest.TableError, session.StoreError) as exc:
             st.error(md(f"{mapping.filename} can no longer be read: {exc} " + (
-                "Check the database, or read another table." if mapping.database else "Upload it again.")))
-            if st.button("Remove", key=session.key(f"data.remove.{kind}")):
-                datasets.remove(plan, kind)
-                st.rerun()
+                "Check the database and Refresh, change the column roles, or read another table."
+                if mapping.database else "Upload it again.")))
+            refresh_and_remove(kind, mapping, st)
+            try:  # a database's sample may still be readable: its roles can be put right here
+                columns = datasets.columns_table(plan, kind) if mapping.database else None
+            except (ingest.TableError, session.StoreError):
+                columns = None
+            if columns is not None:
+                with st.expander("Columns and what they are", expanded=True):
+                    roles_editor(kind, mapping, columns, dates=False)
             continue
-        head, remove = st.columns([5, 1])
+        head, buttons = st.columns([5, 1])
         head.markdown(f"{ICON[report.severity]} **{md(mapping.filename)}**: {report.rows:,} rows, {report.columns} "
                       f"columns" + (f", {report.date_range[0]} to {report.date_range[1]}" if report.date_range else "")
                       + f" · {report.severity}")
-        if mapping.database and remove.button("Refresh", key=session.key(f"data.refresh.{kind}"),
-                                              help="Read it from the database again."):
-            datasets.refresh(plan, kind)
-            st.rerun()
-        if remove.button("Remove", key=session.key(f"data.remove.{kind}")):
-            datasets.remove(plan, kind)
-            st.session_state[f"data.reset.{kind}"] = st.session_state.get(f"data.reset.{kind}", 0) + 1
-            st.rerun()
+        refresh_and_remove(kind, mapping, buttons)
         for finding in report.findings:
             text = f"**{md(finding.column)}**: {md(finding.message)}" if finding.column else md(finding.message)
             {"blocks": st.error, "worth a look": st.warning, "fine": st.info}[finding.severity](text)
             if finding.date_order:
                 date_order_buttons(kind, finding)
         with st.expander("Columns and what they are"):
-            columns = datasets.columns_table(plan, kind)
-            frame = columns.frame
-            rows = [{"column": c, "role": ROLE_LABELS[mapping.roles.get(c, "ignore")],
-                     "blank": int(columns.blank(c).sum()), "examples": examples(frame[c], mapping.roles.get(c, ""))}
-                    for c in frame.columns]
-            edited = st.data_editor(
-                pd.DataFrame(rows), key=session.key(f"data.roles.{kind}"), hide_index=True, width="stretch",
-                disabled=["column", "blank", "examples"], num_rows="fixed",
-                column_config={"role": st.column_config.SelectboxColumn("role", options=list(BY_LABEL),
-                                                                        required=True)},
-            )
-            roles = {r["column"]: BY_LABEL[r["role"]] for r in edited.to_dict("records")}
-            if roles != mapping.roles:
-                session.update(lambda p, k=kind, r=roles: setattr(p.data.sources[k], "roles", r))
-                st.rerun()
-            if parsed.dates:
-                orders = {"auto": "Decide from the data (report ambiguous dates)", "day-first": "Day first (31/12)",
-                          "month-first": "Month first (12/31)"}
-                chosen = st.radio("Date order", list(orders), format_func=orders.get, horizontal=True,
-                                  index=list(orders).index(mapping.date_order),  # a new file or a click: redrawn
-                                  key=session.key(f"data.order.{kind}.{mapping.sha256}.{mapping.date_order}"))
-                if chosen != mapping.date_order:
-                    session.update(lambda p, k=kind, c=chosen: setattr(p.data.sources[k], "date_order", c))
-                    st.rerun()
+            roles_editor(kind, mapping, datasets.columns_table(plan, kind), dates=bool(parsed.dates))
 
 st.header("The joined panel", anchor="panel")
 joined = datasets.joined(plan)
 if joined is None:
-    st.info("Upload files (or load the sample data) to see the joined panel.")
+    st.info("A source above cannot be read: fix it, Refresh it or remove it to see the joined panel."
+            if plan.data.sources else "Upload files (or load the sample data) to see the joined panel.")
     st.stop()
 found = datasets.sources(plan)
 for finding in quality.join_findings({k: (s.table.name, s.ids()) for k, s in found.items()}):

@@ -182,6 +182,16 @@ def joined(plan: Plan) -> panel.Panel | None:
     return _panel(data_key(plan), found)
 
 
+def unreadable(plan: Plan) -> str | None:
+    """Why the plan's data cannot be read now (a database that is down, a file no longer stored), or None."""
+    for kind, mapping in plan.data.sources.items():
+        try:
+            analysed(plan, kind)
+        except (ingest.TableError, session.StoreError) as exc:
+            return f"{mapping.filename}: {exc}"
+    return None
+
+
 def data_key(plan: Plan) -> str:
     """Changes whenever the plan's files or their roles change (a cache key for results computed from them)."""
     return json.dumps({k: [m.sha256, m.roles, m.date_order, m.database, m.query]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.steps import ICONS, STEPS, step_statuses
-from ui import session
+from ui import datasets, session
 from ui.text import md
 
 
@@ -25,4 +25,8 @@ def render() -> None:
         st.caption(session.save_state_label())
         lines = [f"{ICONS[status]} {STEPS[step]}: {status}" for step, status in step_statuses(plan).items()]
         st.caption("  \n".join(lines))
+        problem = datasets.unreadable(plan) if plan.data.sources else None
+        if problem:  # every page that reads the data would otherwise just say "load the data"
+            st.warning(md(f"The data of step 2 cannot be read now, so figures from it are missing on every step. "
+                          f"{problem}"))
 

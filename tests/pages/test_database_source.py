@@ -97,3 +97,15 @@ def test_a_database_no_longer_configured_is_said_and_can_be_removed(db_file, war
     assert any("“hr” is not named in .streamlit/secrets.toml" in e for e in texts(again, "error"))
     next(b for b in again.button if b.label == "Remove").click().run()
     assert "hris" not in store.load(plan.id)[0].data.sources
+
+
+def test_a_database_that_is_down_is_said_in_the_sidebar(db_file, warehouse_file, tmp_path):
+    store = Store(db_file)
+    plan, _ = store.create(Plan(name="Warehouse"))
+    at = open_data_page(plan.id, f"duckdb://{warehouse_file}")
+    read(at, 0, "hris")
+    warehouse_file.rename(tmp_path / "moved.duckdb")
+    next(b for b in at.button if b.label == "Refresh").click().run()
+    assert any("no DuckDB file" in e and "Refresh" in e for e in texts(at, "error"))
+    assert any("cannot be read now" in w and "no DuckDB file" in w for w in texts(at.sidebar, "warning"))
+    assert any(b.label == "Remove" for b in at.button)

@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 MEMORY_LIMIT = os.environ.get("PILOT_ROI_DUCKDB_MEMORY", "1GB")
+Error = duckdb.Error
 
 
 @contextmanager
@@ -70,4 +71,4 @@ def read_csv(data: bytes, *, delimiter: str, skip: int, width: int) -> tuple[pa.
     return table, None
 
 
-__all__ = ["MEMORY_LIMIT", "Rejected", "connect", "read_csv"]
+__all__ = ["MEMORY_LIMIT", "Error", "Rejected", "connect", "read_csv"]

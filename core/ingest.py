@@ -256,6 +256,9 @@ def sniff(lines: list[str]) -> tuple[str, int]:
 def _read_csv(data: bytes, name: str) -> Table:
     cut = len(data) if len(data) <= 65536 else data.rfind(b"\n", 0, 65536) + 1 or 65536
     head, encoding = decode(data[:cut])  # whole lines, so a character is never cut in two
+    if len(CONTROLS.findall(head)) > max(20, 0.05 * len(head)):  # random bytes, an image, a PDF…: not text
+        raise TableError(f"{name} does not look like a CSV (text) file or an Excel workbook. Save the data as CSV "
+                         "UTF-8 or .xlsx and upload that.")
     lines = head.replace("\x00", "").splitlines()
     if not any(line.strip() for line in lines):
         raise TableError(f"{name} has no header row (the file is blank).")
@@ -304,7 +307,10 @@ def _duckdb_csv(data: bytes, name: str, delimiter: str, header: int, lines: list
         names = next(csv.reader([lines[header].lstrip("\ufeff")], delimiter=delimiter))
     except (StopIteration, IndexError, csv.Error):
         return None
-    arrow, rejected = engine.read_csv(data, delimiter=delimiter, skip=header + 1, width=len(names))
+    try:
+        arrow, rejected = engine.read_csv(data, delimiter=delimiter, skip=header + 1, width=len(names))
+    except engine.Error:  # bytes its reader cannot make sense of: the careful reader names the line
+        return None
     if rejected is not None:
         raise TableError(_rejected(rejected, name, delimiter, len(names)))
     below = data.count(b"\n") + (not data.endswith(b"\n")) - (header + 1)
@@ -365,7 +371,11 @@ def _describe(delimiter: str) -> str:
 
 def _csv_problem(exc: csv.Error) -> str:
     message = str(exc)
-    return "the file ends inside a quoted value" if "unexpected end" in message or "EOF" in message else message
+    if "unexpected end" in message or "EOF" in message:
+        return "the file ends inside a quoted value"
+    if "new-line character seen in unquoted field" in message:
+        return "a line break inside a value that is not quoted (a lone carriage return)"
+    return message
 
 
 def _tidy(table: Table) -> None:
@@ -710,7 +720,9 @@ def guess_roles(table: Table) -> dict[str, str]:
     ids = next((c for c in frame.columns if roles[c] == "employee_id"), None)
     if ids is not None:  # a column of other people's ids (a manager's, under any header) is never shown as is
         known = set(sample[ids].str.strip().str.upper())
-        for column in [c for c in frame.columns if roles[c] in ("category", "text", "measure")]:
+        # plain numbers as ids (1, 2, … 1200) would make every score or count look like one: only codes then
+        coded = not sample[ids].str.strip().str.fullmatch(r"[1-9][0-9]*").all()
+        for column in [c for c in frame.columns if roles[c] in ("category", "text") + (("measure",) if coded else ())]:
             filled = sample[column][sample[column].str.strip() != ""]
             if len(filled) >= 2 and filled.str.strip().str.upper().isin(known).mean() >= 0.8:
                 roles[column] = "manager_id"

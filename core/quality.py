@@ -98,7 +98,7 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
             elif result.bad:
                 findings.append(Finding("worth a look", column,
                                         f"{count(len(result.bad), 'value is not a number', 'values are not numbers')} "
-                                        f"({_examples(result.bad, table)}); they are left out.",
+                                        f"({_examples(result.bad, table)}); {_left_out(len(result.bad))}.",
                                         _lines(table, [i for i, _ in result.bad])))
             if result.note == "decimal comma":
                 findings.append(Finding("fine", column,
@@ -122,7 +122,7 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
             if result.bad:
                 what = count(len(result.bad), "value is not a valid date", "values are not valid dates")
                 findings.append(Finding("worth a look", column, f"{what} "
-                                        f"({_examples(result.bad, table)}); they are left out.",
+                                        f"({_examples(result.bad, table)}); {_left_out(len(result.bad))}.",
                                         _lines(table, [i for i, _ in result.bad])))
             if result.note:
                 chosen = "day-first" if result.note.startswith("day/") else "month-first"
@@ -187,7 +187,7 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
         if empty.any():
             findings.append(Finding("worth a look", column,
                                     f"{count(int(empty.sum()), 'row has', 'rows have')} no employee id "
-                                    f"(lines {_line_list(table, frame.index[empty])}); they are left out.",
+                                    f"({_line_list(table, frame.index[empty])}); {_left_out(int(empty.sum()))}.",
                                     _lines(table, frame.index[empty][:1000])))
         if kind in PER_PERSON:
             dup = key.duplicated(keep=False) & ~empty
@@ -206,12 +206,12 @@ def file_report(table: ingest.Table, roles: dict[str, str], *, kind: str, parsed
             dup = pair.duplicated(keep=False) & ~empty
             if dup.any():
                 findings.append(Finding("worth a look", column, f"{int(dup.sum()):,} rows repeat an employee and "
-                                        f"{periods[0]} (lines {_line_list(table, frame.index[dup])}); values are "
+                                        f"{periods[0]} ({_line_list(table, frame.index[dup])}); values are "
                                         "averaged.", _lines(table, frame.index[dup][:1000])))
     for column, n in missing.items():
         if roles.get(column) in ("team", "site", "date", "period"):
             empty = frame.index[blank[column]]
-            findings.append(Finding("worth a look", column, f"{count(n, 'row has', 'rows have')} no {column} (lines "
+            findings.append(Finding("worth a look", column, f"{count(n, 'row has', 'rows have')} no {column} ("
                                     f"{_line_list(table, empty)}).", _lines(table, empty[:1000])))
     findings += _gaps(table, parsed, blank)
     for column, values in parsed.numbers.items() if outliers_of_rows else ():
@@ -271,8 +271,14 @@ def _formula_like(values: pd.Series) -> pd.Series:
 
 
 def _line_list(table: ingest.Table, index) -> str:
+    """“line 31” or “lines 31, 45, 20002 and 3 more” (no thousands separators: commas separate the lines)."""
     lines = [str(table.line(i)) for i in list(index)[:SHOW]]
-    return ", ".join(lines) + (f" and {len(index) - SHOW:,} more" if len(index) > SHOW else "")
+    word = "line" if len(index) == 1 else "lines"
+    return f"{word} " + ", ".join(lines) + (f" and {len(index) - SHOW:,} more" if len(index) > SHOW else "")
+
+
+def _left_out(n: int) -> str:
+    return "it is left out" if n == 1 else "they are left out"
 
 
 def _gaps(table: ingest.Table, parsed: Parsed, blank_cells: dict[str, pd.Series]) -> list[Finding]:
@@ -293,7 +299,7 @@ def _gaps(table: ingest.Table, parsed: Parsed, blank_cells: dict[str, pd.Series]
             if 0 < gaps.sum() <= 0.05 * max((~other_empty).sum(), 1) and (empty == other_empty).mean() > 0.95:
                 findings.append(Finding("worth a look", column,
                                         f"{count(int(gaps.sum()), 'row has', 'rows have')} {other} but no "
-                                        f"{column} (lines {_line_list(table, table.frame.index[gaps])}).",
+                                        f"{column} ({_line_list(table, table.frame.index[gaps])}).",
                                         _lines(table, table.frame.index[gaps][:1000])))
                 break
     return findings
@@ -352,9 +358,10 @@ def join_findings(ids: dict[str, tuple[str, pd.Series]]) -> list[Finding]:
         if unknown:
             rows = values.index[values.isin(unknown)]
             verb, own = ("is", "its") if len(unknown) == 1 else ("are", "their")
-            lines = ", ".join(f"{int(i) + 2:,}" for i in rows[:SHOW]) + (" …" if len(rows) > SHOW else "")
+            lines = ("line " if len(rows) == 1 else "lines ") + ", ".join(f"{int(i) + 2}" for i in rows[:SHOW]) + (
+                " …" if len(rows) > SHOW else "")
             findings.append(Finding("worth a look", "", f"{count(len(unknown), 'id', 'ids')} in {name} {verb} not in "
-                                    f"{hris_name} (lines {lines}); {own} {count(len(rows), 'row is', 'rows are')} left "
+                                    f"{hris_name} ({lines}); {own} {count(len(rows), 'row is', 'rows are')} left "
                                     "out of the panel.", tuple(int(i) + 2 for i in rows[:1000])))
         if kind in ("lms", "kpis", "assessments"):
             absent = len(known - present)

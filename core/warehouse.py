@@ -102,25 +102,55 @@ def _reason(exc: Exception, url: str) -> str:
 
 
 def relation(con: ibis.BaseBackend, query: str) -> ir.Table:
-    """The table named by `query` (table or schema.table), or the result of one SELECT (or WITH … SELECT).
-    Anything else is refused before it reaches the database: this app only reads."""
+    """The table named by `query` (table, schema.table, quoted names too), or the result of one SELECT (or WITH …
+    SELECT, comments allowed). Anything else is refused before it reaches the database: this app only reads."""
     text = query.strip().rstrip(";").strip()
     if not text:
         raise WarehouseError("Name a table or write a SELECT query.")
+    bare = re.sub(r"(?s)^(\s*(--[^\n]*(\n|$)|/\*.*?\*/))*\s*", "", text)  # leading comments
     try:
-        if re.match(r"(?is)^(select|with)\b", text):
+        if re.match(r"(?is)^(select|with)\b", bare):
             _only_a_select(text)
             return con.sql(text)
-        if not re.fullmatch(r"[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*){0,2}", text):
-            raise WarehouseError(f"“{text[:80]}” is neither a table name (schema.table) nor a SELECT query.")
-        *database, table = text.split(".")
-        return con.table(table, database=tuple(database) if len(database) > 1 else (database[0] if database
-                                                                                      else None))
+        table = _table_name(text)
+        return con.table(table.name, database=tuple(p.name for p in table.parts[:-1]) or None
+                         if len(table.parts) > 2 else (table.parts[0].name if len(table.parts) == 2 else None))
     except WarehouseError:
         raise
     except Exception as exc:  # noqa: BLE001 - a driver's error becomes a message about the query
+        if "not found" in str(exc).lower() or type(exc).__name__ == "TableNotFound":
+            raise WarehouseError(f"There is no table “{_short(text)}” in this database{_tables_like(con, text)}. "
+                                 "Check the name (schema.table).") from None
         raise WarehouseError(f"The database refused “{_short(text)}”: {_reason(exc, '')}. Check the table name or "
                              "run the query in your own SQL tool first.") from None
+
+
+_PART = r'("[^"]+"|`[^`]+`|[A-Za-z_][\w$]*)'  # a name, or a quoted one
+
+
+def _table_name(text: str):
+    """`text` as a table reference (sqlglot: quoted names allowed); anything else is refused."""
+    from sqlglot import exp
+
+    try:
+        table = exp.to_table(text)
+    except Exception:  # noqa: BLE001 - not a name: said below
+        table = None
+    if table is None or not isinstance(table, exp.Table) or not re.fullmatch(rf"{_PART}(\.{_PART}){{0,2}}", text):
+        raise WarehouseError(f"“{_short(text)}” is neither a table name (schema.table) nor a SELECT query.")
+    return table
+
+
+def _tables_like(con: ibis.BaseBackend, text: str) -> str:
+    """“ (tables with close names: a, b)”, when the database lists them."""
+    import difflib
+
+    try:
+        names = con.list_tables()
+    except Exception:  # noqa: BLE001 - a hint only
+        return ""
+    close = difflib.get_close_matches(text.split(".")[-1].strip('"`'), names, n=3, cutoff=0.6)
+    return f" (tables with close names: {', '.join(close)})" if close else ""
 
 
 def _only_a_select(text: str) -> None:

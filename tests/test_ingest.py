@@ -405,3 +405,19 @@ def test_gender_and_ethnicity_are_sensitive_whatever_the_header_says():
     roles = ingest.guess_roles(ingest.read_table(text.encode(), "hris.csv"))
     assert roles["grp"] == "sensitive" and roles["origin"] == "sensitive"
     assert roles["unit_kind"] != "sensitive"  # Sales / Ops / HR is not
+
+
+def test_bytes_that_are_not_text_are_said_plainly():
+    data = bytes(np.random.default_rng(5).integers(0, 256, 3_000, dtype=np.uint8))
+    for upload in (data, b"employee_id,a\n" + data):
+        with pytest.raises(ingest.TableError, match="does not look like a CSV"):
+            ingest.read_table(upload, "r.csv")
+
+
+def test_scores_are_not_taken_for_manager_ids_when_ids_are_plain_numbers():
+    text = "employee_id,score,boss\n" + "".join(f"{i},{i % 90 + 5},{(i % 7) + 1}\n"
+                                                 for i in range(1, 201))
+    roles = ingest.guess_roles(ingest.read_table(text.encode(), "a.csv"))
+    assert roles["score"] == "measure"
+    coded = "employee_id,manager\n" + "".join(f"E{i:04d},E{(i % 7) + 1:04d}\n" for i in range(1, 201))
+    assert ingest.guess_roles(ingest.read_table(coded.encode(), "b.csv"))["manager"] == "manager_id"

@@ -90,7 +90,9 @@ def test_a_select_query_is_a_source_too(pg):
 
 @pytest.mark.parametrize("query, words", [
     ("SELECT nope FROM lms_events", "refused .*nope.* does not exist"),
-    ("no_such_table", "refused .*no_such_table"),
+    ("no_such_table", "no table “no_such_table”"),
+    ("hirs", "no table “hirs”.*close names: hris"),
+    ("-- the people\nSELECT employee_id FROM \"hris\"", None),
     ("DROP TABLE hris", "neither a table name"),
     ("SELECT 1; DELETE FROM hris", "Only one SELECT"),
     ("WITH x AS (DELETE FROM hris RETURNING *) SELECT * FROM x", "Only one SELECT"),
@@ -98,6 +100,9 @@ def test_a_select_query_is_a_source_too(pg):
 ])
 def test_a_bad_query_gets_a_clear_message_and_changes_nothing(pg, query, words):
     con = warehouse.connect("hr", pg)
+    if words is None:  # a comment before the SELECT, a quoted name: fine
+        assert len(warehouse.sample(con, query, "q").frame) == len(typed("hris"))
+        return
     with pytest.raises(warehouse.WarehouseError, match=words):
         warehouse.sample(con, query, "q")
     assert con.table("hris").count().execute() == len(typed("hris"))

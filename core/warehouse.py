@@ -62,7 +62,8 @@ def connect(name: str, url: str, folders: tuple[str, ...] = ()) -> ibis.BaseBack
 
     A DuckDB database runs inside this server, so it is opened read-only and cut off from the file system (no
     read_csv of secrets.toml, no ATTACH of the plans database): only files under `folders` can be read by a
-    query, and the setting is locked. Other databases enforce their own users' rights (use a read-only user)."""
+    query, and DuckDB refuses to enable access again. Other databases enforce their own users' rights (use a
+    read-only user)."""
     try:
         return _duckdb(url, folders) if urlsplit(url).scheme == "duckdb" else ibis.connect(url)
     except WarehouseError:
@@ -85,9 +86,11 @@ def _duckdb(url: str, folders: tuple[str, ...]) -> ibis.BaseBackend:
     config = {key: values[-1] for key, values in parse_qs(parts.query).items()}  # memory_limit, threads…
     con = duckdb.connect(path, read_only=path != ":memory:", config=config)
     backend = ibis.duckdb.from_connection(con)  # Ibis sets its own options first
-    con.execute("SET allowed_directories = $folders", {"folders": [str(Path(f).resolve()) for f in folders]})
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")  # no query can undo the above
+    # Connections to one file share one database: the first sets these, and DuckDB refuses to undo them while it
+    # runs (external access cannot be enabled again, nor the folders changed), so later connections find them set.
+    if con.sql("SELECT current_setting('enable_external_access')").fetchone()[0]:
+        con.execute("SET allowed_directories = $folders", {"folders": [str(Path(f).resolve()) for f in folders]})
+        con.execute("SET enable_external_access = false")
     return backend
 
 
@@ -179,8 +182,13 @@ def as_text(result: pa.Table, name: str) -> ingest.Table:
     for column_name, column in zip(result.column_names, result.columns, strict=True):
         if pa.types.is_timestamp(column.type) and column.type.tz is not None:
             column = pc.cast(column, pa.timestamp(column.type.unit))
-        text = column if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) else \
-            pc.cast(column, pa.string())
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            text = column
+        elif pa.types.is_nested(column.type) or pa.types.is_binary(column.type):  # lists, structs: as written
+            text = pa.chunked_array([pa.array([None if v is None else str(v) for v in column.to_pylist()],
+                                              pa.string())])
+        else:
+            text = pc.cast(column, pa.string())
         columns[column_name] = pd.Series(pd.arrays.ArrowStringArray(text.fill_null(""), dtype=ingest.TEXT))
     frame = pd.DataFrame(columns)
     frame.index = pd.RangeIndex(len(frame))

@@ -179,7 +179,10 @@ for kind, label in panel.KINDS.items():
             if finding.date_order:
                 date_order_buttons(kind, finding)
         with st.expander("Columns and what they are"):
-            roles_editor(kind, mapping, datasets.columns_table(plan, kind), dates=bool(parsed.dates))
+            try:
+                roles_editor(kind, mapping, datasets.columns_table(plan, kind), dates=bool(parsed.dates))
+            except (ingest.TableError, session.StoreError) as exc:
+                st.error(md(f"The columns cannot be shown now: {exc}"))
 
 st.header("The joined panel", anchor="panel")
 joined = datasets.joined(plan)

@@ -191,3 +191,18 @@ def test_numbers_held_as_text_in_the_database_are_read_and_checked_here(pg):
     total = found.table.frame["lms_minutes"].astype(float).sum()
     assert total == pytest.approx(pd.to_numeric(events["minutes"], errors="coerce").sum())
     assert found.date_range == (str(events["timestamp"].min().date()), str(events["timestamp"].max().date()))
+
+
+def test_two_connections_to_one_duckdb_file_at_once_and_list_columns(tmp_path):
+    """Two sessions reading one DuckDB file at the same time; a query returning a list column is text, not a crash."""
+    path = tmp_path / "hr.duckdb"
+    con = ibis.duckdb.connect(str(path))
+    con.create_table("hris", typed("hris"))
+    con.disconnect()
+    first = warehouse.connect("local", f"duckdb://{path}")
+    second = warehouse.connect("local", f"duckdb://{path}")
+    assert len(warehouse.sample(first, "hris", "a").frame) == len(warehouse.sample(second, "hris", "b").frame)
+    listed = warehouse.sample(first, "SELECT employee_id, [1, 2] AS pair FROM hris", "q")
+    assert listed.frame["pair"].iloc[0] == "[1, 2]"
+    with pytest.raises(warehouse.WarehouseError):
+        warehouse.sample(second, "SELECT * FROM read_csv('/etc/passwd')", "q")

@@ -101,7 +101,7 @@ def _reason(exc: Exception, url: str) -> str:
         text = text.replace(password, "…")
     if "refused" in text.lower():
         return "the connection was refused"
-    return text[:200]
+    return text[:200].rstrip(".!")  # the message adds its own full stop
 
 
 def relation(con: ibis.BaseBackend, query: str) -> ir.Table:

@@ -156,14 +156,14 @@ for kind, label in panel.KINDS.items():
         try:
             table, parsed, report = datasets.analysed(plan, kind)
         except (ingest.TableError, session.StoreError) as exc:
-            st.error(md(f"{mapping.filename} can no longer be read: {exc} " + (
-                "Check the database and Refresh, change the column roles, or read another table."
-                if mapping.database else "Upload it again.")))
-            refresh_and_remove(kind, mapping, st)
             try:  # a database's sample may still be readable: its roles can be put right here
                 columns = datasets.columns_table(plan, kind) if mapping.database else None
             except (ingest.TableError, session.StoreError):
                 columns = None
+            advice = ("Upload it again." if not mapping.database else "Change the column roles below, Refresh, or "
+                      "read another table." if columns is not None else "When the database is back, Refresh.")
+            st.error(md(f"{mapping.filename} can no longer be read: {exc} {advice}"))
+            refresh_and_remove(kind, mapping, st)
             if columns is not None:
                 with st.expander("Columns and what they are", expanded=True):
                     roles_editor(kind, mapping, columns, dates=False)

@@ -106,6 +106,6 @@ def test_a_database_that_is_down_is_said_in_the_sidebar(db_file, warehouse_file,
     read(at, 0, "hris")
     warehouse_file.rename(tmp_path / "moved.duckdb")
     next(b for b in at.button if b.label == "Refresh").click().run()
-    assert any("no DuckDB file" in e and "Refresh" in e for e in texts(at, "error"))
+    assert any("no DuckDB file" in e and "When the database is back, Refresh" in e for e in texts(at, "error"))
     assert any("cannot be read now" in w and "no DuckDB file" in w for w in texts(at.sidebar, "warning"))
     assert any(b.label == "Remove" for b in at.button)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # a measure per pattern, matched against the lower-cased event type (a "session_start" counts as both)
 EVENTS = (("lms_sessions", "login|session"), ("lms_module_starts", "start"), ("lms_completions", "complet"))
@@ -55,6 +57,12 @@ def engagement(events: ir.Table, *, person: str, event: str | None = None, minut
     return kinds.group_by("employee_id").aggregate(**{k: measures[k] for k in ORDER if k in measures})
 
 
+def people(result: pa.Table) -> pa.Table:
+    """The result of `engagement` without its row of blank or null ids (see there why it is dropped here)."""
+    ids = result["employee_id"]
+    return result.filter(pc.and_(pc.is_valid(ids), pc.not_equal(ids, "")).fill_null(False))
+
+
 def per_person(rows: ir.Table, *, person: str, numbers: list[str], dates: list[str]) -> ir.Table:
     """One row per person: the mean of each number and the latest of each date (assessments)."""
     keyed = rows.mutate(employee_id=person_id(rows[person]))
@@ -80,4 +88,4 @@ def duckdb_backend(con) -> ibis.BaseBackend:
     return ibis.duckdb.from_connection(con)
 
 
-__all__ = ["EVENTS", "duckdb_backend", "engagement", "per_month", "per_person", "person_id"]
+__all__ = ["EVENTS", "duckdb_backend", "engagement", "people", "per_month", "per_person", "person_id"]

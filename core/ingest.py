@@ -706,16 +706,14 @@ def guess_roles(table: Table) -> dict[str, str]:
             if digits.mean() >= 0.9 and starts >= 0.9 and numbers.values.notna().mean() + disagreeing / len(
                     filled) >= 0.9:  # numbers whose marks disagree are still numbers (and reported as such)
                 role = "measure"
-            elif _looks_sensitive(filled):
-                role = "sensitive"  # gender or ethnicity under any header ("grp", "origin"): never shown row by row
             elif _looks_like_names(filled):
                 role = "name"  # whatever the header says: people's names are never shown
             elif filled.nunique() <= max(20, 0.05 * len(filled)):
                 role = "category"
             else:
                 role = "text"
-        if role in ("category", "text", "team", "site") and _looks_sensitive(filled):
-            role = "sensitive"  # named like a group, holding gender or ethnicity
+        if role in ("category", "text", "name", "team", "site") and _looks_sensitive(filled):
+            role = "sensitive"  # gender or ethnicity under any header ("grp", "origin"): never shown row by row
         roles[column] = role or "ignore"
     ids = next((c for c in frame.columns if roles[c] == "employee_id"), None)
     if ids is not None:  # a column of other people's ids (a manager's, under any header) is never shown as is

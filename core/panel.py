@@ -63,10 +63,16 @@ def event_column(frame: pd.DataFrame, candidates: list[str]) -> str | None:
         values = frame[column]
         if values.iloc[:: max(len(values) // 2_000, 1)].nunique() > MAX_KINDS:
             continue
-        kinds = pd.Series(values.unique()).astype(str)
-        if len(kinds) <= MAX_KINDS and kinds.str.contains(ingest.EVENT_TYPES, case=False).any():
+        if names_event_types(values.unique()):
             return column
     return None
+
+
+def names_event_types(kinds) -> bool:
+    """Whether these distinct values (at most MAX_KINDS of them) include an event type: login, start, complete,
+    session. Ids and free text have more values, or none of these words."""
+    named = pd.Series(list(kinds), dtype=object).dropna().astype(str)
+    return len(named) <= MAX_KINDS and bool(named.str.contains(ingest.EVENT_TYPES, case=False).any())
 
 
 def engagement(lms: Source) -> pd.DataFrame:
@@ -97,8 +103,8 @@ def engagement(lms: Source) -> pd.DataFrame:
                                           event="event" if event else None,
                                           minutes="minutes" if minutes else None,
                                           when="when" if "when" in columns else None)
-        out = backend.to_pyarrow(expression).to_pandas()
-    out = out[out["employee_id"].fillna("") != ""].set_index("employee_id")
+        out = aggregate.people(backend.to_pyarrow(expression)).to_pandas()
+    out = out.set_index("employee_id")
     if "lms_last_activity" in out:
         out["lms_last_activity"] = out["lms_last_activity"].astype("datetime64[ns]")
     return out

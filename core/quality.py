@@ -34,7 +34,7 @@ class Finding:
     column: str
     message: str
     lines: tuple[int, ...] = ()
-    date_order: str = ""  # for "dates read as …": the order chosen from the values, which the page offers to flip
+    date_order: str = ""  # dates read as "day-first" or "month-first" (the page offers the other), or "ambiguous"
 
 
 @dataclass(frozen=True)
@@ -271,10 +271,13 @@ def _formula_like(values: pd.Series) -> pd.Series:
 
 
 def _line_list(table: ingest.Table, index) -> str:
+    return _said_lines([table.line(i) for i in list(index)[:SHOW]], len(index))
+
+
+def _said_lines(first: list[int], total: int) -> str:
     """“line 31” or “lines 31, 45, 20002 and 3 more” (no thousands separators: commas separate the lines)."""
-    lines = [str(table.line(i)) for i in list(index)[:SHOW]]
-    word = "line" if len(index) == 1 else "lines"
-    return f"{word} " + ", ".join(lines) + (f" and {len(index) - SHOW:,} more" if len(index) > SHOW else "")
+    word = "line" if total == 1 else "lines"
+    return f"{word} " + ", ".join(map(str, first)) + (f" and {total - len(first):,} more" if total > len(first) else "")
 
 
 def _left_out(n: int) -> str:
@@ -358,8 +361,7 @@ def join_findings(ids: dict[str, tuple[str, pd.Series]]) -> list[Finding]:
         if unknown:
             rows = values.index[values.isin(unknown)]
             verb, own = ("is", "its") if len(unknown) == 1 else ("are", "their")
-            lines = ("line " if len(rows) == 1 else "lines ") + ", ".join(f"{int(i) + 2}" for i in rows[:SHOW]) + (
-                " …" if len(rows) > SHOW else "")
+            lines = _said_lines([int(i) + 2 for i in rows[:SHOW]], len(rows))
             findings.append(Finding("worth a look", "", f"{count(len(unknown), 'id', 'ids')} in {name} {verb} not in "
                                     f"{hris_name} ({lines}); {own} {count(len(rows), 'row is', 'rows are')} left "
                                     "out of the panel.", tuple(int(i) + 2 for i in rows[:1000])))

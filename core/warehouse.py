@@ -296,9 +296,7 @@ def _engagement(rows: ir.Table, query: str, name: str, *, person: str, numbers: 
         ends = _run(rows.aggregate(low=rows[when].min(), high=rows[when].max()), query).to_pylist()[0]
         span = (str(ends["low"])[:10], str(ends["high"])[:10]) if ends["low"] is not None else None
     expression = aggregate.engagement(rows, person=person, event=event, minutes=minutes, when=when)
-    result = _run(expression.order_by("employee_id"), query)
-    keep = pc.and_(pc.is_valid(result["employee_id"]), pc.not_equal(result["employee_id"], ""))
-    result = result.filter(keep.fill_null(False))
+    result = aggregate.people(_run(expression.order_by("employee_id"), query))
     derived = {c: ("date" if c == "lms_last_activity" else "measure") for c in result.column_names}
     derived["employee_id"] = "employee_id"
     return Summary(as_text(result, name), derived, source_rows, True, notes=tuple(notes), date_range=span)
@@ -315,9 +313,8 @@ def _event_column(rows: ir.Table, candidates: list[str], query: str) -> str | No
     """The first column with at most MAX_KINDS distinct values, one naming an event type (read in the database:
     only the distinct values come back)."""
     for column in candidates:
-        kinds = _run(rows.select(column).distinct().limit(MAX_KINDS + 1), query)[column]
-        named = pd.Series(kinds.to_pylist(), dtype=object).dropna().astype(str)
-        if len(named) <= MAX_KINDS and named.str.contains(ingest.EVENT_TYPES, case=False).any():
+        if panel.names_event_types(_run(rows.select(column).distinct().limit(MAX_KINDS + 1), query)[column]
+                                   .to_pylist()):
             return column
     return None
 

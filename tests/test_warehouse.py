@@ -23,6 +23,15 @@ def typed(kind: str) -> pd.DataFrame:
     return frame
 
 
+def duckdb_file(path, **tables: str):
+    """A DuckDB database at `path` holding sample files as typed tables: duckdb_file(p, hris="hris")."""
+    con = ibis.duckdb.connect(str(path))
+    for name, kind in tables.items():
+        con.create_table(name, typed(kind))
+    con.disconnect()
+    return path
+
+
 @pytest.fixture(scope="module")
 def pg():
     if postgres.binaries() is None:
@@ -117,10 +126,7 @@ def test_a_refused_connection_is_said_without_the_password():
 
 
 def test_a_duckdb_file_is_a_warehouse_too(tmp_path):
-    path = tmp_path / "hr.duckdb"
-    con = ibis.duckdb.connect(str(path))
-    con.create_table("lms_events", typed("lms"))
-    con.disconnect()
+    path = duckdb_file(tmp_path / "hr.duckdb", lms_events="lms")
     db = warehouse.connect("local", f"duckdb://{path}")
     roles = ingest.guess_roles(warehouse.sample(db, "lms_events", "lms_events"))
     found = warehouse.summary(db, "lms_events", kind="lms", roles=roles, name="lms_events")
@@ -134,10 +140,7 @@ def test_a_duckdb_file_is_a_warehouse_too(tmp_path):
 def test_a_duckdb_database_cannot_read_the_servers_files_nor_write(tmp_path):
     """A DuckDB database runs inside the app's server: a query must not read secrets.toml or the plans database,
     nor write; a folder named in secrets may be read."""
-    path = tmp_path / "hr.duckdb"
-    con = ibis.duckdb.connect(str(path))
-    con.create_table("hris", typed("hris"))
-    con.disconnect()
+    path = duckdb_file(tmp_path / "hr.duckdb", hris="hris")
     secret = tmp_path / "secrets.toml"
     secret.write_text('[pilot_roi.databases]\npg = "postgres://u:TOPSECRET@host/db"\n')
     db = warehouse.connect("local", f"duckdb://{path}")
@@ -195,10 +198,7 @@ def test_numbers_held_as_text_in_the_database_are_read_and_checked_here(pg):
 
 def test_two_connections_to_one_duckdb_file_at_once_and_list_columns(tmp_path):
     """Two sessions reading one DuckDB file at the same time; a query returning a list column is text, not a crash."""
-    path = tmp_path / "hr.duckdb"
-    con = ibis.duckdb.connect(str(path))
-    con.create_table("hris", typed("hris"))
-    con.disconnect()
+    path = duckdb_file(tmp_path / "hr.duckdb", hris="hris")
     first = warehouse.connect("local", f"duckdb://{path}")
     second = warehouse.connect("local", f"duckdb://{path}")
     assert len(warehouse.sample(first, "hris", "a").frame) == len(warehouse.sample(second, "hris", "b").frame)

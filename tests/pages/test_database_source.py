@@ -10,19 +10,20 @@ from streamlit.testing.v1 import AppTest
 from core.plan import Plan
 from core.store import Store
 from tests.pages.conftest import APP, texts
-from tests.test_warehouse import typed
+from tests.test_warehouse import duckdb_file, typed
 
 NAMES = ("Noah O'Brien", "Jordan Nowak")
 
 
 @pytest.fixture
 def warehouse_file(tmp_path):
-    path = tmp_path / "hr.duckdb"
-    con = ibis.duckdb.connect(str(path))
-    con.create_table("hris", typed("hris"))
-    con.create_table("lms_events", typed("lms"))
-    con.disconnect()
-    return path
+    return duckdb_file(tmp_path / "hr.duckdb", hris="hris", lms_events="lms")
+
+
+def new_plan_on_the_data_page(db_file, warehouse_file) -> tuple[Store, str, AppTest]:
+    store = Store(db_file)
+    plan, _ = store.create(Plan(name="Warehouse"))
+    return store, plan.id, open_data_page(plan.id, f"duckdb://{warehouse_file}")
 
 
 def open_data_page(plan_id: str, url: str) -> AppTest:
@@ -49,16 +50,14 @@ KINDS = ["hris", "lms", "assessments", "kpis"]
 
 
 def test_a_table_and_a_query_become_sources_summarised_in_the_database(db_file, warehouse_file):
-    store = Store(db_file)
-    plan, _ = store.create(Plan(name="Warehouse"))
-    at = open_data_page(plan.id, f"duckdb://{warehouse_file}")
+    store, plan_id, at = new_plan_on_the_data_page(db_file, warehouse_file)
     read(at, 0, "hris")
     read(at, 1, "SELECT * FROM lms_events WHERE event IS NOT NULL")
 
-    saved = store.load(plan.id)[0].data.sources
+    saved = store.load(plan_id)[0].data.sources
     assert saved["hris"].database == "hr" and saved["hris"].query == "hris" and saved["hris"].sha256 == ""
     assert saved["lms"].roles["employee_id"] == "employee_id"
-    assert "duckdb" not in store.load(plan.id)[0].to_json()  # the address is never in the plan
+    assert "duckdb" not in store.load(plan_id)[0].to_json()  # the address is never in the plan
     infos = " ".join(texts(at, "info"))
     events = typed("lms")
     assert f"Summarised in the database “hr”: {events['event'].notna().sum():,} rows read there" in infos
@@ -71,38 +70,32 @@ def test_a_table_and_a_query_become_sources_summarised_in_the_database(db_file, 
 
 
 def test_a_bad_query_says_what_is_wrong_and_keeps_the_source(db_file, warehouse_file):
-    store = Store(db_file)
-    plan, _ = store.create(Plan(name="Warehouse"))
-    at = open_data_page(plan.id, f"duckdb://{warehouse_file}")
+    store, plan_id, at = new_plan_on_the_data_page(db_file, warehouse_file)
     read(at, 0, "hris")
     read(at, 0, "DROP TABLE hris")
     assert any("neither a table name" in e and "Nothing was changed" in e for e in texts(at, "error"))
     read(at, 0, "SELECT nope FROM hris")
     assert any("nope" in e and "Nothing was changed" in e for e in texts(at, "error"))
-    assert store.load(plan.id)[0].data.sources["hris"].query == "hris"
+    assert store.load(plan_id)[0].data.sources["hris"].query == "hris"
     assert ibis.duckdb.connect(str(warehouse_file)).table("hris").count().execute() == len(typed("hris"))
 
 
 def test_a_database_no_longer_configured_is_said_and_can_be_removed(db_file, warehouse_file):
-    store = Store(db_file)
-    plan, _ = store.create(Plan(name="Warehouse"))
-    at = open_data_page(plan.id, f"duckdb://{warehouse_file}")
+    store, plan_id, at = new_plan_on_the_data_page(db_file, warehouse_file)
     read(at, 0, "hris")
     again = AppTest.from_file(APP, default_timeout=120)
     again.secrets["pilot_roi"] = {"databases": {"other": f"duckdb://{warehouse_file}"}}
-    again.query_params["plan"] = plan.id
+    again.query_params["plan"] = plan_id
     again.run()
     again.switch_page("pages/data.py").run()
     assert not again.exception
     assert any("“hr” is not named in .streamlit/secrets.toml" in e for e in texts(again, "error"))
     next(b for b in again.button if b.label == "Remove").click().run()
-    assert "hris" not in store.load(plan.id)[0].data.sources
+    assert "hris" not in store.load(plan_id)[0].data.sources
 
 
 def test_a_database_that_is_down_is_said_in_the_sidebar(db_file, warehouse_file, tmp_path):
-    store = Store(db_file)
-    plan, _ = store.create(Plan(name="Warehouse"))
-    at = open_data_page(plan.id, f"duckdb://{warehouse_file}")
+    store, plan_id, at = new_plan_on_the_data_page(db_file, warehouse_file)
     read(at, 0, "hris")
     warehouse_file.rename(tmp_path / "moved.duckdb")
     next(b for b in at.button if b.label == "Refresh").click().run()

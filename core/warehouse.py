@@ -111,8 +111,9 @@ def relation(con: ibis.BaseBackend, query: str) -> ir.Table:
     if not text:
         raise WarehouseError("Name a table or write a SELECT query.")
     bare = re.sub(r"(?s)^(\s*(--[^\n]*(\n|$)|/\*.*?\*/))*\s*", "", text)  # leading comments
+    query_given = bool(re.match(r"(?is)^(select|with)\b", bare))
     try:
-        if re.match(r"(?is)^(select|with)\b", bare):
+        if query_given:
             _only_a_select(text)
             return con.sql(text)
         table = _table_name(text)
@@ -121,11 +122,13 @@ def relation(con: ibis.BaseBackend, query: str) -> ir.Table:
     except WarehouseError:
         raise
     except Exception as exc:  # noqa: BLE001 - a driver's error becomes a message about the query
-        if "not found" in str(exc).lower() or type(exc).__name__ == "TableNotFound":
-            raise WarehouseError(f"There is no table “{_short(text)}” in this database{_tables_like(con, text)}. "
-                                 "Check the name (schema.table).") from None
-        raise WarehouseError(f"The database refused “{_short(text)}”: {_reason(exc, '')}. Check the table name or "
-                             "run the query in your own SQL tool first.") from None
+        missing = "not found" in str(exc).lower() or type(exc).__name__ == "TableNotFound"
+        if query_given or not missing:  # the database's own words name what it could not find or refused
+            raise WarehouseError(f"The database refused “{_short(text)}”: {_reason(exc, '')}. Check the "
+                                 f"{'query' if query_given else 'table name'}, or run it in your own SQL tool "
+                                 "first.") from None
+        raise WarehouseError(f"There is no table “{_short(text)}” in this database{_tables_like(con, text)}. "
+                             "Check the name (schema.table).") from None
 
 
 _PART = r'("[^"]+"|`[^`]+`|[A-Za-z_][\w$]*)'  # a name, or a quoted one

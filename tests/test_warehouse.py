@@ -101,6 +101,7 @@ def test_a_select_query_is_a_source_too(pg):
     ("SELECT nope FROM lms_events", "refused .*nope.* does not exist"),
     ("no_such_table", "no table “no_such_table”"),
     ("hirs", "no table “hirs”.*close names: hris"),
+    ("SELECT employe_id FROM hris", "refused .*employe_id.*Check the query"),
     ("-- the people\nSELECT employee_id FROM \"hris\"", None),
     ("DROP TABLE hris", "neither a table name"),
     ("SELECT 1; DELETE FROM hris", "Only one SELECT"),

@@ -21,13 +21,6 @@ from core import pilot as pl
 from core.plan import Plan
 from core.words import amount, money, number
 
-ISOLATION_WORDS = {
-    "": "not chosen yet",
-    "control_group": "a control-group pilot",
-    "trend_line": "trend-line analysis",
-    "forecast": "a forecasting model",
-    "estimates": "participant and manager estimates, adjusted for confidence",
-}
 
 
 @dataclass
@@ -68,7 +61,7 @@ def content(plan: Plan, facts: pl.PilotFacts | None = None, *, charts: bool = Tr
     counted = (f"benefits counted for a roll-out to {r.participants:,} people (a forecast)" if r.scope == "rollout"
                else f"benefits counted for the {r.participants:,} treated people")
     fading = f", fading {r.monthly_decay:.0%} a month" if r.monthly_decay else ""
-    isolation = ISOLATION_WORDS.get(r.isolation_method, r.isolation_method)
+    isolation = roi.ISOLATION_WORDS.get(r.isolation_method, r.isolation_method)
     design_text = (f"{standing.design}: {arms.treated_people:,} treated and {arms.control_people:,} control "
                    f"people{clusters}; effect isolated by {isolation}; {counted}, for {r.horizon_months} months "
                    f"after the program{fading}.")

@@ -307,7 +307,8 @@ def _arm_words(people: int, clusters: int | None, facts: pl.PilotFacts) -> str:
 def headline(plan: Plan, facts: pl.PilotFacts, s: PowerSummary) -> tuple[str, str]:
     """(tone, sentence): the design step's answer in plain words, before any detail.
 
-    tone is "success" (the pilot can see break-even), "warning" (it cannot) or "info" (not enough to say).
+    tone is "success" (the pilot can see break-even), "info" (it sees the expected effect with the target power but
+    not the smaller break-even, or there is not enough to say) or "warning" (it cannot see what it expects).
     """
     arms = s.arms
     kpi = facts.kpi.name if facts.kpi else "the KPI"
@@ -338,9 +339,19 @@ def headline(plan: Plan, facts: pl.PilotFacts, s: PowerSummary) -> tuple[str, st
                 more += f", but only {s.clusters_available:,} are eligible in all"
             more += "."
         else:
-            more = f" To see it you need {s.enough.n_treatment:,} treated and {s.enough.n_control:,} control people."
+            more = f" To see it you need {s.enough.n_treatment:,} treated and {s.enough.n_control:,} control people"
+            eligible = len(facts.roster.people) if facts.roster is not None else None
+            if eligible is not None and s.enough.n_treatment + s.enough.n_control > eligible:
+                more += f", but only {eligible:,} are eligible in all"
+            more += "."
     elif s.enough_error:
         more = f" No practical pilot can see it ({s.enough_error})."
+    expected = s.planned_power is not None and s.planned_power >= plan.design.power and s.effect > 0
+    if expected:  # the pilot sees the effect it expects; only a smaller, still paying one could be missed
+        return "info", (text + f" That covers the expected {_size(s.effect, facts, s.unit)} "
+                        f"({s.planned_power:.0%} power)." + pays + ", below what it can detect: if the true effect is "
+                        "that small, the pilot will likely call it not significant, so read its interval against "
+                        "break-even rather than against zero." + more)
     return "warning", text + pays + ": too small to see." + more
 
 

@@ -42,10 +42,6 @@ def check(inputs: RoiInputs, *, observed: bool = False, observed_wanted: bool = 
                           f"Attribution {inputs.attribution:.0%} on top of a control group discounts the effect "
                           "twice: the control group already isolates what the program caused. Use 100%, or say "
                           "what else the control group could not rule out."))
-    if inputs.isolation_method == "control_group" and not observed:
-        flags.append(Flag("isolation_method", "benefits",
-                          "The effect is isolated by a control group that has not run yet: until step 5 measures "
-                          "it, the effect is an assumption, and the ROI a forecast."))
     if inputs.horizon_months > 12 and inputs.discount_rate == 0:
         flags.append(Flag("discount_rate", "benefits",
                           f"Benefits over {inputs.horizon_months} months are not discounted: a dollar in year two is "
@@ -74,7 +70,7 @@ def check(inputs: RoiInputs, *, observed: bool = False, observed_wanted: bool = 
         flags.append(Flag("costs", "costs",
                           f"Cost categories left at zero: {', '.join(missing)}. Fully load all costs, "
                           "or note why a category truly costs nothing."))
-    if inputs.confidence >= 1:
+    if inputs.confidence >= 1 and inputs.isolation_method != "control_group":  # a control group's error is its CI
         flags.append(Flag("confidence", "benefits",
                           "Confidence is 100%: adjust estimates for error with an honest confidence level."))
     if inputs.attribution >= 1 and inputs.isolation_method != "control_group":

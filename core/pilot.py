@@ -8,10 +8,12 @@ step-2 panel, never stored, so that every page, the summary and the workbook sho
   itself when the pilot starts on the 1st). Months are compared with the first day of the start month, so a
   mid-month start never counts a pilot month as baseline nor a pre-pilot fortnight as outcome. For
   estimating sd, ICC and ρ, the same two windows (same lengths, same gap) are placed just before the start;
-* the eligible roster — step 2's people, kept by the saved filter, who have the primary KPI before the start;
+* the eligible roster — step 2's people, kept by the saved filter, who have the primary KPI before the start
+  (or, for a pilot of new hires, who join during the intervention: they have no baseline);
 * clusters — the number and sizes (mean, coefficient of variation) of the eligible roster's clusters;
 * arms — from the assignment list when there is one, else the planned people; clusters per arm from the
-  mean cluster size; the ROI's participants are the treated arm (or the labelled roll-out forecast).
+  mean cluster size; the ROI's participants are the treated arm (or the labelled roll-out forecast). These are
+  the *planned* arms: who actually took part is step 5's own record (core.results.as_run), never written here.
 """
 
 from __future__ import annotations
@@ -147,10 +149,22 @@ class Roster:
     in_data: int  # people in step 2
     filtered_out: int  # left out by the saved eligibility filter
     without_kpi: int  # left out for having no value of the primary KPI in the baseline window
+    not_joining: int = 0  # a pilot of new hires: left out for not joining during the intervention
+    hire_column: str = ""  # the hire-date column that says who joins (a pilot of new hires)
+
+
+HIRE_WORDS = ("hire", "hiring", "join", "start", "entry", "eintritt", "embauche", "alta")
+
+
+def hire_column(panel: Panel) -> str:
+    """The people table's hire-date column (a date column named for hiring, joining or starting), or ""."""
+    dates = [c for c, r in panel.roles.items() if r == "date" and c in panel.people.columns]
+    return next((c for c in dates if any(w in str(c).lower() for w in HIRE_WORDS)), "")
 
 
 def eligible(plan: Plan, panel: Panel | None) -> Roster | None:
-    """Step 2's people kept by the saved filter (column → values) who have the primary KPI at baseline."""
+    """Step 2's people kept by the saved filter (column → values) who have the primary KPI at baseline; for a
+    pilot of new hires, those whose hire date falls in the intervention (they have no baseline)."""
     if panel is None:
         return None
     people = panel.people
@@ -161,6 +175,16 @@ def eligible(plan: Plan, panel: Panel | None) -> Roster | None:
     filtered_out = len(people) - len(kept)
     column = kpi_column(plan, panel)
     without = 0
+    if plan.pilot.population == "joiners":
+        hired = hire_column(panel)
+        w = windows(plan.pilot)
+        if not hired or w is None:
+            return Roster(kept.iloc[:0], len(people), filtered_out, 0, len(kept), hired)
+        import pandas as pd
+
+        day = pd.to_datetime(kept[hired], errors="coerce")
+        joins = (day >= pd.Timestamp(w.intervention[0])) & (day < pd.Timestamp(w.intervention[1]))
+        return Roster(kept[joins.to_numpy()], len(people), filtered_out, 0, int((~joins).sum()), hired)
     if column and is_monthly(panel, column):
         measured = baseline_values(plan, panel, column).index
         has_kpi = kept.index.isin(measured)
@@ -224,18 +248,8 @@ def clusters_for(people: int, c: Clusters | None) -> int | None:
 
 
 def arms(plan: Plan, c: Clusters | None, roster: Roster | None = None) -> Arms:
-    """The arms as step 5 says people actually took part (the rest of the eligible roster are controls), else
-    as the assignment list has them, else as planned."""
-    took_part = plan.results.participation
-    if took_part and roster is not None:
-        column, values = next(iter(took_part.items()))
-        if column in roster.people.columns:
-            treated = roster.people[column].astype("string").fillna("").isin(values)
-            by = c.column if c is not None and c.column in roster.people.columns else None
-            groups = roster.people[by].astype("string") if by else None
-            return Arms(int(treated.sum()), int((~treated).sum()),
-                        int(groups[treated].nunique()) if by else None,
-                        int(groups[~treated].nunique()) if by else None, "who took part (step 5)")
+    """The planned arms: as the assignment list has them, else as planned. What step 5 learns about who actually
+    took part never changes them (core.results.as_run sets the two side by side)."""
     listed = plan.design.assignment
     if listed:
         treated = [a for a in listed if a.arm == TREATMENT]
@@ -280,7 +294,8 @@ def analysis_key(plan: Plan) -> str:
     kpi = plan.primary_kpi()
     p = plan.pilot
     arms = sorted((a.id, a.arm, a.wave) for a in plan.design.assignment)
-    what = {"took_part": plan.results.participation, "arms": arms, "start": p.start, "outcome": p.outcome,
+    took_part = {} if plan.design.assignment else plan.results.participation  # without a list it defines the arms
+    what = {"took_part": took_part, "arms": arms, "start": p.start, "outcome": p.outcome,
             "windows": [p.baseline_months, p.measurement_gap_months, p.measurement_months],
             "kpi": kpi.column if kpi else "", "cluster": p.cluster_column, "design": plan.design.design}
     return hashlib.sha1(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -317,9 +332,14 @@ def variance(plan: Plan, panel: Panel | None, roster: Roster | None) -> Variance
     w = windows(p)
     column = kpi_column(plan, panel)
     try:
-        found = from_panel(panel.periods, column, group=p.cluster_column or None, outcome=w.history_outcome,
-                           baseline=w.history_baseline, how=p.outcome,
-                           people=roster.people.index if roster is not None else None)
+        if p.population == "joiners":  # earlier new hires stand in for the ones to come; nobody has a baseline
+            year = (add_months(w.start, -12), add_months(w.start, 0))
+            found = from_panel(panel.periods, column, group=p.cluster_column or None, outcome=year,
+                               baseline=(add_months(w.start, -24), year[0]), how=p.outcome)
+        else:
+            found = from_panel(panel.periods, column, group=p.cluster_column or None, outcome=w.history_outcome,
+                               baseline=w.history_baseline, how=p.outcome,
+                               people=roster.people.index if roster is not None else None)
     except ValueError as exc:
         return Variance(**{**vars(typed), "problem": str(exc)})
     if not (math.isfinite(found.sd.value) and found.sd.value > 0):
@@ -331,8 +351,13 @@ def variance(plan: Plan, panel: Panel | None, roster: Roster | None) -> Variance
     icc = min(found.icc.for_power, 0.99) if p.cluster_column else 0.0
     p_control = min(max(found.mean, 0.001), 0.999) if p.kpi_type == "binary" else p.p_control
     left_out = f"; {count(found.left_out, 'value')} the quality report flags left out" if found.left_out else ""
-    note = (f"estimated from {column}: {found.sd.n:,} people's {p.outcome} over {found.second_window[0]}–"
-            f"{found.second_window[1]} (ρ against {found.first_window[0]}–{found.first_window[1]}){left_out}")
+    if p.population == "joiners":
+        rho = 0.0
+        note = (f"estimated from {column}: {found.sd.n:,} people who have it in {found.second_window[0]}–"
+                f"{found.second_window[1]} (the new hires before the pilot; no baseline){left_out}")
+    else:
+        note = (f"estimated from {column}: {found.sd.n:,} people's {p.outcome} over {found.second_window[0]}–"
+                f"{found.second_window[1]} (ρ against {found.first_window[0]}–{found.first_window[1]}){left_out}")
     return Variance(found.sd.value, icc, rho, p_control, "data", note, found)
 
 
@@ -352,6 +377,11 @@ def estimate_problem(plan: Plan, panel: Panel | None) -> str:
         return "set the pilot's start date first (estimates use only the months before it)"
     w = windows(plan.pilot)
     months = panel.periods.loc[panel.periods[column].notna(), "period"]
+    if plan.pilot.population == "joiners":
+        year = (add_months(w.start, -12), add_months(w.start, 0))
+        inside = months[(months >= _timestamp(year[0])) & (months < _timestamp(year[1]))]
+        return "" if inside.nunique() else (f"no one has {column} in {months_label(year)}, the year before the "
+                                            "start (the new hires the estimate learns from): type the values")
     before = months[months < _timestamp(w.history_outcome[1])].nunique()
     first = months[months >= _timestamp(w.history_baseline[0])]
     if before < history_needed(plan.pilot) or first.empty or first.min() > _timestamp(w.history_baseline[0]):
@@ -393,10 +423,15 @@ def facts(plan: Plan, panel: Panel | None) -> PilotFacts:
     column = kpi_column(plan, panel)
     kpi = plan.primary_kpi()
     base = None
-    if column:
+    spread = variance(plan, panel, roster)
+    if column and plan.pilot.population == "joiners":  # the new hires before the pilot stand in for a baseline
+        found = spread.estimates
+        base = found.mean if found is not None and found.sd.n >= MIN_GROUP else None
+    elif column:
         values = baseline_values(plan, panel, column, roster.people.index if roster is not None else None)
         base = float(values.mean()) if len(values) >= MIN_GROUP else None  # 1–4 people's mean is nearly theirs
     elif kpi is not None and kpi.manual_baseline is not None:
         base = float(kpi.manual_baseline)
-    return PilotFacts(kpi, column, windows(plan.pilot), roster, c, arms(plan, c, roster), variance(plan, panel, roster),
-                      base)
+    else:
+        base = None
+    return PilotFacts(kpi, column, windows(plan.pilot), roster, c, arms(plan, c, roster), spread, base)

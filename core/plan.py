@@ -29,6 +29,7 @@ YesNo = Literal["", "yes", "no"]
 KpiType = Literal["continuous", "binary"]
 Alternative = Literal["two-sided", "one-sided"]  # one-sided: only an improvement (the better direction) counts
 Outcome = Literal["mean", "sum"]
+Population = Literal["current", "joiners"]  # joiners: people hired during the pilot (no baseline exists)
 VarianceSource = Literal["typed", "data"]
 RoiScope = Literal["pilot", "rollout"]
 RoiMode = Literal["forecast", "observed"]
@@ -152,6 +153,7 @@ class SourceMapping:
     date_order: DateOrder = "auto"
     database: str = ""
     query: str = ""
+    simulated_for: str = ""  # the sample's simulated pilot: a fingerprint of the list it was run for
 
 
 @dataclass
@@ -210,6 +212,8 @@ class Pilot:
     baseline window is the `baseline_months` whole months before the start month (never a pilot month); the
     measurement window opens `measurement_gap_months` after the start month and lasts `measurement_months`.
     The outcome is each person's mean (or sum) of the primary KPI over the measurement window.
+    `population` says who can be eligible: people already here who have the KPI at baseline ("current"), or
+    people who join during the intervention ("joiners": new hires, who have no baseline).
 
     Arms are planned in people; with a `cluster_column` (team, site) whole clusters are randomised and the
     number of clusters and their sizes come from the eligible roster (`core.pilot`), never typed.
@@ -225,6 +229,7 @@ class Pilot:
     measurement_gap_months: int = 0
     measurement_months: int = 3
     outcome: Outcome = "mean"
+    population: Population = "current"
     eligible: dict[str, list[str]] = field(default_factory=dict)
     cluster_column: str = ""
     waves: int = 3  # a waitlist pilot's number of waves (design "waves")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from core import pilot as pl
 from core.plan import Observed, Plan
+from core.words import count
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,17 +45,83 @@ def registered_method(plan: Plan) -> str:
 
 
 def arms(plan: Plan, panel: Panel) -> dict[str, str]:
-    """employee id → arm. From the assignment list, unless step 5 says who actually took part (a column of
-    the people table and the values of the treated: everyone else eligible is a control)."""
+    """employee id → arm, as the registered analysis compares them: the assignment list as drawn (intent to
+    treat), whoever actually took part. Without a list, the people step 5 says took part are the treated and
+    everyone else eligible is a control (a non-randomised pilot's groups)."""
+    if plan.design.assignment:
+        return {a.id: a.arm for a in plan.design.assignment}
+    took_part = took_part_ids(plan, panel)
+    if took_part is None:
+        return {}
+    return {str(i): pl.TREATMENT if str(i) in took_part else pl.CONTROL for i in panel.people.index}
+
+
+def took_part_ids(plan: Plan, panel: Panel) -> set[str] | None:
+    """The ids step 5 says actually took part (a column of the people table and the values of those who did), or
+    None when step 5 has not said."""
     chosen = plan.results.participation
-    if chosen:
-        column, values = next(iter(chosen.items()))
-        people = panel.people
-        if column not in people.columns:
-            raise ValueError(f"the column “{column}” that says who took part is not in the data any more")
-        kept = people[column].astype("string").fillna("").isin(values)
-        return {str(i): pl.TREATMENT if k else pl.CONTROL for i, k in zip(people.index, kept, strict=True)}
-    return {a.id: a.arm for a in plan.design.assignment}
+    if not chosen:
+        return None
+    column, values = next(iter(chosen.items()))
+    people = panel.people
+    if column not in people.columns:
+        raise ValueError(f"the column “{column}” that says who took part is not in the data any more")
+    kept = people[column].astype("string").fillna("").isin(values)
+    return {str(i) for i in people.index[kept.to_numpy()]}
+
+
+@dataclass(frozen=True)
+class AsRun:
+    """Planned (the assignment list) beside as-run (who actually took part), in people."""
+
+    assigned_treated: int
+    assigned_control: int
+    took_part: int | None  # of the assigned treated, how many took part (None: step 5 has not said)
+    no_shows: int  # assigned to the program, did not take part
+    crossovers: int  # assigned to control, took part anyway
+    outside: int  # took part without being on the list
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.no_shows or self.crossovers or self.outside)
+
+    @property
+    def compliance(self) -> float | None:
+        """Share of the assigned treated who took part minus the share of controls who did (the first stage)."""
+        if self.took_part is None or not self.assigned_treated or not self.assigned_control:
+            return None
+        return self.took_part / self.assigned_treated - self.crossovers / self.assigned_control
+
+
+def as_run(plan: Plan, panel: Panel) -> AsRun | None:
+    """Who was assigned and who actually took part, side by side (None without an assignment list). Without a
+    record of who took part, everyone is taken to have taken part as assigned, and `took_part` says so (None)."""
+    listed = plan.design.assignment
+    if not listed:
+        return None
+    treated = {a.id for a in listed if a.arm == pl.TREATMENT}
+    control = {a.id for a in listed if a.arm == pl.CONTROL}
+    took_part = took_part_ids(plan, panel)
+    if took_part is None:
+        return AsRun(len(treated), len(control), None, 0, 0, 0)
+    return AsRun(len(treated), len(control), len(treated & took_part), len(treated - took_part),
+                 len(control & took_part), len(took_part - treated - control))
+
+
+def as_run_words(found: AsRun) -> str:
+    """The difference between planned and as-run in plain words ("" when they agree)."""
+    if found.took_part is None or not found.differs:
+        return ""
+    parts = []
+    if found.no_shows:
+        parts.append(f"{count(found.no_shows, 'person', 'people')} assigned to the program did not take part")
+    if found.crossovers:
+        parts.append(f"{count(found.crossovers, 'control')} took part anyway")
+    if found.outside:
+        parts.append(f"{count(found.outside, 'person', 'people')} not on the list took part")
+    return ("Who took part is not the list that was drawn: " + "; ".join(parts) + ". The registered estimate "
+            "compares the arms as drawn (intent to treat): it is the effect of offering the program to the teams "
+            "the list chose, which is what a roll-out would do, diluted by whoever did not follow the draw.")
 
 
 def person_frame(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, str]) -> pd.DataFrame:
@@ -68,7 +135,7 @@ def person_frame(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, 
     if not facts.column:
         raise ValueError("the primary KPI needs a data column (step 3)")
     frame = pd.DataFrame({"employee_id": list(who), "arm": list(who.values())}).set_index("employee_id")
-    if plan.results.participation and facts.roster is not None:  # a list is drawn from the roster already
+    if not plan.design.assignment and facts.roster is not None:  # a list is drawn from the roster already
         frame = frame[frame.index.isin(facts.roster.people.index)]
     frame["treated"] = (frame["arm"] == pl.TREATMENT).astype(int)
     if pl.is_monthly(panel, facts.column):
@@ -247,9 +314,6 @@ def _waves(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> Estimate:
     listed = {a.id: a.wave for a in plan.design.assignment if a.wave}
     if not listed:
         raise ValueError("the waitlist's waves are in the assignment list: draw it in step 4 first")
-    if plan.results.participation:
-        raise ValueError("a waitlist pilot is analysed by the waves of its assignment list; choose “The assignment "
-                         "list” above (who took part outside the waves cannot be placed in one)")
     starts = waves.wave_starts(plan)
     periods, _ = without_flagged(panel.periods[["employee_id", "period", facts.column]], facts.column)
     inside = periods[periods["employee_id"].isin(list(listed))

@@ -75,17 +75,36 @@ def observed_is_stale(plan: Plan) -> bool:
     return plan.roi.mode == "observed" and o is not None and o.basis != pilot.analysis_key(plan)
 
 
+ISOLATION_BY_DESIGN = {"rct": "control_group", "waves": "control_group", "matched": "control_group",
+                       "did": "control_group", "its": "trend_line"}
+ISOLATION_WORDS = {
+    "": "not chosen yet",
+    "control_group": "a control group",
+    "trend_line": "trend-line analysis",
+    "forecast": "a forecasting model",
+    "estimates": "participant and manager estimates, adjusted for confidence",
+}
+
+
+def isolation(plan: Plan) -> str:
+    """How the effect is isolated: step 4's design decides (a control or comparison group, or the trend of an
+    interrupted time series); only a plan without a design uses the ROI step's own choice."""
+    return ISOLATION_BY_DESIGN.get(plan.design.design, plan.roi.isolation_method)
+
+
 def inputs(plan: Plan, facts: Any = None) -> RoiInputs:
     """The ROI model's inputs for `plan`, read from each value's one home (`facts`: core.pilot.PilotFacts, for
     the treated arm in whole clusters of the roster). In observed mode the effect is the Results step's
-    estimate and its uncertainty range the estimate's 95% confidence interval (a normal distribution)."""
+    estimate and its uncertainty range the estimate's 95% confidence interval (a normal distribution); when a
+    control group measured it, attribution and confidence are 100% and carry no range (the control group has
+    isolated the effect and the interval carries its error: a further discount would count them twice)."""
     from core import pilot
 
     kpi = plan.primary_kpi()
     source = ""
     if kpi is not None and kpi.value_source:
         source = f"{kpi.credibility.capitalize()}: {kpi.value_source}" if kpi.credibility else kpi.value_source
-    assumptions = vars(plan.roi)
+    assumptions = {**vars(plan.roi), "isolation_method": isolation(plan)}
     effect = float(plan.pilot.effect)
     observed = plan.results.observed
     if basis(plan) == "observed":
@@ -93,7 +112,11 @@ def inputs(plan: Plan, facts: Any = None) -> RoiInputs:
         sign = pilot.direction(plan)
         effect = sign * observed.effect
         low, high = sorted((sign * observed.ci_low, sign * observed.ci_high))
-        assumptions = {**assumptions, "ranges": {**plan.roi.ranges, "effect": Range(low, high, "normal")}}
+        ranges = {**plan.roi.ranges, "effect": Range(low, high, "normal")}
+        if assumptions["isolation_method"] == "control_group":
+            ranges = {k: v for k, v in ranges.items() if k not in ("attribution", "confidence")}
+            assumptions = {**assumptions, "attribution": 1.0, "confidence": 1.0}
+        assumptions = {**assumptions, "ranges": ranges}
     return RoiInputs(
         **assumptions,
         participants=pilot.roi_participants(plan, facts),

@@ -22,7 +22,8 @@ ROLE_LABELS = ingest.ROLES
 BY_LABEL = {label: role for role, label in ROLE_LABELS.items()}
 
 if st.button("Load sample data", icon="📦", key=session.key("data.sample"),
-             help="A generated organisation of 1,200 people with a known training effect (sample_data/README.md)."):
+             help="A generated organisation of 1,200 people, its twelve months before a pilot; once step 4 has drawn "
+                  "a list, its pilot can be simulated with a known effect (sample_data/README.md)."):
     progress = st.progress(0.0, text="Loading the sample files…")
     try:
         datasets.load_sample(plan)

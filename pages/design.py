@@ -12,7 +12,7 @@ import streamlit as st
 from core import charts, design, pilot, privacy, waves
 from core.plan import Preregistration
 from core.words import number
-from ui import datasets, session, widgets
+from ui import datasets, sample_run, session, widgets
 from ui.text import md
 
 plan = session.require_plan()
@@ -420,6 +420,8 @@ if d.assignment:
     if b2.button("Delete the list", key=session.key("design.delete_list")):
         session.update(lambda plan_: setattr(plan_.design, "assignment", []))
         st.rerun()
+    if datasets.uses_sample(plan):
+        sample_run.offer(plan, where="design")
     if roster is not None and d.design != "matched":
         usable = design.balance_choices(facts, roles)
         sensitive = design.sensitive_choices(roster, roles)

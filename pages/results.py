@@ -7,9 +7,9 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core import charts, pilot, results, words
+from core import charts, pilot, results, sample_pilot, words
 from core.words import number
-from ui import datasets, session
+from ui import datasets, sample_run, session
 from ui.text import md
 
 plan = session.require_plan()
@@ -19,8 +19,8 @@ st.caption("Did it work, and by how much? The pre-registered analysis runs by de
 joined = datasets.joined(plan)
 facts = pilot.facts(plan, joined)
 if joined is None:
-    st.info("Load the data in step 2: the pilot's outcome is read from the KPI file (the sample data's July–September "
-            "2026 is its pilot period).")
+    st.info("Load the data in step 2: the pilot's outcome is read from the KPI file. (The sample organisation is "
+            "before its pilot: draw the list in step 4, then run its simulated pilot.)")
     st.stop()
 if facts.windows is None or not facts.column:
     st.info("Set the pilot's start date in step 4 and the primary KPI's data column in step 3 first.")
@@ -31,18 +31,27 @@ w = facts.windows
 
 # -- who took part ---------------------------------------------------------------------------------------------
 st.header("Who was in the pilot", anchor="who")
+simulated = sample_pilot.label(plan)
+if simulated:
+    st.info(simulated, icon="🧪")
+if datasets.uses_sample(plan) and plan.design.assignment:
+    sample_run.offer(plan, where="results")
 groupings = [c for c, r in joined.roles.items() if r in ("team", "site", "category") and c in joined.people.columns]
 participation = plan.results.participation
 current = next(iter(participation), "")
-SOURCES = {"list": "The assignment list (step 4)", "took_part": "Say who actually took part"}
+listed = bool(plan.design.assignment)
+SOURCES = ({"list": "Everyone took part as assigned", "took_part": "Say who actually took part"} if listed else
+           {"list": "The assignment list (step 4)", "took_part": "Say who took part (the treated group)"})
 source_key = session.key("results.source")
+
+
 def use_list() -> None:
     if st.session_state.get(source_key) == "list":
         session.update(lambda p: setattr(p.results, "participation", {}))
 
 
-choice = st.radio("Treated people are", list(SOURCES), format_func=SOURCES.get, horizontal=True, key=source_key,
-                  index=1 if participation else 0, on_change=use_list)
+choice = st.radio("Who took part" if listed else "Treated people are", list(SOURCES), format_func=SOURCES.get,
+                  horizontal=True, key=source_key, index=1 if participation else 0, on_change=use_list)
 if choice == "took_part":
     column_key, values_key = session.key("results.column"), session.key("results.values")
     if groupings:
@@ -53,24 +62,34 @@ if choice == "took_part":
         col, values = st.session_state.get(column_key), st.session_state.get(values_key) or []
         session.update(lambda p: setattr(p.results, "participation", {col: list(values)} if col and values else {}))
 
-    def use_sample_teams() -> None:
-        st.session_state[column_key], st.session_state[values_key] = "team", datasets.sample_pilot_teams()
-        save_participation()
-
     c1, c2 = st.columns(2)
     column = c1.selectbox("Those whose…", groupings, key=column_key, on_change=save_participation)
     levels = sorted(joined.people[column].astype("string").fillna("").unique()) if column else []
     st.session_state[values_key] = [v for v in st.session_state.get(values_key, []) if v in levels]
     c2.multiselect("is one of", levels, key=values_key, on_change=save_participation)
-    if datasets.uses_sample(plan) and "team" in groupings:
-        st.button("Use the sample organisation's pilot teams", key=session.key("results.sample_teams"),
-                  on_click=use_sample_teams)
 
 try:
     who = results.arms(plan, joined)
+    ran = results.as_run(plan, joined)
 except ValueError as exc:
     st.error(md(str(exc)))
     st.stop()
+if ran is not None:
+    took = "as assigned" if ran.took_part is None else f"{ran.took_part:,}"
+    st.dataframe(pd.DataFrame([
+        {"": "Assigned to the program", "planned (step 4)": ran.assigned_treated,
+         "as run (took part)": took},
+        {"": "Assigned to control", "planned (step 4)": ran.assigned_control,
+         "as run (took part)": "none" if ran.took_part is None else f"{ran.crossovers:,} (cross-overs)"},
+        {"": "Not on the list", "planned (step 4)": 0,
+         "as run (took part)": "none" if ran.took_part is None else f"{ran.outside:,}"},
+    ]), hide_index=True, width="stretch")
+    mismatch = results.as_run_words(ran)
+    if mismatch:
+        st.warning(md(mismatch))
+    else:
+        st.caption("Step 4's plan and list stay as drawn whatever this section says: the registered estimate "
+                   "compares the arms of the list (intent to treat).")
 if not who:
     st.info("Nobody is in an arm yet: draw the assignment list in step 4, or say who actually took part.")
     st.stop()

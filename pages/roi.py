@@ -181,11 +181,15 @@ with b:
                   "kpi.value_per_unit", set_kpi("value_per_unit"), value=float(inputs.value_per_unit),
                   min_value=0.0, format=widgets.number_format(inputs.value_per_unit), disabled=kpi is None)
     show_problem("value_per_unit")
-    ISOLATION = {"": "Not chosen yet", "control_group": "Control group (pilot)", "trend_line": "Trend-line analysis",
-                 "forecast": "Forecasting model", "estimates": "Participant / manager estimates"}
-    widgets.bound(st.selectbox, "How the effect is isolated", "roi.isolation_method",
-                  lambda p, v: setattr(p.roi, "isolation_method", v), options=list(ISOLATION),
-                  format_func=ISOLATION.get, index=list(ISOLATION).index(inputs.isolation_method))
+    if plan.design.design:
+        st.caption(f"The effect is isolated by {roi.ISOLATION_WORDS[inputs.isolation_method]} (step 4's design).")
+    else:
+        methods = list(roi.ISOLATION_WORDS)
+        widgets.bound(st.selectbox, "How the effect is isolated", "roi.isolation_method",
+                      lambda p, v: setattr(p.roi, "isolation_method", v), options=methods,
+                      format_func=lambda k: roi.ISOLATION_WORDS[k].capitalize(),
+                      index=methods.index(inputs.isolation_method),
+                      help="Step 4's design decides this once one is chosen.")
 c1, c2, c3, c4 = st.columns(4)
 with c1:
     pct("Adoption", "adoption", help="Share of participants who apply it on the job.")

@@ -19,19 +19,30 @@ def store(db_file) -> Store:
     return Store(db_file)
 
 
-@pytest.fixture(scope="session")
-def sample_panel():
-    """The bundled sample organisation joined into one panel, with the roles the Data step guesses."""
-    from pathlib import Path
-
+def joined(files: dict[str, tuple[str, bytes]]):
+    """Files (kind → (name, bytes)) joined into one panel, with the roles the Data step guesses."""
     from core import ingest, panel, quality
 
-    folder = Path(__file__).resolve().parents[1] / "sample_data"
     sources = {}
-    for kind, name in {"hris": "hris.csv", "lms": "lms_events.csv", "assessments": "assessments.csv",
-                       "kpis": "kpis_monthly.csv"}.items():
-        table = ingest.read_table((folder / name).read_bytes(), name)
+    for kind, (name, data) in files.items():
+        table = ingest.read_table(data, name)
         roles = ingest.guess_roles(table)
         parsed, _ = quality.parse(table, roles)
         sources[kind] = panel.Source(kind, table, roles, parsed)
     return panel.build(sources)
+
+
+@pytest.fixture(scope="session")
+def before_pilot_panel():
+    """The bundled sample organisation (its twelve months before the pilot) joined into one panel."""
+    from ui.datasets import SAMPLE, SAMPLE_FILES
+
+    return joined({kind: (name, (SAMPLE / name).read_bytes()) for kind, name in SAMPLE_FILES.items()})
+
+
+@pytest.fixture(scope="session")
+def sample_panel():
+    """The sample organisation with its pilot run for `tests.sample.pilot_teams()` (history unchanged)."""
+    from tests import sample
+
+    return joined(sample.files())

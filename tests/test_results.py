@@ -6,13 +6,13 @@ from scipy import stats
 
 from core import pilot, results
 from core.templates import sales_skills
-from ui.datasets import sample_pilot_teams
+from tests.sample import pilot_teams
 
 
 def sample_plan():
     plan = sales_skills()
     plan.pilot.start = "2026-07-01"
-    plan.results.participation = {"team": sample_pilot_teams()}
+    plan.results.participation = {"team": list(pilot_teams())}
     return plan
 
 

@@ -199,20 +199,41 @@ def data_key(plan: Plan) -> str:
 
 
 def uses_sample(plan: Plan) -> bool:
-    """Whether the plan's KPI file is the bundled sample's."""
+    """Whether the plan's KPI file is the bundled sample's (before its pilot, or with a simulated pilot)."""
     import hashlib
 
     mapping = plan.data.sources.get("kpis")
-    return mapping is not None and mapping.sha256 == hashlib.sha256(
-        (SAMPLE / SAMPLE_FILES["kpis"]).read_bytes()).hexdigest()
+    return mapping is not None and (bool(mapping.simulated_for) or mapping.sha256 == hashlib.sha256(
+        (SAMPLE / SAMPLE_FILES["kpis"]).read_bytes()).hexdigest())
 
 
-def sample_pilot_teams() -> list[str]:
-    """The sample organisation's pilot teams (sample_data/pilot_teams.csv, the answer key)."""
-    import csv
+def run_sample_pilot(plan: Plan) -> str:
+    """Generate the sample organisation's pilot period for the plan's list and use those files (one save).
+    Raises ValueError saying why it cannot run; returns what was done, in words."""
+    import hashlib
 
-    with (SAMPLE / "pilot_teams.csv").open(newline="") as handle:
-        return sorted(row["team"] for row in csv.DictReader(handle) if row["treated"].strip().lower() == "true")
+    from core import sample_pilot
+
+    made = sample_pilot.simulate(plan)
+    mark = sample_pilot.fingerprint(plan)
+    mappings, files = {}, {}
+    for kind, (name, data) in made.items():
+        sha = hashlib.sha256(data).hexdigest()
+        t = _table(sha, name, lambda data=data: data)
+        old = plan.data.sources.get(kind)
+        roles = ingest.guess_roles(t)
+        if old is not None:  # the history is the same file's: keep the roles the user confirmed
+            roles = {c: r for c, r in old.roles.items() if c in t.frame.columns} | {
+                c: r for c, r in roles.items() if c not in old.roles}
+        mappings[kind], files[sha] = SourceMapping(name, sha, roles, simulated_for=mark), data
+
+    def use(p: Plan) -> None:
+        p.data.sources.update(mappings)
+
+    session.update(use, files=files)
+    w = sample_pilot.until(plan)
+    return (f"Simulated the sample pilot for this plan's list, up to {w:%B %Y}: the KPI, LMS and assessment files "
+            "are now the sample's with the pilot period added (labelled simulated wherever they show).")
 
 
 def reports(plan: Plan) -> list[quality.FileReport]:
@@ -267,7 +288,7 @@ def forget(sha: str, name: str) -> None:
         pass
 
 
-SAMPLE_START = "2026-07-01"  # when the sample organisation's pilot started (sample_data/README.md)
+SAMPLE_START = "2026-07-01"  # the first day after the sample organisation's history (sample_data/README.md)
 
 
 def load_sample(plan: Plan) -> None:
@@ -276,8 +297,9 @@ def load_sample(plan: Plan) -> None:
         add(plan, kind, file_name, (SAMPLE / file_name).read_bytes())
     if not plan.pilot.start:
         session.update(lambda p: setattr(p.pilot, "start", SAMPLE_START))
-        st.session_state["flash"] = ("info", "Sample data loaded. The sample's pilot started on 1 July 2026: that is "
-                                             "now this plan's start date (step 4 can change it).")
+        st.session_state["flash"] = ("info", "Sample data loaded: the organisation's twelve months before its pilot. "
+                                             "Its pilot starts on 1 July 2026, now this plan's start date (step 4 "
+                                             "can change it); draw the list in step 4, then run the simulated pilot.")
 
 
 def pseudonym_key() -> str:

@@ -57,19 +57,21 @@ def downloads(monkeypatch):
     return files
 
 
-def with_sample_data(db_file, plan):
-    """Store `plan` with the bundled sample files attached, as "Load sample data" does; returns the plan."""
+def with_sample_data(db_file, plan, *, piloted: bool = False):
+    """Store `plan` with the bundled sample files attached, as "Load sample data" does (`piloted`: with the pilot
+    period simulated for tests.sample's teams); returns the plan."""
     import hashlib
 
     from core import ingest
     from core.plan import SourceMapping
     from core.store import Store
+    from tests import sample
     from ui.datasets import SAMPLE, SAMPLE_FILES
 
     store = Store(db_file)
     plan, version = store.create(plan)
-    for kind, name in SAMPLE_FILES.items():
-        data = (SAMPLE / name).read_bytes()
+    files = sample.files() if piloted else {k: (n, (SAMPLE / n).read_bytes()) for k, n in SAMPLE_FILES.items()}
+    for kind, (name, data) in files.items():
         store.put_dataset(plan.id, kind, name, data)
         roles = ingest.guess_roles(ingest.read_table(data, name))
         plan.data.sources[kind] = SourceMapping(name, hashlib.sha256(data).hexdigest(), roles)

@@ -16,7 +16,8 @@ from core.store import Store
 from core.templates import sales_skills
 from tests.pages.conftest import with_sample_data
 from tests.pages.test_pages_run import PAGES
-from ui.datasets import SAMPLE, sample_pilot_teams
+from tests.sample import pilot_teams
+from ui.datasets import SAMPLE
 
 HRIS = pd.read_csv(SAMPLE / "hris.csv", dtype=str)
 NAMES = set(HRIS["name"])
@@ -74,8 +75,8 @@ def leaks(text: str, allowed_ids: set[str], *, sensitive: bool = True) -> list[s
 def sample_plan(db_file):
     plan = sales_skills()
     plan.pilot.start = "2026-07-01"
-    plan.results.participation = {"team": sample_pilot_teams()}
-    return with_sample_data(db_file, plan)
+    plan.results.participation = {"team": list(pilot_teams())}
+    return with_sample_data(db_file, plan, piloted=True)
 
 
 def _draw_list(app, plan_id):

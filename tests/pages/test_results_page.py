@@ -4,7 +4,7 @@
 from core.store import Store
 from core.templates import sales_skills
 from tests.pages.conftest import texts, with_sample_data
-from ui.datasets import sample_pilot_teams
+from tests.sample import pilot_teams
 
 
 def metric(at, label):
@@ -14,8 +14,8 @@ def metric(at, label):
 def sample_pilot(db_file, start="2026-07-01"):
     template = sales_skills()
     template.pilot.start = start
-    template.results.participation = {"team": sample_pilot_teams()}
-    return with_sample_data(db_file, template)
+    template.results.participation = {"team": list(pilot_teams())}
+    return with_sample_data(db_file, template, piloted=True)
 
 
 def test_the_sample_pilot_recovers_its_planted_four_percent(app, db_file):

@@ -1,0 +1,36 @@
+"""The sample organisation's simulated pilot, offered where a new user needs it (step 4 after the list, step 5)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import sample_pilot
+from core.plan import Plan
+from ui import datasets, session
+from ui.text import md
+
+
+def _run() -> None:
+    plan = session.current_plan()
+    try:
+        said = datasets.run_sample_pilot(plan)
+    except ValueError as exc:
+        st.session_state["flash"] = ("error", f"The sample pilot was not simulated: {exc}.")
+    else:
+        st.session_state["flash"] = ("success", said)
+
+
+def offer(plan: Plan, *, where: str) -> None:
+    """A button that runs (or runs again) the simulated pilot for the plan's list, or why it cannot."""
+    if sample_pilot.is_simulated(plan) and not sample_pilot.is_stale(plan):
+        return
+    problem = sample_pilot.problem(plan)
+    if sample_pilot.is_stale(plan):
+        st.warning("The simulated pilot was run for another list, start date or windows than this plan has now: "
+                   "run it again so the data matches the list.")
+    else:
+        st.caption("The sample organisation's files end in June 2026, before its pilot. Run the pilot to generate "
+                   "its 90 days for the list drawn above, with the effects the sample documents (simulated, and "
+                   "labelled so wherever it shows).")
+    st.button("Run the sample pilot (simulated, 90 days)", type="primary", key=session.key(f"{where}.simulate"),
+              on_click=_run, disabled=bool(problem), help=md(problem) if problem else None)

@@ -23,17 +23,15 @@ def bare_numpy_monte_carlo(draws: int, seed: int) -> tuple[float, float, float, 
         rng = np.random.default_rng([seed, stream])
         return a + (b - a) * rng.beta(1 + 4 * (m - a) / (b - a), 1 + 4 * (b - m) / (b - a), draws)
 
-    # positions in roi.ASSUMPTIONS: effect 0, adoption 3, contribution_margin 4, attribution 5, confidence 6,
-    # monthly_decay 7
-    effect = pert(500, 1_000, 1_500, 0)
+    # positions in roi.ASSUMPTIONS: effect 0, adoption 3, contribution_margin 4, monthly_decay 7 (attribution and
+    # confidence are 100% with no range: a control group isolates the effect)
+    effect = pert(500, 1_125, 1_700, 0)
     adoption = pert(0.6, 0.8, 0.95, 3)
     margin = pert(0.2, 0.25, 0.3, 4)
-    attribution = pert(0.3, 0.5, 0.7, 5)
-    confidence = pert(0.6, 0.8, 0.9, 6)
     decay = pert(0.0, 0.02, 0.08, 7)
-    cost = 63_000 + (300 + 16 * 60) * 120  # the pilot's 120 treated reps
+    cost = 63_000 + (1_200 + 16 * 60) * 220  # the pilot's 220 treated reps
     horizon = np.where(decay > 0, (1 - (1 - decay) ** 12) / np.where(decay > 0, decay, 1), 12)
-    benefit = 120 * adoption * 4 * margin * attribution * confidence * effect * horizon
+    benefit = 220 * adoption * 4 * margin * effect * horizon
     pct = (benefit - cost) / cost * 100
     p10, p50, p90 = np.percentile(pct, [10, 50, 90])
     np.histogram(pct, bins=40)

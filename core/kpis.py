@@ -169,10 +169,11 @@ def warnings(plan: Plan, *, columns: set[str] | None = None) -> list[Warning]:
                                         "shows that training happened, not that work improved. Use a business KPI."))
         if k.tier == "outcome" and not k.owner.strip():
             found.append(Warning(label, "This outcome has no owner: name the business person accountable for it."))
-        if not k.column and k.manual_baseline is None:
+        if k.primary and not k.column and k.manual_baseline is None:  # only the primary KPI is compared
             found.append(Warning(label, "No data column and no manual baseline: the pilot has nothing to compare."))
-        elif columns is not None and k.column and k.column not in columns:
+        elif k.primary and columns is not None and k.column and k.column not in columns:
             found.append(Warning(label, f"Column “{k.column}” is not in the joined data (step 2)."))
+
         if k.value_per_unit is not None and not k.value_source.strip():
             found.append(Warning(label, "The money value has no source: say where it comes from (Finance's standard "
                                         "value, historical cost, an expert…)."))
@@ -187,3 +188,8 @@ def warnings(plan: Plan, *, columns: set[str] | None = None) -> list[Warning]:
     if sum(k.primary for k in plan.kpis) > 1:
         found.append(Warning("primary", "More than one KPI is marked primary: a pilot registers one primary outcome."))
     return found
+
+def not_in_data(plan: Plan, columns: set[str]) -> list[str]:
+    """Names of the KPIs other than the primary whose column the data does not have (yet): a learning measure
+    taken after the program arrives with the pilot's data."""
+    return [k.name for k in plan.kpis if not k.primary and k.column and k.column not in columns]

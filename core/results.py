@@ -51,9 +51,10 @@ def arms(plan: Plan, panel: Panel) -> dict[str, str]:
     if plan.design.assignment:
         return {a.id: a.arm for a in plan.design.assignment}
     took_part = took_part_ids(plan, panel)
-    if took_part is None:
+    roster = pl.eligible(plan, panel)
+    if took_part is None or roster is None:
         return {}
-    return {str(i): pl.TREATMENT if str(i) in took_part else pl.CONTROL for i in panel.people.index}
+    return {str(i): pl.TREATMENT if str(i) in took_part else pl.CONTROL for i in roster.people.index}
 
 
 def took_part_ids(plan: Plan, panel: Panel) -> set[str] | None:

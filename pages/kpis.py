@@ -150,6 +150,10 @@ if not found_warnings:
     st.success("No warnings.")
 for w in found_warnings:
     st.warning(f"**{md(w.kpi)}**: {md(w.message)}")
+waiting = kpis.not_in_data(plan, set(panel_columns)) if joined is not None else []
+if waiting:
+    st.caption(md(f"Not in the data yet: {', '.join(waiting)} (their columns arrive with the data; a score taken "
+                  "after the program arrives with the pilot's)."))
 if chosen is not None:
     st.caption(md(f"Primary outcome: {chosen.name}. Steps 4, 5 and 6 read it from here: its unit, direction and $ "
                   "value per unit with its source. The effect to detect lives in step 4."))

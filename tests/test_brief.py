@@ -58,9 +58,9 @@ def test_html_has_the_charts_and_the_drivers_as_people_read_numbers():
     html = brief.executive_summary(sales_skills())
     assert html.count("data:image/png;base64,") == 2
     html = re.sub(r'src="data:[^"]*"', "", html)
-    assert "e+0" not in html and "at 1,500" in html  # the effect range 500–1,500, not 1.5e+03
-    assert "at 30%" in html or "at 70%" in html  # attribution as a percentage, not 0.3
-    assert "120 treated and 120 control people in 12 + 12 team clusters" in html
+    assert "e+0" not in html and "at 1,700" in html  # the effect range 500–1,700, not 1.7e+03
+    assert "at 60%" in html or "at 95%" in html  # adoption as a percentage, not 0.6
+    assert "220 treated and 220 control people in 8 + 8 team clusters" in html
 
 
 def test_decisions_follow_the_evidence_and_the_observed_interval_against_break_even():
@@ -68,16 +68,16 @@ def test_decisions_follow_the_evidence_and_the_observed_interval_against_break_e
     assert decision.standing(sales_skills(), facts, draws=4_000).decision == decision.RUN_PILOT
     plan = sales_skills()
     plan.design.design = "rct"
-    proven = observed(plan, 2_000.0, 200.0)  # break-even is about 518: even the CI's low end, 1,800, pays
+    proven = observed(plan, 2_000.0, 200.0)  # break-even is about 284: even the CI's low end, 1,800, pays
     found = decision.standing(proven, pl.facts(proven, None), draws=4_000)
     assert (found.decision, found.basis) == (decision.EXPAND, "observed") and found.p10 > 0
     assert found.evidence == "moderate"  # not pre-registered, 20% planned power: never called strong
     losing = sales_skills()
     losing.pilot.effect = 50.0
     assert decision.standing(losing, pl.facts(losing, None), draws=4_000).decision == decision.RETHINK
-    straddling = observed(sales_skills(), 300.0, 265.0)  # 35 to 565 against break-even 518: a larger pilot would tell
+    straddling = observed(sales_skills(), 300.0, 265.0)  # 35 to 565 against break-even 284: a larger pilot would tell
     assert decision.standing(straddling, pl.facts(straddling, None), draws=4_000).decision == decision.UNCLEAR
-    short = observed(sales_skills(), 200.0, 150.0)  # even 350 does not pay
+    short = observed(sales_skills(), 120.0, 100.0)  # even 220 does not pay
     assert decision.standing(short, pl.facts(short, None), draws=4_000).decision == decision.RETHINK
 
 

@@ -1,6 +1,7 @@
 """Pilot helpers: design recommendation, curves, registration and deviations."""
 
 import pytest
+from statsmodels.stats.power import TTestIndPower
 
 from core import design, pilot
 from core import power as pw
@@ -30,13 +31,14 @@ def test_power_curves_agree_with_the_power_function():
     assert by_effect[10] == pytest.approx(pw.power(effects[10], 20, 20, sd=2.5, attrition=0.1))
 
 
-def test_power_summary_for_the_templates():
-    plan = sales_skills()
+def test_power_summary_for_the_templates_without_data():
+    plan = sales_skills()  # typed sd 6,000, ICC .05, ρ .5 until data is loaded: 8 teams of 27.5 per arm
     sales = design.power_summary(plan, pilot.facts(plan, None))
-    assert sales.detects_break_even is False and sales.enough is not None
+    assert sales.arms.treated_clusters == 8 and sales.detects_break_even is False and sales.enough is not None
     plan = onboarding()
     onboard = design.power_summary(plan, pilot.facts(plan, None))
-    assert onboard.detects_break_even is True and onboard.enough is None
+    reference = TTestIndPower().power(effect_size=3.0 / 2.5, nobs1=18, ratio=1.0, alpha=0.05)  # 20 less 10% attrition
+    assert onboard.planned_power == pytest.approx(reference, rel=1e-6) and onboard.planned_power > 0.9
 
 
 def test_a_lower_is_better_kpi_tested_one_sided_has_the_power_of_its_mirror_image():
@@ -67,11 +69,23 @@ def test_a_binary_kpi_where_lower_is_better_is_tested_in_its_better_direction():
 
 def test_the_headline_says_what_the_pilot_can_detect_and_what_break_even_needs():
     plan = sales_skills()
+    plan.pilot.treated_people = plan.pilot.control_people = 110  # 4 teams per arm: the expected effect is missed
     facts = pilot.facts(plan, None)
     tone, text = design.headline(plan, facts, design.power_summary(plan, facts))
     assert tone == "warning"
-    assert text.startswith("With 120 people in 12 team clusters per arm you can detect")
+    assert text.startswith("With 110 people in 4 team clusters per arm you can detect")
     assert "pays for itself at" in text and "too small to see" in text and "To see it you need" in text
+
+
+def test_a_pilot_that_sees_its_expected_effect_but_not_break_even_says_how_to_read_it(sample_panel):
+    plan = sales_skills()
+    plan.pilot.start = "2026-07-01"
+    facts = pilot.facts(plan, sample_panel)
+    summary = design.power_summary(plan, facts)
+    tone, text = design.headline(plan, facts, summary)
+    assert summary.planned_power >= 0.8 and summary.detects_break_even is False
+    assert tone == "info" and "covers the expected +4.0%" in text and "against break-even" in text
+    assert "only 16 are eligible in all" in text
 
 
 def test_deviations_list_what_changed():
@@ -104,14 +118,17 @@ def test_the_drawn_list_has_the_planned_sizes_and_the_plan_takes_the_lists(sampl
     facts = pilot.facts(plan, sample_panel)
     rows = design.generate_list(plan, facts)
     teams = {r.group for r in rows}
-    assert len(teams) == 8 and {r.arm for r in rows} == {"treatment", "control"}
+    assert len(teams) == 16 and {r.arm for r in rows} == {"treatment", "control"}
     assert rows == design.generate_list(plan, facts)  # same seed, same list
     message = design.apply_list(plan, rows)
     treated = sum(r.arm == "treatment" for r in rows)
-    assert plan.pilot.treated_people == treated == pilot.roi_participants(plan) == 4 * 29
+    treated_teams = {r.group for r in rows if r.arm == "treatment"}
+    assert len(treated_teams) == 8
+    assert plan.pilot.treated_people == treated == pilot.roi_participants(plan) == \
+        sum(facts.clusters.sizes[t] for t in treated_teams)
     assert "list" in message
     everyone = design.generate_list(plan, pilot.facts(plan, sample_panel), everyone=True)
-    assert len(everyone) == 464
+    assert len(everyone) == 441
 
 
 def test_the_assignment_csv_never_starts_a_cell_with_a_formula():

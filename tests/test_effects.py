@@ -1,3 +1,4 @@
+import io
 """Effect estimates (core/effects.py) against references written out here: statsmodels formula fits, hand
 calculations, R did's published mpdta results, the wildboottest package's own kernel, coverage of the 95%
 interval in repeated simulations, and the sample organisation's planted +4% effect."""
@@ -473,12 +474,17 @@ def test_importing_effects_loads_no_heavy_library():
 @pytest.fixture(scope="module")
 def sales_reps():
     """Monthly avg_deal_size of the sales reps (people with any avg_deal_size), with team and treated arm."""
-    data = ROOT / "sample_data"
-    kpis = pd.read_csv(data / "kpis_monthly.csv", dtype={"employee_id": str})
-    hris = pd.read_csv(data / "hris.csv", dtype={"employee_id": str}).drop_duplicates("employee_id", keep="last")
-    teams = pd.read_csv(data / "pilot_teams.csv")
-    reps = kpis[kpis.groupby("employee_id")["avg_deal_size"].transform(lambda s: s.notna().any())]
-    return reps.merge(hris[["employee_id", "team"]], on="employee_id").merge(teams[["team", "treated"]], on="team")
+    from tests import sample
+
+    files = sample.files()
+    kpis = pd.read_csv(io.BytesIO(files["kpis"][1]), dtype={"employee_id": str})
+    hris = pd.read_csv(io.BytesIO(files["hris"][1]), dtype={"employee_id": str}).drop_duplicates("employee_id",
+                                                                                                keep="last")
+    hris["treated"] = hris["team"].isin(sample.pilot_teams())
+    before = kpis["month"] < "2026-07"
+    had = kpis[before].groupby("employee_id")["avg_deal_size"].agg(lambda s: s.notna().any())
+    reps = kpis[kpis["employee_id"].isin(had[had].index)]  # reps before the pilot (not those who join during it)
+    return reps.merge(hris[["employee_id", "team", "treated"]], on="employee_id")
 
 
 def test_sample_data_difference_in_means_holds_the_planted_four_percent(sales_reps):

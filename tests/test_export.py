@@ -228,7 +228,7 @@ def test_design_sheet_states_the_break_even_verdict_and_the_assignment_keeps_ids
     design = {row[0].value: row[1].value for row in wb["Pilot design & power"].iter_rows(min_row=5)
               if row[0].value}
     assert design["Can the pilot detect break-even?"] == "NO"
-    assert design["Treated people"] == 120 and design["Treated team clusters"] == 12
+    assert design["Treated people"] == 220 and design["Treated team clusters"] == 8
     plan.design.assignment = [Assigned("00042", "treatment", "T01"), Assigned("=cmd", "control", "T02")]
     wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(plan)))
     ids = [c.value for c in wb["Assignment list"]["A"][5:]]

@@ -72,8 +72,8 @@ def test_templates_raise_no_warnings():
 
 def test_warnings_fire_when_they_should():
     plan = Plan(name="x", kpis=[
-        Kpi("Course completion rate", "outcome", "learning", column="completion_rate", owner="L&D"),
-        Kpi("CSAT", "outcome", "business"),
+        Kpi("Course completion rate", "outcome", "learning", column="completion_rate", owner="L&D", primary=True),
+        Kpi("CSAT", "outcome", "business", primary=True),
         Kpi("Error rate", "outcome", "business", column="errors", value_per_unit=50.0, owner="Ops"),
     ], kpi_links=[KpiLink("Quiz", "CSAT")])
     found = kpis.warnings(plan, columns={"errors"})
@@ -85,6 +85,15 @@ def test_warnings_fire_when_they_should():
     assert "CSAT: Neither monetised nor marked intangible" in text
     assert "Error rate: The money value has no source" in text
     assert "Quiz: A link points to a KPI that is no longer in the table" in text
+
+
+def test_a_learning_measure_not_in_the_data_yet_is_said_but_not_a_warning():
+    plan = Plan(name="x", kpis=[Kpi("Assessment score", "output", "learning", column="post_score", intangible=True),
+                                Kpi("Deal size", "outcome", "business", column="deal", owner="VP", primary=True,
+                                    value_per_unit=4.0, value_source="CRM")])
+    assert kpis.warnings(plan, columns={"deal"}) == []
+    assert kpis.not_in_data(plan, {"deal"}) == ["Assessment score"]
+    assert kpis.not_in_data(plan, {"deal", "post_score"}) == []
 
 
 def test_activity_as_an_input_is_fine():

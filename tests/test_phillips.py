@@ -8,9 +8,15 @@ def fields(inputs):
     return {flag.field for flag in phillips.check(inputs)}
 
 
-def test_templates_are_flagged_only_for_a_control_group_that_has_not_run_and_discounts_twice():
+def test_templates_raise_none_of_the_apps_own_flags():
     for template in (sales_skills, onboarding):
-        assert fields(roi.inputs(template())) == {"attribution", "isolation_method"}
+        assert fields(roi.inputs(template())) == set()
+
+
+def test_a_discount_on_top_of_a_control_group_is_flagged_as_double():
+    inputs = roi.inputs(sales_skills())
+    inputs.attribution = 0.5
+    assert fields(inputs) == {"attribution"}
     observed = roi.inputs(sales_skills())
     observed.attribution = 1.0
     assert phillips.check(observed, observed=True) == []

@@ -133,28 +133,35 @@ def test_sample_data_estimates_use_the_pilot_windows_and_leave_out_the_flagged_t
     assert v.sd == pytest.approx(outcome.std(ddof=1))
     assert v.baseline_corr == pytest.approx(np.corrcoef(paired.iloc[:, 0], paired.iloc[:, 1])[0, 1])
     assert v.baseline_corr == pytest.approx(0.86, abs=0.02)
-    assert facts.roster.people.shape[0] == 464 and facts.clusters.count == 16
-    assert facts.clusters.mean == pytest.approx(29.0)
+    assert facts.roster.people.shape[0] == 441 and facts.clusters.count == 16  # reps with a baseline
+    assert facts.clusters.mean == pytest.approx(441 / 16)
     # the ICC of what the baseline leaves unexplained (residuals of outcome on baseline), by team
     slope, intercept = np.polyfit(paired.iloc[:, 0], paired.iloc[:, 1], 1)
     residual = paired.iloc[:, 1] - (intercept + slope * paired.iloc[:, 0])
     teams = sample_panel.people["team"].reindex(residual.index)
-    assert v.icc == pytest.approx(estimates.icc_oneway(residual, teams).value, rel=1e-9)
-    assert 0.0 < v.icc < 0.1 < estimates.icc_oneway(outcome, sample_panel.people["team"].reindex(outcome.index)).value
-    assert facts.arms.treated_clusters == round(120 / 29)
+    assert v.icc == pytest.approx(max(estimates.icc_oneway(residual, teams).value, 0.0), abs=1e-12)  # clipped at 0
+    assert 0.0 <= v.icc < 0.1 < estimates.icc_oneway(outcome, sample_panel.people["team"].reindex(outcome.index)).value
+    assert facts.arms.treated_clusters == round(220 / (441 / 16))
     assert facts.baseline == pytest.approx(outcome[outcome.index.isin(facts.roster.people.index)].mean())
     assert not math.isnan(facts.effect_pct(1_000.0))
 
 
-def test_who_actually_took_part_defines_the_arms_once_step_5_says_so():
+def test_what_step_5_says_about_who_took_part_never_changes_the_planned_arms():
     plan = plan_for(cluster_column="team", treated_people=4, control_people=4)
     panel = small_panel()
-    plan.results.participation = {"team": ["b"]}
     roster = pilot.eligible(plan, panel)
-    a = pilot.arms(plan, pilot.clusters(plan, roster), roster)
-    # team b has 4 eligible people (p02–p05); the other 7 eligible people (teams a and c, p11 has no KPI) are controls
-    assert a == pilot.Arms(4, 7, 1, 2, "who took part (step 5)")
-    assert pilot.roi_participants(plan, pilot.facts(plan, panel)) == 4
+    planned = pilot.arms(plan, pilot.clusters(plan, roster), roster)
+    key = pilot.analysis_key(plan)
+    plan.results.participation = {"team": ["b"]}
+    assert pilot.arms(plan, pilot.clusters(plan, roster), roster) == planned
+    assert planned.source == "plan"
+    assert pilot.roi_participants(plan, pilot.facts(plan, panel)) == planned.treated_people
+    # without a list, who took part is the treated group the analysis compares, so its estimate depends on it
+    assert pilot.analysis_key(plan) != key
+    plan.design.assignment = [Assigned("p00", "treatment"), Assigned("p02", "control")]
+    with_list = pilot.analysis_key(plan)
+    plan.results.participation = {"team": ["c"]}
+    assert pilot.analysis_key(plan) == with_list  # with a list, the registered analysis compares its arms
 
 
 def test_fewer_than_five_eligible_people_are_never_described_by_their_mean_or_sd(sample_panel):

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from core import roi
-from core.plan import CostLine
+from core import pilot, roi
+from core.plan import CostLine, Range
 from core.roi import RoiInputs
 from core.templates import onboarding, sales_skills
 
@@ -27,15 +27,16 @@ def test_phillips_example_benefits_350k_costs_200k():
 
 def test_sales_template_against_an_independent_calculation():
     # Costs: one-off lines 5,000 + 20,000 + 15,000 + 5,000 + 10,000 + 8,000 = 63,000;
-    # The pilot's treated arm, 120 reps: licences 300 × 120 = 36,000; participant time 120 × 16 h × $60 = 115,200.
-    cost = 63_000 + 36_000 + 115_200
-    # Month m: 120 reps × 80% adoption × $1,000 per deal × 4 deals × 25% margin × 50% × 80% × 0.98^m.
-    first_month = 120 * 0.8 * 1_000 * 4 * 0.25 * 0.5 * 0.8
+    # The pilot's treated arm, 220 reps: licences 1,200 × 220 = 264,000; participant time 220 × 16 h × $60 = 211,200.
+    cost = 63_000 + 264_000 + 211_200
+    # Month m: 220 reps × 80% adoption × $1,125 per deal × 4 deals × 25% margin × 0.98^m (a control group isolates
+    # the effect: attribution and confidence 100%).
+    first_month = 220 * 0.8 * 1_125 * 4 * 0.25
     benefit = 0.0
     for m in range(12):
         benefit += first_month * 0.98**m
     result = roi.evaluate(roi.inputs(sales_skills()))
-    assert first_month == 38_400
+    assert first_month == 198_000
     assert result.total_cost == pytest.approx(cost)
     assert result.total_benefit == pytest.approx(benefit, rel=1e-12)
     assert result.roi_pct == pytest.approx((benefit - cost) / cost * 100, rel=1e-12)
@@ -51,7 +52,7 @@ def test_sales_template_against_an_independent_calculation():
 def test_onboarding_template_against_an_independent_calculation():
     cost = (3_000 + 25_000 + 12_000 + 2_000 + 8_000 + 5_000) + 150 * 40 + 40 * 24 * 45
     per_week = round(10_000 * 12 / 52, 2)  # $10,000 a month is $2,307.69 a week
-    benefit = 40 * 0.9 * 3 * per_week * 1.0 * 0.6 * 0.8
+    benefit = 40 * 0.9 * 3 * per_week * 1.0  # randomised: attribution and confidence 100%
     result = roi.evaluate(roi.inputs(onboarding()))
     assert cost == 104_200
     assert result.total_benefit == pytest.approx(benefit, rel=1e-12)
@@ -59,7 +60,7 @@ def test_onboarding_template_against_an_independent_calculation():
     # One-time benefit realised evenly over 3 months: payback = cost / (benefit / 3) months.
     assert result.payback_months == pytest.approx(cost / (benefit / 3))
     # Break-even: weeks saved at which benefit = cost.
-    assert result.break_even_effect == pytest.approx(cost / (40 * 0.9 * per_week * 0.6 * 0.8))
+    assert result.break_even_effect == pytest.approx(cost / (40 * 0.9 * per_week))
 
 
 def test_decay_follows_the_geometric_sum():
@@ -167,3 +168,19 @@ def test_npv_and_discounted_roi_of_a_plan():
     inputs.discount_rate = 1.5
     with pytest.raises(roi.InputError, match="discount rate"):
         roi.evaluate(inputs)
+
+
+def test_an_observed_effect_from_a_control_group_is_never_discounted_again():
+    from core.plan import Observed
+
+    plan = sales_skills()
+    plan.roi.attribution, plan.roi.confidence = 0.5, 0.8
+    plan.roi.ranges["attribution"] = Range(0.3, 0.7)
+    plan.results.observed = Observed(1_000.0, 300.0, 400.0, 1_600.0, 0.01, 400, "ANCOVA")
+    plan.results.observed.basis = pilot.analysis_key(plan)
+    plan.roi.mode = "observed"
+    found = roi.inputs(plan)
+    assert (found.attribution, found.confidence, found.isolation_method) == (1.0, 1.0, "control_group")
+    assert "attribution" not in found.ranges and found.ranges["effect"].distribution == "normal"
+    plan.roi.mode = "forecast"  # a forecast keeps what the user typed (and the check flags the double discount)
+    assert roi.inputs(plan).attribution == 0.5

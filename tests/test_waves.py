@@ -46,7 +46,7 @@ def test_a_waves_list_holds_every_eligible_team_with_its_wave_and_start(sample_p
     facts = pilot.facts(plan, sample_panel)
     assert (facts.arms.treated_clusters, facts.arms.control_clusters) == (6, 10)  # wave 1 of 3 against the rest
     rows = design.generate_list(plan, facts)
-    assert len(rows) == 464 and {r.wave for r in rows} == {1, 2, 3}
+    assert len(rows) == 441 and {r.wave for r in rows} == {1, 2, 3}
     by_team = {}
     for r in rows:
         by_team.setdefault(r.group, set()).add(r.wave)

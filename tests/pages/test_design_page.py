@@ -28,34 +28,35 @@ def sales_with_sample(db_file, **design):
 def test_sales_template_without_data_says_the_pilot_cannot_see_break_even(app, db_file):
     plan, _ = Store(db_file).create(sales_skills())
     at = app(plan.id, "pages/design.py")
-    reference = pw.mde(120, 120, sd=6_000, icc=0.05, cluster_size=10, baseline_corr=0.5, attrition=0.1)
+    reference = pw.mde(220, 220, sd=6_000, icc=0.05, cluster_size=27.5, baseline_corr=0.5, attrition=0.1)
     assert float(metric(at, "Smallest detectable effect").replace(",", "")) == pytest.approx(reference, rel=1e-3)
     headline = texts(at, "warning")[0]
-    assert "With 120 people in 12 team clusters per arm you can detect" in headline.replace("\\", "")
+    assert "With 220 people in 8 team clusters per arm you can detect" in headline.replace("\\", "")
     assert "too small to see" in headline
 
 
-def test_onboarding_template_can_detect_break_even(app, db_file):
+def test_onboarding_template_sees_its_expected_effect_and_says_how_to_read_break_even(app, db_file):
     plan, _ = Store(db_file).create(onboarding())
     at = app(plan.id, "pages/design.py")
-    assert any("the pilot can see it" in s.replace("\\", "") for s in texts(at, "success"))
+    assert any("covers the expected" in s.replace("\\", "") for s in texts(at, "info"))
+    assert not texts(at, "warning")
     assert metric(at, "Per arm") == "20 + 20"
 
 
 def test_with_the_sample_data_power_uses_the_real_teams_and_the_estimates(app, db_file):
     plan = sales_with_sample(db_file)
     at = app(plan.id, "pages/design.py")
-    headline = texts(at, "warning")[0].replace("\\", "")
-    assert "With 116 people in 4 team clusters per arm" in headline  # 120 planned people are 4 teams of 29
-    assert any("16 team clusters are eligible: 29.0 people each" in c for c in texts(at, "caption"))
+    headline = texts(at, "info")[0].replace("\\", "")
+    assert "With 220 people in 8 team clusters per arm" in headline  # 8 teams of 441 / 16 = 27.6 people
+    assert any("16 team clusters are eligible: 27.6 people each" in c for c in texts(at, "caption"))
     varies = next(c for c in texts(at, "caption") if c.startswith("How much the KPI varies"))
-    assert "(data)" in varies and "ρ 0.86" in varies
+    assert "(data)" in varies and "ρ 0.85" in varies
     # the page's power is the power function's for 4 teams of 29 per arm in teams of 29, with the estimated inputs
     from core import pilot
 
     v = pilot.facts(at.session_state["plan"], _panel(db_file, plan)).variance
-    reference = pw.power(1_000.0, 116, 116, sd=v.sd, icc=v.icc, cluster_size=29.0, baseline_corr=v.baseline_corr,
-                         attrition=0.1)
+    reference = pw.power(1_125.0, 220, 220, sd=v.sd, icc=v.icc, cluster_size=441 / 16,
+                         baseline_corr=v.baseline_corr, attrition=0.1)
     assert metric(at, "Power of this pilot") == f"{reference:.0%}"
 
 
@@ -75,11 +76,12 @@ def test_the_drawn_list_has_the_planned_teams_and_downloads(app, db_file, downlo
     teams: dict = {}
     for a in saved.design.assignment:
         teams.setdefault(a.group, set()).add(a.arm)
-    assert len(teams) == 8 and all(len(arms) == 1 for arms in teams.values()), "4 + 4 whole teams"
-    assert saved.pilot.treated_people == sum(a.arm == "treatment" for a in saved.design.assignment) == 116
-    assert metric(at, "Per arm") == "116 + 116"
+    assert len(teams) == 16 and all(len(arms) == 1 for arms in teams.values()), "8 + 8 whole teams"
+    treated = sum(a.arm == "treatment" for a in saved.design.assignment)
+    assert saved.pilot.treated_people == treated and sum(arms == {"treatment"} for arms in teams.values()) == 8
+    assert metric(at, "Per arm") == f"{treated} + {len(saved.design.assignment) - treated}"
     csv = downloads()["assignment-list.csv"].decode()
-    assert csv.startswith("id,arm,group") and len(csv.splitlines()) == 233
+    assert csv.startswith("id,arm,group") and len(csv.splitlines()) == len(saved.design.assignment) + 1
     button(at, "Delete the list").click().run()
     button(at, "Draw the assignment list").click().run()
     assert store.load(plan.id)[0].design.assignment == saved.design.assignment, "same seed, same list"
@@ -165,7 +167,7 @@ def test_a_waitlist_in_waves_draws_every_team_and_simulates_its_power(app, db_fi
     assert any("Waves start: 1 on 01 Jul 2026, 2 on 01 Oct 2026, 3 on 01 Jan 2027" in c for c in texts(at, "caption"))
     button(at, "Draw the assignment list").click().run()
     saved = store.load(plan.id)[0].design.assignment
-    assert len(saved) == 464 and {a.wave for a in saved} == {1, 2, 3}
+    assert len(saved) == 441 and {a.wave for a in saved} == {1, 2, 3}
     button(at, "Simulate the power of these waves").click().run()
     assert not at.exception
     power = metric(at, "Power of the waves (simulated)")

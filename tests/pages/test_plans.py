@@ -23,7 +23,7 @@ def test_app_starts_on_the_plans_page(app):
 def test_create_from_template_answer_a_goal_and_find_it_after_reload(app, db_file):
     at = create(app(), "Sales pilot Q1", "sales")
     plan = at.session_state["plan"]
-    assert plan.name == "Sales pilot Q1" and plan.pilot.treated_people == 120
+    assert plan.name == "Sales pilot Q1" and plan.pilot.treated_people == 220
     assert at.query_params["plan"] == plan.id
 
     goals = app(plan.id, "pages/goals.py")

@@ -17,17 +17,19 @@ def slider(at, label):
 def test_template_roi_page_shows_every_figure(app, db_file):
     plan, _ = Store(db_file).create(sales_skills())
     at = app(plan.id, "pages/roi.py")
-    # By hand (tests/test_roi.py): the 120 treated reps cost $214,200 and bring 38,400 × Σ 0.98^m = $413,344
-    assert metric(at, "ROI") == "93%"
-    assert metric(at, "Benefit-cost ratio") == "1.93"
-    assert metric(at, "Payback") == "5.9 months"
-    assert metric(at, "Break-even effect").replace("\\", "") == "$518.2 per deal"  # escaped: the unit is user text
+    # By hand (tests/test_roi.py): the 220 treated reps cost $538,200 and bring 198,000 × Σ 0.98^m = $2,131,074
+    assert metric(at, "ROI") == "296%"
+    assert metric(at, "Benefit-cost ratio") == "3.96"
+    # payback: 198,000 + 194,040 = 392,040 after two months; the third month's 190,159 covers the other 146,160
+    assert metric(at, "Payback") == "2.8 months"
+    # 538,200 ÷ (220 × 0.8 × 4 × 0.25 × Σ 0.98^m) = $284.1; escaped: the unit is user text
+    assert metric(at, "Break-even effect").replace("\\", "") == "$284.1 per deal"
     charts = at.get("plotly_chart")
     assert len(charts) >= 4
     markdown = " ".join(texts(at, "markdown"))
     assert "P10" in markdown and "P90" in markdown and "probability ROI > 0" in markdown
     flags = " ".join(texts(at, "markdown"))
-    assert "discounts the effect twice" in flags and "has not run yet" in flags
+    assert "discounts the effect twice" not in flags and "has not run yet" not in flags  # the template's own rules
 
 
 def test_slider_changes_the_metric_but_not_the_saved_plan(app, db_file):
@@ -86,11 +88,11 @@ def test_participants_are_the_treated_arm_or_a_labelled_roll_out(app, db_file):
     store = Store(db_file)
     plan, _ = store.create(sales_skills())
     at = app(plan.id, "pages/roi.py")
-    assert metric(at, "Participants") == "120"  # the pilot's treated arm (step 4)
+    assert metric(at, "Participants") == "220"  # the pilot's treated arm (step 4)
     next(r for r in at.radio if r.label == "Whose benefits and costs are counted").set_value("rollout").run()
     next(n for n in at.number_input if n.label.startswith("Roll-out")).set_value(1_200).run()
     saved = store.load(plan.id)[0]
-    assert (saved.roi.scope, saved.roi.rollout_participants, saved.pilot.treated_people) == ("rollout", 1_200, 120)
+    assert (saved.roi.scope, saved.roi.rollout_participants, saved.pilot.treated_people) == ("rollout", 1_200, 220)
     assert any(m.label == "ROI (forecast, roll-out)" for m in at.metric)
 
 
@@ -177,7 +179,7 @@ def test_going_straight_from_the_roi_page_to_the_presenter_keeps_the_saved_value
     at = app(plan.id, "pages/roi.py")
     at.switch_page("pages/present.py").run()
     assert slider(at, "Adoption").value == 80.0
-    assert next(m.value for m in at.metric if m.label == "ROI (forecast)") == "93%"
+    assert next(m.value for m in at.metric if m.label == "ROI (forecast)") == "296%"
     at.switch_page("pages/roi.py").run()
     assert slider(at, "Adoption").value == 80.0
 

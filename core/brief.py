@@ -22,7 +22,6 @@ from core.plan import Plan
 from core.words import amount, money, number
 
 
-
 @dataclass
 class Brief:
     title: str

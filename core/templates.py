@@ -151,7 +151,7 @@ def sales_skills() -> Plan:
             costs=[
                 CostLine("Needs analysis", 5_000, False, "Win/loss review with sales ops"),
                 CostLine("Design & development", 20_000, False, "Vendor customisation"),
-                CostLine("Licences & content", 1_200, True, "Vendor programme licence per rep (workshops, coaching app)"),
+                CostLine("Licences & content", 1_200, True, "Vendor licence per rep (workshops, coaching app)"),
                 CostLine("Delivery", 15_000, False, "Facilitators for six workshops"),
                 CostLine("Facilities & travel", 5_000, False, "Kick-off day"),
                 CostLine("Evaluation", 10_000, False, "Pilot analysis"),

@@ -291,7 +291,8 @@ def _appended(path: Path, rows: pd.DataFrame) -> tuple[str, bytes]:
     buffer = io.StringIO()
     rows.to_csv(buffer, index=False, header=False, lineterminator="\n")
     history = path.read_bytes()
-    return _simulated_name(path.name), history + (b"" if history.endswith(b"\n") else b"\n") + buffer.getvalue().encode()
+    joined = history + (b"" if history.endswith(b"\n") else b"\n") + buffer.getvalue().encode()
+    return _simulated_name(path.name), joined
 
 
 def _simulated_name(name: str) -> str:

@@ -17,6 +17,4 @@ live.require_roi(plan, facts, "The ROI cannot be shown yet")
 basis = "the pilot's observed effect" if roi.basis(plan) == "observed" else "a forecast from the plan's assumptions"
 st.caption(f"Presenter view: {basis}. Move a slider to ask “what if”: the figures answer at once and the saved "
            "plan is not changed.")
-live.panel(plan, facts, presenter=True)
-st.subheader("Scenarios side by side")
-live.scenario_comparison(plan, facts)
+live.panel(plan, facts, presenter=True)  # the scenarios are inside it: they follow the sliders too

@@ -130,14 +130,18 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
         return
     changed = {n: v for n, v in values.items() if abs(v - roi.values_of(inputs)[n]) > 1e-12}
     kind = "observed effect" if roi.basis(plan) == "observed" else "forecast"
-    try:  # the range and the tornado are the plan's own (a what-if is placed in them, never given its own)
-        mc = _kept("mc", inputs, sensitivity.monte_carlo) if inputs.ranges else None
-        swings = _kept("swings", inputs, sensitivity.one_way) if inputs.ranges else []
+    try:  # the range and the tornado follow the sliders, so every figure on screen tells one story
+        shown = what_if if changed else inputs
+        mc = (sensitivity.monte_carlo(what_if) if changed else _kept("mc", inputs, sensitivity.monte_carlo)
+              ) if shown.ranges else None
+        swings = (sensitivity.one_way(what_if) if changed else _kept("swings", inputs, sensitivity.one_way)
+                  ) if shown.ranges else []
+        saved_mc = _kept("mc", inputs, sensitivity.monte_carlo) if changed and inputs.ranges else mc
         range_error = ""
     except roi.InputError as exc:
-        mc, swings, range_error = None, [], str(exc)
+        mc, swings, saved_mc, range_error = None, [], None, str(exc)
     with top or st.container():
-        _metrics(inputs, result, saved, kind, big=presenter, mc=mc, what_if=bool(changed))
+        _metrics(inputs, result, saved, kind, big=presenter, mc=mc, what_if=bool(changed), saved_mc=saved_mc)
         st.caption(md(
             f"Total cost {money(result.total_cost)}; total benefit {money(result.total_benefit)} over "
             f"{inputs.horizon_months} months"
@@ -151,23 +155,28 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
         if mc is not None:
             if not presenter:
                 st.markdown(
-                    f"**Range ({kind}):** P10 {mc.p10:,.0f}% · P50 {mc.p50:,.0f}% · P90 {mc.p90:,.0f}% · "
+                    f"**Range ({kind}{', at the slider values' if changed else ''}):** P10 {mc.p10:,.0f}% · "
+                    f"P50 {mc.p50:,.0f}% · P90 {mc.p90:,.0f}% · "
                     f"probability ROI > 0: **{mc.prob_positive:.0%}** "
                     f"({mc.draws:,} draws, seed {mc.seed}"
                     + (f"; ranges widened to include {', '.join(mc.stretched)}" if mc.stretched else "") + ")"
                 )
-            if changed:
-                where_in = sensitivity.where_in(mc.rank_of(result.roi_pct))
-                st.caption(f"What-if: these slider values put the ROI at {result.roi_pct:,.0f}%, {where_in} of the "
-                           "plan's Monte Carlo range (the range and the chance of a gain above are the saved plan's).")
+            if changed and saved_mc is not None:
+                where_in = sensitivity.where_in(saved_mc.rank_of(result.roi_pct))
+                st.caption(f"What-if: the headline, the range and the tornado are at the slider values. The saved plan "
+                           f"reads {saved.roi_pct:,.0f}% (P10 {saved_mc.p10:,.0f}% to P90 {saved_mc.p90:,.0f}%, "
+                           f"chance of a gain {saved_mc.prob_positive:.0%}); these sliders put the ROI {where_in} of "
+                           "its range.")
             else:
                 st.caption(decision.headline_note(result.roi_pct, mc))
             left, right = st.columns(2)
-            left.plotly_chart(charts.tornado(swings, saved.roi_pct), key="roi-tornado")
+            left.plotly_chart(charts.tornado(swings, result.roi_pct), key="roi-tornado")
             right.plotly_chart(charts.distribution(mc), key="roi-distribution")
         elif not what_if.ranges:
             st.info("Give ranges to the uncertain assumptions on the ROI page to see the tornado and the ROI range.")
     if presenter:
+        st.subheader("Scenarios side by side")
+        scenario_comparison(plan, facts, now=values if changed else None)
         return
     st.caption(md("Break-even (each alone, the others as set): " + "; ".join(_break_even(what_if)) + "."))
     with st.expander("Assumptions behind these figures"):
@@ -195,7 +204,8 @@ def _kept(what: str, inputs: RoiInputs, compute: Callable[[RoiInputs], Any]) -> 
 
 
 def _metrics(inputs: RoiInputs, result: roi.RoiResult, saved: roi.RoiResult, kind: str, *, big: bool,
-             mc: sensitivity.MonteCarlo | None = None, what_if: bool = False) -> None:
+             mc: sensitivity.MonteCarlo | None = None, what_if: bool = False,
+             saved_mc: sensitivity.MonteCarlo | None = None) -> None:
     """The figures in rows of three, so none is cut off on a 1,280 px projector; `big` (presenter): the range
     and the chance of a gain next to the headline."""
     label = f"ROI ({kind}, roll-out)" if inputs.scope == "rollout" else f"ROI ({kind})"
@@ -205,10 +215,13 @@ def _metrics(inputs: RoiInputs, result: roi.RoiResult, saved: roi.RoiResult, kin
     items = [(label, f"{result.roi_pct:,.0f}%", f"(benefits − costs) ÷ costs × 100, {at}",
               _delta(result.roi_pct - saved.roi_pct, "pts"))]
     if big and mc is not None:
-        items += [("Range (P10 to P90)", f"{mc.p10:,.0f}% to {mc.p90:,.0f}%", "The saved plan's range: 80% of the "
-                   "Monte Carlo draws fall in it (the sliders do not move it)", None),
-                  ("Chance ROI > 0", f"{mc.prob_positive:.0%}", f"{mc.draws:,} Monte Carlo draws, seed {mc.seed}",
-                   None),
+        whose = "At the slider values" if what_if else "The saved plan's range"
+        before = saved_mc if what_if and saved_mc is not None else None
+        items += [("Range (P10 to P90)", f"{mc.p10:,.0f}% to {mc.p90:,.0f}%",
+                   f"{whose}: 80% of the Monte Carlo draws fall in it"
+                   + (f" (saved plan: {before.p10:,.0f}% to {before.p90:,.0f}%)" if before else ""), None),
+                  ("Chance ROI > 0", _chance(mc.prob_positive), f"{mc.draws:,} Monte Carlo draws, seed {mc.seed}",
+                   _delta(100 * (mc.prob_positive - before.prob_positive), "pts") if before else None),
                   ("Simulated median (P50)", f"{mc.p50:,.0f}%", "half the draws are below it", None)]
     items.append(("Benefit-cost ratio", f"{result.bcr:,.2f}", "benefits ÷ costs", None))
     if inputs.horizon_months > 12:
@@ -263,17 +276,26 @@ def _break_even(inputs: RoiInputs) -> list[str]:
     return parts or ["no benefit to compare"]
 
 
+def _chance(share: float) -> str:
+    """A probability as people read it: never "100%" or "0%" for a simulated share."""
+    return "≥ 99%" if share >= 0.995 else "≤ 1%" if share <= 0.005 else f"{share:.0%}"
+
+
 def _delta(value: float, unit: str) -> str | None:
     return None if abs(value) < 0.05 else f"{value:+,.0f} {unit} vs saved"
 
 
-def scenario_comparison(plan: Plan, facts: PilotFacts) -> None:
-    """The named scenarios side by side (table and chart), each placed in the Monte Carlo distribution. Outside
-    the fragment: it changes with the saved plan, not with the sliders."""
+def scenario_comparison(plan: Plan, facts: PilotFacts, *, now: dict[str, float] | None = None) -> None:
+    """The named scenarios side by side (table and chart), each placed in the saved plan's Monte Carlo
+    distribution; `now`: the sliders' values when they differ from the saved plan, shown as one more scenario so
+    the chart never disagrees with the headline above it."""
     inputs = roi.inputs(plan, facts)
+    named = _scenarios(inputs, plan)
+    if now is not None:
+        named["What-if (the sliders now)"] = now
     try:
-        mc = sensitivity.monte_carlo(inputs) if inputs.ranges else None
-        found = sensitivity.compare(inputs, _scenarios(inputs, plan), mc)
+        mc = _kept("mc", inputs, sensitivity.monte_carlo) if inputs.ranges else None
+        found = sensitivity.compare(inputs, named, mc)
     except roi.InputError as exc:
         st.error(md(f"The scenarios cannot be compared: {exc}"))
         return
@@ -286,5 +308,5 @@ def scenario_comparison(plan: Plan, facts: PilotFacts) -> None:
         hide_index=True, width="stretch",
         column_config={"scenario": st.column_config.TextColumn(width="large")})
     st.caption("The stress test and the best case put every ranged assumption at its worse or better end at once; "
-               "“in the Monte Carlo” says how rare that is.")
+               "“in the Monte Carlo” says how rare that is in the saved plan's range.")
     st.plotly_chart(charts.scenarios(found, mc), key="scenario-chart")

@@ -1,5 +1,5 @@
 
-from core import sensitivity
+from core import roi, sensitivity
 from core.plan import CostLine, Plan
 from core.store import Store
 from core.templates import onboarding, sales_skills
@@ -184,13 +184,35 @@ def test_going_straight_from_the_roi_page_to_the_presenter_keeps_the_saved_value
     assert slider(at, "Adoption").value == 80.0
 
 
-def test_the_stress_test_is_placed_in_the_plans_range_not_given_one_of_its_own(app, db_file):
+def test_the_stress_test_is_placed_in_the_plans_range_and_the_range_follows_it(app, db_file):
     plan, _ = Store(db_file).create(sales_skills())
     at = app(plan.id, "pages/present.py")
     saved_range = next(m.value for m in at.metric if m.label.startswith("Range"))
     scenario = next(s for s in at.selectbox if s.label == "Scenario")
     scenario.set_value(next(o for o in scenario.options if o.startswith("Stress test"))).run()
     assert not at.exception, at.exception
-    assert next(m.value for m in at.metric if m.label.startswith("Range")) == saved_range
+    moved = next(m for m in at.metric if m.label.startswith("Range"))
+    assert moved.value != saved_range and f"(saved plan: {saved_range})" in moved.help
     assert any(c.startswith("What-if:") and "rarer than 1 draw in 100" in c for c in texts(at, "caption"))
     assert not any("most likely value" in c for c in texts(at, "caption"))
+
+
+def _chart_text(at, needle: str) -> str:
+    return next(c.proto.spec for c in at.get("plotly_chart") if needle in c.proto.spec)
+
+
+def test_a_what_if_moves_the_tornado_the_range_and_the_scenario_chart_with_the_headline(app, db_file):
+    plan, _ = Store(db_file).create(sales_skills())
+    at = app(plan.id, "pages/present.py")
+    assert "expected 296%" in _chart_text(at, "expected ")
+    slider(at, "Adoption").set_value(40.0).run()
+    assert not at.exception, at.exception
+    headline = metric(at, "ROI (forecast)")
+    assert headline != "296%"
+    assert f"expected {headline}" in _chart_text(at, "expected ")  # the tornado is drawn around the what-if
+    # the range is the Monte Carlo of the slider values (an independent call of the same model)
+    inputs = roi.with_values(roi.inputs(sales_skills()), {"adoption": 0.4})
+    mc = sensitivity.monte_carlo(inputs)
+    assert metric(at, "Range (P10 to P90)") == f"{mc.p10:,.0f}% to {mc.p90:,.0f}%"
+    table = next(df.value for df in at.dataframe if "in the Monte Carlo" in df.value.columns)
+    assert table[table["scenario"] == "What-if (the sliders now)"]["ROI"].iloc[0] == headline

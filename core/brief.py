@@ -16,7 +16,7 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
-from core import __version__, decision, design, roi, sensitivity, static_charts
+from core import __version__, decision, design, results, roi, sample_pilot, sensitivity, static_charts
 from core import pilot as pl
 from core.plan import Plan
 from core.words import amount, money, number
@@ -63,13 +63,15 @@ def content(plan: Plan, facts: pl.PilotFacts | None = None, *, charts: bool = Tr
     isolation = roi.ISOLATION_WORDS.get(r.isolation_method, r.isolation_method)
     design_text = (f"{standing.design}: {arms.treated_people:,} treated and {arms.control_people:,} control "
                    f"people{clusters}; effect isolated by {isolation}; {counted}, for {r.horizon_months} months "
-                   f"after the program{fading}.")
+                   f"after the program{fading}. {results.arms_statement(plan)}")
     o = plan.results.observed
     unit = r.kpi_unit or "KPI units"
-    if basis == "observed" and o is not None:
-        effect = (f"Observed: the pilot measured {amount(r.effect, unit)} (95% CI {amount(o.ci_low, unit)} to "
-                  f"{amount(o.ci_high, unit)}, p = {o.p_value:.2g}; {o.method}). Costs and the other assumptions "
-                  "are forecasts.")
+    simulated = sample_pilot.label(plan)
+    if basis == "observed" and o is not None:  # as an improvement, like the effect: the estimate inside its interval
+        low, high = sorted((pl.direction(plan) * o.ci_low, pl.direction(plan) * o.ci_high))
+        effect = (f"{simulated + ' ' if simulated else ''}Observed: the pilot measured an improvement of "
+                  f"{amount(r.effect, unit)} (95% CI {amount(low, unit)} to {amount(high, unit)}, p = "
+                  f"{o.p_value:.2g}; {o.method}). Costs and the other assumptions are forecasts.")
     else:
         effect = (f"Forecast: the plan assumes {amount(r.effect, unit)} per participant; every figure is a "
                   "forecast until the pilot's observed results (step 5) replace it.")
@@ -115,7 +117,8 @@ def content(plan: Plan, facts: pl.PilotFacts | None = None, *, charts: bool = Tr
         title=plan.name,
         note=f"Executive summary · {date.today().isoformat()} · Pilot ROI {__version__} · "
              + ("OBSERVED effect, forecast costs" if basis == "observed" else "FORECAST: the pilot has not "
-                                                                               "measured the effect yet"),
+                                                                               "measured the effect yet")
+             + (" · SIMULATED DATA (the sample organisation)" if simulated else ""),
         basis=basis,
         decision=standing.sentence,
         question=plan.goals.business_improvement or "Not stated yet (step 1, Goals).",

@@ -32,7 +32,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core import __version__, design, results, roi, sensitivity
+from core import __version__, design, results, roi, sample_pilot, sensitivity
 from core import pilot as pl
 from core.plan import GOAL_QUESTIONS, Plan
 
@@ -378,7 +378,10 @@ def summary_sheet(ws: Worksheet, plan: Plan, mc: sensitivity.MonteCarlo | None, 
                 "forecasts.")
     forecast = "Every figure is a forecast from assumptions until the Results step supplies observed effects."
     put(ws, f"A{i + 6}", observed if roi.basis(plan) == "observed" else forecast)
-    i += 8
+    simulated = sample_pilot.label(plan)
+    if simulated:
+        put(ws, f"A{i + 7}", simulated, bold=True)
+    i += 9
     put(ws, f"A{i}", "The pilot (step 4)", bold=True)
     for j, (label, value, fmt) in enumerate(pilot_lines(plan, facts), start=i + 1):
         put(ws, f"A{j}", label)
@@ -397,6 +400,7 @@ def pilot_lines(plan: Plan, facts: pl.PilotFacts) -> list[tuple[str, Any, str | 
         ("Start date", p.start or "(not set)", None),
         ("Treated people", arms.treated_people, "#,##0"),
         ("Control people", arms.control_people, "#,##0"),
+        ("Arms used", results.arms_statement(plan), None),
     ]
     if facts.clusters is not None:
         lines += [(f"Treated {facts.clusters.column} clusters", arms.treated_clusters, "#,##0"),

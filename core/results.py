@@ -109,6 +109,23 @@ def as_run(plan: Plan, panel: Panel) -> AsRun | None:
                  len(control & took_part), len(took_part - treated - control))
 
 
+def arms_statement(plan: Plan) -> str:
+    """Which arms the estimate and the ROI use, in words every export repeats."""
+    if not plan.design.assignment:
+        if plan.results.participation:
+            column, values = next(iter(plan.results.participation.items()))
+            return (f"No assignment list: the treated group is who took part as step 5 records it ({column} is one "
+                    f"of {', '.join(values)}); the ROI counts the planned treated people.")
+        return "Planned arms (step 4); no assignment list has been drawn yet."
+    said = ("Planned arms: the assignment list drawn in step 4. The estimate compares them as drawn (intent to "
+            "treat) and the ROI counts its treated arm.")
+    if plan.results.participation:
+        column, values = next(iter(plan.results.participation.items()))
+        said += (f" Step 5 records who actually took part ({column} is one of {', '.join(values)}); step 4's plan "
+                 "is unchanged by it.")
+    return said
+
+
 def as_run_words(found: AsRun) -> str:
     """The difference between planned and as-run in plain words ("" when they agree)."""
     if found.took_part is None or not found.differs:

@@ -41,7 +41,7 @@ def test_an_observed_effect_is_labelled_observed_in_both_formats():
     plan = observed(sales_skills(), 1_000.0, 300.0)
     assert "OBSERVED" in pdf_text(plan)
     html = brief.executive_summary(plan)
-    assert "Observed: the pilot measured $1,000 per deal" in html
+    assert "Observed: the pilot measured an improvement of $1,000 per deal" in html
 
 
 def test_user_text_is_text_in_the_pdf_and_escaped_in_the_html():
@@ -115,3 +115,12 @@ def test_a_long_question_and_a_chinese_name_still_make_one_readable_page():
     text = pdf_text(plan)  # one page (asserted there)
     assert "Sales" in text and "?" in text and "the HTML summary has them all" in text
     assert "销售培训试点" in brief.executive_summary(plan)
+
+
+def test_a_lower_is_better_effect_sits_inside_its_own_interval_in_the_summary():
+    plan = onboarding()  # weeks to productivity: lower is better, so a fall of 3.5 weeks is an improvement of 3.5
+    plan.results.observed = Observed(-3.5, 0.8, -5.0, -2.0, 0.001, 40, "Difference in means")
+    plan.results.observed.basis = pl.analysis_key(plan)
+    plan.roi.mode = "observed"
+    text = brief.content(plan, charts=False).effect
+    assert "improvement of 3.5 weeks (95% CI 2 weeks to 5 weeks" in text

@@ -99,10 +99,15 @@ def _forecast(low: float, high: float, chance: float, power: design.PowerSummary
         return RETHINK, f"Rethink: even the optimistic end of the range loses money ({span})."
     if chance < 0.5:
         return RETHINK, f"Rethink before piloting: on the assumptions alone a loss is more likely than a gain ({span})."
-    if power.detects_break_even is False:
-        pilot = ("run it larger than planned: as designed, the pilot cannot tell break-even from no effect "
+    if power.detects_break_even is False and power.sees_expected:
+        pilot = (f"as designed it sees the expected effect ({power.planned_power:.0%} power) but not one as small as "
+                 "break-even, so read its interval against break-even")
+    elif power.detects_break_even is False:
+        larger = ("it already holds everyone eligible, so widen who is eligible or measure for longer"
+                  if power.uses_everyone else "run it larger than planned")
+        pilot = (f"{larger}: as designed, the pilot cannot tell break-even from no effect "
                  f"({power.planned_power:.0%} power at the planned effect)" if power.planned_power is not None
-                 else "run it larger than planned: as designed, it cannot detect break-even")
+                 else f"{larger}: as designed, it cannot detect break-even")
     elif power.detects_break_even:
         pilot = "the pilot as designed can detect break-even"
     else:

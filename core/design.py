@@ -235,6 +235,21 @@ class PowerSummary:
     enough: pw.SampleSize | None  # the sample that would detect break-even, when the plan cannot
     enough_error: str
     clusters_available: int | None
+    people_available: int | None = None  # eligible people in the roster (None without data)
+    target_power: float = 0.8  # the plan's target (step 4)
+
+    @property
+    def uses_everyone(self) -> bool:
+        """Whether the planned arms already hold every eligible cluster (or person): "larger" is not an option."""
+        a = self.arms
+        if self.clusters_available is not None and a.treated_clusters is not None:
+            return a.treated_clusters + (a.control_clusters or 0) >= self.clusters_available
+        return self.people_available is not None and a.treated_people + a.control_people >= self.people_available
+
+    @property
+    def sees_expected(self) -> bool:
+        """Whether the pilot has the target power (or more) for the effect it plans for."""
+        return self.planned_power is not None and self.effect > 0 and self.planned_power >= self.target_power
 
     @property
     def detects_break_even(self) -> bool | None:
@@ -272,8 +287,9 @@ def power_summary(plan: Plan, facts: pl.PilotFacts) -> PowerSummary:
         except ValueError as exc:
             enough_error = str(exc)
     available = facts.clusters.count if facts.clusters else None
+    people = len(facts.roster.people) if facts.roster is not None else None
     return PowerSummary(effect, unit, arms, required, needed_error, planned_power, planned_mde, planned_error,
-                        break_even, enough, enough_error, available)
+                        break_even, enough, enough_error, available, people, plan.design.power)
 
 
 def _shortfall(facts: pl.PilotFacts) -> str:
@@ -346,8 +362,7 @@ def headline(plan: Plan, facts: pl.PilotFacts, s: PowerSummary) -> tuple[str, st
             more += "."
     elif s.enough_error:
         more = f" No practical pilot can see it ({s.enough_error})."
-    expected = s.planned_power is not None and s.planned_power >= plan.design.power and s.effect > 0
-    if expected:  # the pilot sees the effect it expects; only a smaller, still paying one could be missed
+    if s.sees_expected:  # the pilot sees the effect it expects; only a smaller, still paying one could be missed
         return "info", (text + f" That covers the expected {_size(s.effect, facts, s.unit)} "
                         f"({s.planned_power:.0%} power)." + pays + ", below what it can detect: if the true effect is "
                         "that small, the pilot will likely call it not significant, so read its interval against "

@@ -38,6 +38,29 @@ METHODS = {
 }
 
 
+def methods_for(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> dict[str, str]:
+    """The methods that fit this plan and its data (key → label), the registered one first: the others need a
+    monthly KPI, a baseline, or waves in the list, and are not offered without them."""
+    monthly = bool(facts.column) and pl.is_monthly(panel, facts.column)
+    baseline = plan.pilot.population != "joiners"  # new hires have no KPI before the pilot
+    fits = {
+        "ancova": True,
+        "did": monthly and baseline,
+        "matched": baseline,
+        "its": monthly and baseline,
+        "waves": monthly and plan.design.design == "waves" and any(a.wave for a in plan.design.assignment),
+    }
+    registered = registered_method(plan)
+    order = [registered] + [k for k in METHODS if k != registered]
+    return {k: METHODS[k] for k in order if fits.get(k) or k == registered}
+
+
+def counted_as(plan: Plan, method: str) -> str:
+    """What an estimate's n counts, for the sentence under it."""
+    return {"did": "person-months", "its": "months",
+            "waves": "team-months" if plan.pilot.cluster_column else "person-months"}.get(method, "people")
+
+
 def registered_method(plan: Plan) -> str:
     """The analysis the design registers: ANCOVA for randomised pilots, else the design's own method."""
     return {"rct": "ancova", "did": "did", "matched": "matched", "its": "its", "waves": "waves"}.get(

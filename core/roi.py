@@ -265,6 +265,14 @@ def totals(inputs: RoiInputs, values: Mapping[str, Any]) -> tuple[Any, Any]:
     return cost, benefit
 
 
+def worth_per_participant(inputs: RoiInputs, effect: float) -> float:
+    """What `effect` (an improvement, KPI units) is worth to the business for one participant in the first month
+    (or once, for a one-time benefit): the ROI's own chain, effect × value per unit × contribution margin ×
+    adoption × attribution × confidence, so Results and the ROI never value one effect two ways."""
+    return (effect * inputs.value_per_unit * inputs.contribution_margin * inputs.adoption * inputs.attribution
+            * inputs.confidence)
+
+
 def monthly_benefits(inputs: RoiInputs) -> list[float]:
     """Benefit in each month of the horizon (month 0 is the first month after the program)."""
     _, total = totals(inputs, {})

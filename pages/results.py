@@ -7,7 +7,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core import charts, pilot, results, sample_pilot, words
+from core import charts, pilot, results, roi, sample_pilot, words
 from core.words import number
 from ui import datasets, sample_run, session
 from ui.text import md
@@ -134,10 +134,15 @@ if health.balance is not None:
 # -- the effect ------------------------------------------------------------------------------------------------
 st.header("The effect", anchor="effect")
 registered = results.registered_method(plan)
-keys = list(results.METHODS)
-method = st.selectbox("Method", keys, index=keys.index(registered), key=session.key("results.method"),
-                      format_func=lambda k: results.METHODS[k] + (" — registered" if k == registered else
-                                                                   " — a deviation from the registration"))
+offered = results.methods_for(plan, facts, joined)
+keys = list(offered)
+method_key = session.key("results.method")
+if st.session_state.get(method_key) not in keys:
+    st.session_state.pop(method_key, None)
+method = st.selectbox("Method", keys, index=0, key=method_key,
+                      format_func=lambda k: offered[k] + (" — registered" if k == registered else
+                                                          " — a deviation from the registration"),
+                      help="Only the methods this plan's data and design allow are offered.")
 if method != registered:
     st.warning("This is not the pre-registered analysis: report it as exploratory, beside the registered one.")
 
@@ -169,14 +174,20 @@ e3.metric("As % of the baseline", f"{pct:+.1f}%" if pct is not None else "—",
 if pct is not None:
     st.caption(f"In % of the baseline ({number(facts.baseline)}, {pilot.months_label(w.baseline)}): {pct:+.1f}% "
                f"(95% CI {low_pct:+.1f}% to {high_pct:+.1f}%).")
-value = kpi.value_per_unit
-money = f" Worth about {words.money(gain * value)} per participant" + (" per month" if plan.roi.benefit_kind ==
-                                                                       "recurring" else "") + "." if value else ""
-verdict = ("The interval excludes no effect: the pilot shows a real change" if found.p_value < plan.design.alpha
-           else "The interval includes no effect: the pilot cannot tell this change from chance")
+chain = roi.inputs(plan, facts)
+money = ""
+if kpi.value_per_unit:
+    per = " per month" if plan.roi.benefit_kind == "recurring" else ""
+    money = (f" To the business that is worth about {words.money(roi.worth_per_participant(chain, gain))} per "
+             f"participant{per}, valued as the ROI step values it (× {words.money(chain.value_per_unit)} a unit × "
+             f"{chain.contribution_margin:.0%} margin × {chain.adoption:.0%} adoption"
+             + (f" × {chain.attribution:.0%} attribution × {chain.confidence:.0%} confidence"
+                if (chain.attribution, chain.confidence) != (1.0, 1.0) else "") + ").")
+excludes = found.ci_low > 0 or found.ci_high < 0  # one level, said: the 95% interval shown above
+verdict = ("The 95% interval excludes no effect: the pilot shows a real change" if excludes
+           else "The 95% interval includes no effect: the pilot cannot tell this change from chance")
 shown_p = "p < 0.001" if found.p_value < 0.001 else f"p = {found.p_value:.3f}"
-counted = {"ancova": "people", "matched": "people", "did": "person-months", "its": "months",
-           "waves": "team-months" if plan.pilot.cluster_column else "person-months"}[method]
+counted = results.counted_as(plan, method)
 st.markdown(md(f"{verdict} ({shown_p}; n = {found.n:,} {counted}; {found.method}).{money}"))
 for warning in found.diagnostics.get("warnings", []):
     st.warning(md(warning))

@@ -124,3 +124,16 @@ def test_a_lower_is_better_effect_sits_inside_its_own_interval_in_the_summary():
     plan.roi.mode = "observed"
     text = brief.content(plan, charts=False).effect
     assert "improvement of 3.5 weeks (95% CI 2 weeks to 5 weeks" in text
+
+
+def test_the_advice_before_a_pilot_never_asks_for_more_teams_than_are_eligible(sample_panel):
+    plan = sales_skills()
+    plan.pilot.start = "2026-07-01"
+    sentence = decision.standing(plan, pl.facts(plan, sample_panel), draws=4_000).sentence
+    assert "sees the expected effect" in sentence and "larger" not in sentence  # 8 + 8 of 16 teams, 96% power
+    plan.pilot.effect = 300.0  # an effect this small: 16 teams are not enough, and no more are eligible
+    sentence = decision.standing(plan, pl.facts(plan, sample_panel), draws=4_000).sentence
+    assert "already holds everyone eligible" in sentence and "larger than planned" not in sentence
+    plan.pilot.treated_people = plan.pilot.control_people = 110  # 4 + 4 of 16: a larger pilot is possible
+    sentence = decision.standing(plan, pl.facts(plan, sample_panel), draws=4_000).sentence
+    assert "run it larger than planned" in sentence

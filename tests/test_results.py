@@ -92,3 +92,15 @@ def test_the_workbook_and_summary_label_an_observed_effect_as_observed(sample_pa
     model = {row[0].value: row[2].value for row in wb["ROI model"].iter_rows() if row[0].value}
     assert "observed, step 5" in model["Effect per participant (per month if recurring)"]
     assert "the pilot measured" in brief.executive_summary(plan, facts)
+
+
+def test_only_methods_that_fit_the_plan_are_offered(sample_panel):
+    plan = sample_plan()  # a cluster RCT on a monthly KPI, no waves
+    offered = results.methods_for(plan, pilot.facts(plan, sample_panel), sample_panel)
+    assert list(offered)[0] == "ancova" and "waves" not in offered and {"did", "its", "matched"} <= set(offered)
+    from core.templates import onboarding
+
+    new_hires = onboarding()  # people who join during the pilot have no baseline: only the registered comparison
+    new_hires.pilot.start = "2026-07-01"
+    assert list(results.methods_for(new_hires, pilot.facts(new_hires, sample_panel), sample_panel)) == ["ancova"]
+    assert results.counted_as(plan, "did") == "person-months" and results.counted_as(plan, "new") == "people"

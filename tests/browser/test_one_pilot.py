@@ -34,14 +34,14 @@ def test_every_page_the_summary_and_the_workbook_describe_the_same_pilot(server,
     headline.wait_for(timeout=60_000)
     found = re.search(r"With (\d+) people in (\d+) team clusters per arm", headline.inner_text())
     people, clusters = int(found[1]), int(found[2])
-    assert (people, clusters) == (116, 4)  # 120 planned reps are 4 teams of 29
+    assert (people, clusters) == (220, 8)  # 220 planned reps are 8 teams of 441 / 16 = 27.6
     assert metric(page, "Per arm") == f"{people} + {people}"
     sd_label = page.get_by_text(re.compile(r"How much the KPI varies \(data\): sd [\d,.]+")).first.inner_text()
     sd = number(re.search(r"sd ([\d,.]+)", sd_label)[1])
     effect = number(page.get_by_role("spinbutton", name=re.compile(r"^Effect to detect")).input_value())
     pct = float(re.search(r"= ([\d.]+)% of the baseline", page.get_by_text(re.compile(r"% of the baseline"))
                           .first.inner_text())[1])
-    assert effect == 1_000 and 5_000 < sd < 6_000
+    assert effect == 1_125 and 5_000 < sd < 6_000
     page.get_by_role("button", name="Draw the assignment list").click()
     listed = page.get_by_text(re.compile(r"Assignment list: \d+ treated")).first
     listed.wait_for(timeout=60_000)

@@ -58,7 +58,8 @@ def _units(cluster: str | None) -> str:
 
 def _count(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+        arm = "treated" if name == "n_treatment" else "control"
+        raise ValueError(f"the {arm} arm needs a whole number of at least 1, got {value!r}")
     return int(value)
 
 
@@ -121,8 +122,9 @@ def assign(roster: pd.DataFrame, *, id_col: str, seed: int, method: Method = "si
     if available < 2:
         raise ValueError(f"{method} randomisation needs at least 2 {units}: found {available}")
     if planned and n_treatment + n_control > available:
-        raise ValueError(f"n_treatment + n_control = {n_treatment + n_control}, but only {available} {units} "
-                         "are available")
+        raise ValueError(f"the plan asks for {n_treatment:,} treated and {n_control:,} control {units} "
+                         f"({n_treatment + n_control:,} in all), but only {available:,} are eligible: plan fewer, "
+                         "or widen who is eligible")
     arm = np.full(len(table), None if planned else CONTROL, dtype=object)
     if method == "simple":
         order = rng.permutation(len(table))

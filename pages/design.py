@@ -418,9 +418,21 @@ if d.assignment:
                        design.assignment_csv(plan, datasets.pseudonym_key()),
                        file_name="assignment-list.csv", mime="text/csv", key=session.key("design.download"),
                        icon="📥", on_click="ignore")
+    confirm_key = session.key("design.confirm_delete")
     if b2.button("Delete the list", key=session.key("design.delete_list")):
-        session.update(lambda plan_: setattr(plan_.design, "assignment", []))
-        st.rerun()
+        st.session_state[confirm_key] = True
+    if st.session_state.get(confirm_key):
+        st.warning(f"Delete the assignment list of {len(d.assignment):,} people? Managers may already have it, and "
+                   + ("the pre-registration names its seed. " if d.preregistration else "")
+                   + "Drawing again with the same seed and the same eligible people gives the same list.")
+        yes, no = st.columns(2)
+        if yes.button("Yes, delete the list", type="primary", key=session.key("design.delete_yes")):
+            st.session_state.pop(confirm_key, None)
+            session.update(lambda plan_: setattr(plan_.design, "assignment", []))
+            st.rerun()
+        if no.button("Keep it", key=session.key("design.delete_no")):
+            st.session_state.pop(confirm_key, None)
+            st.rerun()
     if datasets.uses_sample(plan):
         sample_run.offer(plan, where="design")
     if roster is not None and d.design != "matched":

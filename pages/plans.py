@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import export
+from core import export, plan_diff
 from core.plan import PlanFormatError
 from core.store import StoreError
 from core.templates import TEMPLATES
@@ -121,11 +121,20 @@ if current is not None:
         if not entries:
             st.caption("No earlier versions yet: each save keeps the one before it here.")
         kinds = {"saved": "earlier version", "conflict": "rejected save (kept after a conflict)"}
+        newer = current
         for entry in entries[:50]:
             left, right = st.columns([4, 1])
             left.text(f"Version {entry.version} · {kinds.get(entry.kind, entry.kind)} · "
                       f"{entry.saved_at.replace('T', ' ')[:16]} UTC" + (f" · by {entry.saved_by}" if entry.saved_by
                                                                         else ""))
+            try:
+                older = store.load_history(entry.id)
+            except (StoreError, ValueError):
+                older = None
+            if older is not None:
+                said = plan_diff.changes(older, newer)
+                left.caption(md("The next version changed: " + "; ".join(said) if said else "No change after it."))
+                newer = older
             if right.button("Restore", key=f"restore-{entry.id}"):
                 try:
                     store.restore(entry.id, expected_version=st.session_state["plan_version"])

@@ -126,12 +126,12 @@ def test_planned_sizes_are_shared_across_strata_by_largest_remainder():
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"n_treatment": 0, "n_control": 5}, "n_treatment must be a whole number of at least 1"),
-    ({"n_treatment": 5, "n_control": 2.5}, "n_control must be a whole number of at least 1"),
+    ({"n_treatment": 0, "n_control": 5}, "the treated arm needs a whole number of at least 1"),
+    ({"n_treatment": 5, "n_control": 2.5}, "the control arm needs a whole number of at least 1"),
     ({"n_treatment": 5}, "give both n_treatment and n_control"),
-    ({"n_treatment": 150, "n_control": 51}, "= 201, but only 200 people are available"),
+    ({"n_treatment": 150, "n_control": 51}, r"\(201 in all\), but only 200 are eligible: plan fewer"),
     ({"n_treatment": 10, "n_control": 11, "method": "cluster", "cluster": "team"},
-     "= 21, but only 20 teams are available")])
+     r"10 treated and 11 control teams \(21 in all\), but only 20 are eligible")])
 def test_planned_sizes_are_checked(kwargs, message):
     with pytest.raises(ValueError, match=message):
         assignment.assign(roster(200), id_col="employee_id", seed=1, **kwargs)

@@ -83,6 +83,10 @@ def test_the_drawn_list_has_the_planned_teams_and_downloads(app, db_file, downlo
     csv = downloads()["assignment-list.csv"].decode()
     assert csv.startswith("id,arm,group") and len(csv.splitlines()) == len(saved.design.assignment) + 1
     button(at, "Delete the list").click().run()
+    assert store.load(plan.id)[0].design.assignment == saved.design.assignment, "deleting asks first"
+    assert any("Delete the assignment list of" in w for w in texts(at, "warning"))
+    button(at, "Yes, delete the list").click().run()
+    assert store.load(plan.id)[0].design.assignment == []
     button(at, "Draw the assignment list").click().run()
     assert store.load(plan.id)[0].design.assignment == saved.design.assignment, "same seed, same list"
 

@@ -129,6 +129,7 @@ def test_restore_an_earlier_version(app, db_file):
     plan.goals.activities = "second"
     store.save(plan, expected_version=v)
     at = app(plan.id)
+    assert any("The next version changed: goals activities — → second" in c for c in texts(at, "caption"))
     first = store.history(plan.id)[0]
     at.button(key=f"restore-{first.id}").click().run()
     assert store.load(plan.id)[0].goals.activities == ""

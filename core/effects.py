@@ -961,6 +961,17 @@ def _flat(table: pd.DataFrame) -> pd.DataFrame:
     return flat.reset_index()
 
 
+def _mediation_words(a: float, b: float, low: float, high: float, mediator: str, outcome: str) -> str:
+    """The mediation result in words that follow its signs and whether its interval excludes zero."""
+    moved = "rose" if a > 0 else "fell"
+    along = "higher" if b > 0 else "lower"
+    clear = ("the bootstrap interval excludes no effect through it" if low > 0 or high < 0 else
+             "the bootstrap interval includes zero, so this path may carry nothing")
+    return (f"An association model: {mediator} {moved} in the treated arm, and people with a higher {mediator} "
+            f"had a {along} {outcome}; {clear}. The pilot randomised the training, not {mediator}: treat the share "
+            "carried as a lead for interviews, not as proof.")
+
+
 def mediation(df: pd.DataFrame, *, outcome: str, treated: str, mediator: str, covariates=(),
               cluster: str | None = None, draws: int = 999, seed: int = BOOTSTRAP_SEED) -> Estimate:
     """How much of the pilot's effect on `outcome` travels through `mediator` (e.g. the assessment gain):
@@ -1014,9 +1025,7 @@ def mediation(df: pd.DataFrame, *, outcome: str, treated: str, mediator: str, co
     low, high = np.percentile(indirect, [2.5, 97.5])
     se = float(np.std(indirect, ddof=1))
     share = a * b / (a * b + direct) if (a * b + direct) else math.nan
-    warnings = [f"An association model: people whose {mediator} rose more also gained more on {outcome}, but the "
-                f"pilot randomised the training, not {mediator}. Treat the share carried as a lead for interviews, "
-                "not as proof."]
+    warnings = [_mediation_words(a, b, low, high, mediator, outcome)]
     return Estimate(a * b, se, float(low), float(high), float(2 * min(np.mean(np.array(indirect) <= 0),
                                                                         np.mean(np.array(indirect) >= 0))),
                     len(keep), f"Mediation by {mediator}: product of coefficients, bootstrap interval ({draws:,} "

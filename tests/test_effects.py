@@ -575,3 +575,19 @@ def test_mediation_is_the_product_of_the_two_statsmodels_paths_with_a_bootstrap_
     assert found.diagnostics["direct"] == pytest.approx(fit["d"], rel=1e-9)
     assert found.ci_low < 6.0 < found.ci_high and found.ci_low > 4.5
     assert "association" in found.diagnostics["warnings"][0]
+
+
+def test_mediation_words_follow_the_signs_and_the_interval():
+    rng = np.random.default_rng(9)
+    n = 400
+    d = rng.integers(0, 2, n)
+    m = -2.0 * d + rng.normal(size=n)  # the program lowers the mediator, and a lower mediator raises y
+    y = -3.0 * m + rng.normal(size=n)
+    found = effects.mediation(pd.DataFrame({"y": y, "d": d, "m": m}), outcome="y", treated="d", mediator="m",
+                              draws=200)
+    words = found.diagnostics["warnings"][0]
+    assert "m fell in the treated arm" in words and "a higher m had a lower y" in words
+    assert "excludes no effect" in words
+    flat = effects.mediation(pd.DataFrame({"y": rng.normal(size=n), "d": d, "m": rng.normal(size=n)}), outcome="y",
+                             treated="d", mediator="m", draws=200)
+    assert "includes zero" in flat.diagnostics["warnings"][0]

@@ -220,7 +220,10 @@ def _metrics(inputs: RoiInputs, result: roi.RoiResult, saved: roi.RoiResult, kin
         items += [("Range (P10 to P90)", f"{mc.p10:,.0f}% to {mc.p90:,.0f}%",
                    f"{whose}: 80% of the Monte Carlo draws fall in it"
                    + (f" (saved plan: {before.p10:,.0f}% to {before.p90:,.0f}%)" if before else ""), None),
-                  ("Chance ROI > 0", _chance(mc.prob_positive), f"{mc.draws:,} Monte Carlo draws, seed {mc.seed}",
+                  ("Chance ROI > 0", _chance(mc.prob_positive), f"{mc.draws:,} Monte Carlo draws, seed {mc.seed}"
+                   + ("; the effect is drawn from its 95% confidence interval as if it were a probability "
+                      "distribution: a useful approximation, not a Bayesian probability" if kind.startswith("observed")
+                      else ""),
                    _delta(100 * (mc.prob_positive - before.prob_positive), "pts") if before else None),
                   ("Simulated median (P50)", f"{mc.p50:,.0f}%", "half the draws are below it", None)]
     items.append(("Benefit-cost ratio", f"{result.bcr:,.2f}", "benefits ÷ costs", None))

@@ -334,8 +334,9 @@ def propensity_logit(frame: pd.DataFrame, *, treated_col: str, covariates: list[
 def match(frame: pd.DataFrame, *, treated_col: str, covariates: list[str], caliper_sd: float = 0.2,
           replace: bool = False, seed: int = 0) -> Matching:
     """1:1 nearest-neighbour matching on the logit of the propensity score within a caliper of `caliper_sd` sd
-    of the logit (Austin 2011), greedy in random order of the treated; the ATT among trained people in common
-    support.
+    of the logit (Austin 2011), greedy in random order of the treated (the seed's permutation of the treated
+    sorted by score and content, so the pairs do not depend on the rows' order); the ATT among trained people in
+    common support.
 
     Trained people at a category level with no untrained people are left out as `no_support` (positivity fails
     there: Rosenbaum & Rubin 1983; Stuart 2010), and untrained people at a level with no trained people are not
@@ -345,10 +346,16 @@ def match(frame: pd.DataFrame, *, treated_col: str, covariates: list[str], calip
     caliper = caliper_sd * float(logit.std(ddof=1))
     is_treated = frame[treated_col].astype(bool).to_numpy()
     usable = logit.notna().to_numpy()
-    controls = sorted(zip(logit[~is_treated & usable].to_numpy(), frame.index[~is_treated & usable], strict=True))
-    keys = [value for value, _ in controls]
+    # ties are broken by what a row holds, never by where it sits: the same people in another order give the same
+    # pairs (identical rows are interchangeable); scores are compared at 12 decimals so rounding noise is no tie-break
+    content = pd.util.hash_pandas_object(frame.drop(columns=[treated_col]), index=False)
+    rounded = logit.round(12)
+    chosen = ~is_treated & usable
+    controls = sorted(zip(rounded[chosen].to_numpy(), content[chosen].to_numpy(), frame.index[chosen], strict=True))
+    keys = [value for value, _, _ in controls]
     rng = np.random.default_rng(seed)
-    treated_index = frame.index[is_treated].to_numpy()
+    treated_index = np.array(sorted(frame.index[is_treated], key=lambda i: (
+        rounded[i] if pd.notna(rounded[i]) else np.inf, content[i])), dtype=object)
     pairs, unmatched, incomplete, no_support = [], [], [], []
     for t in rng.permutation(treated_index):
         if not complete[t]:
@@ -357,7 +364,7 @@ def match(frame: pd.DataFrame, *, treated_col: str, covariates: list[str], calip
         if not supported[t]:
             no_support.append(t)
             continue
-        score = logit[t]
+        score = rounded[t]
         position = bisect.bisect_left(keys, score)
         best = None
         for candidate in (position - 1, position):
@@ -368,7 +375,7 @@ def match(frame: pd.DataFrame, *, treated_col: str, covariates: list[str], calip
         if best is None:
             unmatched.append(t)
             continue
-        pairs.append((t, controls[best[0]][1], best[1]))
+        pairs.append((t, controls[best[0]][2], best[1]))
         if not replace:
             del keys[best[0]]
             del controls[best[0]]

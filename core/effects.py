@@ -668,7 +668,8 @@ def matched_effect(df: pd.DataFrame, *, outcome: str, treated: str, covariates, 
     (every Madrid rep was trained) are set aside first, as positivity fails there (Rosenbaum & Rubin 1983).
     ATT = mean over matched trained people of yᵢ − y_j(i). Standard error: Abadie & Imbens (2006), for matching
     with replacement, V = [Σᵢ (yᵢ − y_j(i) − ATT)² + Σ_j K_j(K_j − 1) σ̂²_j] / N₁², where K_j is how many
-    trained people control j serves and σ̂²_j = (y_j − y_l)²/2 with l the control nearest to j on the logit.
+    trained people control j serves and σ̂²_j = (y_j − y_l)²/2 with l the control nearest to j on the logit (averaged
+    over every control equally near, so no row order decides).
     It treats the estimated score as known (as Abadie & Imbens 2006 do); a bootstrap is not used because it is
     invalid for nearest-neighbour matching (Abadie & Imbens 2008). z interval.
     """
@@ -687,6 +688,7 @@ def matched_effect(df: pd.DataFrame, *, outcome: str, treated: str, covariates, 
     _check_outcome(y, outcome)
     _check_arms(d, treated)
     frame["_treated"] = d.astype(bool).to_numpy()
+    frame["_outcome"] = y.to_numpy()  # part of what a row holds: tied people are told apart by it, not by order
     result = match(frame, treated_col="_treated", covariates=covariates, caliper_sd=float(caliper),
                    replace=replace, seed=0)
     pairs = result.pairs
@@ -708,13 +710,14 @@ def matched_effect(df: pd.DataFrame, *, outcome: str, treated: str, covariates, 
         usable = result.logit[~frame["_treated"] & result.logit.notna()].sort_values()
         if len(usable) < 2:
             raise ValueError("only 1 untrained person could serve as a control: the uncertainty cannot be estimated")
-        order, scores = usable.index.to_numpy(), usable.to_numpy()
+        order, scores = usable.index.to_numpy(), usable.round(12).to_numpy()
         position = {row: k for k, row in enumerate(order)}
         for row, k_uses in reused.items():
             k = position[row]
-            neighbours = [j for j in (k - 1, k + 1) if 0 <= j < len(order)]
-            nearest = min(neighbours, key=lambda j: abs(scores[j] - scores[k]))
-            variance_controls += k_uses * (k_uses - 1) * (outcomes[row] - outcomes[order[nearest]]) ** 2 / 2
+            distance = np.abs(scores - scores[k])
+            distance[k] = np.inf
+            nearest = order[distance == distance.min()]  # every control as close as the closest: no order decides
+            variance_controls += k_uses * (k_uses - 1) * float(np.mean((outcomes[row] - outcomes[nearest]) ** 2)) / 2
     se = math.sqrt((((differences - att) ** 2).sum() + variance_controls) / n1**2)
     arms = np.where(frame["_treated"], TREATMENT, CONTROL)
     matched = pd.concat([frame.loc[treated_rows].assign(arm=TREATMENT), frame.loc[control_rows].assign(arm=CONTROL)])

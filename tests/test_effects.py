@@ -301,6 +301,27 @@ def test_matched_effect_by_hand_with_abadie_imbens_standard_error():
     assert "Abadie–Imbens" in result.method and "with replacement" in result.method
 
 
+@pytest.mark.parametrize("replace", [True, False])
+def test_matching_gives_the_same_effect_whatever_the_order_of_the_rows(replace):
+    """Coarse covariates (as in NSW/CPS: years of schooling, degree, race) make many exact ties in the score;
+    before, the row order broke them and moved the ATT. Now the pairs depend on what rows hold, not where."""
+    rng = np.random.default_rng(21)
+    n = 800
+    school = rng.integers(8, 13, n)
+    degree = (school >= 12).astype(int)
+    trained = rng.random(n) < 1 / (1 + np.exp(-(0.3 * (12 - school) - 1.0)))
+    y = 1_000 * school + 1_500 * trained + rng.normal(0, 2_000, n)
+    df = pd.DataFrame({"y": y, "trained": trained, "school": school, "degree": degree})
+    first = effects.matched_effect(df, outcome="y", treated="trained", covariates=["school", "degree"],
+                                   replace=replace)
+    for seed in (1, 2, 3):
+        shuffled = df.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+        again = effects.matched_effect(shuffled, outcome="y", treated="trained", covariates=["school", "degree"],
+                                       replace=replace)
+        assert again.effect == pytest.approx(first.effect, rel=1e-12)
+        assert again.se == pytest.approx(first.se, rel=1e-9)
+
+
 def test_matched_effect_removes_the_confounding_and_balances_the_covariates():
     rng = np.random.default_rng(13)
     n = 600

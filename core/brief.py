@@ -63,7 +63,7 @@ def content(plan: Plan, facts: pl.PilotFacts | None = None, *, charts: bool = Tr
     isolation = roi.ISOLATION_WORDS.get(r.isolation_method, r.isolation_method)
     design_text = (f"{standing.design}: {arms.treated_people:,} treated and {arms.control_people:,} control "
                    f"people{clusters}; effect isolated by {isolation}; {counted}, for {r.horizon_months} months "
-                   f"after the program{fading}. {results.arms_statement(plan)}")
+                   f"after the program{fading}. {results.arms_statement(plan, facts.ran)}")
     o = plan.results.observed
     unit = r.kpi_unit or "KPI units"
     simulated = sample_pilot.label(plan)

@@ -537,10 +537,14 @@ def baseline_name(facts: pl.PilotFacts) -> str:
 
 
 def default_balance(choices: list[str], facts: pl.PilotFacts) -> list[str]:
-    """The baseline KPI and a few groupings and pre-pilot measures; LMS activity during the pilot is a
-    consequence of training, not a baseline, so it is not balanced by default."""
+    """The baseline KPI and a few groupings and pre-pilot measures; LMS activity during the pilot and a score
+    named as taken after it (post_score) are consequences of training, not baselines, so they are not balanced by
+    default."""
+    import re
+
     first = [baseline_name(facts)] if baseline_name(facts) in choices else []
-    return first + [c for c in choices if c not in first and not c.startswith("lms_")][:3]
+    after = re.compile(r"(^|[^a-z])(post|after|final)([^a-z]|$)", re.IGNORECASE)  # measured after the program
+    return first + [c for c in choices if c not in first and not c.startswith("lms_") and not after.search(c)][:3]
 
 
 def balance_table(plan: Plan, facts: pl.PilotFacts, panel, covariates: list[str]):

@@ -400,7 +400,7 @@ def pilot_lines(plan: Plan, facts: pl.PilotFacts) -> list[tuple[str, Any, str | 
         ("Start date", p.start or "(not set)", None),
         ("Treated people", arms.treated_people, "#,##0"),
         ("Control people", arms.control_people, "#,##0"),
-        ("Arms used", results.arms_statement(plan), None),
+        ("Arms used", results.arms_statement(plan, facts.ran), None),
     ]
     if facts.clusters is not None:
         lines += [(f"Treated {facts.clusters.column} clusters", arms.treated_clusters, "#,##0"),

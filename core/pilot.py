@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from core.as_run import CONTROL, TREATMENT, AsRun, as_run
 from core.plan import Kpi, Pilot, Plan
 from core.privacy import MIN_GROUP
 from core.words import count
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from core.estimates import PanelEstimates
     from core.panel import Panel
 
-TREATMENT, CONTROL = "treatment", "control"
 Window = tuple[date, date]  # [first day of the first month, first day after the last month)
 
 
@@ -408,6 +408,7 @@ class PilotFacts:
     arms: Arms
     variance: Variance
     baseline: float | None  # the outcome's mean over the baseline window (eligible people), or typed
+    ran: AsRun | None = None  # planned beside as-run (step 5's record), when there is a list and data
 
     def effect_pct(self, effect: float) -> float | None:
         """The effect as a % of the baseline (derived; never stored)."""
@@ -434,4 +435,8 @@ def facts(plan: Plan, panel: Panel | None) -> PilotFacts:
         base = float(kpi.manual_baseline)
     else:
         base = None
-    return PilotFacts(kpi, column, windows(plan.pilot), roster, c, arms(plan, c, roster), spread, base)
+    try:
+        ran = as_run(plan, panel) if panel is not None else None
+    except ValueError:  # the column that says who took part is gone: step 5 says so
+        ran = None
+    return PilotFacts(kpi, column, windows(plan.pilot), roster, c, arms(plan, c, roster), spread, base, ran)

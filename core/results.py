@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from core import pilot as pl
+from core.as_run import AsRun, as_run, as_run_words, took_part_ids  # noqa: F401 (step 5's names)
 from core.plan import Observed, Plan
 from core.words import count
 
@@ -51,14 +52,27 @@ def methods_for(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> dict[str, str
         "waves": monthly and plan.design.design == "waves" and any(a.wave for a in plan.design.assignment),
     }
     registered = registered_method(plan)
-    order = [registered] + [k for k in METHODS if k != registered]
-    return {k: METHODS[k] for k in order if fits.get(k) or k == registered}
+    sensible = ALTERNATIVES.get(plan.design.design, tuple(METHODS))  # a randomised pilot is not re-analysed as if
+    labels = dict(METHODS)                                            # it were not (matching, treated-only ITS)
+    if not baseline:
+        labels["ancova"] = "Difference in means (new hires have no baseline)"
+    order = [registered] + [k for k in sensible if k != registered]
+    return {k: labels[k] for k in order if fits.get(k) or k == registered}
 
 
 def counted_as(plan: Plan, method: str) -> str:
     """What an estimate's n counts, for the sentence under it."""
     return {"did": "person-months", "its": "months",
             "waves": "team-months" if plan.pilot.cluster_column else "person-months"}.get(method, "people")
+
+
+ALTERNATIVES = {  # the deviations worth reporting beside each design's registered analysis
+    "rct": ("ancova", "did"),
+    "waves": ("waves", "did"),
+    "matched": ("matched", "did", "ancova"),
+    "did": ("did", "matched"),
+    "its": ("its",),
+}
 
 
 def registered_method(plan: Plan) -> str:
@@ -80,89 +94,26 @@ def arms(plan: Plan, panel: Panel) -> dict[str, str]:
     return {str(i): pl.TREATMENT if str(i) in took_part else pl.CONTROL for i in roster.people.index}
 
 
-def took_part_ids(plan: Plan, panel: Panel) -> set[str] | None:
-    """The ids step 5 says actually took part (a column of the people table and the values of those who did), or
-    None when step 5 has not said."""
-    chosen = plan.results.participation
-    if not chosen:
-        return None
-    column, values = next(iter(chosen.items()))
-    people = panel.people
-    if column not in people.columns:
-        raise ValueError(f"the column “{column}” that says who took part is not in the data any more")
-    kept = people[column].astype("string").fillna("").isin(values)
-    return {str(i) for i in people.index[kept.to_numpy()]}
-
-
-@dataclass(frozen=True)
-class AsRun:
-    """Planned (the assignment list) beside as-run (who actually took part), in people."""
-
-    assigned_treated: int
-    assigned_control: int
-    took_part: int | None  # of the assigned treated, how many took part (None: step 5 has not said)
-    no_shows: int  # assigned to the program, did not take part
-    crossovers: int  # assigned to control, took part anyway
-    outside: int  # took part without being on the list
-
-    @property
-    def differs(self) -> bool:
-        return bool(self.no_shows or self.crossovers or self.outside)
-
-    @property
-    def compliance(self) -> float | None:
-        """Share of the assigned treated who took part minus the share of controls who did (the first stage)."""
-        if self.took_part is None or not self.assigned_treated or not self.assigned_control:
-            return None
-        return self.took_part / self.assigned_treated - self.crossovers / self.assigned_control
-
-
-def as_run(plan: Plan, panel: Panel) -> AsRun | None:
-    """Who was assigned and who actually took part, side by side (None without an assignment list). Without a
-    record of who took part, everyone is taken to have taken part as assigned, and `took_part` says so (None)."""
-    listed = plan.design.assignment
-    if not listed:
-        return None
-    treated = {a.id for a in listed if a.arm == pl.TREATMENT}
-    control = {a.id for a in listed if a.arm == pl.CONTROL}
-    took_part = took_part_ids(plan, panel)
-    if took_part is None:
-        return AsRun(len(treated), len(control), None, 0, 0, 0)
-    return AsRun(len(treated), len(control), len(treated & took_part), len(treated - took_part),
-                 len(control & took_part), len(took_part - treated - control))
-
-
-def arms_statement(plan: Plan) -> str:
-    """Which arms the estimate and the ROI use, in words every export repeats."""
+def arms_statement(plan: Plan, ran: AsRun | None = None) -> str:
+    """Which arms the estimate and the ROI use, in words every export repeats (`ran`: planned beside as-run,
+    core.pilot.PilotFacts.ran, so a difference is said in numbers)."""
     if not plan.design.assignment:
         if plan.results.participation:
             column, values = next(iter(plan.results.participation.items()))
             return (f"No assignment list: the treated group is who took part as step 5 records it ({column} is one "
                     f"of {', '.join(values)}); the ROI counts the planned treated people.")
         return "Planned arms (step 4); no assignment list has been drawn yet."
+    counts = (f"the ROI counts a roll-out forecast of {plan.roi.rollout_participants:,} people (step 6)"
+              if plan.roi.scope == "rollout" else "the ROI counts its treated arm")
     said = ("Planned arms: the assignment list drawn in step 4. The estimate compares them as drawn (intent to "
-            "treat) and the ROI counts its treated arm.")
+            f"treat) and {counts}.")
     if plan.results.participation:
         column, values = next(iter(plan.results.participation.items()))
         said += (f" Step 5 records who actually took part ({column} is one of {', '.join(values)}); step 4's plan "
                  "is unchanged by it.")
+        if ran is not None and ran.differs:
+            said += " " + as_run_words(ran).split(". The registered")[0] + "."
     return said
-
-
-def as_run_words(found: AsRun) -> str:
-    """The difference between planned and as-run in plain words ("" when they agree)."""
-    if found.took_part is None or not found.differs:
-        return ""
-    parts = []
-    if found.no_shows:
-        parts.append(f"{count(found.no_shows, 'person', 'people')} assigned to the program did not take part")
-    if found.crossovers:
-        parts.append(f"{count(found.crossovers, 'control')} took part anyway")
-    if found.outside:
-        parts.append(f"{count(found.outside, 'person', 'people')} not on the list took part")
-    return ("Who took part is not the list that was drawn: " + "; ".join(parts) + ". The registered estimate "
-            "compares the arms as drawn (intent to treat): it is the effect of offering the program to the teams "
-            "the list chose, which is what a roll-out would do, diluted by whoever did not follow the draw.")
 
 
 def person_frame(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, str]) -> pd.DataFrame:
@@ -266,8 +217,15 @@ def estimate(plan: Plan, facts: pl.PilotFacts, panel: Panel, method: str) -> Est
     if method == "ancova":
         frame = person_frame(plan, facts, panel, who).dropna(subset=["outcome"])
         covariates = ("baseline",) if frame["baseline"].notna().all() and frame["baseline"].std() > 0 else ()
-        return effects.difference_in_means(frame, outcome="outcome", treated="treated", covariates=covariates,
-                                           cluster=cluster if cluster in frame else None)
+        found = effects.difference_in_means(frame, outcome="outcome", treated="treated", covariates=covariates,
+                                            cluster=cluster if cluster in frame else None)
+        if not covariates and plan.pilot.population != "joiners":
+            missing = int(frame["baseline"].isna().sum())
+            why = (f"{count(missing, 'person has', 'people have')} no {facts.column} in the baseline window" if missing
+                   else f"{facts.column} did not vary in the baseline window")
+            found.diagnostics["warnings"].append(f"Not adjusted for the baseline: {why}, so the interval is wider "
+                                                 "than the registered ANCOVA's would be.")
+        return found
     if method == "did":
         frame = monthly_frame(plan, facts, panel, who)
         return effects.diff_in_diff(frame, outcome="y", treated="treated", post="post", unit="employee_id",

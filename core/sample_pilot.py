@@ -54,8 +54,9 @@ def problem(plan: Plan) -> str:
     if start is None:
         return "set the pilot's start date in step 4 first"
     if start < generate.PILOT_START:
-        return (f"the sample organisation's history runs to {generate.PILOT_START:%B %Y}: a simulated pilot starts "
-                f"on {generate.PILOT_START:%d %B %Y} or later (step 4's start date is {start:%d %B %Y})")
+        last = pl.add_months(generate.PILOT_START, -1)
+        return (f"the sample organisation's history ends in {last:%B %Y}: a simulated pilot starts on "
+                f"{generate.PILOT_START:%-d %B %Y} or later (step 4's start date is {start:%-d %B %Y})")
     if pl.add_months(until(plan), 0) > pl.add_months(generate.PILOT_START, 24):
         return "the sample simulates at most two years after its history: choose an earlier start date"
     if not plan.design.assignment:

@@ -34,8 +34,10 @@ st.header("Who was in the pilot", anchor="who")
 simulated = sample_pilot.label(plan)
 if simulated:
     st.info(simulated, icon="🧪")
-if datasets.uses_sample(plan) and plan.design.assignment:
+if datasets.uses_sample(plan) and (plan.design.assignment or sample_pilot.is_simulated(plan)):
     sample_run.offer(plan, where="results")
+if sample_pilot.is_stale(plan):  # data simulated for another list: an estimate from it would describe nothing
+    st.stop()
 groupings = [c for c, r in joined.roles.items() if r in ("team", "site", "category") and c in joined.people.columns]
 participation = plan.results.participation
 current = next(iter(participation), "")

@@ -6,7 +6,7 @@ import dataclasses
 
 import streamlit as st
 
-from core import charts, export, phillips, pilot, roi, sensitivity
+from core import charts, export, phillips, pilot, roi, sample_pilot, sensitivity
 from core.plan import CostLine, Range
 from core.words import number
 from ui import datasets, live, session, widgets
@@ -30,9 +30,12 @@ if roi.basis(plan) == "observed":
                  f"{roi.evaluate(assumed).roi_pct:,.0f}%."
     except roi.InputError:
         beside = ""
-    st.caption(f"**Observed**: the effect is the pilot's estimate, {number(o.effect)} (95% CI {number(o.ci_low)} to "
-               f"{number(o.ci_high)}); the Monte Carlo draws it from that interval. Costs and the other assumptions "
-               f"are still forecasts.{beside}")
+    low, high = sorted((pilot.direction(plan) * o.ci_low, pilot.direction(plan) * o.ci_high))
+    st.caption(f"**Observed**: the effect is the pilot's estimate, an improvement of {number(inputs.effect)} (95% CI "
+               f"{number(low)} to {number(high)}); the Monte Carlo draws it from that interval. Costs and the other "
+               f"assumptions are still forecasts.{beside}")
+    if sample_pilot.is_simulated(plan):
+        st.info(sample_pilot.label(plan), icon="🧪")
 elif roi.observed_is_stale(plan):
     st.warning("The observed effect was measured on other arms, windows or another KPI than the plan has now, so "
                "this page uses the forecast. Run step 5 again and use its new estimate.")
@@ -229,10 +232,20 @@ st.caption("Low and high for each uncertain assumption (rates in %). They drive 
            "range and the conservative / optimistic scenarios; the expected value is the one above.")
 LABELS = {name: label for name, (label, _) in roi.ASSUMPTIONS.items()}
 BY_LABEL = {label: name for name, label in LABELS.items()}
+# the plan's own ranges are edited, never the derived ones: in observed mode the effect's range is the pilot's
+# interval (and a control group's effect carries no attribution or confidence range), shown, not saved
+locked = {n for n in ("effect", "attribution", "confidence")
+          if roi.basis(plan) == "observed" and (n == "effect" or n not in inputs.ranges)}
+editable = {n: r for n, r in plan.roi.ranges.items() if n not in locked}
+if locked & set(plan.roi.ranges) or "effect" in locked:
+    st.caption("Observed mode: the effect's range is the pilot's 95% interval"
+               + (" and attribution and confidence are 100% (a control group isolated the effect)"
+                  if {"attribution", "confidence"} & locked else "")
+               + "; the plan's own ranges for them are kept for the forecast.")
 rows = widgets.table(
     "roi.ranges",
     [{"assumption": LABELS[n], "low": roi.to_shown(n, r.low), "high": roi.to_shown(n, r.high),
-      "distribution": r.distribution} for n, r in inputs.ranges.items()],
+      "distribution": r.distribution} for n, r in editable.items()],
     dtypes={"assumption": "str", "low": "float64", "high": "float64", "distribution": "str"},
     column_config={
         "assumption": st.column_config.SelectboxColumn("Assumption", options=list(BY_LABEL), required=True),
@@ -253,14 +266,16 @@ for row in rows:
                          row["distribution"] or "pert")
 if incomplete:
     st.info(md(f"Not used until complete: {', '.join(incomplete)} (choose the assumption and give low and high)."))
-if ranges != inputs.ranges:
-    candidate = dataclasses.replace(inputs, ranges=ranges)
+if ranges != editable:
+    candidate = dataclasses.replace(inputs, ranges={**ranges, **{n: r for n, r in inputs.ranges.items()
+                                                                 if n in locked}})
     try:
         sensitivity.check_ranges(candidate)
     except roi.InputError as exc:
         st.error(md(f"Range not saved: {exc}"))
     else:
-        widgets.commit(lambda p: setattr(p.roi, "ranges", ranges))
+        kept = {n: r for n, r in plan.roi.ranges.items() if n in locked}
+        widgets.commit(lambda p: setattr(p.roi, "ranges", {**kept, **ranges}))
 
 if problem is None:
     with st.expander("Monthly benefits and cost breakdown (the numbers behind the charts)"):

@@ -96,11 +96,16 @@ def test_the_workbook_and_summary_label_an_observed_effect_as_observed(sample_pa
 
 def test_only_methods_that_fit_the_plan_are_offered(sample_panel):
     plan = sample_plan()  # a cluster RCT on a monthly KPI, no waves
+    plan.design.design = "rct"
     offered = results.methods_for(plan, pilot.facts(plan, sample_panel), sample_panel)
-    assert list(offered)[0] == "ancova" and "waves" not in offered and {"did", "its", "matched"} <= set(offered)
+    # a randomised pilot is not re-analysed as if it were not: no matching, no treated-only time series
+    assert list(offered) == ["ancova", "did"]
+    plan.design.design = "did"
+    assert list(results.methods_for(plan, pilot.facts(plan, sample_panel), sample_panel)) == ["did", "matched"]
     from core.templates import onboarding
 
     new_hires = onboarding()  # people who join during the pilot have no baseline: only the registered comparison
     new_hires.pilot.start = "2026-07-01"
-    assert list(results.methods_for(new_hires, pilot.facts(new_hires, sample_panel), sample_panel)) == ["ancova"]
+    offered = results.methods_for(new_hires, pilot.facts(new_hires, sample_panel), sample_panel)
+    assert offered == {"ancova": "Difference in means (new hires have no baseline)"}
     assert results.counted_as(plan, "did") == "person-months" and results.counted_as(plan, "new") == "people"

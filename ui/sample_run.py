@@ -26,11 +26,14 @@ def offer(plan: Plan, *, where: str) -> None:
         return
     problem = sample_pilot.problem(plan)
     if sample_pilot.is_stale(plan):
-        st.warning("The simulated pilot was run for another list, start date or windows than this plan has now: "
-                   "run it again so the data matches the list.")
+        st.warning("The simulated pilot was run for another list, start date or windows than this plan has now, so "
+                   "no effect is estimated from it: run it again so the data matches the list"
+                   + ("" if plan.design.assignment else " (draw a list in step 4 first)") + ".")
     else:
         st.caption("The sample organisation's files end in June 2026, before its pilot. Run the pilot to generate "
                    "its 90 days for the list drawn above, with the effects the sample documents (simulated, and "
                    "labelled so wherever it shows).")
     st.button("Run the sample pilot (simulated, 90 days)", type="primary", key=session.key(f"{where}.simulate"),
-              on_click=_run, disabled=bool(problem), help=md(problem) if problem else None)
+              on_click=_run, disabled=bool(problem))
+    if problem:
+        st.caption(md(f"It cannot run yet: {problem}."))

@@ -103,3 +103,21 @@ def test_redrawing_the_list_asks_to_run_the_simulated_pilot_again(app, db_file):
     at = app(plan.id, "pages/results.py")
     assert any("run it again" in w for w in texts(at, "warning"))
     assert [b for b in at.button if b.label == SIMULATE]
+    assert not [m for m in at.metric if m.label.startswith("Observed effect")]  # no estimate from stale data
+    assert not [b for b in at.button if b.label.startswith("Use this observed effect")]
+    current, version = store.load(plan.id)
+    current.design.assignment = []  # the list deleted: the data was simulated for a list that is gone
+    store.save(current, expected_version=version)
+    at = app(plan.id, "pages/results.py")
+    assert any("draw a list in step 4 first" in w for w in texts(at, "warning"))
+    assert not [m for m in at.metric if m.label.startswith("Observed effect")]
+
+
+def test_a_start_before_the_samples_history_ends_says_why_the_pilot_cannot_run(app, db_file):
+    template = sales_skills()
+    template.pilot.start, template.design.seed = "2026-05-01", 3
+    plan = with_sample_data(db_file, template)
+    at = app(plan.id, "pages/design.py")
+    button(at, "Draw the assignment list").click().run()
+    assert button(at, SIMULATE).disabled
+    assert any("history ends in June 2026" in c and "1 July 2026 or later" in c for c in texts(at, "caption"))

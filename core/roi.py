@@ -86,6 +86,20 @@ ISOLATION_WORDS = {
 }
 
 
+# What a control group's intent-to-treat estimate already holds: the effect averaged over everyone offered the
+# program (so how many applied it), isolated from other causes, with its error in its interval.
+MEASURED = ("adoption", "attribution", "confidence")
+
+
+def as_measured(inputs: RoiInputs) -> RoiInputs:
+    """The inputs for valuing an effect a control group measured: adoption, attribution and confidence at 100%
+    (applying them again would count them twice). Other isolation methods keep them."""
+    if inputs.isolation_method != "control_group":
+        return inputs
+    return dataclasses.replace(inputs, **dict.fromkeys(MEASURED, 1.0),
+                               ranges={k: v for k, v in inputs.ranges.items() if k not in MEASURED})
+
+
 def isolation(plan: Plan) -> str:
     """How the effect is isolated: step 4's design decides (a control or comparison group, or the trend of an
     interrupted time series); only a plan without a design uses the ROI step's own choice."""
@@ -96,8 +110,9 @@ def inputs(plan: Plan, facts: Any = None) -> RoiInputs:
     """The ROI model's inputs for `plan`, read from each value's one home (`facts`: core.pilot.PilotFacts, for
     the treated arm in whole clusters of the roster). In observed mode the effect is the Results step's
     estimate and its uncertainty range the estimate's 95% confidence interval (a normal distribution); when a
-    control group measured it, attribution and confidence are 100% and carry no range (the control group has
-    isolated the effect and the interval carries its error: a further discount would count them twice)."""
+    control group measured it, adoption, attribution and confidence are 100% and carry no range (`MEASURED`: the
+    intent-to-treat effect already averages over who applied it, the control group isolated it and the interval
+    carries its error; a further discount would count them twice)."""
     from core import pilot
 
     kpi = plan.primary_kpi()
@@ -114,8 +129,8 @@ def inputs(plan: Plan, facts: Any = None) -> RoiInputs:
         low, high = sorted((sign * observed.ci_low, sign * observed.ci_high))
         ranges = {**plan.roi.ranges, "effect": Range(low, high, "normal")}
         if assumptions["isolation_method"] == "control_group":
-            ranges = {k: v for k, v in ranges.items() if k not in ("attribution", "confidence")}
-            assumptions = {**assumptions, "attribution": 1.0, "confidence": 1.0}
+            ranges = {k: v for k, v in ranges.items() if k not in MEASURED}
+            assumptions = {**assumptions, **dict.fromkeys(MEASURED, 1.0)}
         assumptions = {**assumptions, "ranges": ranges}
     return RoiInputs(
         **assumptions,

@@ -176,15 +176,14 @@ e3.metric("As % of the baseline", f"{pct:+.1f}%" if pct is not None else "—",
 if pct is not None:
     st.caption(f"In % of the baseline ({number(facts.baseline)}, {pilot.months_label(w.baseline)}): {pct:+.1f}% "
                f"(95% CI {low_pct:+.1f}% to {high_pct:+.1f}%).")
-chain = roi.inputs(plan, facts)
+chain = roi.as_measured(roi.inputs(plan, facts))  # valued as the ROI values an observed effect
 money = ""
 if kpi.value_per_unit:
     per = " per month" if plan.roi.benefit_kind == "recurring" else ""
+    discounts = "".join(f" × {getattr(chain, n):.0%} {n}" for n in roi.MEASURED if getattr(chain, n) != 1.0)
     money = (f" To the business that is worth about {words.money(roi.worth_per_participant(chain, gain))} per "
-             f"participant{per}, valued as the ROI step values it (× {words.money(chain.value_per_unit)} a unit × "
-             f"{chain.contribution_margin:.0%} margin × {chain.adoption:.0%} adoption"
-             + (f" × {chain.attribution:.0%} attribution × {chain.confidence:.0%} confidence"
-                if (chain.attribution, chain.confidence) != (1.0, 1.0) else "") + ").")
+             f"participant{per}, valued as the ROI step values an observed effect "
+             f"(× {words.money(chain.value_per_unit)} a unit × {chain.contribution_margin:.0%} margin{discounts}).")
 excludes = found.ci_low > 0 or found.ci_high < 0  # one level, said: the 95% interval shown above
 verdict = ("The 95% interval excludes no effect: the pilot shows a real change" if excludes
            else "The 95% interval includes no effect: the pilot cannot tell this change from chance")

@@ -180,7 +180,8 @@ def test_an_observed_effect_from_a_control_group_is_never_discounted_again():
     plan.results.observed.basis = pilot.analysis_key(plan)
     plan.roi.mode = "observed"
     found = roi.inputs(plan)
-    assert (found.attribution, found.confidence, found.isolation_method) == (1.0, 1.0, "control_group")
-    assert "attribution" not in found.ranges and found.ranges["effect"].distribution == "normal"
+    assert (found.adoption, found.attribution, found.confidence, found.isolation_method) == (1.0, 1.0, 1.0,
+                                                                                           "control_group")
+    assert not {"adoption", "attribution"} & set(found.ranges) and found.ranges["effect"].distribution == "normal"
     plan.roi.mode = "forecast"  # a forecast keeps what the user typed (and the check flags the double discount)
     assert roi.inputs(plan).attribution == 0.5

@@ -19,7 +19,7 @@ from pathlib import Path
 from core import __version__, decision, design, results, roi, sample_pilot, sensitivity, static_charts
 from core import pilot as pl
 from core.plan import Plan
-from core.words import amount, money, number
+from core.words import amount, chance, money, number
 
 
 @dataclass
@@ -84,7 +84,7 @@ def content(plan: Plan, facts: pl.PilotFacts | None = None, *, charts: bool = Tr
     if mc is not None:
         figures += [("Monte Carlo median (P50)", f"{mc.p50:,.0f}%"),
                     ("P10 to P90", f"{mc.p10:,.0f}% to {mc.p90:,.0f}%"),
-                    ("Chance ROI > 0", f"{mc.prob_positive:.0%}")]
+                    ("Chance ROI > 0", chance(mc.prob_positive))]
     figures += [("Benefit-cost ratio", f"{result.bcr:.2f}"), ("Total cost (fully loaded)", money(result.total_cost)),
                 ("Total benefit", money(result.total_benefit))]
     if r.horizon_months > 12:

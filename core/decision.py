@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core import design, roi, sensitivity
+from core import design, roi, sensitivity, words
 from core import pilot as pl
 from core.plan import Plan
 
@@ -89,7 +89,7 @@ def standing(plan: Plan, facts: pl.PilotFacts, *, draws: int = sensitivity.DEFAU
 
 
 def _span(low: float, high: float, chance: float, ranged: bool) -> str:
-    return (f"ROI {low:,.0f}% to {high:,.0f}% (P10–P90), {chance:.0%} chance of a gain" if ranged
+    return (f"ROI {low:,.0f}% to {high:,.0f}% (P10–P90), {words.chance(chance)} chance of a gain" if ranged
             else f"ROI {low:,.0f}% (no ranges given, so no range)")
 
 

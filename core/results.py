@@ -271,6 +271,11 @@ def improvement(plan: Plan, change: float) -> float:
     return pl.direction(plan) * change
 
 
+def improvement_interval(plan: Plan, low: float, high: float) -> tuple[float, float]:
+    """A KPI change's interval as an improvement, low end first (a fall of 2 to 5 weeks is 2 to 5 weeks saved)."""
+    return tuple(sorted((improvement(plan, low), improvement(plan, high))))
+
+
 INTERVIEW_GUIDE = [
     "What did you do differently after the program? Walk me through one recent example.",
     "What in the program helped you most to do that? What got in the way?",

@@ -11,6 +11,7 @@ import io
 from collections.abc import Sequence
 
 from core.sensitivity import MonteCarlo, Swing
+from core.words import chance
 
 BLUE, RED, GREY = "#2e6bd1", "#c8453a", "#666666"
 
@@ -47,7 +48,7 @@ def roi_range(mc: MonteCarlo) -> bytes:
                     color=GREY, annotation_clip=False)
     ax.set_xlabel("ROI %")
     ax.set_ylabel("Share of draws")
-    ax.set_title(f"Range of ROI: {mc.prob_positive:.0%} chance of a gain", fontsize=9, pad=22)
+    ax.set_title(f"Range of ROI: {chance(mc.prob_positive)} chance of a gain", fontsize=9, pad=22)
     return _png(fig)
 
 

@@ -126,7 +126,7 @@ def sales_skills() -> Plan:
         ],
         hypotheses=[
             Hypothesis("Average deal size", "increase", 1_125.0, "$ per deal",
-                       "over the 90 days of the pilot (about +4% of a $28,000 deal)"),
+                       "the end of the 90-day pilot (about +4% of a $28,000 deal)"),
         ],
         kpis=[
             Kpi("Assessment score", "output", "learning", "points", "higher", column="post_score",

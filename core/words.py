@@ -26,6 +26,15 @@ def number(x: float) -> str:
     return f"{float(text):,.{max(0, 3 - int(f'{abs(x):e}'.split('e')[1]))}f}" if "e" in text else text
 
 
+def chance(share: float) -> str:
+    """A simulated probability as people read it: never a certain "100%" or an impossible "0%".
+
+    >>> chance(0.9996), chance(0.973), chance(0.001)
+    ('≥ 99%', '97%', '≤ 1%')
+    """
+    return "≥ 99%" if share >= 0.995 else "≤ 1%" if share <= 0.005 else f"{share:.0%}"
+
+
 def money(x: float) -> str:
     """Dollars as people read them: −$63,000, not $-63,000.
 

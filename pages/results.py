@@ -168,8 +168,12 @@ gain = results.improvement(plan, found.effect)
 pct = facts.effect_pct(found.effect)
 low_pct, high_pct = facts.effect_pct(found.ci_low), facts.effect_pct(found.ci_high)
 e1, e2, e3 = st.columns(3)
+gain_low, gain_high = results.improvement_interval(plan, found.ci_low, found.ci_high)
+better = "lower" if pilot.direction(plan) < 0 else "higher"
 e1.metric(f"Observed effect ({md(unit)})", ("+" if found.effect > 0 else "") + number(found.effect),
-          help="Treated minus control on the outcome, adjusted as the method says.")
+          help=f"Treated minus control on the outcome, adjusted as the method says. {better.capitalize()} is better"
+               + (f": a change of {number(found.effect)} is an improvement of {number(gain)}." if better == "lower"
+                  else "."))
 e2.metric("95% confidence interval", f"{number(found.ci_low)} to {number(found.ci_high)}")
 e3.metric("As % of the baseline", f"{pct:+.1f}%" if pct is not None else "—",
           help=f"95% CI {low_pct:+.1f}% to {high_pct:+.1f}%" if low_pct is not None else None)
@@ -193,9 +197,8 @@ st.markdown(md(f"{verdict} ({shown_p}; n = {found.n:,} {counted}; {found.method}
 for warning in found.diagnostics.get("warnings", []):
     st.warning(md(warning))
 if plan.pilot.effect:
-    st.caption(f"Assumed in the plan: an improvement of {number(plan.pilot.effect)} {md(unit)}; observed: "
-               f"{number(gain)} (95% CI {number(results.improvement(plan, found.ci_low))} to "
-               f"{number(results.improvement(plan, found.ci_high))}).")
+    st.caption(f"Assumed in the plan: an improvement of {number(plan.pilot.effect)} {md(unit)}; observed: an "
+               f"improvement of {number(gain)} (95% CI {number(gain_low)} to {number(gain_high)}).")
 
 if "event_study" in found.diagnostics:
     st.plotly_chart(charts.event_study(found.diagnostics["event_study"], y_title=f"effect ({escape(unit)})"),
@@ -269,11 +272,11 @@ for h in plan.hypotheses:
         if h.unit.strip() == "%" or "%" in h.unit:
             observed = (f"{pct:+.1f}% (95% CI {low_pct:+.1f}% to {high_pct:+.1f}%)" if pct is not None else "")
         else:
-            observed = (f"{number(gain)} {unit} (95% CI {number(results.improvement(plan, found.ci_low))} to "
-                        f"{number(results.improvement(plan, found.ci_high))})")
+            observed = (f"{words.amount(gain, unit)} (95% CI {words.amount(gain_low, unit)} to "
+                        f"{words.amount(gain_high, unit)})")
     elif h.observed is not None:
         observed = f"{number(h.observed)} {h.unit} (typed)"
-    rows.append({"hypothesis": f"{h.kpi} {h.direction}", "assumed": f"{number(h.assumed_size or 0)} {h.unit}",
+    rows.append({"hypothesis": f"{h.kpi} {h.direction}", "assumed": words.amount(h.assumed_size or 0, h.unit),
                  "by when": h.by_when, "observed": observed or "not measured"})
 if rows:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

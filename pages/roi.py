@@ -56,10 +56,13 @@ def show_problem(field: str) -> None:
 
 
 def pct(label: str, name: str, *, max_value: float = 100.0, help: str | None = None) -> None:
+    measured = name in roi.MEASURED and roi.basis(plan) == "observed" and inputs.isolation_method == "control_group"
     widgets.bound(
-        st.number_input, f"{label} (%)", f"roi.{name}",
+        st.number_input, f"{label} (%)", f"roi.{name}.{measured}",
         lambda p, v, n=name: setattr(p.roi, n, v / 100), value=round(getattr(inputs, name) * 100, 4),
-        min_value=0.0, max_value=max_value, step=5.0, help=help,
+        min_value=0.0, max_value=max_value, step=5.0, disabled=measured,
+        help=("100% with the observed effect: the control group's intent-to-treat estimate already holds it. "
+              f"The forecast uses {getattr(plan.roi, name):.0%}.") if measured else help,
     )
     show_problem(name)
 

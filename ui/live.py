@@ -19,7 +19,7 @@ from core import charts, decision, roi, sensitivity
 from core.pilot import PilotFacts
 from core.plan import Plan, Scenario
 from core.roi import RoiInputs
-from core.words import amount, money, number
+from core.words import amount, chance, money, number
 from ui import session
 from ui.text import md
 
@@ -157,7 +157,7 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
                 st.markdown(
                     f"**Range ({kind}{', at the slider values' if changed else ''}):** P10 {mc.p10:,.0f}% · "
                     f"P50 {mc.p50:,.0f}% · P90 {mc.p90:,.0f}% · "
-                    f"probability ROI > 0: **{mc.prob_positive:.0%}** "
+                    f"probability ROI > 0: **{chance(mc.prob_positive)}** "
                     f"({mc.draws:,} draws, seed {mc.seed}"
                     + (f"; ranges widened to include {', '.join(mc.stretched)}" if mc.stretched else "") + ")"
                 )
@@ -165,8 +165,8 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
                 where_in = sensitivity.where_in(saved_mc.rank_of(result.roi_pct))
                 st.caption(f"What-if: the headline, the range and the tornado are at the slider values. The saved plan "
                            f"reads {saved.roi_pct:,.0f}% (P10 {saved_mc.p10:,.0f}% to P90 {saved_mc.p90:,.0f}%, "
-                           f"chance of a gain {saved_mc.prob_positive:.0%}); these sliders put the ROI {where_in} of "
-                           "its range.")
+                           f"chance of a gain {chance(saved_mc.prob_positive)}); these sliders put the ROI "
+                           f"{where_in} of its range.")
             else:
                 st.caption(decision.headline_note(result.roi_pct, mc))
             left, right = st.columns(2)
@@ -220,7 +220,7 @@ def _metrics(inputs: RoiInputs, result: roi.RoiResult, saved: roi.RoiResult, kin
         items += [("Range (P10 to P90)", f"{mc.p10:,.0f}% to {mc.p90:,.0f}%",
                    f"{whose}: 80% of the Monte Carlo draws fall in it"
                    + (f" (saved plan: {before.p10:,.0f}% to {before.p90:,.0f}%)" if before else ""), None),
-                  ("Chance ROI > 0", _chance(mc.prob_positive), f"{mc.draws:,} Monte Carlo draws, seed {mc.seed}"
+                  ("Chance ROI > 0", chance(mc.prob_positive), f"{mc.draws:,} Monte Carlo draws, seed {mc.seed}"
                    + ("; the effect is drawn from its 95% confidence interval as if it were a probability "
                       "distribution: a useful approximation, not a Bayesian probability" if kind.startswith("observed")
                       else ""),
@@ -277,11 +277,6 @@ def _break_even(inputs: RoiInputs) -> list[str]:
         else:
             parts.append(f"{label} {money(value) if value >= 100 else f'${value:,.2f}'}")
     return parts or ["no benefit to compare"]
-
-
-def _chance(share: float) -> str:
-    """A probability as people read it: never "100%" or "0%" for a simulated share."""
-    return "≥ 99%" if share >= 0.995 else "≤ 1%" if share <= 0.005 else f"{share:.0%}"
 
 
 def _delta(value: float, unit: str) -> str | None:

@@ -11,7 +11,7 @@ size of the ROI and how much the number can be trusted:
 * range: the Monte Carlo's P10–P90 of ROI and P(ROI > 0) (core/sensitivity.py); without ranges, the point.
 * decision, with an observed effect: "expand" when even the unfavourable end of its 95% confidence interval
   pays for the program (above the break-even effect) and P10 is above 0; "rethink" when even the favourable
-  end does not; otherwise "not yet clear" (the interval straddles break-even: a larger pilot would tell).
+  end does not; otherwise "not yet clear" (the interval straddles break-even: a larger or longer pilot would tell).
   With a forecast: "rethink" when even P90 is below 0 or a loss is more likely than a gain (P(ROI > 0) <
   50%); otherwise "run the pilot".
 """
@@ -129,8 +129,10 @@ def _observed(strength: str, low: float, high: float, chance: float, ci, break_e
     if ci.high < break_even:
         return RETHINK, f"Rethink: even the high end of the pilot's observed effect does not pay for the program " \
                         f"({interval}; {span})."
-    return UNCLEAR, (f"Not yet clear: the pilot's observed effect could be above or below break-even ({interval}; "
-                     f"{span}); a larger pilot would tell.")
+    real = ("the effect is real (its interval excludes zero), but " if ci.low > 0 else "")
+    return UNCLEAR, (f"Not yet clear whether it pays: {real}the low end of the pilot's 95% interval is below "
+                     f"break-even, so it could be too small to pay for the program ({interval}; {span}); a larger or "
+                     "longer pilot would tell.")
 
 
 def headline_note(point: float, mc: sensitivity.MonteCarlo) -> str:

@@ -23,6 +23,7 @@ does not estimate anything stays fast.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -605,8 +606,8 @@ def diff_in_diff(df: pd.DataFrame, *, outcome: str, treated: str, post: str, uni
         diagnostics.update(wild_bootstrap_ci=(low, high), wild_bootstrap_p_value=p_boot,
                            wild_bootstrap=f"WCR-C, {weights} weights, {BOOTSTRAP_DRAWS:,} draws, seed {BOOTSTRAP_SEED}")
         notes.append(f"Only {count} {cluster} clusters were compared: with fewer than about {FEW_CLUSTERS}, clustered "
-                     f"standard errors are too small. The wild cluster bootstrap interval, {_say(low)} to "
-                     f"{_say(high)}, is the one to trust.")
+                     "standard errors are too small, so the interval and p-value shown are the wild cluster "
+                     "bootstrap's; with under about 10 clusters even they run narrow: read them as a rough guide.")
     diagnostics.update(df=df_t, **_pretrend(y, d, p, units, times, x[used] if used else None, codes,
                                             nested=absorbed > 0))
     if diagnostics.get("pretrend_p_value") is not None and diagnostics["pretrend_p_value"] < PRETREND_ALPHA:
@@ -614,7 +615,14 @@ def diff_in_diff(df: pd.DataFrame, *, outcome: str, treated: str, post: str, uni
                      f"{_say(diagnostics['pretrend_slope'])} per period, p = {diagnostics['pretrend_p_value']:.3f}): "
                      "the difference-in-differences assumption is in doubt.")
     diagnostics["warnings"] = notes
-    return _result(effect, se, df_t=df_t, n=len(y), method=method, diagnostics=diagnostics)
+    found = _result(effect, se, df_t=df_t, n=len(y), method=method, diagnostics=diagnostics)
+    if "wild_bootstrap_ci" in diagnostics:  # the interval to trust is the one everything downstream reads
+        low, high = diagnostics["wild_bootstrap_ci"]
+        diagnostics["cr1_ci"] = (found.ci_low, found.ci_high)
+        found = dataclasses.replace(found, ci_low=float(low), ci_high=float(high),
+                                    p_value=float(diagnostics["wild_bootstrap_p_value"]),
+                                    method=f"{method}; interval and p-value by wild cluster bootstrap")
+    return found
 
 
 def _pretrend(y, d, p, units, times, x, codes, *, nested: bool) -> dict:

@@ -88,13 +88,18 @@ def check_ranges(inputs: RoiInputs) -> None:
 
 
 def one_way(inputs: RoiInputs) -> list[Swing]:
-    """Each ranged assumption swung from low to high, the others at their expected value; widest first."""
+    """Each ranged assumption swung from low to high, the others at their expected value; widest first. As in the
+    Monte Carlo, a range a slider has left behind is stretched to include the slider's value, so no bar claims
+    that the range's "low" end raises the ROI above the expected."""
     check_ranges(inputs)
-    swings = [
-        Swing(name, roi.ASSUMPTIONS[name][0], r.low, r.high,
-              roi_pct(inputs, {name: r.low}), roi_pct(inputs, {name: r.high}))
-        for name, r in inputs.ranges.items()
-    ]
+    expected = roi.values_of(inputs)
+    swings = []
+    for name, r in inputs.ranges.items():
+        low, high = r.low, r.high
+        if r.distribution != "normal":
+            low, high = min(low, expected[name]), max(high, expected[name])
+        swings.append(Swing(name, roi.ASSUMPTIONS[name][0], low, high, roi_pct(inputs, {name: low}),
+                            roi_pct(inputs, {name: high})))
     return sorted(swings, key=lambda s: s.width, reverse=True)
 
 

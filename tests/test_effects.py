@@ -262,8 +262,9 @@ def test_few_clusters_give_the_wild_cluster_bootstrap_interval_of_the_package():
                                   cluster="team")
     low, high = result.diagnostics["wild_bootstrap_ci"]
     assert low < result.effect < high
-    assert any(f"wild cluster bootstrap interval, {effects._say(low)} to {effects._say(high)}, is the one to trust"
-               in w for w in result.diagnostics["warnings"])
+    assert (result.ci_low, result.ci_high) == (low, high)  # the interval shown is the one to trust
+    assert result.p_value == result.diagnostics["wild_bootstrap_p_value"]
+    assert any("wild cluster bootstrap's" in w for w in result.diagnostics["warnings"])
     design = pd.get_dummies(df[["unit", "period"]].astype(str), drop_first=True, dtype=float)
     design.insert(0, "effect", df.treated * df.post)
     design.insert(0, "const", 1.0)

@@ -138,3 +138,11 @@ def test_scenarios_are_placed_in_the_monte_carlo_distribution():
     assert 0.3 < expected.rank < 0.8
     assert mc.rank_of(mc.p10) == pytest.approx(0.10, abs=0.005)
     assert mc.rank_of(mc.p90) == pytest.approx(0.90, abs=0.005)
+
+
+def test_a_value_outside_its_range_stretches_the_tornado_as_it_stretches_the_monte_carlo():
+    inputs = roi.with_values(roi.inputs(sales_skills()), {"adoption": 0.5})  # the range is 60%–95%
+    swing = next(s for s in sensitivity.one_way(inputs) if s.name == "adoption")
+    assert (swing.low, swing.high) == (0.5, 0.95)
+    assert swing.roi_at_low == pytest.approx(sensitivity.roi_pct(inputs))  # the low end is the value itself
+    assert "adoption" in sensitivity.monte_carlo(inputs, draws=1_000).stretched

@@ -153,7 +153,7 @@ def group_means(means: Any, start: Any, *, y_title: str, title: str = "The KPI b
                      "x": [p.isoformat() for p in rows["period"].dt.date], "y": rows["mean"].tolist(),
                      "line": {"color": color}, "hovertemplate": f"{arm}: %{{y:,.4~g}}<extra></extra>"})
     shape, notes = _vline(start.isoformat(), "pilot starts", color=NEGATIVE)
-    return _figure(data, {"title": {"text": title}, "xaxis": {"type": "date"},
+    return _figure(data, {"title": {"text": title}, "xaxis": {"type": "date", "dtick": "M1", "tickformat": "%b %Y"},
                           "yaxis": {"title": {"text": y_title}, "tickformat": ",~r"},
                           "shapes": [shape], "annotations": notes, "legend": {"orientation": "h"}})
 

@@ -127,12 +127,14 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
             if result.note:
                 chosen = "day-first" if result.note.startswith("day/") else "month-first"
                 findings.append(Finding("fine", column, f"Dates read as {result.note}; if that is wrong, read them "
-                                        "the other way (one click, just below).", date_order=chosen))
+                                        "the other way (one click, beside the column on the Data page).",
+                                        date_order=chosen))
             if result.ambiguous:
                 findings.append(Finding("worth a look", column,
                                         f"{count(len(result.ambiguous), 'date', 'dates')} could be "
                                         f"day/month or month/day ({_examples(result.ambiguous, table)}): choose the "
-                                        "date order for this file (just below); until then they are left out.",
+                                        "date order for this file (on the Data page, beside the column); until then "
+                                        "they are left out.",
                                         _lines(table, [i for i, _ in result.ambiguous]), date_order="ambiguous"))
     return parsed, findings
 

@@ -1,5 +1,7 @@
 """Small wording helpers shared by messages in core/ and on pages."""
 
+import math
+
 
 def count(n: int, one: str, many: str | None = None) -> str:
     """“1 value is” / “3 values are”: `n` with the singular or plural phrase.
@@ -11,19 +13,31 @@ def count(n: int, one: str, many: str | None = None) -> str:
 
 
 def number(x: float) -> str:
-    """A number as people read it, never in scientific notation: 4 significant digits, thousands separated.
+    """A number as people read it, never in scientific notation: whole above 100, else 3 significant digits,
+    thousands separated, and never a negative zero.
 
-    >>> number(28022.567), number(2519.4), number(0.0123456), number(1_234_567.8)
-    ('28,023', '2,519', '0.01235', '1,234,568')
+    >>> number(28022.567), number(853.4), number(2.194), number(0.0123456), number(1_234_567.8), number(-0.0004)
+    ('28,023', '853', '2.19', '0.0123', '1,234,568', '-0.0004')
     """
     if x != x or x in (float("inf"), float("-inf")):
         return "—"
-    if abs(x) >= 1_000:
-        return f"{x:,.0f}"
-    if x == 0:
+    if abs(x) >= 100:
+        text = f"{x:,.0f}"
+    elif x == 0:
         return "0"
-    text = f"{x:.4g}"
-    return f"{float(text):,.{max(0, 3 - int(f'{abs(x):e}'.split('e')[1]))}f}" if "e" in text else text
+    else:
+        digits = max(0, 2 - math.floor(math.log10(abs(x))))
+        text = f"{round(x, digits):,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{x:,.0f}"
+    return "0" if text.lstrip("-") in ("0", "") else text
+
+
+def p_value(p: float) -> str:
+    """A p-value as a report prints it.
+
+    >>> p_value(2.2e-07), p_value(0.0123), p_value(0.5)
+    ('p < 0.001', 'p = 0.012', 'p = 0.50')
+    """
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
 
 
 def chance(share: float) -> str:

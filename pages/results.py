@@ -105,7 +105,7 @@ h1.metric("Treated: listed → measured", f"{health.listed['treatment']:,} → {
 h2.metric("Control: listed → measured", f"{health.listed['control']:,} → {health.measured['control']:,}")
 h3.metric("Drop-out (treated / control)", f"{health.attrition['treatment']:.0%} / {health.attrition['control']:.0%}",
           help=f"People with no {facts.column} in the measurement window ({pilot.months_label(w.measurement)}).")
-h4.metric("Sample-ratio check", f"p = {health.srm_p:.3g}" if health.srm_p is not None else "—",
+h4.metric("Sample-ratio check", words.p_value(health.srm_p) if health.srm_p is not None else "—",
           help="χ² test of the measured people per arm against the split the list planned. Below 0.001 the arms "
                "are not what was randomised: find out why before trusting any effect.")
 if health.srm_flag:
@@ -191,7 +191,7 @@ if kpi.value_per_unit:
 excludes = found.ci_low > 0 or found.ci_high < 0  # one level, said: the 95% interval shown above
 verdict = ("The 95% interval excludes no effect: the pilot shows a real change" if excludes
            else "The 95% interval includes no effect: the pilot cannot tell this change from chance")
-shown_p = "p < 0.001" if found.p_value < 0.001 else f"p = {found.p_value:.3f}"
+shown_p = words.p_value(found.p_value)
 counted = results.counted_as(plan, method)
 st.markdown(md(f"{verdict} ({shown_p}; n = {found.n:,} {counted}; {found.method}).{money}"))
 for warning in found.diagnostics.get("warnings", []):

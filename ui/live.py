@@ -301,8 +301,8 @@ def scenario_comparison(plan: Plan, facts: PilotFacts, *, now: dict[str, float] 
         {"scenario": [s.name for s in found], "ROI": [f"{s.roi_pct:,.0f}%" for s in found],
          "in the Monte Carlo": [s.where for s in found], "BCR": [f"{s.bcr:,.2f}" for s in found],
          "net benefit": [money(s.net_benefit) for s in found],
-         "payback": [f"{s.payback_months:.1f} months" if s.payback_months is not None else "not within the horizon"
-                     for s in found]},
+         "payback": [f"{s.payback_months:.1f} months" if s.payback_months is not None
+                     else f"> {inputs.horizon_months} months" for s in found]},
         hide_index=True, width="stretch",
         column_config={"scenario": st.column_config.TextColumn(width="large")})
     st.caption("The stress test and the best case put every ranged assumption at its worse or better end at once; "

@@ -22,8 +22,8 @@ def test_template_roi_page_shows_every_figure(app, db_file):
     assert metric(at, "Benefit-cost ratio") == "3.96"
     # payback: 198,000 + 194,040 = 392,040 after two months; the third month's 190,159 covers the other 146,160
     assert metric(at, "Payback") == "2.8 months"
-    # 538,200 ÷ (220 × 0.8 × 4 × 0.25 × Σ 0.98^m) = $284.1; escaped: the unit is user text
-    assert metric(at, "Break-even effect").replace("\\", "") == "$284.1 per deal"
+    # 538,200 ÷ (220 × 0.8 × 4 × 0.25 × Σ 0.98^m) = $284; escaped: the unit is user text
+    assert metric(at, "Break-even effect").replace("\\", "") == "$284 per deal"
     charts = at.get("plotly_chart")
     assert len(charts) >= 4
     markdown = " ".join(texts(at, "markdown"))

@@ -6,7 +6,7 @@ import dataclasses
 
 import streamlit as st
 
-from core import charts, export, phillips, pilot, roi, sample_pilot, sensitivity
+from core import charts, export, phillips, pilot, results, roi, sample_pilot, sensitivity
 from core.plan import CostLine, Range
 from core.words import number
 from ui import datasets, live, session, widgets
@@ -111,6 +111,8 @@ with scope_col:
                   index=list(SCOPES).index(inputs.scope), horizontal=True,
                   help="The pilot's own ROI counts its treated people. A roll-out forecast (e.g. all 1,200 reps) "
                        "is labelled as such everywhere.")
+    if facts.ran is not None and facts.ran.differs:  # as run is said, never silently swapped in for the plan
+        st.caption(md(results.arms_statement(plan, facts.ran)))
 with rollout_col:
     if inputs.scope == "rollout":
         widgets.bound(st.number_input, "Roll-out: people who would get the program (forecast)",

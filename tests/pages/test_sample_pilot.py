@@ -91,7 +91,9 @@ def test_saying_who_took_part_shows_cross_overs_and_never_changes_step_4(app, db
     design = app(plan.id, "pages/design.py")
     treated = sum(a.arm == "treatment" for a in saved.design.assignment)
     assert metric(design, "Per arm").value == f"{treated:,} + {len(saved.design.assignment) - treated:,}"
-    assert metric(app(plan.id, "pages/roi.py"), "Participants").value == f"{treated:,}"
+    roi = app(plan.id, "pages/roi.py")
+    assert metric(roi, "Participants").value == f"{treated:,}"  # the plan's arm, with as-run said beside it
+    assert any("did not take part" in c and "intent to treat" in c for c in texts(roi, "caption"))
 
 
 def test_redrawing_the_list_asks_to_run_the_simulated_pilot_again(app, db_file):

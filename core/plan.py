@@ -238,7 +238,7 @@ class Pilot:
     effect: float = 0.0
     kpi_type: KpiType = "continuous"
     p_control: float = 0.5
-    variance_source: VarianceSource = "typed"
+    variance_source: VarianceSource = "data"  # estimated from the data where it has the KPI; typed otherwise
     sd: float = 1.0
     icc: float = 0.0
     baseline_corr: float = 0.0

@@ -193,8 +193,8 @@ with st.expander("How much the KPI varies: sd, ICC and ρ", expanded=bool(v.prob
                   options=list(SOURCES), format_func=SOURCES.get, index=list(SOURCES).index(p.variance_source),
                   horizontal=True)
     if p.variance_source == "data":
-        if v.problem:  # no data yet is a next step, not a fault
-            (st.info if joined is None else st.warning)(
+        if v.problem:  # a missing step (no data, no KPI column, no start date) is a next step, not a fault
+            (st.info if pilot.estimate_problem(plan, joined) else st.warning)(
                 md(f"Not estimated: {v.problem}. The typed values below are used meanwhile."))
         else:
             st.caption(md(f"Source: {v.note}."))

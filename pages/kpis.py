@@ -28,6 +28,10 @@ left, right = st.columns([4, 1])
 names = [e.name for e in kpis.CATALOGUE]
 picked = left.selectbox("Start from a common KPI", names, key=session.key("kpis.catalogue"),
                         format_func=lambda n: f"{n} · {next(e for e in kpis.CATALOGUE if e.name == n).conversion}")
+if st.button("Add a KPI of your own", key=session.key("kpis.add_blank"), icon="➕",
+             help="A blank KPI to fill in: name, data column, unit, direction and its money value."):
+    session.update(lambda p: p.kpis.append(Kpi(name=f"New KPI {len(p.kpis) + 1}", primary=not p.kpis)))
+    st.rerun()
 if right.button("Add", key=session.key("kpis.add"), width="stretch"):
     entry = next(e for e in kpis.CATALOGUE if e.name == picked)
     if any(k.name == entry.name for k in plan.kpis):
@@ -36,36 +40,93 @@ if right.button("Add", key=session.key("kpis.add"), width="stretch"):
         session.update(lambda p: p.kpis.append(kpis.from_catalogue(entry)))
         st.rerun()
 
-# -- the KPI table ---------------------------------------------------------------------------------------------
+# -- one short form per KPI --------------------------------------------------------------------------------------
 st.header("KPIs", anchor="kpis")
-FIELDS = {"name": "str", "tier": "str", "kind": "str", "unit": "str", "better": "str", "column": "str", "owner": "str",
-          "manual_baseline": "float64", "target": "float64", "value_per_unit": "float64", "value_source": "str",
-          "credibility": "str", "intangible": "bool", "primary": "bool"}
-rows = widgets.table(
-    "kpis.table", [vars(k) for k in plan.kpis], dtypes=FIELDS,
-    column_config={
-        "name": st.column_config.TextColumn("KPI", required=True, max_chars=120),
-        "tier": st.column_config.SelectboxColumn("Tier", options=["input", "output", "outcome"], default="outcome"),
-        "kind": st.column_config.SelectboxColumn("Kind", options=["learning", "business"], default="business"),
-        "unit": st.column_config.TextColumn("Unit", max_chars=40),
-        "better": st.column_config.SelectboxColumn("Better when", options=["higher", "lower"], default="higher"),
-        "column": st.column_config.SelectboxColumn("Data column", options=[""] + panel_columns),
-        "owner": st.column_config.SelectboxColumn("Owner", options=[""] + stakeholders),
-        "manual_baseline": st.column_config.NumberColumn("Manual baseline"),
-        "target": st.column_config.NumberColumn("Target"),
-        "value_per_unit": st.column_config.NumberColumn("$ per unit"),
-        "value_source": st.column_config.TextColumn("Source of the $ value", max_chars=300),
-        "credibility": st.column_config.SelectboxColumn("Credibility", options=[""] + kpis.CREDIBILITY_ORDER,
-                                                        help="Phillips' order, most credible first."),
-        "intangible": st.column_config.CheckboxColumn("Intangible"),
-        "primary": st.column_config.CheckboxColumn("Primary", help="The pilot's outcome: steps 4, 5 and 6 read "
-                                                   "its name, unit, direction and $ value from this row."),
-    },
-)
-new = [Kpi(**{**row, "tier": row["tier"] or "outcome", "kind": row["kind"] or "business",
-              "better": row["better"] or "higher"}) for row in rows]
-if new != plan.kpis:
-    widgets.commit(lambda p: setattr(p, "kpis", new))
+if not stakeholders:
+    st.caption("Owners are chosen from the stakeholders named in step 1 (Goals): name them there first.")
+
+
+def set_field(index: int, name: str):
+    def apply(p, value):
+        if index < len(p.kpis):
+            setattr(p.kpis[index], name, value)
+    return apply
+
+
+def set_primary(index: int):
+    def apply(p, value):
+        for j, other in enumerate(p.kpis):  # one primary outcome: marking one unmarks the others
+            other.primary = (j == index) if value else (other.primary and j != index)
+    return apply
+
+
+for i, k in enumerate(plan.kpis):
+    title = f"{'★ Primary · ' if k.primary else ''}{k.name or '(unnamed KPI)'} · {k.kind}, {k.tier}"
+    with st.expander(md(title), expanded=k.primary or not k.name):
+        tag = f"kpis.{i}.{k.name}"
+        c1, c2, c3 = st.columns([2, 2, 1])
+        widgets.bound(c1.text_input, "Name", f"{tag}.name", set_field(i, "name"), value=k.name, max_chars=120)
+        options = [""] + panel_columns + ([k.column] if k.column and k.column not in panel_columns else [])
+        widgets.bound(c2.selectbox, "Data column", f"{tag}.column.{k.column}", set_field(i, "column"),
+                      options=options, index=options.index(k.column),
+                      format_func=lambda c: c or "(none yet)",
+                      help="The column of step 2's data that measures it.")
+        widgets.bound(c3.checkbox, "Primary outcome", f"{tag}.primary.{k.primary}", set_primary(i), value=k.primary,
+                      help="The pilot's outcome: steps 4, 5 and 6 read its unit, direction and $ value from here.")
+        c4, c5, c6 = st.columns([1, 1, 2])
+        widgets.bound(c4.text_input, "Unit", f"{tag}.unit.{k.unit}", set_field(i, "unit"), value=k.unit,
+                      max_chars=40)
+        widgets.bound(c5.selectbox, "Better when", f"{tag}.better.{k.better}", set_field(i, "better"),
+                      options=["higher", "lower"], index=["higher", "lower"].index(k.better))
+        value = k.value_per_unit
+        widgets.bound(c6.number_input, f"$ {md(per_unit(k.unit, k.name, k.better))}", f"{tag}.value.{value}",
+                      set_field(i, "value_per_unit"), value=float(value) if value is not None else None,
+                      min_value=0.0, format=widgets.number_format(value or 0.0),
+                      placeholder="not monetised", help="Its money value per unit, with the source below.")
+        c7, c8, c9 = st.columns([2, 1, 1])
+        widgets.bound(c7.text_input, "Source of the $ value", f"{tag}.value_source.{k.value_source}",
+                      set_field(i, "value_source"), value=k.value_source, max_chars=300)
+        credibility = [""] + kpis.CREDIBILITY_ORDER
+        widgets.bound(c8.selectbox, "Credibility", f"{tag}.credibility.{k.credibility}",
+                      set_field(i, "credibility"), options=credibility, index=credibility.index(k.credibility),
+                      format_func=lambda c: c or "(not said)", help="Phillips' order, most credible first.")
+        owners = [""] + stakeholders + ([k.owner] if k.owner and k.owner not in stakeholders else [])
+        widgets.bound(c9.selectbox, "Owner", f"{tag}.owner.{k.owner}", set_field(i, "owner"), options=owners,
+                      index=owners.index(k.owner), format_func=lambda o: o or "(none)",
+                      help="Chosen from the stakeholders of step 1 (Goals).")
+
+# every field of every KPI, in one table, for those who prefer it
+with st.expander("All KPIs as a table (every field)"):
+    FIELDS = {"name": "str", "tier": "str", "kind": "str", "unit": "str", "better": "str", "column": "str",
+              "owner": "str", "manual_baseline": "float64", "target": "float64", "value_per_unit": "float64",
+              "value_source": "str", "credibility": "str", "intangible": "bool", "primary": "bool"}
+    rows = widgets.table(
+        "kpis.table", [vars(k) for k in plan.kpis], dtypes=FIELDS,
+        column_config={
+            "name": st.column_config.TextColumn("KPI", required=True, max_chars=120),
+            "tier": st.column_config.SelectboxColumn("Tier", options=["input", "output", "outcome"],
+                                                     default="outcome"),
+            "kind": st.column_config.SelectboxColumn("Kind", options=["learning", "business"], default="business"),
+            "unit": st.column_config.TextColumn("Unit", max_chars=40),
+            "better": st.column_config.SelectboxColumn("Better when", options=["higher", "lower"],
+                                                       default="higher"),
+            "column": st.column_config.SelectboxColumn("Data column", options=[""] + panel_columns),
+            "owner": st.column_config.SelectboxColumn("Owner", options=[""] + stakeholders),
+            "manual_baseline": st.column_config.NumberColumn("Manual baseline"),
+            "target": st.column_config.NumberColumn("Target"),
+            "value_per_unit": st.column_config.NumberColumn("$ per unit"),
+            "value_source": st.column_config.TextColumn("Source of the $ value", max_chars=300),
+            "credibility": st.column_config.SelectboxColumn("Credibility", options=[""] + kpis.CREDIBILITY_ORDER,
+                                                            help="Phillips' order, most credible first."),
+            "intangible": st.column_config.CheckboxColumn("Intangible"),
+            "primary": st.column_config.CheckboxColumn("Primary", help="The pilot's outcome: steps 4, 5 and 6 "
+                                                       "read its name, unit, direction and $ value from this row."),
+        },
+    )
+    new = [Kpi(**{**row, "tier": row["tier"] or "outcome", "kind": row["kind"] or "business",
+                  "better": row["better"] or "higher"}) for row in rows]
+    if new != plan.kpis:
+        widgets.commit(lambda p: setattr(p, "kpis", new))
 
 # -- baselines ---------------------------------------------------------------------------------------------------
 st.header("Baselines from the data", anchor="baselines")

@@ -52,3 +52,21 @@ def test_the_primary_kpi_and_the_pilot_effect_have_one_home_shown_on_steps_3_and
     assert row["pilot effect"] == 1_125.0 and row["people"] == 441
     assert row["mean"] == pytest.approx(window.mean(), rel=1e-9)
     assert row["% of baseline"] == pytest.approx(1_125.0 / window.mean() * 100, rel=1e-9)
+
+
+def test_each_kpi_is_a_short_form_that_saves_as_it_is_edited(app, db_file):
+    store = Store(db_file)
+    plan, _ = store.create(sales_skills())
+    at = app(plan.id, "pages/kpis.py")
+    value = next(n for n in at.number_input if n.label.replace("\\", "").startswith("$ per extra $1 of average"))
+    value.set_value(5.0).run()
+    assert store.load(plan.id)[0].primary_kpi().value_per_unit == 5.0
+    # marking the learning KPI primary unmarks the business one: one primary outcome
+    boxes = [c for c in at.checkbox if c.label == "Primary outcome"]
+    assert [c.value for c in boxes] == [False, True]
+    boxes[0].check().run()
+    assert [k.primary for k in store.load(plan.id)[0].kpis] == [True, False]
+    next(b for b in at.button if b.label == "Add a KPI of your own").click().run()
+    assert store.load(plan.id)[0].kpis[-1].name == "New KPI 3"
+    owners = next(s for s in at.selectbox if s.label == "Owner")
+    assert "VP Sales" in owners.options  # owners are step 1's stakeholders

@@ -71,7 +71,7 @@ for i, k in enumerate(plan.kpis):
                       options=options, index=options.index(k.column),
                       format_func=lambda c: c or "(none yet)",
                       help="The column of step 2's data that measures it.")
-        widgets.bound(c3.checkbox, "Primary outcome", f"{tag}.primary.{k.primary}", set_primary(i), value=k.primary,
+        widgets.bound(c3.checkbox, "Primary", f"{tag}.primary.{k.primary}", set_primary(i), value=k.primary,
                       help="The pilot's outcome: steps 4, 5 and 6 read its unit, direction and $ value from here.")
         c4, c5, c6 = st.columns([1, 1, 2])
         widgets.bound(c4.text_input, "Unit", f"{tag}.unit.{k.unit}", set_field(i, "unit"), value=k.unit,

@@ -62,7 +62,7 @@ def test_each_kpi_is_a_short_form_that_saves_as_it_is_edited(app, db_file):
     value.set_value(5.0).run()
     assert store.load(plan.id)[0].primary_kpi().value_per_unit == 5.0
     # marking the learning KPI primary unmarks the business one: one primary outcome
-    boxes = [c for c in at.checkbox if c.label == "Primary outcome"]
+    boxes = [c for c in at.checkbox if c.label == "Primary"]
     assert [c.value for c in boxes] == [False, True]
     boxes[0].check().run()
     assert [k.primary for k in store.load(plan.id)[0].kpis] == [True, False]

@@ -243,6 +243,22 @@ def estimate(plan: Plan, facts: pl.PilotFacts, panel: Panel, method: str) -> Est
     raise ValueError(f"unknown method {method!r}")
 
 
+def complier_estimate(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> Estimate | None:
+    """When step 5's record of who took part departs from the list: the effect on those who took part (core/iv.py,
+    assignment as the instrument), beside the registered intent-to-treat estimate. None when they agree."""
+    from core import iv
+
+    if facts.ran is None or facts.ran.took_part is None or not facts.ran.differs:
+        return None
+    took_part = took_part_ids(plan, panel) or set()
+    frame = person_frame(plan, facts, panel, arms(plan, panel)).dropna(subset=["outcome"])
+    frame = frame.assign(took_part=frame["employee_id"].astype(str).isin(took_part).astype(int))
+    covariates = ["baseline"] if frame["baseline"].notna().all() and frame["baseline"].std() > 0 else []
+    cluster = plan.pilot.cluster_column
+    return iv.complier_effect(frame, outcome="outcome", assigned="treated", took_part="took_part",
+                              covariates=covariates, cluster=cluster if cluster in frame else None)
+
+
 def observed(plan: Plan, found: Estimate, method: str) -> Observed:
     """The estimate as the plan keeps it for the ROI step, the registry and the exports."""
     return Observed(found.effect, found.se, found.ci_low, found.ci_high, found.p_value, found.n, found.method,

@@ -196,6 +196,23 @@ counted = results.counted_as(plan, method)
 st.markdown(md(f"{verdict} ({shown_p}; n = {found.n:,} {counted}; {found.method}).{money}"))
 for warning in found.diagnostics.get("warnings", []):
     st.warning(md(warning))
+try:
+    compliers = results.complier_estimate(plan, facts, joined) if method == registered else None
+except ValueError as exc:
+    st.info(md(f"The effect on those who actually took part cannot be estimated: {exc}."))
+    compliers = None
+if compliers is not None:
+    c_low, c_high = results.improvement_interval(plan, compliers.ci_low, compliers.ci_high)
+    st.markdown(md(
+        f"**Among those who actually took part** (instrumental variables, the random assignment as the instrument): "
+        f"an improvement of {words.amount(results.improvement(plan, compliers.effect), unit)} (95% CI "
+        f"{words.amount(c_low, unit)} to {words.amount(c_high, unit)}); "
+        f"{compliers.diagnostics['itt_share_took_part']:.0%} of the assigned and "
+        f"{compliers.diagnostics['control_share_took_part']:.0%} of the controls took part. The registered result "
+        "is the intent-to-treat estimate above: what offering the program does; this one says what taking it does "
+        "for those who take it when offered."))
+    for warning in compliers.diagnostics["warnings"]:
+        st.warning(md(warning))
 if plan.pilot.effect:
     st.caption(f"Assumed in the plan: an improvement of {number(plan.pilot.effect)} {md(unit)}; observed: an "
                f"improvement of {number(gain)} (95% CI {number(gain_low)} to {number(gain_high)}).")

@@ -84,6 +84,7 @@ def test_saying_who_took_part_shows_cross_overs_and_never_changes_step_4(app, db
     assert not at.exception, at.exception
     warning = next(w for w in texts(at, "warning") if "Who took part is not the list that was drawn" in w)
     assert "did not take part" in warning and "took part anyway" in warning and "intent to treat" in warning
+    assert any("Among those who actually took part" in m and "of the assigned" in m for m in texts(at, "markdown"))
     after = Store(db_file).load(plan.id)[0]
     assert after.design.assignment == saved.design.assignment
     assert (after.pilot.treated_people, after.pilot.control_people) == (saved.pilot.treated_people,

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from core import periods
 from core.assignment import CONTROL, SMD_FLAG, TREATMENT, balance, match, numeric_covariates
 
 Control = Literal["never", "notyet"]
@@ -118,23 +119,24 @@ def _flag(series: pd.Series, name: str) -> pd.Series:
 
 
 def _time_codes(values: pd.Series, name: str) -> tuple[pd.Series, str]:
-    """Periods on one numeric scale: numbers as they are ("number"), dates as months year·12 + month − 1
-    ("month"; the day is ignored, so 2026-07-01 and 2026-07-31 are the same period)."""
+    """Periods on one numeric scale: numbers as they are ("number"); dates and labels by their grain
+    (core/periods.py): "month" (year·12 + month − 1; the day is ignored, so 2026-07-01 and 2026-07-31 are one
+    period), "quarter" ("2024 Q1", or dates on quarters' first days) or "week" (ISO weeks, or dates 7 days apart),
+    so weekly data stay weekly and quarters are not months."""
     if pd.api.types.is_bool_dtype(values):
         raise ValueError(f"{name} must hold numbers (1, 2, 3 or 2026) or dates (2026-07), not True/False")
-    dates = values
+    dates, grain = values, None
     if not pd.api.types.is_datetime64_any_dtype(values):
         numbers = pd.to_numeric(values, errors="coerce")
         if numbers.notna().sum() == values.notna().sum():
             return numbers.astype(float), "number"
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            dates = pd.to_datetime(values, errors="coerce")
+        dates, grain = periods.parse(values)
         bad = values.notna() & dates.isna()
         if bad.any():
-            raise ValueError(f"{name} must hold numbers (1, 2, 3 or 2026) or dates (2026-07); found "
-                             f"{values[bad].iloc[0]!r}")
-    return (dates.dt.year * 12 + dates.dt.month - 1).astype(float), "month"
+            raise ValueError(f"{name} must hold numbers (1, 2, 3 or 2026), dates (2026-07), quarters (2026 Q3) or "
+                             f"ISO weeks (2026-W05); found {values[bad].iloc[0]!r}")
+    grain = grain or periods.grain_of(dates)
+    return periods.codes(dates, grain), grain
 
 
 def _time_code(value, kind: str, name: str) -> float:
@@ -148,18 +150,15 @@ def _time_code(value, kind: str, name: str) -> float:
         return number
     if isinstance(value, bool | int | float | np.number):
         raise ValueError(f"{name} must be a date like the periods (e.g. 2026-07), got {value!r}")
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a date like the periods (e.g. 2026-07), got {value!r}") from None
-    if pd.isna(stamp):
+    dates, _ = periods.parse(pd.Series([value], dtype=object))
+    if pd.isna(dates.iloc[0]):
         raise ValueError(f"{name} must be a date like the periods (e.g. 2026-07), got {value!r}")
-    return float(stamp.year * 12 + stamp.month - 1)
+    return float(periods.codes(dates, kind).iloc[0])
 
 
 def _label(code: float, kind: str) -> str:
-    if kind == "month":
-        return f"{int(code) // 12}-{int(code) % 12 + 1:02d}"
+    if kind in ("month", "quarter", "week"):
+        return periods.label(code, kind)
     return f"{int(code)}" if float(code).is_integer() else f"{code:g}"
 
 
@@ -829,10 +828,8 @@ def _cohort_codes(values: pd.Series, name: str, kind: str) -> pd.Series:
     if kind == "number":
         codes = pd.to_numeric(values.where(~blank), errors="coerce").astype(float)
     else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            dates = pd.to_datetime(values.where(~blank), errors="coerce")
-        codes = (dates.dt.year * 12 + dates.dt.month - 1).astype(float)
+        dates, _ = periods.parse(values.where(~blank))
+        codes = periods.codes(dates, kind)
     text = ~blank & codes.isna()
     if text.any():
         example = "a date like 2026-07" if kind == "month" else "a number on the periods' scale, e.g. 2026"

@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core import engine
+from core import engine, periods
 
 MAX_BYTES = 100_000_000  # 100 MB, counted as the uploader counts (10^6 bytes): a 1M-row LMS export fits
 MAX_UNZIPPED = 500 * 1024 * 1024
@@ -541,6 +541,18 @@ def _other_forms(text: pd.Series, rows: pd.Series, out: pd.Series) -> None:
     named = left.str.contains(_MONTH_NAME) & left.str.contains(r"\b\d{4}\b", regex=True) & ~found
     if named.any():
         out[named[named].index] = _plausible(pd.to_datetime(left[named], errors="coerce", format="mixed"))
+    _quarters_and_weeks(left[~found & ~named], out)
+
+
+def _quarters_and_weeks(left: pd.Series, out: pd.Series) -> None:
+    """Quarter labels ("2024 Q1", "Q1 2024", "2024-Q1": the quarter's first day) and ISO weeks ("2024-W05": its
+    Monday, or the day given), filled into `out` (core/periods.py)."""
+    if left.empty:
+        return
+    found, _ = periods.labelled_dates(left)
+    found = found.dropna()
+    if len(found):
+        out[found.index] = _plausible(found)
 
 
 MIN_YEAR, MAX_YEAR = 1800, 2200
@@ -696,7 +708,9 @@ def guess_roles(table: Table) -> dict[str, str]:
             dates = parse_dates(filled)
             dated = dates.values.notna().mean() + len(dates.ambiguous) / len(filled)
             if dated >= 0.9 and not filled.str.match(r"^-?[0-9]+(\.[0-9]+)?$").all():
-                role = "period" if filled.str.match(_PERIOD).mean() > 0.9 else (role or "date")
+                labelled = (filled.str.match(_PERIOD) | filled.str.match(periods.QUARTER)
+                            | filled.str.match(periods.ISO_WEEK))
+                role = "period" if labelled.mean() > 0.9 else (role or "date")
             elif role in ("date", "period") and dated < 0.5:
                 role = None  # named like a date, but its values are not dates: let the values decide
         if role is None and len(filled):

@@ -613,3 +613,21 @@ def test_mediation_words_follow_the_signs_and_the_interval():
     flat = effects.mediation(pd.DataFrame({"y": rng.normal(size=n), "d": d, "m": rng.normal(size=n)}), outcome="y",
                              treated="d", mediator="m", draws=200)
     assert "includes zero" in flat.diagnostics["warnings"][0]
+
+
+def test_quarters_and_weeks_keep_their_own_grain():
+    """The same series on a numeric scale, as quarter labels and as weekly dates: the same segmented regression
+    (quarters are not folded into months, weeks are not averaged into months)."""
+    rng = np.random.default_rng(31)
+    y = np.r_[rng.normal(10, 1, 12), rng.normal(13, 1, 12)]
+    numeric = effects.interrupted_time_series(pd.DataFrame({"t": np.arange(24), "y": y}), outcome="y", period="t",
+                                              start=12)
+    quarters = [f"{2019 + k // 4} Q{k % 4 + 1}" if k % 2 else f"Q{k % 4 + 1} {2019 + k // 4}" for k in range(24)]
+    by_quarter = effects.interrupted_time_series(pd.DataFrame({"q": quarters, "y": y}), outcome="y", period="q",
+                                                 start="2022 Q1")
+    weeks = pd.date_range("2026-01-05", periods=24, freq="7D")
+    by_week = effects.interrupted_time_series(pd.DataFrame({"w": weeks, "y": y}), outcome="y", period="w",
+                                              start=weeks[12])
+    for found in (by_quarter, by_week):
+        assert found.effect == pytest.approx(numeric.effect, rel=1e-10) and found.se == pytest.approx(numeric.se)
+    assert "2022 Q1" in by_quarter.method and "2026-W" in by_week.method

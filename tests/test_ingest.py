@@ -421,3 +421,16 @@ def test_scores_are_not_taken_for_manager_ids_when_ids_are_plain_numbers():
     assert roles["score"] == "measure"
     coded = "employee_id,manager\n" + "".join(f"E{i:04d},E{(i % 7) + 1:04d}\n" for i in range(1, 201))
     assert ingest.guess_roles(ingest.read_table(coded.encode(), "b.csv"))["manager"] == "manager_id"
+
+
+def test_quarters_and_iso_weeks_are_periods_as_people_write_them():
+    parsed = ingest.parse_dates(pd.Series(["2024 Q1", "Q4 2010", "2024-Q3", "2024q2", "2024-W05", "2024W05-3",
+                                           "2020-W53", "2024-W54", "2024-Q5"]))
+    assert parsed.values.tolist()[:7] == [pd.Timestamp(d) for d in (
+        "2024-01-01", "2010-10-01", "2024-07-01", "2024-04-01",
+        "2024-01-29", "2024-01-31", "2020-12-28")]  # ISO 8601: week 5 of 2024 starts on Monday 29 January
+    assert [text for _, text in parsed.bad] == ["2024-W54", "2024-Q5"]
+    for header, rows in (("wk", "2024-W01\n2024-W02\n2024-W03"), ("when", "2024 Q1\nQ2 2024\n2024-Q3")):
+        body = "employee_id," + header + ",kpi\n" + "".join(f"E{i},{v},{i}\n" for i, v in enumerate(rows.split("\n")))
+        table = ingest.read_table(body.encode(), "kpis.csv")
+        assert ingest.guess_roles(table)[header] == "period"

@@ -451,6 +451,11 @@ if d.assignment:
         if covariates:
             st.dataframe(design.balance_table(plan, facts, joined, covariates), hide_index=True, width="stretch",
                          column_config={"SMD": st.column_config.NumberColumn(format="%.3f")})
+            if arms.treated_clusters is not None:
+                st.caption(f"With whole {md(facts.clusters.column)} clusters drawn ({arms.treated_clusters} + "
+                           f"{arms.control_clusters}), chance differences above 0.1 are common and expected: the "
+                           "registered analysis adjusts for each person's baseline, and its interval allows for the "
+                           "rest. Redrawing until the table looks tidy would undo the randomisation.")
 
 # -- timeline ----------------------------------------------------------------------------------------------------
 with st.expander("Timeline and windows"):

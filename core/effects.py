@@ -14,7 +14,8 @@ under ``diagnostics["warnings"]``, sentences a non-statistician can act on.
   under 30 clusters a wild cluster bootstrap interval (`wildboottest`).
 * Matching: the logit propensity score and nearest-neighbour matching of `core.assignment`, the ATT with the
   Abadie–Imbens (2006) standard error.
-* Interrupted time series: segmented regression with Newey–West (HAC) standard errors.
+* Interrupted time series: segmented regression with standard errors for autocorrelated short series (AR(1)
+  sandwich, autocorrelation corrected for the series length).
 * Waves (staggered roll-out): Callaway & Sant'Anna (2021) group-time effects from the `differences` package.
 
 statsmodels, wildboottest and differences are imported inside the functions that use them, so a page that
@@ -765,10 +766,16 @@ def interrupted_time_series(df: pd.DataFrame, *, outcome: str, period: str, star
 
     Segmented regression (Wagner et al. 2002): y_t = β₀ + β₁·(t − t₀) + β₂·post_t + β₃·(t − t₀)·post_t + ε_t,
     t₀ = `start`, post = t ≥ t₀. `effect` is β₂, the jump at the start; β₃, the change in slope per period, is in
-    ``diagnostics["slope_change"]``. Newey–West (HAC, Bartlett kernel) standard errors with
-    L = ⌊4·(T/100)^(2/9)⌋ lags, at least 1 (Newey & West 1994), t on T − 4 degrees of freedom — statsmodels
-    ``ols(...).fit(cov_type="HAC", cov_kwds={"maxlags": L}, use_t=True)``. `period` may be numbers or dates
-    (taken as months); several rows in one period are averaged first.
+    ``diagnostics["slope_change"]``. Monthly KPIs are autocorrelated and L&D series are short (12 + 12 months),
+    where Newey–West covers 72–82% and classical OLS 79% with AR(1) errors of 0.5. So the OLS estimate gets an
+    AR(1) sandwich variance: V = s²·(X'X)⁻¹X'R(ρ̃)X(X'X)⁻¹ with R_ij = ρ̃^|i−j|, s² = e'e / tr(M·R) (M the residual
+    maker, so s² is unbiased under that R), and ρ̃ = ρ̂ + 2·(1 + 3ρ̂ + k)/T, clipped to [0, 0.95]: ρ̂ is the lag-1
+    autocorrelation of the residuals, biased down by about (1 + 3ρ + k)/T in a regression with k = 4 terms, and the
+    correction is doubled to be conservative. t on T − 4 degrees of freedom. By simulation (tests/test_effects.py)
+    this covers 94–98% at 6 + 6 to 36 + 12 months with ρ from 0 to 0.5 (the safe side with independent months),
+    and about 92% at ρ = 0.7 (warned).
+    `period` may be numbers, dates, quarters or ISO weeks (core/periods.py); several rows in one period are
+    averaged first.
 
     >>> months = pd.DataFrame({"month": [f"2026-{m:02d}" for m in range(1, 13)],
     ...                        "kpi": [10, 11, 10, 12, 11, 12, 16, 15, 17, 16, 17, 16]})
@@ -776,7 +783,6 @@ def interrupted_time_series(df: pd.DataFrame, *, outcome: str, period: str, star
     >>> round(its.effect, 2)  # the line after the start, at July (15.81), less the line before, extended (12.20)
     3.61
     """
-    from statsmodels.regression.linear_model import OLS
 
     _columns(df, outcome=outcome, period=period)
     times, kind = _time_codes(df[period], period)
@@ -798,24 +804,44 @@ def interrupted_time_series(df: pd.DataFrame, *, outcome: str, period: str, star
     time = series.index.to_numpy(dtype=float) - t0
     design = np.column_stack([np.ones(len(series)), time, after.astype(float), time * after])
     total = len(series)
-    lags = max(1, math.floor(4 * (total / 100) ** (2 / 9)))
-    fit = OLS(series.to_numpy(), design).fit(cov_type="HAC", cov_kwds={"maxlags": lags}, use_t=True)
+    params, ses, rho_hat, rho = _ar1_sandwich(series.to_numpy(dtype=float), design)
     df_t = total - 4
     q = stats.t.ppf(0.975, df_t)
-    slope_change, slope_se = float(fit.params[3]), float(fit.bse[3])
+    slope_change, slope_se = float(params[3]), float(ses[3])
+    if rho >= 0.5:
+        notes.append(f"The months are strongly autocorrelated (about {rho:.2f} after correcting for a short series): "
+                     "even this interval may run narrow; treat it as a rough guide.")
     diagnostics = {
         "slope_change": slope_change, "slope_change_se": slope_se,
         "slope_change_ci": (slope_change - q * slope_se, slope_change + q * slope_se),
-        "slope_change_p_value": float(fit.pvalues[3]), "slope_before": float(fit.params[1]),
-        "control_mean": float(fit.params[0]),  # where the old trend would have been at the start
-        "hac_lags": lags, "lag_rule": f"⌊4·(T/100)^(2/9)⌋ with T = {total} periods (Newey & West 1994)",
+        "slope_change_p_value": float(2 * stats.t.sf(abs(slope_change / slope_se), df_t)),
+        "slope_before": float(params[1]),
+        "control_mean": float(params[0]),  # where the old trend would have been at the start
+        "residual_autocorrelation": rho_hat, "autocorrelation_used": rho,
         "n_periods_before": n_before, "n_periods_after": n_after, "rows_averaged": averaged, "df": df_t,
         **counts, "warnings": notes,
     }
     method = (f"Interrupted time series: segmented regression of {outcome} on time with a level change and a slope "
-              f"change at {_label(t0, kind)}; Newey–West standard errors with {lags} lag(s)")
-    return _result(float(fit.params[2]), float(fit.bse[2]), df_t=df_t, n=total, method=method,
-                   diagnostics=diagnostics)
+              f"change at {_label(t0, kind)}; standard errors allowing for month-to-month autocorrelation "
+              f"({rho:.2f}, AR(1), corrected for a short series)")
+    return _result(float(params[2]), float(ses[2]), df_t=df_t, n=total, method=method, diagnostics=diagnostics)
+
+
+def _ar1_sandwich(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """(OLS coefficients, AR(1) sandwich standard errors, residual lag-1 autocorrelation ρ̂, the ρ̃ used) for a
+    short series (interrupted_time_series' docstring has the formulas)."""
+    n, k = x.shape
+    inverse = np.linalg.inv(x.T @ x)
+    beta = inverse @ x.T @ y
+    e = y - x @ beta
+    rho_hat = float((e[1:] @ e[:-1]) / (e @ e)) if e @ e > 0 else 0.0
+    rho = float(min(max(rho_hat + 2 * (1 + 3 * rho_hat + k) / n, 0.0), 0.95))
+    lag = np.arange(n)
+    r = rho ** np.abs(lag[:, None] - lag[None, :])
+    residual_maker = np.eye(n) - x @ inverse @ x.T
+    s2 = float(e @ e) / float(np.trace(residual_maker @ r))
+    variance = s2 * inverse @ x.T @ r @ x @ inverse
+    return beta, np.sqrt(np.diag(variance)), rho_hat, rho
 
 
 # ---------------------------------------------------------------------------------------- waves (staggered)

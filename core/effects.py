@@ -8,10 +8,10 @@ under ``diagnostics["warnings"]``, sentences a non-statistician can act on.
   outcome on the arm and the covariates; a baseline that predicts the outcome shrinks the variance by 1 − ρ²).
   Standard errors are heteroskedasticity-robust HC2 (MacKinnon & White 1985), which for a plain difference in
   means equals the Welch/Neyman variance s²ₜ/nₜ + s²꜀/n꜀ (Imbens & Kolesár 2016); whole teams randomised are
-  handled by clustering (CR1) with a t on G − 1 degrees of freedom.
+  handled by clustering: CR2 standard errors with Bell–McCaffrey degrees of freedom (`cr2`).
 * Difference in differences: the treated × after coefficient, with unit and period fixed effects as dummies
   (two-way fixed effects), clustered or classical OLS standard errors, a check of trends before the pilot, and
-  under 30 clusters a wild cluster bootstrap interval (`wildboottest`).
+  under 30 clusters the wild cluster bootstrap's interval and p-value (`wildboottest`) as the ones shown.
 * Matching: the logit propensity score and nearest-neighbour matching of `core.assignment`, the ATT with the
   Abadie–Imbens (2006) standard error.
 * Interrupted time series: segmented regression with standard errors for autocorrelated short series (AR(1)

@@ -13,7 +13,7 @@ step-2 panel, never stored, so that every page, the summary and the workbook sho
 * clusters — the number and sizes (mean, coefficient of variation) of the eligible roster's clusters;
 * arms — from the assignment list when there is one, else the planned people; clusters per arm from the
   mean cluster size; the ROI's participants are the treated arm (or the labelled roll-out forecast). These are
-  the *planned* arms: who actually took part is step 5's own record (core.results.as_run), never written here.
+  the *planned* arms: who actually took part is step 5's own record (core.as_run), never written here.
 """
 
 from __future__ import annotations
@@ -249,7 +249,7 @@ def clusters_for(people: int, c: Clusters | None) -> int | None:
 
 def arms(plan: Plan, c: Clusters | None, roster: Roster | None = None) -> Arms:
     """The planned arms: as the assignment list has them, else as planned. What step 5 learns about who actually
-    took part never changes them (core.results.as_run sets the two side by side)."""
+    took part never changes them (core.as_run sets the two side by side)."""
     listed = plan.design.assignment
     if listed:
         treated = [a for a in listed if a.arm == TREATMENT]

@@ -153,6 +153,16 @@ with st.expander("Who is eligible", expanded=False):
     if roster is None:
         st.info("Load the employees (HRIS) in step 2: the eligible people, their teams and sizes come from there.")
     else:
+        POPULATIONS = {"current": "People already here, who have the KPI before the start",
+                       "joiners": "People who join during the pilot (new hires: no baseline)"}
+        widgets.bound(st.radio, "Who can take part", "pilot.population", setter("pilot", "population"),
+                      options=list(POPULATIONS), format_func=POPULATIONS.get,
+                      index=list(POPULATIONS).index(p.population), disabled=locked,
+                      help="New hires are eligible when their hire date falls in the intervention; the new hires of "
+                           "the year before stand in for them when estimating how much the KPI varies.")
+        if p.population == "joiners" and not roster.hire_column:
+            st.warning("No hire-date column was found in the employees file (a date column named for hiring, "
+                       "joining or starting): set that column's role to Date in step 2.")
         filters = [col for col in roster.people.columns if roles.get(col) in ("category", "team", "site")]
         current = next(iter(p.eligible), "")
         column_key, values_key = session.key("pilot.eligible_column"), session.key("pilot.eligible_values")
@@ -177,6 +187,8 @@ with st.expander("Who is eligible", expanded=False):
             parts.append(f"{roster.filtered_out:,} left out by the filter")
         if roster.without_kpi:
             parts.append(f"{roster.without_kpi:,} without {facts.column} in the baseline window")
+        if roster.not_joining:
+            parts.append(f"{roster.not_joining:,} not joining during the intervention")
         st.caption("; ".join(parts) + ".")
 
 # -- variance --------------------------------------------------------------------------------------------------

@@ -176,3 +176,15 @@ def test_a_waitlist_in_waves_draws_every_team_and_simulates_its_power(app, db_fi
     assert not at.exception
     power = metric(at, "Power of the waves (simulated)")
     assert power.endswith("%") and 0 <= int(power.rstrip("%")) <= 100
+
+
+def test_a_pilot_of_new_hires_is_chosen_on_the_page_and_counts_who_joins(app, db_file):
+    store = Store(db_file)
+    plan = sales_with_sample(db_file)
+    at = app(plan.id, "pages/design.py")
+    next(r for r in at.radio if r.label == "Who can take part").set_value("joiners").run()
+    assert not at.exception, at.exception
+    assert store.load(plan.id)[0].pilot.population == "joiners"
+    # sample_data/README.md: 59 people join during the pilot's 90 days
+    assert any("59 eligible people of 1,200" in c and "not joining during the intervention" in c
+               for c in texts(at, "caption"))

@@ -71,8 +71,8 @@ def as_run(plan: Plan, panel: Panel) -> AsRun | None:
                  len(control & took_part), len(took_part - treated - control))
 
 
-def as_run_words(found: AsRun) -> str:
-    """The difference between planned and as-run in plain words ("" when they agree)."""
+def departures(found: AsRun) -> str:
+    """How as-run departs from planned, as a list of clauses ("" when they agree or step 5 has not said)."""
     if found.took_part is None or not found.differs:
         return ""
     parts = []
@@ -82,6 +82,14 @@ def as_run_words(found: AsRun) -> str:
         parts.append(f"{count(found.crossovers, 'control')} took part anyway")
     if found.outside:
         parts.append(f"{count(found.outside, 'person', 'people')} not on the list took part")
-    return ("Who took part is not the list that was drawn: " + "; ".join(parts) + ". The registered estimate "
-            "compares the arms as drawn (intent to treat): it is the effect of offering the program to the teams "
-            "the list chose, which is what a roll-out would do, diluted by whoever did not follow the draw.")
+    return "; ".join(parts)
+
+
+def as_run_words(found: AsRun) -> str:
+    """The difference between planned and as-run in plain words, with what it means ("" when they agree)."""
+    said = departures(found)
+    if not said:
+        return ""
+    return ("Who took part is not the list that was drawn: " + said + ". The registered estimate compares the "
+            "arms as drawn (intent to treat): it is the effect of offering the program to the teams the list chose, "
+            "which is what a roll-out would do, diluted by whoever did not follow the draw.")

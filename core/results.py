@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from core import pilot as pl
-from core.as_run import AsRun, as_run, as_run_words, took_part_ids  # noqa: F401 (step 5's names)
+from core.as_run import AsRun, as_run, as_run_words, departures, took_part_ids  # noqa: F401 (step 5's names)
 from core.plan import Observed, Plan
 from core.words import count
 
@@ -111,8 +111,8 @@ def arms_statement(plan: Plan, ran: AsRun | None = None) -> str:
         column, values = next(iter(plan.results.participation.items()))
         said += (f" Step 5 records who actually took part ({column} is one of {', '.join(values)}); step 4's plan "
                  "is unchanged by it.")
-        if ran is not None and ran.differs:
-            said += " " + as_run_words(ran).split(". The registered")[0] + "."
+        if ran is not None and departures(ran):
+            said += f" As run: {departures(ran)}."
     return said
 
 

@@ -4,8 +4,9 @@ The sample files hold the organisation *before* its pilot. Once step 4 has drawn
 period is generated for exactly that list (`sample_data.generate.simulate_pilot`): the treated arm gets the
 effects sample_data/README.md documents (+4% average deal size, +2 CSAT, −3 weeks to productivity for new hires,
 +8 assessment points) from its start; waitlist waves each from their own start. The files it returns replace the
-plan's KPI, LMS and assessment files and carry "(simulated pilot)" in their names, so every page, the summary and
-the workbook that name a file say the data is simulated.
+plan's KPI, LMS and assessment files, named "… (simulated pilot).csv", and their mappings record which list they
+were simulated for (`SourceMapping.simulated_for`): `label` is what every page, the summary and the workbook show
+beside figures from them, and `is_stale` says when the list has changed since.
 """
 
 from __future__ import annotations
@@ -16,9 +17,6 @@ from core import pilot as pl
 from core import waves
 from core.plan import Plan
 from sample_data import generate
-
-SIMULATED = generate.SIMULATED
-KINDS = ("kpis", "lms", "assessments")  # the files the pilot period changes (the HRIS stays as it is)
 
 
 def treated_starts(plan: Plan) -> dict[str, date]:

@@ -431,9 +431,10 @@ def covariate_choices(roster: pl.Roster | None, roles: dict[str, str]) -> list[s
     return [c for c in roster.people.columns if roles.get(c) in ("measure", "category", "team", "site")]
 
 
-def balance_choices(facts: pl.PilotFacts, roles: dict[str, str]) -> list[str]:
-    """What the arms can be compared on: the primary KPI's baseline first, then the roster's covariates."""
-    base = [baseline_name(facts)] if facts.column else []
+def balance_choices(facts: pl.PilotFacts, roles: dict[str, str], *, baseline: bool = True) -> list[str]:
+    """What the arms can be compared on: the primary KPI's baseline first (unless there is none: new hires), then
+    the roster's covariates."""
+    base = [baseline_name(facts)] if facts.column and baseline else []
     return base + [c for c in covariate_choices(facts.roster, roles) if c not in (facts.column, facts.clusters
                                                                                    and facts.clusters.column)]
 

@@ -448,7 +448,7 @@ if d.assignment:
     if datasets.uses_sample(plan):
         sample_run.offer(plan, where="design")
     if roster is not None and d.design != "matched":
-        usable = design.balance_choices(facts, roles)
+        usable = design.balance_choices(facts, roles, baseline=p.population != "joiners")
         sensitive = design.sensitive_choices(roster, roles)
         if sensitive and st.toggle(
                 "Also compare the arms on sensitive attributes", key=session.key("design.balance_sensitive"),

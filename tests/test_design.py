@@ -155,3 +155,12 @@ def test_the_balance_table_compares_the_arms_on_the_kpi_baseline(sample_panel):
     c = base[[arm.get(i) == "control" for i in base.index]]
     expected = (t.mean() - c.mean()) / ((t.var() + c.var()) / 2) ** 0.5
     assert table.loc[0, "SMD"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_new_hires_are_not_balanced_on_a_baseline_they_cannot_have(sample_panel):
+    plan = onboarding()
+    plan.pilot.start = "2026-07-01"
+    facts = pilot.facts(plan, sample_panel)
+    roles = sample_panel.roles
+    assert design.baseline_name(facts) in design.balance_choices(facts, roles)
+    assert design.baseline_name(facts) not in design.balance_choices(facts, roles, baseline=False)

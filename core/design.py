@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from core import pilot as pl
 from core import power as pw
 from core import roi
 from core.plan import DesignPlan, Plan
 from core.words import number
+
+if TYPE_CHECKING:
+    from core.waves import WavePower
 
 
 @dataclass(frozen=True)
@@ -237,6 +241,7 @@ class PowerSummary:
     clusters_available: int | None
     people_available: int | None = None  # eligible people in the roster (None without data)
     target_power: float = 0.8  # the plan's target (step 4)
+    simulated: WavePower | None = None  # a waitlist's simulated power and MDE (then planned_power, planned_mde)
 
     @property
     def uses_everyone(self) -> bool:
@@ -280,8 +285,23 @@ def power_summary(plan: Plan, facts: pl.PilotFacts) -> PowerSummary:
             planned_error = str(exc)
     else:
         planned_error = "plan both arms' sizes (treated and control people)"
+    simulated = None
+    if not shortfall and facts.monthly_noise is not None:
+        planned_power = planned_mde = None
+        planned_error = ""
+        try:
+            simulated = _simulated_waves(plan, facts)
+        except ValueError as exc:
+            planned_error = str(exc)
+        else:
+            planned_power, planned_mde = simulated.power, simulated.mde
+            if planned_mde is None:
+                planned_error = (f"with {len(facts.monthly_noise.sd)} teams in {plan.pilot.waves} waves even a huge "
+                                 f"effect is detected less than {plan.design.power:.0%} of the time: too few teams")
     break_even = break_even_effect(plan, facts) if not _binary(plan) else None
-    if break_even is not None and planned_mde is not None and planned_mde > break_even:
+    if simulated is not None:
+        pass  # every eligible team is in the rollout: no larger two-arm sample to suggest
+    elif break_even is not None and planned_mde is not None and planned_mde > break_even:
         try:
             enough = needed(plan, facts, break_even, arms.ratio)
         except ValueError as exc:
@@ -289,7 +309,16 @@ def power_summary(plan: Plan, facts: pl.PilotFacts) -> PowerSummary:
     available = facts.clusters.count if facts.clusters else None
     people = len(facts.roster.people) if facts.roster is not None else None
     return PowerSummary(effect, unit, arms, required, needed_error, planned_power, planned_mde, planned_error,
-                        break_even, enough, enough_error, available, people, plan.design.power)
+                        break_even, enough, enough_error, available, people, plan.design.power, simulated)
+
+
+def _simulated_waves(plan: Plan, facts: pl.PilotFacts):
+    """The waitlist's power and MDE by simulating step 5's analysis (core.waves)."""
+    from core import waves
+
+    return waves.simulate_power(effect=plan.pilot.effect, noise=facts.monthly_noise,
+                                plan_of_months=waves.schedule(plan), alpha=plan.design.alpha,
+                                target=plan.design.power)
 
 
 def _shortfall(facts: pl.PilotFacts) -> str:
@@ -336,6 +365,11 @@ def headline(plan: Plan, facts: pl.PilotFacts, s: PowerSummary) -> tuple[str, st
     unequal = arms.treated_people != arms.control_people
     size = (_arm_words(arms.treated_people, arms.treated_clusters, facts) if not unequal else
             f"{arms.treated_people:,} treated and {arms.control_people:,} control people")
+    if s.simulated is not None:
+        teams = (f"{len(facts.monthly_noise.sd):,} {facts.clusters.column} clusters ("
+                 f"{arms.treated_people + arms.control_people:,} people)" if facts.clusters is not None
+                 else f"{len(facts.monthly_noise.sd):,} people")
+        size = f"all {teams} rolled out in {plan.pilot.waves} waves"
     text = (f"With {size} you can detect {_size(s.planned_mde, facts, s.unit)} on {kpi} "
             f"({plan.design.power:.0%} power).")
     if s.break_even is None:

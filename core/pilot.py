@@ -18,6 +18,7 @@ step-2 panel, never stored, so that every page, the summary and the workbook sho
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
     from core.estimates import PanelEstimates
     from core.panel import Panel
+    from core.waves import MonthlyNoise
 
 Window = tuple[date, date]  # [first day of the first month, first day after the last month)
 
@@ -409,6 +411,7 @@ class PilotFacts:
     variance: Variance
     baseline: float | None  # the outcome's mean over the baseline window (eligible people), or typed
     ran: AsRun | None = None  # planned beside as-run (step 5's record), when there is a list and data
+    monthly_noise: MonthlyNoise | None = None  # a waitlist's monthly noise, from the history (other designs: None)
 
     def effect_pct(self, effect: float) -> float | None:
         """The effect as a % of the baseline (derived; never stored)."""
@@ -439,4 +442,9 @@ def facts(plan: Plan, panel: Panel | None) -> PilotFacts:
         ran = as_run(plan, panel) if panel is not None else None
     except ValueError:  # the column that says who took part is gone: step 5 says so
         ran = None
-    return PilotFacts(kpi, column, windows(plan.pilot), roster, c, arms(plan, c, roster), spread, base, ran)
+    found = PilotFacts(kpi, column, windows(plan.pilot), roster, c, arms(plan, c, roster), spread, base, ran)
+    if plan.design.design == "waves" and roster is not None and len(roster.people) and found.windows is not None:
+        from core import waves  # waves reads this module
+
+        found = dataclasses.replace(found, monthly_noise=waves.monthly_noise(plan, panel, found))
+    return found

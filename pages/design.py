@@ -33,11 +33,12 @@ clustered = facts.clusters is not None
 few_eligible = facts.roster is not None and len(facts.roster.people) < privacy.MIN_GROUP
 m1.metric("Per arm (treated + control)", f"{arms.treated_people:,} + {arms.control_people:,}",
           help="People in each arm" + (" (from the assignment list)" if arms.source != "plan" else " (planned)"))
-m2.metric("Power of wave 1 vs the waiting teams" if d.design == "waves" else "Power of this pilot",
+simulated = summary.simulated
+m2.metric("Power of the waves (simulated)" if simulated else "Power of this pilot",
           f"{summary.planned_power:.0%}" if summary.planned_power is not None else "—",
           help="The chance the pilot shows a significant improvement if the effect below is real."
-          + (" For waves: the first window alone (a lower bound); simulate the whole rollout below."
-             if d.design == "waves" else ""))
+          + (f" Simulated: {simulated.simulations} waitlist pilots (± {simulated.margin:.0%}), each analysed as step 5 "
+             "will analyse it." if simulated else ""))
 m3.metric("Smallest detectable effect", number(summary.planned_mde) if summary.planned_mde is not None else "—",
           help=f"MDE, in {md(unit)}: the smallest improvement this pilot detects with the target power.")
 m4.metric("Break-even effect", number(summary.break_even) if summary.break_even is not None else "—",
@@ -304,32 +305,9 @@ with st.expander("Power in detail"):
                "whole clusters, the design effect 1 + ((1 + cv²)·m − 1)·ICC and degrees of freedom from the number "
                "of clusters (Eldridge et al. 2006); binary KPIs use Cohen's h.")
 
-if d.design == "waves" and facts.clusters is not None and facts.clusters.from_roster:
-    with st.expander("Power of the waves, by simulation", expanded=True):
-        st.caption("No formula gives the power of a staggered rollout, so the app simulates it: the eligible teams "
-                   "(their real sizes) are put in random waves many times, the pilot's effect is added once a "
-                   "team's wave starts, and each simulated pilot is analysed by the staggered difference-in-"
-                   "differences the Results step will run.")
-
-        @st.cache_data(show_spinner="Simulating 200 waitlist pilots…", max_entries=16)
-        def simulate(effect: float, sd: float, rho: float, icc: float, sizes: tuple, count: int):
-            return waves.simulate_power(effect=effect, sd=sd, rho=rho, icc=icc, cluster_sizes=list(sizes),
-                                        waves=count)
-
-        if st.button("Simulate the power of these waves", key=session.key("design.simulate_waves")):
-            st.session_state[session.key("design.waves_power")] = True
-        if st.session_state.get(session.key("design.waves_power")):
-            try:
-                found = simulate(float(p.effect), float(v.sd), float(v.baseline_corr), float(v.icc),
-                                 tuple(facts.clusters.sizes.values()), int(p.waves))
-            except ValueError as exc:
-                st.warning(md(f"Not simulated: {exc}"))
-            else:
-                st.metric("Power of the waves (simulated)", f"{found.power:.0%}",
-                          help=f"± {found.margin:.0%} (Monte Carlo error, {found.simulations} simulations)")
-                st.caption(f"{len(found.clusters_per_wave)} waves of {', '.join(map(str, found.clusters_per_wave))} "
-                           f"{md(facts.clusters.column)} clusters; ± {found.margin:.0%} from simulating "
-                           f"{found.simulations} pilots.")
+if simulated is not None:
+    with st.expander("How the power of the waves is simulated"):
+        st.caption(md(waves.how_simulated(simulated, facts.monthly_noise, alpha=d.alpha)))
 
 # -- assignment ------------------------------------------------------------------------------------------------
 st.header("Who is in which arm", anchor="assignment")

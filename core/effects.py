@@ -11,14 +11,17 @@ under ``diagnostics["warnings"]``, sentences a non-statistician can act on.
   handled by clustering: CR2 standard errors with Bell–McCaffrey degrees of freedom (`cr2`).
 * Difference in differences: the treated × after coefficient, with unit and period fixed effects as dummies
   (two-way fixed effects), clustered or classical OLS standard errors, a check of trends before the pilot, and
-  under 30 clusters the wild cluster bootstrap's interval and p-value (`wildboottest`) as the ones shown.
+  under 30 clusters CR2 standard errors with Bell–McCaffrey degrees of freedom (`cr2`).
+* Too few clusters for any 95% interval (fewer than 20 ways to split them into the arms, e.g. 2 + 2): the
+  estimate without an interval, and the reason in ``diagnostics["no_interval"]``.
 * Matching: the logit propensity score and nearest-neighbour matching of `core.assignment`, the ATT with the
   Abadie–Imbens (2006) standard error.
 * Interrupted time series: segmented regression with standard errors for autocorrelated short series (AR(1)
   sandwich, autocorrelation corrected for the series length).
-* Waves (staggered roll-out): Callaway & Sant'Anna (2021) group-time effects from the `differences` package.
+* Waves (staggered roll-out): Callaway & Sant'Anna (2021) group-time effects from the `differences` package;
+  under 30 units, the randomisation test over the orders of the waves (`core.randomisation`).
 
-statsmodels, wildboottest and differences are imported inside the functions that use them, so a page that
+statsmodels and differences are imported inside the functions that use them, so a page that
 does not estimate anything stays fast.
 """
 
@@ -39,9 +42,7 @@ from core.assignment import CONTROL, SMD_FLAG, TREATMENT, balance, match, numeri
 
 Control = Literal["never", "notyet"]
 FEW_CLUSTERS = 30  # below this, clustered standard errors are too small (Cameron & Miller 2015)
-BOOTSTRAP_DRAWS = 9999
 BOOTSTRAP_SEED = 20261124
-WEBB_BELOW = 12  # with fewer clusters, 2^G Rademacher draws are too few: Webb's six-point weights (Webb 2014)
 PRETREND_ALPHA = 0.05
 
 
@@ -263,6 +264,34 @@ def _result(effect: float, se: float, *, df_t: float | None, n: int, method: str
                     method, diagnostics)
 
 
+def _no_interval(found: Estimate, p_value: float, why: str, method: str) -> Estimate:
+    """The estimate with no 95% interval (±inf), because the design allows no valid one, and the randomisation
+    p-value (valid, but never below 5% here); `why` says so in words and is kept as ``diagnostics["no_interval"]``."""
+    found.diagnostics["warnings"].append(why)
+    found.diagnostics["no_interval"] = why
+    return dataclasses.replace(found, ci_low=-math.inf, ci_high=math.inf, p_value=p_value,
+                               method=f"{method}; no 95% interval exists with so few possible assignments")
+
+
+MIN_SPLITS = 20  # fewer ways to split the clusters into the arms: no test reaches 95% (2 / 20 = 0.1 two-sided)
+
+
+def _unless_too_few_splits(found: Estimate, treated: int, control: int, cluster: str, method: str) -> Estimate:
+    """`found`, or — when the clusters could have been split into the arms in fewer than MIN_SPLITS ways (2 + 2:
+    6 ways) — the estimate without an interval: a randomisation test could never reach 95% and a model's interval
+    would rest on bell-curve assumptions nothing can check with so few. The p-value is kept no lower than the
+    smallest a randomisation test could give."""
+    from core import randomisation
+
+    ways = math.comb(treated + control, treated)
+    if ways >= MIN_SPLITS:
+        return found
+    why = (f"With {treated} and {control} {cluster} clusters in the arms there are only {ways} ways the clusters "
+           "could have been split, so no test can reach 95% confidence: the estimate is shown without an interval. "
+           "Read it as a direction, not as evidence; 3 or more clusters per arm would give an interval.")
+    return _no_interval(found, max(found.p_value, randomisation.smallest_p(ways)), why, method)
+
+
 def _clusters(groups: pd.Series, d: pd.Series, cluster: str) -> tuple[np.ndarray, int, int, int]:
     codes, labels = pd.factorize(groups.astype(str))
     count = len(labels)
@@ -300,22 +329,31 @@ def cr2(x: np.ndarray, y: np.ndarray, groups: np.ndarray, *, column: int = 1) ->
     M c and G = [q_g]'[q_g], ν = (tr G)² / tr(G²). With few clusters, or few in one arm, a t on ν keeps a 95%
     interval at 95% where CR1 with G − 1 degrees of freedom covers 88–93% (simulated in tests/test_effects.py).
     For a lone cluster-level dummy and equal cluster sizes, V is Welch's variance of the cluster means.
+
+    Computed in low rank: with X_g M^½ = U S W' (thin SVD), A_g X_g M c = b + U((1 − S²)^(−½) − 1)U'b, b = X_g M c.
+    `x` and `y` may be demeaned within units nested in the clusters (unit fixed effects absorbed): then
+    I − H_gg = B_g − X̃_g M X̃_g' with B_g the within-unit projector, A_g is its inverse square root on the space B_g
+    keeps (Pustejovsky & Tipton 2018), and the same low-rank formula gives it, so V and ν equal those of the
+    regression with the unit dummies written out (tests/test_effects.py).
     """
     m = np.linalg.inv(x.T @ x)
     beta = m @ (x.T @ y)
     residual = y - x @ beta
     mc = m[:, column]
+    root = np.linalg.cholesky(m)
     labels = np.unique(groups)
     q = np.zeros((len(y), len(labels)))
     variance = 0.0
     for k, label in enumerate(labels):
         rows = np.flatnonzero(groups == label)
         xg = x[rows]
-        w, u = np.linalg.eigh(np.eye(len(rows)) - xg @ m @ xg.T)
-        if w.min() < 1e-10:
+        u, singular, _ = np.linalg.svd(xg @ root, full_matrices=False)
+        leverage = singular**2
+        if leverage.max(initial=0.0) > 1 - 1e-10:
             raise ValueError("one cluster alone determines a coefficient (for example the only cluster in an arm): "
                              "its uncertainty cannot be estimated")
-        a = (u / np.sqrt(w)) @ u.T @ (xg @ mc)
+        b = xg @ mc
+        a = b + u @ ((1 / np.sqrt(1 - leverage) - 1) * (u.T @ b))
         variance += float(a @ residual[rows]) ** 2
         q[:, k] = -x @ (m @ (xg.T @ a))
         q[rows, k] += a
@@ -324,12 +362,6 @@ def cr2(x: np.ndarray, y: np.ndarray, groups: np.ndarray, *, column: int = 1) ->
 
 
 FEW_PER_ARM = 3  # fewer clusters than this in an arm: the interval leans on team averages being bell-shaped
-
-
-def _few_clusters(count: int, cluster: str) -> str:
-    return (f"Only {count} {cluster} clusters were compared: with fewer than about {FEW_CLUSTERS}, clustered standard "
-            f"errors are too small, so the interval uses a t with {count - 1} degrees of freedom; treat it as a "
-            "rough guide.")
 
 
 # ------------------------------------------------------------------------------------- randomised pilots
@@ -341,9 +373,9 @@ def difference_in_means(df: pd.DataFrame, *, outcome: str, treated: str, covaria
 
     OLS of y = α + τ·treated (+ β'x) + ε. Standard errors: HC2, se² = Σ ((xᵢ − x̄)ε̂ᵢ)² / (1 − hᵢᵢ) in the
     sandwich (MacKinnon & White 1985), with a t on n − k degrees of freedom; without covariates this is exactly
-    the Welch variance s²ₜ/nₜ + s²꜀/n꜀. With `cluster` (whole teams randomised): cluster-robust CR1
-    (Liang & Zeger 1986, small-sample factor G/(G − 1)·(n − 1)/(n − k)) with a t on G − 1 degrees of freedom.
-    Same numbers as statsmodels ``ols(...).fit(cov_type="HC2" | "cluster", use_t=True)``.
+    the Welch variance s²ₜ/nₜ + s²꜀/n꜀ (statsmodels ``ols(...).fit(cov_type="HC2", use_t=True)``). With `cluster`
+    (whole teams randomised): CR2 with Bell–McCaffrey degrees of freedom (`cr2`); the CR1 standard error is kept
+    in ``diagnostics["cr1_se"]``. Under 20 ways to split the clusters into the arms: no interval.
 
     >>> pilot = pd.DataFrame({"sales": [10, 12, 11, 13, 15, 14], "trained": [0, 0, 0, 1, 1, 1]})
     >>> result = difference_in_means(pilot, outcome="sales", treated="trained")
@@ -391,7 +423,8 @@ def difference_in_means(df: pd.DataFrame, *, outcome: str, treated: str, covaria
             notes.append(f"Only {fewest} {cluster} cluster{'s' if fewest != 1 else ''} in one arm: the interval is "
                          "very wide and holds only if the clusters' averages vary roughly like a bell curve; read it "
                          "as a rough guide, and add clusters if you can.")
-        return _result(effect, se, df_t=df_t, n=len(y), method=method, diagnostics=diagnostics)
+        found = _result(effect, se, df_t=df_t, n=len(y), method=method, diagnostics=diagnostics)
+        return _unless_too_few_splits(found, treated_count, control_count, cluster, method)
     else:
         fit = model.fit(cov_type="HC2", use_t=True)
         df_t = len(y) - design.shape[1]
@@ -402,70 +435,6 @@ def difference_in_means(df: pd.DataFrame, *, outcome: str, treated: str, covaria
 
 
 # ------------------------------------------------------------------------------ difference in differences
-
-def _wild_bootstrap_class():
-    """`wildboottest`'s WildboottestCL with its CRV1 denominator computed in numpy. The package builds that
-    denominator with a numba kernel defined inside the method, which recompiles on every call (≈0.2 s); inverting
-    the test needs ~40 calls. Same formula: denom_b = ssc · Σ_g (C_g v_gb − Σ_h H_gh v_hb)²."""
-    from wildboottest.wildboottest import WildboottestCL
-
-    class WildboottestVectorised(WildboottestCL):
-        def get_denom(self):
-            if self.crv_type != "crv1":
-                return super().get_denom()
-            a = np.stack([self.RtXXinv @ xgxg @ self.tXXinv for xgxg in self.tXgXg_list])
-            h = a @ self.scores_mat
-            z = self.Cg[:, None] * self.v - h @ self.v
-            self.denom = self.ssc * (z**2).sum(axis=0)
-
-    return WildboottestVectorised
-
-
-def _wild_cluster_bootstrap(y: np.ndarray, x: np.ndarray, column: int, groups: np.ndarray
-                            ) -> tuple[float, float, float, str]:
-    """95% interval and p-value (H₀: effect = 0) of the wild cluster restricted bootstrap WCR-C
-    (Cameron, Gelbach & Miller 2008; Roodman, MacKinnon, Nielsen & Webb 2019) with 9,999 draws and a fixed seed.
-    The interval is found by test inversion: the values b whose null "effect = b" (imposed by testing y − b·x)
-    the bootstrap does not reject at 5%, each bound by bisection."""
-    boot_class = _wild_bootstrap_class()
-    count = len(np.unique(groups))
-    weights = "webb" if count < WEBB_BELOW else "rademacher"
-    restriction = np.zeros(x.shape[1])
-    restriction[column] = 1.0
-
-    def p_value(null: float) -> float:
-        boot = boot_class(X=x, Y=y - null * x[:, column], cluster=groups, R=restriction, B=BOOTSTRAP_DRAWS,
-                          seed=BOOTSTRAP_SEED, parallel=False)
-        boot.get_scores(bootstrap_type="11", impose_null=True)
-        boot.get_weights(weights_type=weights)
-        boot.get_numer()
-        boot.get_denom()
-        boot.get_tboot()
-        boot.get_vcov()
-        boot.get_tstat()
-        boot.get_pvalue(pval_type="two-tailed")
-        return float(boot.pvalue)
-
-    estimate = float(np.linalg.lstsq(x, y, rcond=None)[0][column])
-    scale = float(np.sqrt(np.linalg.pinv(x.T @ x)[column, column] * np.var(y))) or 1.0
-    bounds = []
-    for direction in (-1.0, 1.0):
-        inside, width = estimate, 2.0 * scale
-        outside = estimate + direction * width
-        doublings = 0
-        while p_value(outside) > 0.05 and doublings < 30:
-            inside, width = outside, 2 * width
-            outside = estimate + direction * width
-            doublings += 1
-        if doublings == 30:
-            bounds.append(direction * math.inf)
-            continue
-        while abs(outside - inside) > 1e-6 * max(abs(estimate), scale):
-            middle = (inside + outside) / 2
-            inside, outside = (middle, outside) if p_value(middle) > 0.05 else (inside, middle)
-        bounds.append((inside + outside) / 2)
-    return bounds[0], bounds[1], p_value(0.0), weights
-
 
 def diff_in_diff(df: pd.DataFrame, *, outcome: str, treated: str, post: str, unit: str | None = None,
                  period: str | None = None, cluster: str | None = None, covariates=()) -> Estimate:
@@ -479,8 +448,10 @@ def diff_in_diff(df: pd.DataFrame, *, outcome: str, treated: str, post: str, uni
     the clusters, the unit dummies are left out of the small-sample factor (n − 1)/(n − k), as in Stata's
     xtreg, fe (Cameron & Miller 2015) — counting them overstated the standard error (98% coverage of the 95%
     interval with 40 units over 4 periods). Without `cluster`: classical OLS standard errors, as statsmodels.
-    Under 30 clusters the wild cluster bootstrap interval (WCR-C, Rademacher weights — Webb's under 12
-    clusters — 9,999 draws, fixed seed) is in ``diagnostics["wild_bootstrap_ci"]``.
+    Under 30 clusters: CR2 standard errors with Bell–McCaffrey degrees of freedom (`cr2`, the unit fixed effects
+    partialled out when nested in the clusters), which cover 94–95% with 4–12 teams where CR1 and the wild
+    cluster bootstrap (Webb weights) covered about 92% (tests/test_effects.py); with under 20 ways to split the
+    clusters, no interval.
 
     Trends before the pilot (with `period` and at least 2 periods before the start): on the rows before the start,
     the same model with treated × period (a linear difference in trend) instead of treated × post; its slope and
@@ -594,20 +565,22 @@ def diff_in_diff(df: pd.DataFrame, *, outcome: str, treated: str, post: str, uni
                          "the team if whole teams were assigned).")
     effect, se = float(params[1]), float(ses[1])
     if cluster and count < FEW_CLUSTERS:
-        boot_y, boot_x = y.to_numpy(), design
+        few_x, few_y, column = design, y.to_numpy(), 1
         if absorbed:
-            # units nested in clusters: partial the unit fixed effects out (Frisch–Waugh–Lovell), same p-values
+            # units nested in clusters: partial the unit fixed effects out (Frisch–Waugh–Lovell); cr2 allows it
             first_unit = len(parts)
             others = [j for j in range(1, design.shape[1]) if not first_unit <= j < first_unit + fixed[0].shape[1]]
-            within = pd.DataFrame(np.column_stack([boot_y, design[:, others]]))
+            within = pd.DataFrame(np.column_stack([few_y, design[:, others]]))
             within = (within - within.groupby(units.to_numpy()).transform("mean")).to_numpy()
-            boot_y, boot_x = within[:, 0], within[:, 1:]
-        low, high, p_boot, weights = _wild_cluster_bootstrap(boot_y, boot_x, 0 if boot_x is not design else 1, codes)
-        diagnostics.update(wild_bootstrap_ci=(low, high), wild_bootstrap_p_value=p_boot,
-                           wild_bootstrap=f"WCR-C, {weights} weights, {BOOTSTRAP_DRAWS:,} draws, seed {BOOTSTRAP_SEED}")
-        notes.append(f"Only {count} {cluster} clusters were compared: with fewer than about {FEW_CLUSTERS}, clustered "
-                     "standard errors are too small, so the interval and p-value shown are the wild cluster "
-                     "bootstrap's; with under about 10 clusters even they run narrow: read them as a rough guide.")
+            few_y, few_x, column = within[:, 0], within[:, 1:], 0
+        _, se, df_t = cr2(few_x, few_y, codes, column=column)
+        diagnostics.update(cr1_se=float(ses[1]), standard_errors=f"clustered by {cluster} (CR2, Bell–McCaffrey "
+                                                                 "degrees of freedom)")
+        method = method.replace(f"(t with G − 1 = {count - 1} degrees of freedom)",
+                                f"(CR2, t with {df_t:.1f} Bell–McCaffrey degrees of freedom)")
+        notes.append(f"Only {count} {cluster} clusters were compared: with fewer than about {FEW_CLUSTERS}, the usual "
+                     "clustered standard errors run small, so the interval uses the small-sample CR2 correction "
+                     f"and a t with {df_t:.1f} degrees of freedom.")
     diagnostics.update(df=df_t, **_pretrend(y, d, p, units, times, x[used] if used else None, codes,
                                             nested=absorbed > 0))
     if diagnostics.get("pretrend_p_value") is not None and diagnostics["pretrend_p_value"] < PRETREND_ALPHA:
@@ -616,12 +589,8 @@ def diff_in_diff(df: pd.DataFrame, *, outcome: str, treated: str, post: str, uni
                      "the difference-in-differences assumption is in doubt.")
     diagnostics["warnings"] = notes
     found = _result(effect, se, df_t=df_t, n=len(y), method=method, diagnostics=diagnostics)
-    if "wild_bootstrap_ci" in diagnostics:  # the interval to trust is the one everything downstream reads
-        low, high = diagnostics["wild_bootstrap_ci"]
-        diagnostics["cr1_ci"] = (found.ci_low, found.ci_high)
-        found = dataclasses.replace(found, ci_low=float(low), ci_high=float(high),
-                                    p_value=float(diagnostics["wild_bootstrap_p_value"]),
-                                    method=f"{method}; interval and p-value by wild cluster bootstrap")
+    if cluster:
+        return _unless_too_few_splits(found, treated_count, control_count, cluster, method)
     return found
 
 
@@ -1025,15 +994,6 @@ def _waves_by_randomisation(found: Estimate, frame: pd.DataFrame, periods: np.nd
     return dataclasses.replace(found, ci_low=float(low), ci_high=float(high), p_value=p,
                                method=f"{method}; interval and p-value by randomisation inference over the orders "
                                       "of the waves")
-
-
-def _no_interval(found: Estimate, p_value: float, why: str, method: str) -> Estimate:
-    """The estimate with no 95% interval (±inf), because the design allows no valid one, and the randomisation
-    p-value (valid, but never below 5% here); `why` says so in words and is kept as ``diagnostics["no_interval"]``."""
-    found.diagnostics["warnings"].append(why)
-    found.diagnostics["no_interval"] = why
-    return dataclasses.replace(found, ci_low=-math.inf, ci_high=math.inf, p_value=p_value,
-                               method=f"{method}; no 95% interval exists with so few possible assignments")
 
 
 def _flat(table: pd.DataFrame) -> pd.DataFrame:

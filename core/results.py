@@ -14,6 +14,7 @@ Pilot health (before any outcome):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -285,6 +286,11 @@ def group_means(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, s
 def improvement(plan: Plan, change: float) -> float:
     """A KPI change as an improvement (positive = better, whichever direction is better)."""
     return pl.direction(plan) * change
+
+
+def has_interval(found: Estimate) -> bool:
+    """Whether the estimate has a 95% interval (with too few teams to split it has none: core.effects)."""
+    return math.isfinite(found.ci_low) and math.isfinite(found.ci_high)
 
 
 def improvement_interval(plan: Plan, low: float, high: float) -> tuple[float, float]:

@@ -174,10 +174,12 @@ e1.metric(f"Observed effect ({md(unit)})", ("+" if found.effect > 0 else "") + n
           help=f"Treated minus control on the outcome, adjusted as the method says. {better.capitalize()} is better"
                + (f": a change of {number(found.effect)} is an improvement of {number(gain)}." if better == "lower"
                   else "."))
-e2.metric("95% confidence interval", f"{number(found.ci_low)} to {number(found.ci_high)}")
+bounded = results.has_interval(found)
+e2.metric("95% confidence interval", f"{number(found.ci_low)} to {number(found.ci_high)}" if bounded else "none",
+          help=None if bounded else found.diagnostics.get("no_interval"))
 e3.metric("As % of the baseline", f"{pct:+.1f}%" if pct is not None else "—",
-          help=f"95% CI {low_pct:+.1f}% to {high_pct:+.1f}%" if low_pct is not None else None)
-if pct is not None:
+          help=f"95% CI {low_pct:+.1f}% to {high_pct:+.1f}%" if low_pct is not None and bounded else None)
+if pct is not None and bounded:
     st.caption(f"In % of the baseline ({number(facts.baseline)}, {pilot.months_label(w.baseline)}): {pct:+.1f}% "
                f"(95% CI {low_pct:+.1f}% to {high_pct:+.1f}%).")
 chain = roi.as_measured(roi.inputs(plan, facts))  # valued as the ROI values an observed effect
@@ -190,7 +192,8 @@ if kpi.value_per_unit:
              f"(× {words.money(chain.value_per_unit)} a unit × {chain.contribution_margin:.0%} margin{discounts}).")
 excludes = found.ci_low > 0 or found.ci_high < 0  # one level, said: the 95% interval shown above
 verdict = ("The 95% interval excludes no effect: the pilot shows a real change" if excludes
-           else "The 95% interval includes no effect: the pilot cannot tell this change from chance")
+           else "The 95% interval includes no effect: the pilot cannot tell this change from chance" if bounded
+           else "No 95% interval exists with so few teams: the pilot cannot tell this change from chance")
 shown_p = words.p_value(found.p_value)
 counted = results.counted_as(plan, method)
 st.markdown(md(f"{verdict} ({shown_p}; n = {found.n:,} {counted}; {found.method}).{money}"))
@@ -214,8 +217,9 @@ if compliers is not None:
     for warning in compliers.diagnostics["warnings"]:
         st.warning(md(warning))
 if plan.pilot.effect:
+    interval = f" (95% CI {number(gain_low)} to {number(gain_high)})" if bounded else " (no 95% interval)"
     st.caption(f"Assumed in the plan: an improvement of {number(plan.pilot.effect)} {md(unit)}; observed: an "
-               f"improvement of {number(gain)} (95% CI {number(gain_low)} to {number(gain_high)}).")
+               f"improvement of {number(gain)}{interval}.")
 
 if "event_study" in found.diagnostics:
     st.plotly_chart(charts.event_study(found.diagnostics["event_study"], y_title=f"effect ({escape(unit)})"),
@@ -287,10 +291,12 @@ for h in plan.hypotheses:
     observed = ""
     if primary and h is plan.hypotheses[0]:
         if h.unit.strip() == "%" or "%" in h.unit:
-            observed = (f"{pct:+.1f}% (95% CI {low_pct:+.1f}% to {high_pct:+.1f}%)" if pct is not None else "")
+            observed = (f"{pct:+.1f}% (95% CI {low_pct:+.1f}% to {high_pct:+.1f}%)" if pct is not None and bounded
+                        else f"{pct:+.1f}% (no 95% interval)" if pct is not None else "")
         else:
             observed = (f"{words.amount(gain, unit)} (95% CI {words.amount(gain_low, unit)} to "
-                        f"{words.amount(gain_high, unit)})")
+                        f"{words.amount(gain_high, unit)})" if bounded
+                        else f"{words.amount(gain, unit)} (no 95% interval)")
     elif h.observed is not None:
         observed = f"{number(h.observed)} {h.unit} (typed)"
     rows.append({"hypothesis": f"{h.kpi} {h.direction}", "assumed": words.amount(h.assumed_size or 0, h.unit),
@@ -302,7 +308,10 @@ else:
 
 saved = plan.results.observed
 same = saved is not None and abs(saved.effect - found.effect) < 1e-12 and saved.method == found.method
-if same and plan.roi.mode == "observed":
+if not bounded:
+    st.info("With no 95% interval this estimate cannot stand in for the ROI's effect: the ROI step keeps the "
+            "forecast. A pilot with 3 or more teams per arm would give one.")
+elif same and plan.roi.mode == "observed":
     st.success("The ROI step uses this observed effect; its range comes from the confidence interval.")
 elif st.button("Use this observed effect in the ROI step", type="primary", key=session.key("results.use")):
     def keep(p):

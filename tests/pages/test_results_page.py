@@ -92,3 +92,19 @@ def test_an_observed_effect_from_other_arms_is_never_used_as_this_plans(app, db_
     roi_page = app(plan.id, "pages/roi.py")
     assert any("measured on other arms" in w for w in texts(roi_page, "warning"))
     assert any(m.label == "ROI (forecast)" for m in roi_page.metric)
+
+
+def test_two_teams_per_arm_show_no_interval_and_keep_the_roi_a_forecast(app, db_file):
+    """2 + 2 teams can be split only 6 ways: no 95% interval exists, and the page says so rather than show one."""
+    template = sales_skills()
+    template.pilot.start = "2026-07-01"
+    template.pilot.eligible = {"team": ["SAL-01", "SAL-02", "SAL-04", "SAL-07"]}  # SAL-04 and SAL-07 were trained
+    template.results.participation = {"team": list(pilot_teams())}
+    plan = with_sample_data(db_file, template, piloted=True)
+    at = app(plan.id, "pages/results.py")
+    assert not at.exception, at.exception
+    assert metric(at, "95% confidence interval") == "none"
+    assert any("only 6 ways" in w for w in texts(at, "warning"))
+    assert any("No 95% interval exists with so few teams" in m for m in texts(at, "markdown"))
+    assert not any(b.label == "Use this observed effect in the ROI step" for b in at.button)
+    assert any("ROI step keeps the forecast" in i for i in texts(at, "info"))

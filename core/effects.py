@@ -20,6 +20,8 @@ under ``diagnostics["warnings"]``, sentences a non-statistician can act on.
   sandwich, autocorrelation corrected for the series length).
 * Waves (staggered roll-out): Callaway & Sant'Anna (2021) group-time effects from the `differences` package;
   under 30 units, the randomisation test over the orders of the waves (`core.randomisation`).
+* One site piloted: synthetic difference in differences or the synthetic control (`synthetic_control`,
+  core/synthetic.py), placebo standard errors.
 
 statsmodels and differences are imported inside the functions that use them, so a page that
 does not estimate anything stays fast.
@@ -994,6 +996,14 @@ def _waves_by_randomisation(found: Estimate, frame: pd.DataFrame, periods: np.nd
     return dataclasses.replace(found, ci_low=float(low), ci_high=float(high), p_value=p,
                                method=f"{method}; interval and p-value by randomisation inference over the orders "
                                       "of the waves")
+
+
+def synthetic_control(df: pd.DataFrame, *, outcome: str, unit: str, period: str, treated: str,
+                      method: Literal["synthetic_did", "synthetic_control"] = "synthetic_did") -> Estimate:
+    """One site piloted: synthetic difference in differences or the synthetic control (core/synthetic.py)."""
+    from core.synthetic import synthetic_control as estimate
+
+    return estimate(df, outcome=outcome, unit=unit, period=period, treated=treated, method=method)
 
 
 def _flat(table: pd.DataFrame) -> pd.DataFrame:

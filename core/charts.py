@@ -171,6 +171,24 @@ def event_study(table: Any, *, y_title: str, title: str = "Effect by months sinc
                           "showlegend": False})
 
 
+def site_and_twin(trajectory: Any, start: Any, *, site: str, y_title: str,
+                  title: str = "The piloted site against its synthetic twin") -> go.Figure:
+    """The piloted site's monthly KPI and its synthetic twin's (a frame with period, treated, synthetic, from
+    core.synthetic), the pilot's start marked: the gap after the start is the effect, the fit before it the
+    evidence that the twin is a fair comparison."""
+    x = [p.strftime("%Y-%m-%d") for p in trajectory["period"]]  # months (step 5 analyses monthly means)
+    data = [{"type": "scatter", "mode": "lines+markers", "name": escape(site), "x": x,
+             "y": trajectory["treated"].tolist(), "line": {"color": POSITIVE},
+             "hovertemplate": "piloted site: %{y:,.4~g}<extra></extra>"},
+            {"type": "scatter", "mode": "lines", "name": "synthetic twin", "x": x,
+             "y": trajectory["synthetic"].tolist(), "line": {"color": NEUTRAL, "dash": "dash"},
+             "hovertemplate": "synthetic twin: %{y:,.4~g}<extra></extra>"}]
+    shape, notes = _vline(start.isoformat(), "pilot starts", color=NEGATIVE)
+    return _figure(data, {"title": {"text": title}, "xaxis": {"type": "date", "tickformat": "%b %Y"},
+                          "yaxis": {"title": {"text": y_title}, "tickformat": ",~r"},
+                          "shapes": [shape], "annotations": notes, "legend": {"orientation": "h"}})
+
+
 DECISION_COLOURS = {"expand": POSITIVE, "not yet clear": "#d49a00", "run the pilot": NEUTRAL, "rethink": NEGATIVE}
 
 

@@ -21,6 +21,7 @@ from core.plan import DesignPlan, Plan
 from core.words import number
 
 if TYPE_CHECKING:
+    from core.sites import SitePower
     from core.waves import WavePower
 
 
@@ -59,6 +60,17 @@ DESIGNS: dict[str, DesignInfo] = {
         "for the later waves.",
         "Staggered difference-in-differences (Callaway & Sant'Anna): each wave against the waves not yet "
         "trained, averaged by wave size.",
+    ),
+    "site": DesignInfo(
+        "One site first, against a synthetic twin",
+        "The program starts at one site (a plant, a region, a store, a team) and the other sites carry on; you "
+        "have a year or so of the KPI by month for every site.",
+        "A weighted mix of the other sites that moved like the piloted site before the start would have kept "
+        "moving like it without the program; nothing else changed at that site alone.",
+        "Something else happening at the piloted site at the same time; a site so unusual that no mix of the "
+        "others tracks it; few other sites make the interval approximate.",
+        "Synthetic difference-in-differences (Arkhangelsky et al. 2021) on site-by-month means, with placebo "
+        "standard errors (each other site in turn in the piloted site's place).",
     ),
     "matched": DesignInfo(
         "Matched cohorts (non-randomised)",
@@ -108,7 +120,7 @@ def choice(plan: Plan) -> str:
 def choose(plan: Plan, key: str, *, cluster_column: str = "team") -> None:
     """Apply the chooser's choice: a cluster RCT is an RCT randomised by `cluster_column`."""
     plan.design.design = "rct" if key == "cluster_rct" else key  # type: ignore[assignment]
-    if key in ("cluster_rct", "waves"):
+    if key in ("cluster_rct", "waves", "site"):
         plan.pilot.cluster_column = plan.pilot.cluster_column or cluster_column
     elif key in ("rct", "matched"):
         plan.pilot.cluster_column = ""
@@ -241,7 +253,7 @@ class PowerSummary:
     clusters_available: int | None
     people_available: int | None = None  # eligible people in the roster (None without data)
     target_power: float = 0.8  # the plan's target (step 4)
-    simulated: WavePower | None = None  # a waitlist's simulated power and MDE (then planned_power, planned_mde)
+    simulated: WavePower | SitePower | None = None  # waves' or one site's simulated power (→ planned_power, _mde)
 
     @property
     def uses_everyone(self) -> bool:
@@ -286,7 +298,19 @@ def power_summary(plan: Plan, facts: pl.PilotFacts) -> PowerSummary:
     else:
         planned_error = "plan both arms' sizes (treated and control people)"
     simulated = None
-    if not shortfall and facts.monthly_noise is not None:
+    if not shortfall and plan.design.design == "site":
+        planned_power = planned_mde = None
+        planned_error = ""
+        try:
+            simulated = _placebo_site(plan, facts)
+        except ValueError as exc:
+            planned_error = str(exc)
+        else:
+            planned_power, planned_mde = simulated.power, simulated.mde
+            if planned_mde is None:
+                planned_error = (f"even a huge effect is detected less than {plan.design.power:.0%} of the time "
+                                 "against these sites")
+    elif not shortfall and facts.monthly_noise is not None:
         planned_power = planned_mde = None
         planned_error = ""
         try:
@@ -310,6 +334,19 @@ def power_summary(plan: Plan, facts: pl.PilotFacts) -> PowerSummary:
     people = len(facts.roster.people) if facts.roster is not None else None
     return PowerSummary(effect, unit, arms, required, needed_error, planned_power, planned_mde, planned_error,
                         break_even, enough, enough_error, available, people, plan.design.power, simulated)
+
+
+def _placebo_site(plan: Plan, facts: pl.PilotFacts):
+    """A one-site pilot's power and MDE by placebo simulation over the other sites (core.sites)."""
+    from core import sites
+
+    if facts.site_history is None:
+        raise ValueError("the one-site pilot's power needs the KPI by month for every site (step 2) and the "
+                         "column that names the sites")
+    if not plan.design.site:
+        raise ValueError("choose the site to pilot first")
+    return sites.placebo_power(facts.site_history, plan.design.site, post=plan.pilot.measurement_months,
+                               effect=plan.pilot.effect, alpha=plan.design.alpha, target=plan.design.power)
 
 
 def _simulated_waves(plan: Plan, facts: pl.PilotFacts):
@@ -365,7 +402,11 @@ def headline(plan: Plan, facts: pl.PilotFacts, s: PowerSummary) -> tuple[str, st
     unequal = arms.treated_people != arms.control_people
     size = (_arm_words(arms.treated_people, arms.treated_clusters, facts) if not unequal else
             f"{arms.treated_people:,} treated and {arms.control_people:,} control people")
-    if s.simulated is not None:
+    if s.simulated is not None and plan.design.design == "site":
+        column = facts.clusters.column if facts.clusters is not None else "site"
+        size = (f"{column} {plan.design.site} ({arms.treated_people:,} people) against a synthetic twin of "
+                f"{arms.control_clusters or 0:,} other {column}s")
+    elif s.simulated is not None:
         teams = (f"{len(facts.monthly_noise.sd):,} {facts.clusters.column} clusters ("
                  f"{arms.treated_people + arms.control_people:,} people)" if facts.clusters is not None
                  else f"{len(facts.monthly_noise.sd):,} people")
@@ -514,6 +555,8 @@ def generate_list(plan: Plan, facts: pl.PilotFacts, *, everyone: bool = False) -
     cluster = plan.pilot.cluster_column or None
     if plan.design.design == "waves":
         return _wave_list(plan, frame, cluster)
+    if plan.design.design == "site":
+        return _site_list(plan, frame, cluster)
     strata = [] if cluster else [s for s in plan.design.strata if s in frame.columns]
     arms = facts.arms if facts.arms.source == "plan" else pl.arms(_without_list(plan), facts.clusters)
     if everyone:
@@ -542,6 +585,20 @@ def _wave_list(plan: Plan, frame, cluster: str | None) -> list:
     groups = frame[cluster].astype("string").fillna("(blank)")
     order = waves.order_into_waves(sorted(groups.unique()), waves=plan.pilot.waves, seed=plan.design.seed)
     rows = [Assigned(str(i), pl.TREATMENT if order[g] == 1 else pl.CONTROL, str(g), order[g])
+            for i, g in zip(frame["employee_id"], groups, strict=True)]
+    return sorted(rows, key=lambda a: a.id)
+
+
+def _site_list(plan: Plan, frame, cluster: str | None) -> list:
+    """Everyone eligible: the piloted site's people treated, every other site's people its comparison."""
+    from core.plan import Assigned
+
+    if not cluster:
+        raise ValueError("a one-site pilot compares sites: choose the column that names the sites")
+    groups = frame[cluster].astype("string").fillna("(blank)")
+    if plan.design.site not in set(groups):
+        raise ValueError(f"choose the piloted site first (a {cluster} with eligible people)")
+    rows = [Assigned(str(i), pl.TREATMENT if g == plan.design.site else pl.CONTROL, str(g))
             for i, g in zip(frame["employee_id"], groups, strict=True)]
     return sorted(rows, key=lambda a: a.id)
 

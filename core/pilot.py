@@ -256,11 +256,15 @@ def arms(plan: Plan, c: Clusters | None, roster: Roster | None = None) -> Arms:
     if listed:
         treated = [a for a in listed if a.arm == TREATMENT]
         control = [a for a in listed if a.arm == CONTROL]
-        by_cluster = c is not None and plan.design.design in ("rct", "waves")
+        by_cluster = c is not None and plan.design.design in ("rct", "waves", "site")
         return Arms(len(treated), len(control),
                     len({a.group for a in treated}) if by_cluster else None,
                     len({a.group for a in control}) if by_cluster else None, "assignment list")
     p = plan.pilot
+    if plan.design.design == "site" and c is not None and c.from_roster and c.count:
+        # everyone eligible: the piloted site against all the others
+        size = c.sizes.get(plan.design.site, 0)
+        return Arms(size, sum(c.sizes.values()) - size, 1 if size else 0, c.count - (1 if size else 0), "site")
     if plan.design.design == "waves" and c is not None and c.from_roster and c.count:
         # everyone eligible, in waves: while wave 1 is measured, the waves still waiting are its controls
         k1 = -(-c.count // max(p.waves, 1))
@@ -412,6 +416,7 @@ class PilotFacts:
     baseline: float | None  # the outcome's mean over the baseline window (eligible people), or typed
     ran: AsRun | None = None  # planned beside as-run (step 5's record), when there is a list and data
     monthly_noise: MonthlyNoise | None = None  # a waitlist's monthly noise, from the history (other designs: None)
+    site_history: pd.DataFrame | None = None  # a one-site pilot's site × month KPI means before the start
 
     def effect_pct(self, effect: float) -> float | None:
         """The effect as a % of the baseline (derived; never stored)."""
@@ -447,4 +452,9 @@ def facts(plan: Plan, panel: Panel | None) -> PilotFacts:
         from core import waves  # waves reads this module
 
         found = dataclasses.replace(found, monthly_noise=waves.monthly_noise(plan, panel, found))
+    if (plan.design.design == "site" and roster is not None and len(roster.people) and found.windows is not None
+            and column and is_monthly(panel, column) and plan.pilot.cluster_column in roster.people.columns):
+        from core import sites  # sites reads this module
+
+        found = dataclasses.replace(found, site_history=sites.site_months(plan, panel, roster, column))
     return found

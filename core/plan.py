@@ -24,7 +24,8 @@ Direction = Literal["increase", "decrease"]
 BenefitKind = Literal["recurring", "one_time"]
 Distribution = Literal["pert", "triangular", "normal"]  # normal: low/high are a 95% interval (observed effects)
 IsolationMethod = Literal["", "control_group", "trend_line", "forecast", "estimates"]
-DesignKind = Literal["", "rct", "waves", "matched", "did", "its"]  # a cluster RCT is "rct" with a cluster column
+# a cluster RCT is "rct" with a cluster column; "site": one site first, against a synthetic twin
+DesignKind = Literal["", "rct", "waves", "site", "matched", "did", "its"]
 YesNo = Literal["", "yes", "no"]
 KpiType = Literal["continuous", "binary"]
 Alternative = Literal["two-sided", "one-sided"]  # one-sided: only an improvement (the better direction) counts
@@ -259,6 +260,7 @@ class DesignPlan:
     alternative: Alternative = "two-sided"
     attrition: float = 0.1
     strata: list[str] = field(default_factory=list)
+    site: str = ""  # design "site": the value of the cluster column (the site) piloted first
     seed: int = 0
     assignment: list[Assigned] = field(default_factory=list)
     analysis_method: str = ""

@@ -37,6 +37,8 @@ METHODS = {
     "matched": "Matched comparison (propensity score)",
     "its": "Interrupted time series (treated people only)",
     "waves": "Staggered difference-in-differences (waves, Callaway & Sant'Anna)",
+    "synthetic_did": "Synthetic difference-in-differences (the site against its synthetic twin)",
+    "synthetic_control": "Synthetic control (the site against a weighted mix of the others)",
 }
 
 
@@ -51,6 +53,8 @@ def methods_for(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> dict[str, str
         "matched": baseline,
         "its": monthly and baseline,
         "waves": monthly and plan.design.design == "waves" and any(a.wave for a in plan.design.assignment),
+        "synthetic_did": monthly and baseline and bool(plan.pilot.cluster_column),
+        "synthetic_control": monthly and baseline and bool(plan.pilot.cluster_column),
     }
     registered = registered_method(plan)
     sensible = ALTERNATIVES.get(plan.design.design, tuple(METHODS))  # a randomised pilot is not re-analysed as if
@@ -63,7 +67,7 @@ def methods_for(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> dict[str, str
 
 def counted_as(plan: Plan, method: str) -> str:
     """What an estimate's n counts, for the sentence under it."""
-    return {"did": "person-months", "its": "months",
+    return {"did": "person-months", "its": "months", "synthetic_did": "site-months", "synthetic_control": "site-months",
             "waves": "team-months" if plan.pilot.cluster_column else "person-months"}.get(method, "people")
 
 
@@ -73,12 +77,14 @@ ALTERNATIVES = {  # the deviations worth reporting beside each design's register
     "matched": ("matched", "did", "ancova"),
     "did": ("did", "matched"),
     "its": ("its",),
+    "site": ("synthetic_did", "synthetic_control"),
 }
 
 
 def registered_method(plan: Plan) -> str:
     """The analysis the design registers: ANCOVA for randomised pilots, else the design's own method."""
-    return {"rct": "ancova", "did": "did", "matched": "matched", "its": "its", "waves": "waves"}.get(
+    return {"rct": "ancova", "did": "did", "matched": "matched", "its": "its", "waves": "waves",
+            "site": "synthetic_did"}.get(
         plan.design.design, "ancova")
 
 
@@ -236,6 +242,8 @@ def estimate(plan: Plan, facts: pl.PilotFacts, panel: Panel, method: str) -> Est
         return effects.matched_effect(frame, outcome="outcome", treated="treated", covariates=["baseline"])
     if method == "waves":
         return _waves(plan, facts, panel)
+    if method in ("synthetic_did", "synthetic_control"):
+        return _one_site(plan, facts, panel, who, method)
     if method == "its":
         frame = monthly_frame(plan, facts, panel, who)
         treated = frame[frame["treated"] == 1].groupby("period", as_index=False)["y"].mean()
@@ -359,6 +367,29 @@ def _waves(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> Estimate:
                                      control="notyet")
     return effects.staggered_did(inside, outcome=facts.column, unit="employee_id", period="period", cohort="cohort",
                                  control="notyet")
+
+
+def _one_site(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, str], method: str) -> Estimate:
+    """The piloted site against its synthetic twin on site-by-month means: every month of history before the
+    start (the twin is fitted on them), then the measurement window; the months in between are left out."""
+    import pandas as pd
+
+    from core import effects, sites
+
+    site = plan.pilot.cluster_column
+    if not site or site not in panel.people.columns:
+        raise ValueError("the column that names the sites is not in the data: choose it in step 4")
+    piloted = {g for g in panel.people[site].astype("string").reindex(
+        [i for i, arm in who.items() if arm == pl.TREATMENT]).dropna()}
+    if len(piloted) != 1:
+        raise ValueError(f"the treated people are in {len(piloted)} {site}s: a one-site pilot treats one {site}")
+    roster = pl.Roster(panel.people.loc[panel.people.index.isin(list(who))], 0, 0, 0)
+    table = sites.site_months(plan, panel, roster, facts.column, until=facts.windows.measurement[1])
+    start, measured = pd.Timestamp(facts.windows.start.replace(day=1)), pd.Timestamp(facts.windows.measurement[0])
+    table = table.loc[:, (table.columns < start) | (table.columns >= measured)]
+    long = table.stack().rename("y").reset_index().rename(columns={"site": site})
+    long["piloted"] = ((long[site] == next(iter(piloted))) & (long["period"] >= measured)).astype(int)
+    return effects.synthetic_control(long, outcome="y", unit=site, period="period", treated="piloted", method=method)
 
 
 def observed_for(plan: Plan, facts: pl.PilotFacts, hypothesis_index: int) -> str:

@@ -75,8 +75,8 @@ def observed_is_stale(plan: Plan) -> bool:
     return plan.roi.mode == "observed" and o is not None and o.basis != pilot.analysis_key(plan)
 
 
-ISOLATION_BY_DESIGN = {"rct": "control_group", "waves": "control_group", "matched": "control_group",
-                       "did": "control_group", "its": "trend_line"}
+ISOLATION_BY_DESIGN = {"rct": "control_group", "waves": "control_group", "site": "control_group",
+                       "matched": "control_group", "did": "control_group", "its": "trend_line"}
 ISOLATION_WORDS = {
     "": "not chosen yet",
     "control_group": "a control group",

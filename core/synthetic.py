@@ -91,7 +91,7 @@ def synthetic_control(df: pd.DataFrame, *, outcome: str, unit: str, period: str,
         raise ValueError(f"{len(controls)} comparison {unit}(s) for {len(treated_units)} treated: the placebo "
                          "standard error needs more comparison units than treated ones")
     y = table.loc[controls + treated_units].to_numpy(float)
-    fitted = _fit(y, len(controls), pre, method)
+    fitted = fit(y, len(controls), pre, method)
     placebo = _placebos(fitted, y, len(controls), len(treated_units), pre)
     se = math.sqrt((len(placebo) - 1) / len(placebo)) * float(np.std(placebo, ddof=1))
     effect = float(fitted)
@@ -129,7 +129,8 @@ def synthetic_control(df: pd.DataFrame, *, outcome: str, unit: str, period: str,
                                   f"other {unit}s; placebo standard errors")
 
 
-def _fit(y: np.ndarray, controls: int, pre: int, method: Method):
+def fit(y: np.ndarray, controls: int, pre: int, method: Method = "synthetic_did"):
+    """The package's estimate for a units × periods matrix, its `controls` first and `pre` periods before."""
     from synthdid import sc_estimate, synthdid_estimate
 
     with warnings.catch_warnings():

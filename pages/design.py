@@ -9,7 +9,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core import charts, design, pilot, privacy, waves
+from core import charts, design, pilot, privacy, sites, waves
 from core.plan import Preregistration
 from core.words import number
 from ui import datasets, sample_run, session, widgets
@@ -34,11 +34,14 @@ few_eligible = facts.roster is not None and len(facts.roster.people) < privacy.M
 m1.metric("Per arm (treated + control)", f"{arms.treated_people:,} + {arms.control_people:,}",
           help="People in each arm" + (" (from the assignment list)" if arms.source != "plan" else " (planned)"))
 simulated = summary.simulated
-m2.metric("Power of the waves (simulated)" if simulated else "Power of this pilot",
+waved, sited = simulated is not None and d.design == "waves", simulated is not None and d.design == "site"
+m2.metric("Power of the waves (simulated)" if waved else "Power of this pilot (placebo simulation)" if sited
+          else "Power of this pilot",
           f"{summary.planned_power:.0%}" if summary.planned_power is not None else "—",
           help="The chance the pilot shows a significant improvement if the effect below is real."
           + (f" Simulated: {simulated.simulations} waitlist pilots (± {simulated.margin:.0%}), each analysed as step 5 "
-             "will analyse it." if simulated else ""))
+             "will analyse it." if waved else f" Each of {simulated.placebos} other sites in turn in the piloted "
+             "site's place, on the history before the start." if sited else ""))
 m3.metric("Smallest detectable effect", number(summary.planned_mde) if summary.planned_mde is not None else "—",
           help=f"MDE, in {md(unit)}: the smallest improvement this pilot detects with the target power.")
 m4.metric("Break-even effect", number(summary.break_even) if summary.break_even is not None else "—",
@@ -81,15 +84,29 @@ with right:
     options = [""] + design.cluster_choices(facts.roster, roles)
     if p.cluster_column and p.cluster_column not in options:
         options.append(p.cluster_column)
-    widgets.bound(st.selectbox, "Randomise", "pilot.cluster_column", setter("pilot", "cluster_column"),
-                  options=options, index=options.index(p.cluster_column),
-                  format_func=lambda c: "person by person" if not c else f"whole {c} groups",
+    widgets.bound(st.selectbox, "Sites are" if d.design == "site" else "Randomise", "pilot.cluster_column",
+                  setter("pilot", "cluster_column"), options=options, index=options.index(p.cluster_column),
+                  format_func=lambda c: ("person by person" if not c else c if d.design == "site"
+                                         else f"whole {c} groups"),
                   help="Whole teams (or sites) when trained people would share what they learn with untrained "
                        "colleagues (contamination).", disabled=bool(d.assignment))
 
 a1, a2, a3 = st.columns(3)
 locked = bool(d.assignment)
-if d.design == "waves":
+if d.design == "site":
+    c = facts.clusters
+    if c is None or not c.from_roster or not c.sizes:
+        a1.info("Choose the column that names the sites (above) once step 2 has the employees.")
+    else:
+        names = sorted(c.sizes)
+        with a1:
+            widgets.bound(st.selectbox, f"Piloted {md(c.column)}", "design.site", setter("design", "site"),
+                          options=names, index=names.index(d.site) if d.site in names else None,
+                          format_func=lambda s: f"{s} ({c.sizes[s]:,} people)", disabled=locked,
+                          placeholder=f"Choose the {c.column} that starts first")
+        a2.caption(f"Everyone eligible at the piloted {md(c.column)} takes part; the other {c.count - 1:,} "
+                   f"{md(c.column)}s carry on and make up its synthetic twin.")
+elif d.design == "waves":
     with a1:
         widgets.bound(st.number_input, "Waves", f"pilot.waves.{p.waves}", setter("pilot", "waves", int),
                       value=int(p.waves), min_value=waves.MIN_WAVES, max_value=waves.MAX_WAVES, step=1,
@@ -305,9 +322,12 @@ with st.expander("Power in detail"):
                "whole clusters, the design effect 1 + ((1 + cv²)·m − 1)·ICC and degrees of freedom from the number "
                "of clusters (Eldridge et al. 2006); binary KPIs use Cohen's h.")
 
-if simulated is not None:
+if waved:
     with st.expander("How the power of the waves is simulated"):
         st.caption(md(waves.how_simulated(simulated, facts.monthly_noise, alpha=d.alpha)))
+elif sited:
+    with st.expander("How the power of a one-site pilot is simulated"):
+        st.caption(md(sites.how_simulated(simulated, alpha=d.alpha)))
 
 # -- assignment ------------------------------------------------------------------------------------------------
 st.header("Who is in which arm", anchor="assignment")
@@ -371,6 +391,9 @@ else:
     if d.design == "waves":
         size_choice = "everyone"
         g1.caption("Every eligible team, randomly ordered into the waves.")
+    elif d.design == "site":
+        size_choice = "everyone"
+        g1.caption("The piloted site's people are treated; everyone eligible elsewhere is its comparison.")
     else:
         size_choice = g1.radio("Draw", list(SIZES), format_func=SIZES.get, horizontal=True,
                                key=session.key("design.list_size"), disabled=locked)

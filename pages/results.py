@@ -221,6 +221,16 @@ if plan.pilot.effect:
     st.caption(f"Assumed in the plan: an improvement of {number(plan.pilot.effect)} {md(unit)}; observed: an "
                f"improvement of {number(gain)}{interval}.")
 
+if "trajectory" in found.diagnostics:
+    st.plotly_chart(charts.site_and_twin(found.diagnostics["trajectory"], w.start,
+                                         site=", ".join(found.diagnostics["treated_units"]),
+                                         y_title=f"{escape(facts.column)} ({escape(unit)})"), key="results-twin")
+    weights = found.diagnostics["unit_weights"]
+    st.caption(md(f"The twin is {', '.join(f'{s} {v:.0%}' for s, v in list(weights.items())[:6])}"
+                  + (f" and {len(weights) - 6} more" if len(weights) > 6 else "")
+                  + f" of the other sites; before the start it was off by {number(found.diagnostics['pre_fit_rmse'])} "
+                  f"a month on average. Placebo test: {found.diagnostics['placebo_p_value']:.0%} of the other sites "
+                  "showed an effect at least this large when put in the piloted site's place."))
 if "event_study" in found.diagnostics:
     st.plotly_chart(charts.event_study(found.diagnostics["event_study"], y_title=f"effect ({escape(unit)})"),
                     key="results-event-study")

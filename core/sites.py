@@ -1,0 +1,114 @@
+"""A pilot at one site first: the site's monthly KPI against a synthetic twin built from the other sites.
+
+Step 4 picks the site (a value of the plan's cluster column); everyone eligible there is treated, the other
+sites' people are the comparison. Step 5 analyses site-by-month means — every month of history before the start,
+then the measurement window — by synthetic difference in differences (core/synthetic.py).
+
+Power by placebo simulation over the untreated sites (Abadie et al. 2010's placebo logic used forward): on the
+history before the start, the last `measurement_months` months play the measurement window and each other site
+in turn plays the piloted one, against the remaining sites. Those estimates e_j show how far the method strays
+with no effect; their spread is the standard error the pilot will have (se = √((r − 1)/r)·sd e_j, as step 5's
+placebo se), and since adding δ to a site's post-period months adds exactly δ to its estimate (the weights
+depend on the pre-period and the other sites only), the pilot detects δ with probability
+
+    power(δ) = share of sites j with |e_j + δ| > z₁₋α/₂ · se.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from core import pilot as pl
+from core.plan import Plan
+
+MIN_OTHERS = 3  # other sites with a full history: each in turn against at least two
+
+
+@dataclass(frozen=True)
+class SitePower:
+    power: float
+    mde: float | None  # the smallest effect detected with the target power (None: none is)
+    se: float  # the placebo standard error the pilot can expect
+    placebos: int  # how many sites played the piloted one
+    months_before: int  # history months the twin is fitted on in the simulation
+
+
+def site_months(plan: Plan, panel, roster: pl.Roster, column: str, *, until=None) -> pd.DataFrame:
+    """Site × month means of the KPI over the eligible people (rows: sites, columns: months), from the first
+    month of data to `until` (exclusive; default: the start month), flagged values left out as step 5 does."""
+    from core.estimates import without_flagged
+
+    site = plan.pilot.cluster_column
+    if not site or site not in roster.people.columns:
+        raise ValueError("choose the column that names the sites (step 4, “Sites are”)")
+    w = pl.windows(plan.pilot)
+    end = pd.Timestamp(until or pl.add_months(w.start, 0))
+    history, _ = without_flagged(panel.periods[["employee_id", "period", column]], column)
+    history = history[history["employee_id"].isin(roster.people.index) & (history["period"] < end)]
+    names = roster.people[site].astype("string").fillna("(blank)").reindex(history["employee_id"]).to_numpy()
+    return history.assign(site=names).pivot_table(index="site", columns="period", values=column, aggfunc="mean")
+
+
+def placebo_power(table: pd.DataFrame, piloted: str, *, post: int, effect: float, alpha: float = 0.05,
+                  target: float = 0.8) -> SitePower:
+    """Power and MDE of the one-site pilot by placebo simulation on `table` (module docstring)."""
+    full = table.dropna(axis=0, how="any")
+    others = [s for s in full.index if s != piloted]
+    if len(others) < MIN_OTHERS:
+        raise ValueError(f"{len(others)} other site(s) with a full history: the placebo simulation needs at least "
+                         f"{MIN_OTHERS} (each in turn against the rest)")
+    if full.shape[1] - post < 2:
+        raise ValueError(f"{full.shape[1]} months of history: the twin needs at least 2 months before a "
+                         f"{post}-month measurement window")
+    draws = np.asarray(_placebos(tuple(map(tuple, full.loc[others].to_numpy(float))), post))
+    se = math.sqrt((len(draws) - 1) / len(draws)) * float(np.std(draws, ddof=1))
+    if not se > 0:
+        raise ValueError("the sites' monthly KPI does not vary: nothing to simulate")
+    z = float(stats.norm.ppf(1 - alpha / 2))
+
+    def power(delta: float) -> float:
+        return float(np.mean(np.abs(draws + delta) > z * se))
+
+    found = power(abs(effect))
+    mde = None
+    if power(1e6 * se) >= target:
+        low, high = 0.0, se
+        while power(high) < target:
+            low, high = high, 2 * high
+        for _ in range(40):
+            middle = (low + high) / 2
+            low, high = (middle, high) if power(middle) < target else (low, middle)
+        mde = high
+    return SitePower(found, mde, se, len(draws), full.shape[1] - post)
+
+
+@lru_cache(maxsize=16)
+def _placebos(rows: tuple, post: int) -> list[float]:
+    """Each site in turn as the piloted one against the others, its last `post` months as the window."""
+    from core.synthetic import fit
+
+    y = np.asarray(rows)
+    sites, months = y.shape
+    return [float(fit(y[np.r_[np.delete(np.arange(sites), j), j]], sites - 1, months - post)) for j in range(sites)]
+
+
+def site_of(plan: Plan) -> str:
+    """The piloted site: the group of the assignment list's treated people ("" before the list is drawn)."""
+    groups = {a.group for a in plan.design.assignment if a.arm == "treatment"}
+    return next(iter(groups)) if len(groups) == 1 else ""
+
+
+def how_simulated(found: SitePower, *, alpha: float = 0.05) -> str:
+    """The placebo simulation behind a one-site pilot's power, in words for step 4."""
+    return (f"No formula gives the power of a synthetic twin, so the app simulates it on the history before the start: "
+            f"its last months play the measurement window, and each of {found.placebos} other sites in turn plays the "
+            f"piloted one against the rest ({found.months_before} months to fit the twin on). How far those estimates "
+            f"stray with no program gives the standard error the pilot can expect ({found.se:,.3g}); the power is the "
+            f"share of them that an effect of the planned size would push past the {1 - alpha:.0%} interval's edge, "
+            "and the smallest detectable effect the one that does so with the target power.")

@@ -6,17 +6,16 @@ then the measurement window — by synthetic difference in differences (core/syn
 
 Power by placebo simulation over the untreated sites (Abadie et al. 2010's placebo logic used forward): on the
 history before the start, the last `measurement_months` months play the measurement window and each other site
-in turn plays the piloted one, against the remaining sites. Those estimates e_j show how far the method strays
-with no effect; their spread is the standard error the pilot will have (se = √((r − 1)/r)·sd e_j, as step 5's
-placebo se), and since adding δ to a site's post-period months adds exactly δ to its estimate (the weights
-depend on the pre-period and the other sites only), the pilot detects δ with probability
+j in turn plays the piloted one, against the remaining sites, analysed exactly as step 5 will: its estimate e_j
+and its own placebo standard error se_j (each remaining site in turn in j's place). Adding δ to a site's
+post-period months adds exactly δ to its estimate and leaves se_j alone (the weights and the placebos depend on
+the pre-period and the other sites only), so the pilot detects δ with probability
 
-    power(δ) = share of sites j with |e_j + δ| > z₁₋α/₂ · se.
+    power(δ) = share of sites j with |e_j + δ| > z₁₋α/₂ · se_j.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -34,7 +33,7 @@ MIN_OTHERS = 3  # other sites with a full history: each in turn against at least
 class SitePower:
     power: float
     mde: float | None  # the smallest effect detected with the target power (None: none is)
-    se: float  # the placebo standard error the pilot can expect
+    se: float  # the placebo standard error the pilot can expect (the median over the simulated pilots)
     placebos: int  # how many sites played the piloted one
     months_before: int  # history months the twin is fitted on in the simulation
 
@@ -66,14 +65,14 @@ def placebo_power(table: pd.DataFrame, piloted: str, *, post: int, effect: float
     if full.shape[1] - post < 2:
         raise ValueError(f"{full.shape[1]} months of history: the twin needs at least 2 months before a "
                          f"{post}-month measurement window")
-    draws = np.asarray(_placebos(tuple(map(tuple, full.loc[others].to_numpy(float))), post))
-    se = math.sqrt((len(draws) - 1) / len(draws)) * float(np.std(draws, ddof=1))
-    if not se > 0:
+    draws, ses = np.asarray(_placebos(tuple(map(tuple, full.loc[others].to_numpy(float))), post)).T
+    if not np.all(ses > 0):
         raise ValueError("the sites' monthly KPI does not vary: nothing to simulate")
+    se = float(np.median(ses))
     z = float(stats.norm.ppf(1 - alpha / 2))
 
     def power(delta: float) -> float:
-        return float(np.mean(np.abs(draws + delta) > z * se))
+        return float(np.mean(np.abs(draws + delta) > z * ses))
 
     found = power(abs(effect))
     mde = None
@@ -89,13 +88,16 @@ def placebo_power(table: pd.DataFrame, piloted: str, *, post: int, effect: float
 
 
 @lru_cache(maxsize=16)
-def _placebos(rows: tuple, post: int) -> list[float]:
-    """Each site in turn as the piloted one against the others, its last `post` months as the window."""
-    from core.synthetic import fit
+def _placebos(rows: tuple, post: int) -> list[tuple[float, float]]:
+    """(estimate, placebo se) with each site in turn as the piloted one against the others, its last `post`
+    months as the window."""
+    from core.synthetic import estimate_matrix
 
     y = np.asarray(rows)
     sites, months = y.shape
-    return [float(fit(y[np.r_[np.delete(np.arange(sites), j), j]], sites - 1, months - post)) for j in range(sites)]
+    found = [estimate_matrix(y[np.r_[np.delete(np.arange(sites), j), j]], sites - 1, months - post)
+             for j in range(sites)]
+    return [(effect, se) for _, effect, se, _ in found]
 
 
 def site_of(plan: Plan) -> str:

@@ -91,10 +91,7 @@ def synthetic_control(df: pd.DataFrame, *, outcome: str, unit: str, period: str,
         raise ValueError(f"{len(controls)} comparison {unit}(s) for {len(treated_units)} treated: the placebo "
                          "standard error needs more comparison units than treated ones")
     y = table.loc[controls + treated_units].to_numpy(float)
-    fitted = fit(y, len(controls), pre, method)
-    placebo = _placebos(fitted, y, len(controls), len(treated_units), pre)
-    se = math.sqrt((len(placebo) - 1) / len(placebo)) * float(np.std(placebo, ddof=1))
-    effect = float(fitted)
+    fitted, effect, se, placebo = estimate_matrix(y, len(controls), pre, method)
     omega = np.asarray(fitted.weights.omega, float)
     lam = np.asarray(fitted.weights.lambda_, float) if method == "synthetic_did" else np.zeros(pre)
     site = y[len(controls):].mean(axis=0)
@@ -127,6 +124,15 @@ def synthetic_control(df: pd.DataFrame, *, outcome: str, unit: str, period: str,
     return effects._result(effect, se, df_t=None, n=int(table.size), diagnostics=diagnostics,
                            method=f"{name}: {', '.join(treated_units)} against a weighted twin of {len(controls)} "
                                   f"other {unit}s; placebo standard errors")
+
+
+def estimate_matrix(y: np.ndarray, controls: int, pre: int, method: Method = "synthetic_did"):
+    """(the package's fit, τ̂, placebo se, placebo estimates) for a units × periods matrix whose first
+    `controls` rows are the comparison units and whose first `pre` periods are before the start."""
+    fitted = fit(y, controls, pre, method)
+    placebo = _placebos(fitted, y, controls, y.shape[0] - controls, pre)
+    se = math.sqrt((len(placebo) - 1) / len(placebo)) * float(np.std(placebo, ddof=1))
+    return fitted, float(fitted), se, placebo
 
 
 def fit(y: np.ndarray, controls: int, pre: int, method: Method = "synthetic_did"):

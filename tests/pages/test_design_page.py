@@ -189,3 +189,24 @@ def test_a_pilot_of_new_hires_is_chosen_on_the_page_and_counts_who_joins(app, db
     # sample_data/README.md: 59 people join during the pilot's 90 days
     assert any("59 eligible people of 1,200" in c and "not joining during the intervention" in c
                for c in texts(at, "caption"))
+
+
+def test_one_site_first_is_chosen_drawn_and_powered_by_placebo_simulation(app, db_file):
+    store = Store(db_file)
+    plan = sales_with_sample(db_file)
+    at = app(plan.id, "pages/design.py")
+    next(r for r in at.radio if r.label == "Design").set_value("site").run()
+    assert not at.exception, at.exception
+    assert next(s for s in at.selectbox if s.label == "Sites are").value == "team"
+    next(s for s in at.selectbox if s.label == "Piloted team").set_value("SAL-04").run()
+    assert not at.exception, at.exception
+    saved = store.load(plan.id)[0]
+    assert saved.design.design == "site" and saved.design.site == "SAL-04"
+    power = metric(at, "Power of this pilot (placebo simulation)")
+    assert power.endswith("%")
+    assert any("against a synthetic twin of 15 other teams" in t
+               for t in texts(at, "info") + texts(at, "success") + texts(at, "warning"))
+    assert any("each of 15 other sites in turn plays the piloted one" in c for c in texts(at, "caption"))
+    button(at, "Draw the assignment list").click().run()
+    listed = store.load(plan.id)[0].design.assignment
+    assert {a.group for a in listed if a.arm == "treatment"} == {"SAL-04"} and len(listed) == 441

@@ -108,3 +108,18 @@ def test_two_teams_per_arm_show_no_interval_and_keep_the_roi_a_forecast(app, db_
     assert any("No 95% interval exists with so few teams" in m for m in texts(at, "markdown"))
     assert not any(b.label == "Use this observed effect in the ROI step" for b in at.button)
     assert any("ROI step keeps the forecast" in i for i in texts(at, "info"))
+
+
+def test_a_one_site_pilot_shows_the_site_against_its_twin(app, db_file):
+    template = sales_skills()
+    template.pilot.start = "2026-07-01"
+    template.design.design, template.design.site = "site", "SAL-04"
+    template.results.participation = {"team": ["SAL-04"]}  # one of the teams tests.sample simulates a pilot for
+    plan = with_sample_data(db_file, template, piloted=True)
+    at = app(plan.id, "pages/results.py")
+    assert not at.exception, at.exception
+    assert not texts(at, "error"), texts(at, "error")
+    assert "registered" in next(s for s in at.selectbox if s.label == "Method").format_func("synthetic_did")
+    assert metric(at, "95% confidence interval") != "none"
+    assert any("The twin is SAL-" in c and "Placebo test" in c for c in texts(at, "caption"))
+    assert len(at.get("plotly_chart")) >= 1

@@ -126,6 +126,14 @@ def choose(plan: Plan, key: str, *, cluster_column: str = "team") -> None:
         plan.pilot.cluster_column = ""
 
 
+def set_cluster_column(plan: Plan, column: str) -> None:
+    """The column whose groups are randomised (or, for a one-site pilot, that names the sites); a piloted site
+    chosen under another column no longer means anything and is cleared."""
+    if column != plan.pilot.cluster_column:
+        plan.design.site = ""
+    plan.pilot.cluster_column = column or ""
+
+
 def matching_column(name: str, columns: list[str]) -> str:
     """The column whose words best match a KPI name ("Average deal size" → "avg_deal_size")."""
     import re
@@ -343,7 +351,7 @@ def _placebo_site(plan: Plan, facts: pl.PilotFacts):
     if facts.site_history is None:
         raise ValueError("the one-site pilot's power needs the KPI by month for every site (step 2) and the "
                          "column that names the sites")
-    if not plan.design.site:
+    if not plan.design.site or facts.clusters is None or plan.design.site not in facts.clusters.sizes:
         raise ValueError("choose the site to pilot first")
     return sites.placebo_power(facts.site_history, plan.design.site, post=plan.pilot.measurement_months,
                                effect=plan.pilot.effect, alpha=plan.design.alpha, target=plan.design.power)

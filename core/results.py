@@ -68,7 +68,7 @@ def methods_for(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> dict[str, str
 def counted_as(plan: Plan, method: str) -> str:
     """What an estimate's n counts, for the sentence under it."""
     return {"did": "person-months", "its": "months", "synthetic_did": "site-months", "synthetic_control": "site-months",
-            "waves": "team-months" if plan.pilot.cluster_column else "person-months"}.get(method, "people")
+            "waves": "teams" if plan.pilot.cluster_column else "people"}.get(method, "people")
 
 
 ALTERNATIVES = {  # the deviations worth reporting beside each design's registered analysis

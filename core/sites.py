@@ -25,8 +25,7 @@ from scipy import stats
 
 from core import pilot as pl
 from core.plan import Plan
-
-MIN_OTHERS = 3  # other sites with a full history: each in turn against at least two
+from core.synthetic import FEW_CONTROLS
 
 
 @dataclass(frozen=True)
@@ -59,9 +58,10 @@ def placebo_power(table: pd.DataFrame, piloted: str, *, post: int, effect: float
     """Power and MDE of the one-site pilot by placebo simulation on `table` (module docstring)."""
     full = table.dropna(axis=0, how="any")
     others = [s for s in full.index if s != piloted]
-    if len(others) < MIN_OTHERS:
-        raise ValueError(f"{len(others)} other site(s) with a full history: the placebo simulation needs at least "
-                         f"{MIN_OTHERS} (each in turn against the rest)")
+    if len(others) < FEW_CONTROLS:
+        raise ValueError(f"{len(others)} other sites with a full history: step 5 gives no 95% interval with fewer "
+                         f"than {FEW_CONTROLS} to compare with (the placebo standard error rests on them); choose a "
+                         "column with more sites, such as teams")
     if full.shape[1] - post < 2:
         raise ValueError(f"{full.shape[1]} months of history: the twin needs at least 2 months before a "
                          f"{post}-month measurement window")

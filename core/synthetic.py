@@ -100,9 +100,9 @@ def synthetic_control(df: pd.DataFrame, *, outcome: str, unit: str, period: str,
     label = _labeller(kind)
     trajectory = pd.DataFrame({"period": [label(p) for p in table.columns], "treated": site,
                                "synthetic": twin + offset})
-    if len(controls) < FEW_CONTROLS:
+    if len(controls) < 2 * FEW_CONTROLS:
         notes.append(f"Only {len(controls)} comparison {unit}s: the standard error comes from {len(placebo)} placebo "
-                     "estimates, so the interval is approximate; the placebo test's p-value below cannot go under "
+                     "estimates, so the interval is approximate; the placebo test's p-value cannot go under "
                      f"1/{len(controls) + 1}.")
     fit_rmse = float(np.sqrt(np.mean((site[:pre] - twin[:pre] - offset) ** 2)))
     spread = float(np.std(y[: len(controls), :pre]))
@@ -121,6 +121,13 @@ def synthetic_control(df: pd.DataFrame, *, outcome: str, unit: str, period: str,
     }
     name = ("Synthetic difference in differences (Arkhangelsky et al. 2021)" if method == "synthetic_did"
             else "Synthetic control (Abadie et al. 2010)")
+    if len(controls) < FEW_CONTROLS:
+        found = effects._result(effect, se, df_t=None, n=int(table.size), diagnostics=diagnostics, method=name)
+        return effects._no_interval(
+            found, diagnostics["placebo_p_value"],
+            f"Only {len(controls)} comparison {unit}s: a placebo standard error from so few placebo estimates can be "
+            f"far too small, so no 95% interval is shown. Compare with {FEW_CONTROLS} or more {unit}s (for example "
+            "teams rather than cities).", name)
     return effects._result(effect, se, df_t=None, n=int(table.size), diagnostics=diagnostics,
                            method=f"{name}: {', '.join(treated_units)} against a weighted twin of {len(controls)} "
                                   f"other {unit}s; placebo standard errors")

@@ -81,11 +81,12 @@ with middle:
     if pct is not None:
         st.caption(f"= {pct:.1f}% of the baseline {number(facts.baseline)}")
 with right:
-    options = [""] + design.cluster_choices(facts.roster, roles)
+    options = ([] if d.design == "site" else [""]) + design.cluster_choices(facts.roster, roles)
     if p.cluster_column and p.cluster_column not in options:
         options.append(p.cluster_column)
-    widgets.bound(st.selectbox, "Sites are" if d.design == "site" else "Randomise", "pilot.cluster_column",
-                  setter("pilot", "cluster_column"), options=options, index=options.index(p.cluster_column),
+    widgets.bound(st.selectbox, "Sites are" if d.design == "site" else "Randomise",
+                  f"pilot.cluster_column.{d.design == 'site'}", design.set_cluster_column, options=options,
+                  index=options.index(p.cluster_column) if p.cluster_column in options else None,
                   format_func=lambda c: ("person by person" if not c else c if d.design == "site"
                                          else f"whole {c} groups"),
                   help="Whole teams (or sites) when trained people would share what they learn with untrained "
@@ -98,7 +99,7 @@ if d.design == "site":
     if c is None or not c.from_roster or not c.sizes:
         a1.info("Choose the column that names the sites (above) once step 2 has the employees.")
     else:
-        names = sorted(c.sizes)
+        names = sorted(s for s in c.sizes if s != "(blank)")
         with a1:
             widgets.bound(st.selectbox, f"Piloted {md(c.column)}", "design.site", setter("design", "site"),
                           options=names, index=names.index(d.site) if d.site in names else None,
@@ -297,7 +298,8 @@ with st.expander("Test settings: significance, power, drop-out, kind of KPI"):
                       setter("pilot", "p_control", float), value=float(p.p_control), min_value=0.001,
                       max_value=0.999, step=0.05, format="%.3f")
 
-with st.expander("Power in detail"):
+with st.expander("Power in detail" + (" (the two-arm formula; the power above is simulated)"
+                                      if summary.simulated is not None else "")):
     needed = summary.needed
     if needed is not None:
         clusters_needed = (f" ({needed.clusters_treatment:,} + {needed.clusters_control:,} {md(facts.clusters.column)} "

@@ -83,3 +83,14 @@ def test_the_sample_pilot_at_one_team_is_estimated_against_its_twin(before_pilot
     assert found.diagnostics["treated_units"] == ["SAL-04"] and found.diagnostics["n_controls"] == 15
     assert found.diagnostics["n_post_periods"] == 3 and found.diagnostics["n_pre_periods"] == 12
     assert "15 other teams" in found.method
+
+
+def test_changing_the_site_column_clears_the_piloted_site(before_pilot_panel):
+    plan = _site_plan()
+    design.set_cluster_column(plan, "site")
+    assert plan.pilot.cluster_column == "site" and plan.design.site == ""
+    summary = design.power_summary(plan, pilot.facts(plan, before_pilot_panel))
+    assert summary.planned_power is None and "choose the site to pilot first" in summary.planned_error
+    plan.design.site = "Madrid"  # 6 cities: too few to compare with
+    summary = design.power_summary(plan, pilot.facts(plan, before_pilot_panel))
+    assert "no 95% interval with fewer than 10" in summary.planned_error

@@ -89,3 +89,11 @@ def test_bad_shapes_get_specific_messages():
     with pytest.raises(ValueError, match="method must be"):
         effects.synthetic_control(frame, outcome="kpi", unit="site", period="month", treated="piloted",
                                   method="sdid")
+
+
+def test_fewer_than_ten_comparison_sites_give_no_interval_and_say_why():
+    """Six cities: a placebo se from five placebo estimates ran 20× too small in a walk-through; no interval."""
+    found = effects.synthetic_control(_sites(np.random.default_rng(4), sites=6, effect=5.0), outcome="kpi",
+                                      unit="site", period="month", treated="piloted")
+    assert (found.ci_low, found.ci_high) == (-np.inf, np.inf)
+    assert found.p_value >= 1 / 6 and "Only 5 comparison sites" in found.diagnostics["no_interval"]

@@ -306,30 +306,20 @@ def power_summary(plan: Plan, facts: pl.PilotFacts) -> PowerSummary:
     else:
         planned_error = "plan both arms' sizes (treated and control people)"
     simulated = None
-    if not shortfall and plan.design.design == "site":
+    simulate = (_placebo_site if plan.design.design == "site" else
+                _simulated_waves if facts.monthly_noise is not None else None)
+    if not shortfall and simulate is not None:  # no formula fits: the power of step 5's own analysis, simulated
         planned_power = planned_mde = None
         planned_error = ""
         try:
-            simulated = _placebo_site(plan, facts)
+            simulated = simulate(plan, facts)
         except ValueError as exc:
             planned_error = str(exc)
         else:
             planned_power, planned_mde = simulated.power, simulated.mde
             if planned_mde is None:
                 planned_error = (f"even a huge effect is detected less than {plan.design.power:.0%} of the time "
-                                 "against these sites")
-    elif not shortfall and facts.monthly_noise is not None:
-        planned_power = planned_mde = None
-        planned_error = ""
-        try:
-            simulated = _simulated_waves(plan, facts)
-        except ValueError as exc:
-            planned_error = str(exc)
-        else:
-            planned_power, planned_mde = simulated.power, simulated.mde
-            if planned_mde is None:
-                planned_error = (f"with {len(facts.monthly_noise.sd)} teams in {plan.pilot.waves} waves even a huge "
-                                 f"effect is detected less than {plan.design.power:.0%} of the time: too few teams")
+                                 "with these teams or sites: too few to compare")
     break_even = break_even_effect(plan, facts) if not _binary(plan) else None
     if simulated is not None:
         pass  # every eligible team is in the rollout: no larger two-arm sample to suggest

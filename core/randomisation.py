@@ -72,6 +72,20 @@ def _distinct_permutations(items: list):
     yield from build([], len(items))
 
 
+def smallest_detected(power, target: float, *, start: float, huge: float) -> float | None:
+    """The smallest effect a simulated `power(effect)` (rising with the effect, common random numbers) detects
+    with probability `target`: doubling from `start`, then bisection; None when even `huge` is not detected."""
+    if power(huge) < target:
+        return None
+    low, high = 0.0, start
+    while power(high) < target:
+        low, high = high, 2 * high
+    for _ in range(40):
+        middle = (low + high) / 2
+        low, high = (middle, high) if power(middle) < target else (low, middle)
+    return high
+
+
 def smallest_p(count: int) -> float:
     """The smallest two-sided p-value a randomisation test over `count` assignments can give (the observed
     assignment and its mirror image among them)."""

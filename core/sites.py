@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from core import pilot as pl
+from core import randomisation
 from core.plan import Plan
 from core.synthetic import FEW_CONTROLS
 
@@ -74,17 +75,8 @@ def placebo_power(table: pd.DataFrame, piloted: str, *, post: int, effect: float
     def power(delta: float) -> float:
         return float(np.mean(np.abs(draws + delta) > z * ses))
 
-    found = power(abs(effect))
-    mde = None
-    if power(1e6 * se) >= target:
-        low, high = 0.0, se
-        while power(high) < target:
-            low, high = high, 2 * high
-        for _ in range(40):
-            middle = (low + high) / 2
-            low, high = (middle, high) if power(middle) < target else (low, middle)
-        mde = high
-    return SitePower(found, mde, se, len(draws), full.shape[1] - post)
+    mde = randomisation.smallest_detected(power, target, start=se, huge=1e6 * se)
+    return SitePower(power(abs(effect)), mde, se, len(draws), full.shape[1] - post)
 
 
 @lru_cache(maxsize=16)

@@ -182,15 +182,8 @@ def _simulate(effect: float, noise: MonthlyNoise, s: Schedule, simulations: int,
         return float((p <= alpha).mean())
 
     found = power(effect)
-    mde = None
-    if target is not None and power(1e12 * max(noise.sd)) >= target:
-        low, high = 0.0, effect
-        while power(high) < target:
-            low, high = high, 2 * high
-        for _ in range(40):
-            middle = (low + high) / 2
-            low, high = (middle, high) if power(middle) < target else (low, middle)
-        mde = high
+    mde = (randomisation.smallest_detected(power, target, start=effect, huge=1e12 * max(noise.sd))
+           if target is not None else None)
     per_wave = tuple(int(x) for x in np.bincount(np.arange(units) * s.waves // units, minlength=s.waves))
     return WavePower(found, simulations, 2 * math.sqrt(max(found * (1 - found), 1e-9) / simulations), per_wave, mde)
 

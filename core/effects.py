@@ -311,15 +311,23 @@ def _clusters(groups: pd.Series, d: pd.Series, cluster: str) -> tuple[np.ndarray
     return codes, count, treated_count, control_count
 
 
-def _cluster_fit(model, codes: np.ndarray, absorbed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Coefficients, CR1 standard errors and p-values (t with G − 1 df). `absorbed` fixed-effect dummies nested
-    within the clusters are not counted in the small-sample factor (n − 1)/(n − k) (Cameron & Miller 2015,
-    §III.B; as Stata's xtreg, fe): counting them, as a dummy regression does, overstates the standard error."""
+def _cluster_fit(model, codes: np.ndarray, counted: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coefficients, CR1 standard errors and p-values (t with G − 1 df) of a model whose fixed effects were
+    absorbed (demeaned away): the cluster sandwich is the same as with the dummies written out (Frisch–Waugh–
+    Lovell), and `counted` absorbed parameters join k in the small-sample factor (n − 1)/(n − k). Fixed-effect
+    dummies nested within the clusters are not counted (Cameron & Miller 2015, §III.B; as Stata's xtreg, fe):
+    counting them, as a dummy regression does, overstates the standard error."""
     fit = model.fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
     n, k = model.exog.shape
-    se = np.asarray(fit.bse) * math.sqrt((n - k) / (n - k + absorbed))
+    se = np.asarray(fit.bse) * math.sqrt((n - k) / (n - k - counted))
     p = 2 * stats.t.sf(np.abs(np.asarray(fit.params) / se), len(np.unique(codes)) - 1)
     return np.asarray(fit.params), se, p
+
+
+def _within(values: np.ndarray, units: pd.Series) -> np.ndarray:
+    """Each column minus its mean within the unit: the within transformation that absorbs unit fixed effects."""
+    frame = pd.DataFrame(values)
+    return (frame - frame.groupby(units.to_numpy()).transform("mean")).to_numpy()
 
 
 def cr2(x: np.ndarray, y: np.ndarray, groups: np.ndarray, *, column: int = 1) -> tuple[float, float, float]:
@@ -444,12 +452,14 @@ def diff_in_diff(df: pd.DataFrame, *, outcome: str, treated: str, post: str, uni
     to after the start than the comparison group did.
 
     OLS of y = α + τ·(treated × post) + γ·treated + δ·post (+ β'x) + ε; with `unit`, unit fixed effects replace
-    γ, and with `period`, period fixed effects replace δ (two-way fixed effects, as dummies: the coefficient of
-    statsmodels ``ols("y ~ treated:post + C(unit) + C(period)")``). With `cluster`: cluster-robust CR1 standard
-    errors with a t on G − 1 degrees of freedom (Bertrand, Duflo & Mullainathan 2004); when units are nested in
-    the clusters, the unit dummies are left out of the small-sample factor (n − 1)/(n − k), as in Stata's
-    xtreg, fe (Cameron & Miller 2015) — counting them overstated the standard error (98% coverage of the 95%
-    interval with 40 units over 4 periods). Without `cluster`: classical OLS standard errors, as statsmodels.
+    γ, and with `period`, period fixed effects replace δ (two-way fixed effects: the coefficient of statsmodels
+    ``ols("y ~ treated:post + C(unit) + C(period)")``, with the unit effects absorbed by demeaning within units
+    rather than written out as dummies, so 1,200 people × 15 months take well under a second).
+    With `cluster`: cluster-robust CR1 standard errors with a t on G − 1 degrees of freedom (Bertrand, Duflo &
+    Mullainathan 2004); when units are nested in the clusters, the unit dummies are left out of the small-sample
+    factor (n − 1)/(n − k), as in Stata's xtreg, fe (Cameron & Miller 2015) — counting them overstated the standard
+    error (98% coverage of the 95% interval with 40 units over 4 periods). Without `cluster`: classical OLS standard
+    errors, as statsmodels.
     Under 30 clusters: CR2 standard errors with Bell–McCaffrey degrees of freedom (`cr2`, the unit fixed effects
     partialled out when nested in the clusters), which cover 94–95% with 4–12 teams where CR1 and the wild
     cluster bootstrap (Webb weights) covered about 92% (tests/test_effects.py); with under 20 ways to split the
@@ -517,21 +527,24 @@ def diff_in_diff(df: pd.DataFrame, *, outcome: str, treated: str, post: str, uni
         if times[p == 0].max() > times[p == 1].min():
             raise ValueError(f"some periods flagged as before the start ({post} = 0) come after periods flagged as "
                              f"after it: check {post}")
-    effect_column = (d * p).to_numpy()
-    parts = [np.ones(len(y)), effect_column]
-    if not unit:
-        parts.append(d.to_numpy())
-    if not period:
-        parts.append(p.to_numpy())
-    fixed = []
+    # With `unit`, its fixed effects are absorbed: every column is demeaned within the unit (Frisch–Waugh–Lovell),
+    # which gives the dummy regression's coefficients and residuals at a fraction of the cost; the absorbed
+    # intercept and unit dummies are still counted in the degrees of freedom below.
+    effect_column = (d * p).to_numpy(dtype=float)
+    regressors = [effect_column] if unit else [np.ones(len(y)), effect_column, d.to_numpy(dtype=float)]
+    regressors.append(pd.get_dummies(times, drop_first=True, dtype=float).to_numpy() if period
+                    else p.to_numpy(dtype=float)[:, None])
+    base = np.column_stack(regressors)
+    at = 0 if unit else 1
+    absorbed = int(units.nunique()) if unit else 0
+    outcome_values = y.to_numpy(dtype=float)
+    extra = x.loc[:, x.nunique() > 1]
     if unit:
-        fixed.append(pd.get_dummies(units, drop_first=True, dtype=float).to_numpy())
-    if period:
-        fixed.append(pd.get_dummies(times, drop_first=True, dtype=float).to_numpy())
-    base = np.column_stack(parts + fixed)
+        base, outcome_values = _within(base, units), _within(outcome_values[:, None], units)[:, 0]
+        extra = pd.DataFrame(_within(extra.to_numpy(dtype=float), units), columns=extra.columns)
     if np.linalg.matrix_rank(base) < base.shape[1]:
         raise ValueError("the effect cannot be separated from the unit and period fixed effects with these rows")
-    design, used, _ = _informative(base, x.loc[:, x.nunique() > 1])
+    design, used, _ = _informative(base, extra)
     idle = [str(c) for c in x.columns if str(c) not in used]
     if idle:
         notes.append(f"{', '.join(idle)} added nothing once the groups, units and periods were known (e.g. it does "
@@ -541,50 +554,47 @@ def diff_in_diff(df: pd.DataFrame, *, outcome: str, treated: str, post: str, uni
     diagnostics = {"n_units": int(units.nunique()) if unit else None,
                    "n_periods": int(times.nunique()) if period else 2, "means": means,
                    "control_mean": means["control_after"], "covariates_used": used, **counts}
-    model = OLS(y.to_numpy(), design)
+    model = OLS(outcome_values, design)
     fixed_words = " and ".join(w for w in (unit and f"{unit}", period and f"{period}") if w)
     method = ("Difference in differences (treated × after)" +
               (f" with {fixed_words} fixed effects" if fixed_words else ""))
-    codes, absorbed = None, 0
+    codes, nested = None, False
     if cluster:
         codes, count, treated_count, control_count = _clusters(columns[cluster][rows], d, cluster)
         nested = bool(unit) and bool((columns[cluster][rows].astype(str).groupby(units).nunique() == 1).all())
-        absorbed = fixed[0].shape[1] if nested else 0
-        params, ses, _ = _cluster_fit(model, codes, absorbed)
+        # unit dummies nested in the clusters are not counted (as Stata's xtreg, fe); the intercept is
+        params, ses, _ = _cluster_fit(model, codes, 1 if nested else absorbed)
         df_t = count - 1
         method += f", standard errors clustered by {cluster} (t with G − 1 = {df_t} degrees of freedom)"
         diagnostics.update(standard_errors=f"clustered by {cluster} (CR1)", n_clusters=count,
                            n_treated_clusters=treated_count, n_control_clusters=control_count)
     else:
         fit = model.fit(use_t=True)
-        params, ses = np.asarray(fit.params), np.asarray(fit.bse)
-        df_t = len(y) - design.shape[1]
+        df_t = len(y) - design.shape[1] - absorbed
+        params, ses = np.asarray(fit.params), np.asarray(fit.bse) * math.sqrt(fit.df_resid / df_t)
         method += ", classical OLS standard errors"
         diagnostics["standard_errors"] = "classical OLS"
         if unit:
             notes.append(f"Rows of the same {unit} are not independent, but no cluster was given, so the standard "
                          f"errors treat them as if they were and are likely too small; give cluster (the {unit}, or "
                          "the team if whole teams were assigned).")
-    effect, se = float(params[1]), float(ses[1])
+    effect, se = float(params[at]), float(ses[at])
     if cluster and count < FEW_CLUSTERS:
-        few_x, few_y, column = design, y.to_numpy(), 1
-        if absorbed:
-            # units nested in clusters: partial the unit fixed effects out (Frisch–Waugh–Lovell); cr2 allows it
-            first_unit = len(parts)
-            others = [j for j in range(1, design.shape[1]) if not first_unit <= j < first_unit + fixed[0].shape[1]]
-            within = pd.DataFrame(np.column_stack([few_y, design[:, others]]))
-            within = (within - within.groupby(units.to_numpy()).transform("mean")).to_numpy()
-            few_y, few_x, column = within[:, 0], within[:, 1:], 0
-        _, se, df_t = cr2(few_x, few_y, codes, column=column)
-        diagnostics.update(cr1_se=float(ses[1]), standard_errors=f"clustered by {cluster} (CR2, Bell–McCaffrey "
-                                                                 "degrees of freedom)")
+        if unit and not nested:  # cr2 absorbs unit effects only when they sit inside the clusters: write them out
+            raw = np.column_stack([*regressors, x[used].to_numpy(dtype=float), np.ones(len(y)),
+                                   pd.get_dummies(units, drop_first=True, dtype=float).to_numpy()])
+            _, se, df_t = cr2(raw, y.to_numpy(dtype=float), codes, column=0)
+        else:
+            _, se, df_t = cr2(design, outcome_values, codes, column=at)
+        diagnostics.update(cr1_se=float(ses[at]), standard_errors=f"clustered by {cluster} (CR2, Bell–McCaffrey "
+                                                                  "degrees of freedom)")
         method = method.replace(f"(t with G − 1 = {count - 1} degrees of freedom)",
                                 f"(CR2, t with {df_t:.1f} Bell–McCaffrey degrees of freedom)")
         notes.append(f"Only {count} {cluster} clusters were compared: with fewer than about {FEW_CLUSTERS}, the usual "
                      "clustered standard errors run small, so the interval uses the small-sample CR2 correction "
                      f"and a t with {df_t:.1f} degrees of freedom.")
     diagnostics.update(df=df_t, **_pretrend(y, d, p, units, times, x[used] if used else None, codes,
-                                            nested=absorbed > 0))
+                                            nested=nested))
     if diagnostics.get("pretrend_p_value") is not None and diagnostics["pretrend_p_value"] < PRETREND_ALPHA:
         notes.append(f"The groups were already drifting apart before the pilot (the gap changed by "
                      f"{_say(diagnostics['pretrend_slope'])} per period, p = {diagnostics['pretrend_p_value']:.3f}): "
@@ -609,27 +619,26 @@ def _pretrend(y, d, p, units, times, x, codes, *, nested: bool) -> dict:
     if count < 2 or times[before & (d == 1).to_numpy()].nunique() < 2:
         return result
     t = times[before].to_numpy(dtype=float)
-    parts = [np.ones(before.sum()), d[before].to_numpy() * (t - t.mean())]
-    absorbed = 0
-    if units is None:
-        parts.append(d[before].to_numpy())
-    else:
-        unit_dummies = pd.get_dummies(units[before], drop_first=True, dtype=float).to_numpy()
-        parts.append(unit_dummies)
-        absorbed = unit_dummies.shape[1] if nested else 0
+    trend = d[before].to_numpy(dtype=float) * (t - t.mean())
+    parts = [trend] if units is not None else [np.ones(before.sum()), trend, d[before].to_numpy(dtype=float)]
     parts.append(pd.get_dummies(times[before], drop_first=True, dtype=float).to_numpy())
     if x is not None:
         parts.append(x[before].to_numpy(dtype=float))
-    design = np.column_stack(parts)
+    design, outcome_values = np.column_stack(parts), y[before].to_numpy(dtype=float)
+    at, absorbed = (0, int(units[before].nunique())) if units is not None else (1, 0)
+    if units is not None:  # unit fixed effects absorbed, as in the main model
+        design, outcome_values = _within(design, units[before]), _within(outcome_values[:, None], units[before])[:, 0]
     if np.linalg.matrix_rank(design) < design.shape[1]:
         return result
-    model = OLS(y[before].to_numpy(), design)
+    model = OLS(outcome_values, design)
     if codes is not None and len(np.unique(codes[before])) >= 2:
-        params, _, p_values = _cluster_fit(model, pd.factorize(codes[before])[0], absorbed)
-        slope, p_value = float(params[1]), float(p_values[1])
+        params, _, p_values = _cluster_fit(model, pd.factorize(codes[before])[0], 1 if nested else absorbed)
+        slope, p_value = float(params[at]), float(p_values[at])
     else:
         fit = model.fit(use_t=True)
-        slope, p_value = float(fit.params[1]), float(fit.pvalues[1])
+        df_resid = len(outcome_values) - design.shape[1] - absorbed
+        slope = float(fit.params[at])
+        p_value = float(2 * stats.t.sf(abs(slope / (fit.bse[at] * math.sqrt(fit.df_resid / df_resid))), df_resid))
     if math.isfinite(slope) and math.isfinite(p_value):
         result.update(pretrend_slope=slope, pretrend_p_value=p_value)
     return result

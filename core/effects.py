@@ -319,7 +319,8 @@ def _cluster_fit(model, codes: np.ndarray, counted: int = 0) -> tuple[np.ndarray
     counting them, as a dummy regression does, overstates the standard error."""
     fit = model.fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
     n, k = model.exog.shape
-    se = np.asarray(fit.bse) * math.sqrt((n - k) / (n - k - counted))
+    with np.errstate(invalid="ignore"):  # more period dummies than clusters: their own variances may round below 0
+        se = np.asarray(fit.bse) * math.sqrt((n - k) / (n - k - counted))
     p = 2 * stats.t.sf(np.abs(np.asarray(fit.params) / se), len(np.unique(codes)) - 1)
     return np.asarray(fit.params), se, p
 

@@ -3,12 +3,14 @@
 Joins go through normalised ids (trimmed, upper-case, leading zeros kept). The HRIS gives one row per
 person (the last row of a duplicated id wins, as the quality report says); LMS events become engagement
 measures per person (minutes, sessions, module starts and completions, last activity); assessments and
-other per-person measures are averaged per person; monthly KPIs stay per employee and period (averaged
-when a pair repeats). Rows whose id is not in the HRIS are left out, and the join report counts them.
+other per-person measures are averaged per person; KPIs stay per employee and period at the file's own grain —
+weekly, monthly or quarterly (averaged when a pair repeats). Rows whose id is not in the HRIS are left out, and
+the join report counts them.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -17,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from core import aggregate, engine, ingest
+from core import periods as periods_
 from core.quality import Parsed
 
 KINDS = {"hris": "Employees (HRIS)", "lms": "Engagement (LMS events)", "assessments": "Performance (assessments)",
@@ -49,6 +52,33 @@ class Panel:
     people: pd.DataFrame  # one row per employee; index employee_id
     periods: pd.DataFrame | None  # one row per employee and period (KPIs), or None
     roles: dict[str, str]  # role of every panel column (for privacy and the later steps)
+    grain: periods_.Grain = "month"  # the KPI file's own grain: each period is its week's Monday, month's or
+    # quarter's first day
+
+    @functools.cached_property
+    def monthly(self) -> pd.DataFrame | None:
+        """The periods averaged into calendar months: the grain of the analyses built on monthly means (waves,
+        one site) and of the history the design counts in months. The periods themselves when already monthly.
+        A week counts in the month of its Monday."""
+        if self.periods is None or self.grain == "month":
+            return self.periods
+        months = self.periods.assign(period=self.periods["period"].dt.to_period("M").dt.to_timestamp())
+        keys = ["employee_id", "period"]
+        context = [c for c in months.columns if c not in keys and not pd.api.types.is_numeric_dtype(months[c])]
+        out = months.groupby(keys, as_index=False).mean(numeric_only=True)
+        if context:
+            out = out.merge(months.drop_duplicates("employee_id").set_index("employee_id")[context],
+                            left_on="employee_id", right_index=True, how="left")
+        return out
+
+    def says_grain(self) -> str:
+        """The KPI periods' grain in words, for the data page: "weekly (52 weeks, 2025-W27 to 2026-W26)"."""
+        if self.periods is None or self.periods.empty:
+            return ""
+        codes = periods_.codes(self.periods["period"], self.grain)
+        count = int(codes.nunique())
+        first, last = periods_.label(codes.min(), self.grain), periods_.label(codes.max(), self.grain)
+        return f"{periods_.ADJECTIVE[self.grain]} ({count} {self.grain}{'s' if count != 1 else ''}, {first} to {last})"
 
 
 MAX_KINDS = 200  # more distinct values than this is not a column of event types
@@ -167,16 +197,19 @@ def build(sources: dict[str, Source]) -> Panel:
                 name = column if column not in people.columns else f"{column} ({kind})"
                 people[name] = measures[column]
                 roles[name] = "measure" if pd.api.types.is_numeric_dtype(measures[column]) else "date"
-    periods = _periods(sources["kpis"], people, roles) if "kpis" in sources else None
-    return Panel(people, periods, roles)
+    periods, grain = _periods(sources["kpis"], people, roles) if "kpis" in sources else (None, "month")
+    return Panel(people, periods, roles, grain)
 
 
-def _periods(kpis: Source, people: pd.DataFrame, roles: dict[str, str]) -> pd.DataFrame | None:
+def _periods(kpis: Source, people: pd.DataFrame, roles: dict[str, str]) -> tuple[pd.DataFrame | None, str]:
+    """One row per employee and period at the KPI file's own grain (weekly data stay weekly), and that grain."""
     ids = kpis.ids()
     when_col = next(iter(kpis.columns("period", "date")), None)
     if when_col is None or when_col not in kpis.parsed.dates:
-        return None
-    period = kpis.parsed.dates[when_col].dt.to_period("M").dt.to_timestamp()
+        return None, "month"
+    dates = kpis.parsed.dates[when_col]
+    grain = periods_.grain_of(dates)
+    period = periods_.start_of(dates, grain)
     keep = (ids != "") & period.notna() & ids.isin(people.index)
     frame = pd.DataFrame({c: v[keep] for c, v in kpis.parsed.numbers.items()})
     frame.insert(0, "period", period[keep])
@@ -187,4 +220,4 @@ def _periods(kpis: Source, people: pd.DataFrame, roles: dict[str, str]) -> pd.Da
         out = out.merge(people[context], left_on="employee_id", right_index=True, how="left")
     for column in kpis.parsed.numbers:
         roles.setdefault(column, "measure")
-    return out
+    return out, grain

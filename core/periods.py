@@ -14,6 +14,7 @@ from typing import Literal
 import pandas as pd
 
 Grain = Literal["week", "month", "quarter"]
+ADJECTIVE = {"week": "weekly", "month": "monthly", "quarter": "quarterly"}
 QUARTER = re.compile(r"^(?:(?P<y1>\d{4})\s*[-/ ]?\s*Q(?P<q1>[1-4])|Q(?P<q2>[1-4])\s*[-/ ]?\s*(?P<y2>\d{4}))$",
                      re.IGNORECASE)
 ISO_WEEK = re.compile(r"^(?P<y>\d{4})-?W(?P<w>\d{2})(?:-?(?P<d>[1-7]))?$", re.IGNORECASE)
@@ -69,6 +70,15 @@ def codes(dates: pd.Series, grain: Grain) -> pd.Series:
     if grain == "quarter":
         return (dates.dt.year * 4 + (dates.dt.month - 1) // 3).astype(float)
     return (dates.dt.year * 12 + dates.dt.month - 1).astype(float)
+
+
+def start_of(dates: pd.Series, grain: Grain) -> pd.Series:
+    """Each date as the first day of its period: its week's Monday, its month's or its quarter's first day."""
+    if grain == "week":
+        return (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.normalize()
+    if grain == "quarter":
+        return dates.dt.to_period("Q").dt.to_timestamp()
+    return dates.dt.to_period("M").dt.to_timestamp()
 
 
 def parse(values: pd.Series) -> tuple[pd.Series, Grain | None]:

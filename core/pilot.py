@@ -382,7 +382,7 @@ def estimate_problem(plan: Plan, panel: Panel | None) -> str:
     if start_date(plan.pilot) is None:
         return "set the pilot's start date first (estimates use only the months before it)"
     w = windows(plan.pilot)
-    months = panel.periods.loc[panel.periods[column].notna(), "period"]
+    months = panel.monthly.loc[panel.monthly[column].notna(), "period"]
     if plan.pilot.population == "joiners":
         year = (add_months(w.start, -12), add_months(w.start, 0))
         inside = months[(months >= _timestamp(year[0])) & (months < _timestamp(year[1]))]

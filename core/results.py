@@ -349,7 +349,7 @@ def _waves(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> Estimate:
     if not listed:
         raise ValueError("the waitlist's waves are in the assignment list: draw it in step 4 first")
     starts = waves.wave_starts(plan)
-    periods, _ = without_flagged(panel.periods[["employee_id", "period", facts.column]], facts.column)
+    periods, _ = without_flagged(panel.monthly[["employee_id", "period", facts.column]], facts.column)
     inside = periods[periods["employee_id"].isin(list(listed))
                      & (periods["period"] >= pd.Timestamp(facts.windows.baseline[0]))].dropna(subset=[facts.column])
     last = inside["period"].max()
@@ -418,5 +418,5 @@ def months_with_data(facts: pl.PilotFacts, panel: Panel) -> int:
     if not pl.is_monthly(panel, facts.column) or facts.windows is None:
         return 0
     w = facts.windows.measurement
-    months = panel.periods.loc[panel.periods[facts.column].notna(), "period"]
+    months = panel.monthly.loc[panel.monthly[facts.column].notna(), "period"]
     return int(months[(months >= pd.Timestamp(w[0])) & (months < pd.Timestamp(w[1]))].nunique())

@@ -48,7 +48,7 @@ def site_months(plan: Plan, panel, roster: pl.Roster, column: str, *, until=None
         raise ValueError("choose the column that names the sites (step 4, “Sites are”)")
     w = pl.windows(plan.pilot)
     end = pd.Timestamp(until or pl.add_months(w.start, 0))
-    history, _ = without_flagged(panel.periods[["employee_id", "period", column]], column)
+    history, _ = without_flagged(panel.monthly[["employee_id", "period", column]], column)
     history = history[history["employee_id"].isin(roster.people.index) & (history["period"] < end)]
     names = roster.people[site].astype("string").fillna("(blank)").reindex(history["employee_id"]).to_numpy()
     return history.assign(site=names).pivot_table(index="site", columns="period", values=column, aggfunc="mean")

@@ -204,7 +204,7 @@ def monthly_noise(plan: Plan, panel, facts: pl.PilotFacts) -> MonthlyNoise:
     if panel is None or roster is None or w is None or not column or not pl.is_monthly(panel, column):
         return noise_from_typed(v.sd, v.baseline_corr, v.icc, typed_sizes)
     start = pd.Timestamp(pl.add_months(w.start, 0))
-    history, _ = without_flagged(panel.periods[["employee_id", "period", column]], column)
+    history, _ = without_flagged(panel.monthly[["employee_id", "period", column]], column)
     history = history[history["employee_id"].isin(roster.people.index)
                       & (history["period"] < start)
                       & (history["period"] >= pd.Timestamp(pl.add_months(w.start, -HISTORY_MONTHS)))]

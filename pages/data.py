@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from core import ingest, panel, privacy, quality
+from core import ingest, panel, periods, privacy, quality
 from ui import datasets, session
 from ui.text import md
 
@@ -195,10 +195,12 @@ found = datasets.sources(plan)
 for finding in quality.join_findings({k: (s.table.name, s.ids()) for k, s in found.items()}):
     (st.error if finding.severity == "blocks" else st.warning)(md(finding.message))
 people = joined.people
-st.markdown(f"**{len(people):,} people**" + (f"; **{len(joined.periods):,} employee-months** of KPIs from "
-                                               f"{joined.periods['period'].min():%b %Y} to "
-                                               f"{joined.periods['period'].max():%b %Y}" if joined.periods is not None
-                                               else ""))
+st.markdown(f"**{len(people):,} people**" + (f"; **{len(joined.periods):,} employee-{joined.grain}s** of KPIs, "
+                                               f"{joined.says_grain()}" if joined.periods is not None else ""))
+if joined.grain != "month":
+    st.caption(f"The KPIs are {periods.ADJECTIVE[joined.grain]} and stay so in the estimates of step 5. The pilot's "
+               "windows are months: a period counts in the window its first day falls in. Waves and one-site pilots "
+               "are analysed on monthly means.")
 key = datasets.pseudonym_key()
 preview = privacy.safe_rows(people.head(200), joined.roles, key)
 st.dataframe(preview, hide_index=True, width="stretch",

@@ -113,3 +113,33 @@ def test_a_column_named_for_time_spent_becomes_minutes(name):
     lms = source("lms", f"employee_id,timestamp,event,quiz_score,{name}\n"
                         "E1,2024-01-01 09:00,login,80,5\nE1,2024-01-02 09:00,module_complete,95,20\n")
     assert panel.engagement(lms).loc["E1", "lms_minutes"] == 5 + 20
+
+
+def kpi_panel(kpis: str) -> panel.Panel:
+    return panel.build({"hris": source("hris", HRIS), "kpis": source("kpis", kpis)})
+
+
+def test_weekly_kpis_stay_weekly_and_a_monthly_view_averages_them():
+    rows = [("00123", day, value) for day, value in
+            (("2024-01-26", 1), ("2024-02-02", 3), ("2024-02-09", 5), ("2024-02-16", 7), ("2024-02-23", 9))]
+    joined = kpi_panel("employee_id,week_ending,sales\n" + "".join(f"{i},{d},{v}\n" for i, d, v in rows))
+    assert joined.grain == "week"
+    mine = joined.periods[joined.periods.employee_id == "00123"]
+    assert mine["period"].dt.day_of_week.eq(0).all()  # each week as its Monday
+    assert mine["sales"].tolist() == [1, 3, 5, 7, 9]  # five weeks, none folded together
+    assert joined.says_grain() == "weekly (5 weeks, 2024-W04 to 2024-W08)"
+    monthly = joined.monthly[joined.monthly.employee_id == "00123"].set_index("period")["sales"]
+    # the week ending 2 February starts on Monday 29 January, so it counts in January
+    assert monthly.to_dict() == {pd.Timestamp("2024-01-01"): 2.0, pd.Timestamp("2024-02-01"): 7.0}
+
+
+@pytest.mark.parametrize("labels, grain, said", [
+    (("2024-W05", "2024-W06", "2024-W07"), "week", "weekly (3 weeks, 2024-W05 to 2024-W07)"),
+    (("2024 Q1", "Q2 2024", "2024-Q3"), "quarter", "quarterly (3 quarters, 2024 Q1 to 2024 Q3)"),
+    (("2024-01", "2024-02", "2024-03"), "month", "monthly (3 months, 2024-01 to 2024-03)"),
+])
+def test_the_grain_is_detected_and_said(labels, grain, said):
+    joined = kpi_panel("employee_id,period,sales\n" + "".join(f"00123,{p},{i}\n" for i, p in enumerate(labels)))
+    assert joined.grain == grain
+    assert joined.says_grain() == said
+    assert len(joined.periods) == 3

@@ -109,3 +109,38 @@ def test_only_methods_that_fit_the_plan_are_offered(sample_panel):
     offered = results.methods_for(new_hires, pilot.facts(new_hires, sample_panel), sample_panel)
     assert offered == {"ancova": "Difference in means (new hires have no baseline)"}
     assert results.counted_as(plan, "did") == "person-months" and results.counted_as(plan, "new") == "people"
+
+
+def weekly(monthly_panel):
+    """The same panel with each month's value in every week whose Monday falls in that month."""
+    import dataclasses
+
+    periods = monthly_panel.periods
+    months = periods["period"].drop_duplicates()
+    mondays = pd.date_range(months.min(), months.max() + pd.offsets.MonthEnd(1), freq="W-MON")
+    weeks = pd.DataFrame({"week": mondays, "period": mondays.to_period("M").to_timestamp()})
+    out = periods.merge(weeks, on="period").drop(columns="period").rename(columns={"week": "period"})
+    return dataclasses.replace(monthly_panel, periods=out[periods.columns], grain="week")
+
+
+def test_weekly_kpis_are_analysed_weekly_and_waves_on_their_monthly_means(sample_panel):
+    from core import design
+
+    plan = sample_plan()
+    by_week = weekly(sample_panel)
+    facts = pilot.facts(plan, by_week)
+    frame = results.monthly_frame(plan, facts, by_week, results.arms(plan, by_week))
+    assert frame["period"].dt.day_of_week.eq(0).all() and frame["period"].nunique() > 20  # weeks, not months
+    found = results.estimate(plan, facts, by_week, "did")
+    monthly = results.estimate(plan, pilot.facts(plan, sample_panel), sample_panel, "did")
+    assert found.diagnostics["n_periods"] > 3 * monthly.diagnostics["n_periods"]
+    assert found.effect == pytest.approx(monthly.effect, rel=0.05)
+
+    plan = sales_skills()
+    plan.pilot.start, plan.design.seed = "2026-07-01", 9
+    design.choose(plan, "waves")
+    design.apply_list(plan, design.generate_list(plan, pilot.facts(plan, sample_panel)))
+    waves_weekly = results.estimate(plan, pilot.facts(plan, by_week), by_week, "waves")
+    waves_monthly = results.estimate(plan, pilot.facts(plan, sample_panel), sample_panel, "waves")
+    assert waves_weekly.effect == pytest.approx(waves_monthly.effect, rel=1e-9)
+    assert (waves_weekly.ci_low, waves_weekly.ci_high) == pytest.approx((waves_monthly.ci_low, waves_monthly.ci_high))

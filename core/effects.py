@@ -950,13 +950,10 @@ def staggered_did(df: pd.DataFrame, *, outcome: str, unit: str, period: str, coh
                      "left blank in the table.")
     if pretrend_p is not None and not math.isfinite(pretrend_p):
         pretrend_p = None
-    if pretrend_p is not None and pretrend_p < PRETREND_ALPHA:
-        notes.append(f"Before their start, the waves were already drifting apart from their comparison units (joint "
-                     f"test of the effects before each start, p = {pretrend_p:.3f}): the parallel-trends assumption is "
-                     "in doubt.")
     sizes = frame.groupby("unit")["cohort"].first().value_counts().sort_index()
     diagnostics = {
         "group_time": table, "event_study": study, "pretrend_p_value": pretrend_p,
+        "pretrend_test": "joint test of the effects before each start",
         "cohort_sizes": {label(c): int(k) for c, k in sizes.items()}, "n_never_treated": never,
         "n_units": int(frame["unit"].nunique()), "n_periods": int(frame["period"].nunique()),
         "control": "never treated" if control == "never" else "not yet treated",
@@ -967,9 +964,14 @@ def staggered_did(df: pd.DataFrame, *, outcome: str, unit: str, period: str, coh
               f"{comparison} {unit}s, averaged with weights by cohort size")
     found = _result(float(simple["ATT"].iloc[0]), float(simple["std_error"].iloc[0]), df_t=None,
                     n=diagnostics["n_units"], method=method + "; analytical standard errors", diagnostics=diagnostics)
-    if diagnostics["n_units"] >= FEW_CLUSTERS:
-        return found
-    return _waves_by_randomisation(found, frame, periods, control, unit, method)
+    if diagnostics["n_units"] < FEW_CLUSTERS:
+        found = _waves_by_randomisation(found, frame, periods, control, unit, method)
+    pretrend_p = found.diagnostics["pretrend_p_value"]
+    if pretrend_p is not None and pretrend_p < PRETREND_ALPHA:
+        found.diagnostics["warnings"].append(
+            f"Before their start, the waves were already drifting apart ({found.diagnostics['pretrend_test']}, "
+            f"p = {pretrend_p:.3f}): the parallel-trends assumption is in doubt.")
+    return found
 
 
 def _waves_by_randomisation(found: Estimate, frame: pd.DataFrame, periods: np.ndarray, control: Control,
@@ -999,6 +1001,8 @@ def _waves_by_randomisation(found: Estimate, frame: pd.DataFrame, periods: np.nd
                                    "orders the waves could have been drawn in, so no test can reach 95% confidence: "
                                    "the estimate is shown without an interval. More teams, or a longer rollout, would "
                                    "give one.", method)
+    diagnostics.update(pretrend_p_value=_pretrend_by_randomisation(y, periods, codes, drawn),
+                       pretrend_test="randomisation test of the waves' trends before the first start")
     low, high = randomisation.interval(found.effect, alpha, beta, scale=found.se)
     diagnostics["warnings"].append(
         f"Only {diagnostics['n_units']} {unit}s: large-sample standard errors run narrow with so few, so the interval "
@@ -1006,6 +1010,36 @@ def _waves_by_randomisation(found: Estimate, frame: pd.DataFrame, periods: np.nd
     return dataclasses.replace(found, ci_low=float(low), ci_high=float(high), p_value=p,
                                method=f"{method}; interval and p-value by randomisation inference over the orders "
                                       "of the waves")
+
+
+def _pretrend_by_randomisation(y: np.ndarray, periods: np.ndarray, codes: np.ndarray,
+                                drawn: np.ndarray) -> float | None:
+    """Whether the waves already trended apart before any of them started, as a randomisation test: each unit's
+    linear slope over the periods before the first start, and the statistic Σ_w n_w (s̄_w − s̄)² (the between-waves
+    sum of squares of the slopes, ANOVA's numerator; the total is fixed, so this orders as F does) over the same
+    orders of the waves as the interval. Nothing is treated in those periods, so the test is exact; the Wald test
+    on the analytical errors said p = 0.000 for randomised waves of 16 teams."""
+    from core import staggered
+
+    first = codes[codes != staggered.NEVER].min(initial=len(periods))
+    before = y[:, :first]
+    if before.shape[1] < 3:
+        return None
+    t = np.arange(before.shape[1], dtype=float)
+    seen = ~np.isnan(before)
+    counts = seen.sum(axis=1)
+    t_mean = np.where(seen, t, 0).sum(axis=1) / np.maximum(counts, 1)
+    y_mean = np.nansum(before, axis=1) / np.maximum(counts, 1)
+    dt = np.where(seen, t - t_mean[:, None], 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slopes = (dt * np.nan_to_num(before - y_mean[:, None])).sum(axis=1) / (dt**2).sum(axis=1)
+    keep = (counts >= 2) & np.isfinite(slopes)
+    if keep.sum() < 3:
+        return None
+    slopes, drawn = slopes[keep] - slopes[keep].mean(), drawn[:, keep]
+    between = sum((np.where(drawn == c, slopes, 0.0).sum(axis=1) ** 2) / (drawn == c).sum(axis=1)
+                  for c in np.unique(drawn[0]))
+    return float(np.mean(between >= between[0] - 1e-12 * abs(between[0])))
 
 
 def synthetic_control(df: pd.DataFrame, *, outcome: str, unit: str, period: str, treated: str,

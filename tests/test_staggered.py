@@ -89,3 +89,26 @@ def test_assignments_are_all_distinct_orders_with_the_observed_first():
     sampled = randomisation.assignments(big, sampled=99)
     assert len(sampled) == 100 and sampled[0].tolist() == big.tolist()
     assert all(sorted(r) == sorted(big) for r in sampled)
+
+
+def _pretrend_p(rng, drift=0.0, units=16, months=15):
+    """Randomised waves of 16 teams starting in months 12, 13, 14, AR(0.6) noise; `drift` per month added to the
+    later two waves' history (a difference in trend before anyone started)."""
+    cohorts = rng.permutation(np.repeat([12, 13, 14], [6, 5, 5]))
+    e = np.zeros((units, months))
+    for t in range(months):
+        e[:, t] = (0.6 * e[:, t - 1] if t else 0) + rng.normal(0, 0.5, size=units)
+    y = rng.normal(size=(units, 1)) + e + 0.05 * np.arange(months) + drift * (cohorts[:, None] > 12) * np.arange(
+        months)
+    return effects._pretrend_by_randomisation(y, np.arange(months), cohorts, randomisation.assignments(cohorts,
+                                                                                                       sampled=999))
+
+
+def test_the_waves_pretrend_test_is_a_randomisation_test_that_holds_its_size_and_sees_a_drift():
+    """Nothing is treated before the first start, so the test is exact: 400 randomised pilots reject at 5% ± 2.7
+    points (3 Monte Carlo sd). The Wald test on analytical errors said p = 0.000 on such a pilot."""
+    rng = np.random.default_rng(2612)
+    rejected = np.mean([_pretrend_p(rng) < 0.05 for _ in range(400)])
+    assert rejected < 0.05 + 0.027
+    seen = np.mean([_pretrend_p(rng, drift=0.15) < 0.05 for _ in range(50)])
+    assert seen > 0.8

@@ -213,6 +213,22 @@ def balance(frame: pd.DataFrame, *, arm_col: str, covariates: list[str],
     return _suppress_small_groups(table, x, treated)
 
 
+def readable(table: pd.DataFrame):
+    """The balance table as people read it: means to 2 decimals (shares of a level as %), SMDs to 3, and a hidden
+    cell (a group under 5) says "hidden" rather than showing as blank or None."""
+    def mean(value, covariate):
+        return f"{value:.0%}" if " = " in str(covariate) else f"{value:,.2f}"
+
+    out = table.copy()
+    for column in out.columns:
+        if column.startswith("mean"):
+            out[column] = [("hidden" if pd.isna(v) else mean(v, c)) for v, c in zip(out[column], out["covariate"],
+                                                                                   strict=True)]
+        elif column.startswith("SMD"):
+            out[column] = ["hidden" if pd.isna(v) else f"{v:+.3f}" for v in out[column]]
+    return out
+
+
 def _suppress_small_groups(table: pd.DataFrame, x: pd.DataFrame, treated: np.ndarray) -> pd.DataFrame:
     """Privacy (groups under 5, complementary suppression, core/privacy.py): when an arm has fewer than 5 people
     the table is one row saying so (even the levels present would describe them); otherwise, per arm and

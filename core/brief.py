@@ -19,7 +19,7 @@ from pathlib import Path
 from core import __version__, decision, design, results, roi, sample_pilot, sensitivity, static_charts
 from core import pilot as pl
 from core.plan import Plan
-from core.words import amount, chance, money, number, p_value
+from core.words import amount, chance, interval, money, number, p_value
 
 
 @dataclass
@@ -70,7 +70,7 @@ def content(plan: Plan, facts: pl.PilotFacts | None = None, *, charts: bool = Tr
     if basis == "observed" and o is not None:  # as an improvement, like the effect: the estimate inside its interval
         low, high = sorted((pl.direction(plan) * o.ci_low, pl.direction(plan) * o.ci_high))
         effect = (f"{simulated + ' ' if simulated else ''}Observed: the pilot measured an improvement of "
-                  f"{amount(r.effect, unit)} (95% CI {amount(low, unit)} to {amount(high, unit)}, "
+                  f"{amount(r.effect, unit)} (95% CI {interval(low, high, unit)}, "
                   f"{p_value(o.p_value)}; {o.method}). Costs and the other assumptions are forecasts.")
     else:
         effect = (f"Forecast: the plan assumes {amount(r.effect, unit)} per participant; every figure is a "

@@ -122,7 +122,7 @@ def _observed(strength: str, low: float, high: float, chance: float, ci, break_e
     span = _span(low, high, chance, True)
     if ci is None or break_even is None:
         return UNCLEAR, f"Not yet clear: the observed effect cannot be set against break-even ({span})."
-    interval = f"95% CI {amount(ci.low, unit)} to {amount(ci.high, unit)}, break-even {amount(break_even, unit)}"
+    interval = f"95% CI {words.interval(ci.low, ci.high, unit)}, break-even {amount(break_even, unit)}"
     if ci.low > break_even and low > 0:
         return EXPAND, f"Expand: even the low end of the pilot's observed effect pays off ({strength} evidence; " \
                        f"{interval}; {span})."

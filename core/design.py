@@ -607,17 +607,22 @@ def _without_list(plan: Plan) -> Plan:
     return dataclasses.replace(plan, design=dataclasses.replace(plan.design, assignment=[]))
 
 
-def apply_list(plan: Plan, rows: list) -> str:
-    """Keep the list in the plan; the plan's arm sizes become the list's. Returns what changed, in words."""
+def apply_list(plan: Plan, rows: list, facts: pl.PilotFacts | None = None) -> str:
+    """Keep the list in the plan; the plan's arm sizes become the list's. Returns what changed, in words, against
+    the arms step 4 showed before the draw (`facts`: in whole clusters, or everyone eligible for waves and one
+    site), else against the typed arm sizes."""
     treated = sum(r.arm == pl.TREATMENT for r in rows)
     control = sum(r.arm == pl.CONTROL for r in rows)
-    before = (plan.pilot.treated_people, plan.pilot.control_people)
+    shown = pl.arms(_without_list(plan), facts.clusters, facts.roster) if facts is not None else None
+    before = ((shown.treated_people, shown.control_people) if shown is not None
+              else (plan.pilot.treated_people, plan.pilot.control_people))
     plan.design.assignment = rows
     plan.pilot.treated_people, plan.pilot.control_people = treated, control
     text = f"Assignment list drawn: {treated:,} treated and {control:,} control people (seed {plan.design.seed})."
     if before != (treated, control):
-        text += (f" The plan's arms were {before[0]:,} + {before[1]:,}; they are now the list's {treated:,} + "
-                 f"{control:,}.")
+        about = "about " if shown is not None and shown.treated_clusters is not None else ""
+        text += (f" The plan's arms were {about}{before[0]:,} + {before[1]:,} people; they are now the list's "
+                 f"{treated:,} + {control:,}.")
     return text
 
 

@@ -396,7 +396,7 @@ def observed_for(plan: Plan, facts: pl.PilotFacts, hypothesis_index: int) -> str
     """What the registry shows as observed for a hypothesis: the kept estimate (step 5, measured on the plan's
     current arms) for the first hypothesis — in % of the baseline when the hypothesis is in % — a typed value
     for the others, else "not measured"."""
-    from core.words import number
+    from core.words import interval, number
 
     h = plan.hypotheses[hypothesis_index]
     o = plan.results.observed
@@ -405,7 +405,7 @@ def observed_for(plan: Plan, facts: pl.PilotFacts, hypothesis_index: int) -> str
             low, high = facts.effect_pct(o.ci_low), facts.effect_pct(o.ci_high)
             return f"{facts.effect_pct(o.effect):+.1f}% (95% CI {low:+.1f}% to {high:+.1f}%)"
         unit = facts.kpi.unit if facts.kpi else ""
-        return f"{number(o.effect)} {unit} (95% CI {number(o.ci_low)} to {number(o.ci_high)})".replace("  ", " ")
+        return f"{number(o.effect)} {unit} (95% CI {interval(o.ci_low, o.ci_high)})".replace("  ", " ")
     if h.observed is not None:
         return f"{number(h.observed)} {h.unit} (typed)"
     return "not measured"

@@ -12,23 +12,45 @@ def count(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
-def number(x: float) -> str:
+def number(x: float, digits: int | None = None) -> str:
     """A number as people read it, never in scientific notation: whole above 100, else 3 significant digits,
-    thousands separated, and never a negative zero.
+    thousands separated, and never a negative zero; with `digits`, exactly that many decimals (`interval`).
 
     >>> number(28022.567), number(853.4), number(2.194), number(0.0123456), number(1_234_567.8), number(-0.0004)
     ('28,023', '853', '2.19', '0.0123', '1,234,568', '-0.0004')
     """
     if x != x or x in (float("inf"), float("-inf")):
         return "—"
-    if abs(x) >= 100:
-        text = f"{x:,.0f}"
-    elif x == 0:
+    if digits is not None:
+        text = f"{round(x, digits):,.{digits}f}"
+        return text.lstrip("-") if float(text.replace(",", "")) == 0 else text
+    if x == 0:
         return "0"
-    else:
-        digits = max(0, 2 - math.floor(math.log10(abs(x))))
-        text = f"{round(x, digits):,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{x:,.0f}"
+    digits = _decimals(x)
+    text = f"{round(x, digits):,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{x:,.0f}"
     return "0" if text.lstrip("-") in ("0", "") else text
+
+
+def _decimals(x: float) -> int:
+    """Decimals `number` shows: none from 100 up, else enough for 3 significant digits."""
+    return 0 if x == 0 or abs(x) >= 100 else max(0, 2 - math.floor(math.log10(abs(x))))
+
+
+def interval(low: float, high: float, unit: str = "") -> str:
+    """Both ends of an interval to the same precision, set by the larger end, with the unit as `amount` writes it.
+
+    >>> interval(72.6, 1768.2), interval(-5.04, -2.0, "weeks"), interval(2.0, 5.0), interval(-20, 1500, "$ per deal")
+    ('73 to 1,768', '-5.04 to -2.00 weeks', '2 to 5', '−$20 to $1,500 per deal')
+    """
+    finite = [v for v in (low, high) if v == v and abs(v) != float("inf")]
+    digits = _decimals(max(map(abs, finite))) if finite else 0
+    digits = next(d for d in range(digits + 1) if all(round(v, d) == round(v, digits) for v in finite))  # 2 to 5
+    first, second = amount(low, unit, digits), amount(high, unit, digits)
+    unit = unit.strip()
+    suffix = unit[1:].strip() if unit.startswith("$") else unit
+    if suffix and first.endswith(" " + suffix):
+        first = first[: -len(suffix) - 1]
+    return f"{first} to {second}"
 
 
 def p_value(p: float) -> str:
@@ -83,7 +105,7 @@ def per_unit(unit: str, kpi: str = "", better: str = "higher") -> str:
     return f"per extra {one}" if better == "higher" else f"per {one} saved"
 
 
-def amount(x: float, unit: str) -> str:
+def amount(x: float, unit: str, digits: int | None = None) -> str:
     """A value with its unit, a money unit written as money: "$1,000 per deal", "3.5 weeks".
 
     >>> amount(1000, "$ per deal"), amount(3.5, "weeks"), amount(-20, "$"), amount(2, "")
@@ -91,6 +113,6 @@ def amount(x: float, unit: str) -> str:
     """
     unit = unit.strip()
     if unit.startswith("$"):
-        shown = f"−${number(-x)}" if x < 0 else f"${number(x)}"
+        shown = f"−${number(-x, digits)}" if x < 0 else f"${number(x, digits)}"
         return f"{shown} {unit[1:].strip()}".strip()
-    return f"{number(x)} {unit}".strip()
+    return f"{number(x, digits)} {unit}".strip()

@@ -9,7 +9,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core import charts, design, pilot, privacy, sites, waves
+from core import assignment, charts, design, pilot, privacy, sites, waves
 from core.plan import Preregistration
 from core.words import number
 from ui import datasets, sample_run, session, widgets
@@ -19,7 +19,9 @@ plan = session.require_plan()
 joined = datasets.joined(plan)
 facts = pilot.facts(plan, joined)
 roles = joined.roles if joined is not None else {}
-summary = design.power_summary(plan, facts)
+with st.spinner("Working out the power: a waitlist or one-site pilot is simulated the way step 5 will analyse it "
+                "(the first time takes a few seconds)…"):
+    summary = design.power_summary(plan, facts)
 p, d = plan.pilot, plan.design
 kpi = facts.kpi
 unit = summary.unit
@@ -378,9 +380,7 @@ elif d.design == "matched":
             st.warning(f"{unmatched:,} trained people have no control within the caliper and are left out.")
         if incomplete:
             st.warning(f"{incomplete:,} trained people have a missing value in a covariate and are left out.")
-        st.dataframe(balance, hide_index=True, width="stretch",
-                     column_config={col: st.column_config.NumberColumn(format="%.3f")
-                                    for col in ("SMD", "SMD after matching")})
+        st.dataframe(assignment.readable(balance), hide_index=True, width="stretch")
 else:
     if not clustered:
         strata_options = [col for col in roster.people.columns if roles.get(col) in ("category", "team", "site")]
@@ -409,8 +409,9 @@ else:
         def draw(plan_):
             if not plan_.design.seed:
                 plan_.design.seed = design.new_seed()
-            rows = design.generate_list(plan_, pilot.facts(plan_, joined), everyone=size_choice == "everyone")
-            message.append(design.apply_list(plan_, rows))
+            facts_ = pilot.facts(plan_, joined)
+            rows = design.generate_list(plan_, facts_, everyone=size_choice == "everyone")
+            message.append(design.apply_list(plan_, rows, facts_))
 
         try:
             candidate = plan.__class__.from_dict(plan.to_dict())
@@ -464,9 +465,13 @@ if d.assignment:
                                     help="SMD (standardised mean difference): the gap between the arms in sds of "
                                          "the covariate; above 0.1 is flagged as imbalanced.")
         if covariates:
-            st.dataframe(design.balance_table(plan, facts, joined, covariates), hide_index=True, width="stretch",
-                         column_config={"SMD": st.column_config.NumberColumn(format="%.3f")})
-            if arms.treated_clusters is not None:
+            st.dataframe(assignment.readable(design.balance_table(plan, facts, joined, covariates)),
+                         hide_index=True, width="stretch")
+            if d.design == "site":
+                st.caption(f"One {md(facts.clusters.column)} against all the others differs from them by design: "
+                           "step 5 does not compare it with their average but with a synthetic twin, weighted to "
+                           "follow its own history before the start.")
+            elif arms.treated_clusters is not None:
                 st.caption(f"With whole {md(facts.clusters.column)} clusters drawn ({arms.treated_clusters} + "
                            f"{arms.control_clusters}), chance differences above 0.1 are common and expected: the "
                            "registered analysis adjusts for each person's baseline, and its interval allows for the "

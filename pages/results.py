@@ -175,7 +175,7 @@ e1.metric(f"Observed effect ({md(unit)})", ("+" if found.effect > 0 else "") + n
                + (f": a change of {number(found.effect)} is an improvement of {number(gain)}." if better == "lower"
                   else "."))
 bounded = results.has_interval(found)
-e2.metric("95% confidence interval", f"{number(found.ci_low)} to {number(found.ci_high)}" if bounded else "none",
+e2.metric("95% confidence interval", words.interval(found.ci_low, found.ci_high) if bounded else "none",
           help=None if bounded else found.diagnostics.get("no_interval"))
 e3.metric("As % of the baseline", f"{pct:+.1f}%" if pct is not None else "—",
           help=f"95% CI {low_pct:+.1f}% to {high_pct:+.1f}%" if low_pct is not None and bounded else None)
@@ -217,7 +217,7 @@ if compliers is not None:
     for warning in compliers.diagnostics["warnings"]:
         st.warning(md(warning))
 if plan.pilot.effect:
-    interval = f" (95% CI {number(gain_low)} to {number(gain_high)})" if bounded else " (no 95% interval)"
+    interval = f" (95% CI {words.interval(gain_low, gain_high)})" if bounded else " (no 95% interval)"
     st.caption(f"Assumed in the plan: an improvement of {number(plan.pilot.effect)} {md(unit)}; observed: an "
                f"improvement of {number(gain)}{interval}.")
 
@@ -286,7 +286,7 @@ with st.expander("Does a learning gain carry the effect? (mediation, an associat
         if carried is not None:
             share = carried.diagnostics["share_mediated"]
             st.markdown(md(f"Through {mediator}: {number(carried.effect)} {unit} of the effect (95% bootstrap "
-                           f"interval {number(carried.ci_low)} to {number(carried.ci_high)})"
+                           f"interval {words.interval(carried.ci_low, carried.ci_high)})"
                            + (f", about {share:.0%} of it." if share == share else ".")))
             for warning in carried.diagnostics["warnings"]:
                 st.caption(md(warning))
@@ -304,8 +304,7 @@ for h in plan.hypotheses:
             observed = (f"{pct:+.1f}% (95% CI {low_pct:+.1f}% to {high_pct:+.1f}%)" if pct is not None and bounded
                         else f"{pct:+.1f}% (no 95% interval)" if pct is not None else "")
         else:
-            observed = (f"{words.amount(gain, unit)} (95% CI {words.amount(gain_low, unit)} to "
-                        f"{words.amount(gain_high, unit)})" if bounded
+            observed = (f"{words.amount(gain, unit)} (95% CI {words.interval(gain_low, gain_high, unit)})" if bounded
                         else f"{words.amount(gain, unit)} (no 95% interval)")
     elif h.observed is not None:
         observed = f"{number(h.observed)} {h.unit} (typed)"

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import charts, export, phillips, pilot, results, roi, sample_pilot, sensitivity
 from core.plan import CostLine, Range
-from core.words import number
+from core.words import interval, number
 from ui import datasets, live, session, widgets
 from ui.text import md
 
@@ -32,7 +32,7 @@ if roi.basis(plan) == "observed":
         beside = ""
     low, high = sorted((pilot.direction(plan) * o.ci_low, pilot.direction(plan) * o.ci_high))
     st.caption(f"**Observed**: the effect is the pilot's estimate, an improvement of {number(inputs.effect)} (95% CI "
-               f"{number(low)} to {number(high)}); the Monte Carlo draws it from that interval. Costs and the other "
+               f"{interval(low, high)}); the Monte Carlo draws it from that interval. Costs and the other "
                f"assumptions are still forecasts.{beside}")
     if sample_pilot.is_simulated(plan):
         st.info(sample_pilot.label(plan), icon="🧪")

@@ -123,7 +123,7 @@ def test_a_lower_is_better_effect_sits_inside_its_own_interval_in_the_summary():
     plan.results.observed.basis = pl.analysis_key(plan)
     plan.roi.mode = "observed"
     text = brief.content(plan, charts=False).effect
-    assert "improvement of 3.5 weeks (95% CI 2 weeks to 5 weeks" in text
+    assert "improvement of 3.5 weeks (95% CI 2 to 5 weeks" in text
 
 
 def test_the_advice_before_a_pilot_never_asks_for_more_teams_than_are_eligible(sample_panel):

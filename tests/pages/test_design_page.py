@@ -1,5 +1,6 @@
 """Step 4 in AppTest: the answer first, the pilot definition, the list, the registration."""
 
+import pandas as pd
 import pytest
 
 from core import power as pw
@@ -141,7 +142,9 @@ def test_matched_controls_from_the_sample_data(app, db_file):
     controls = [a for a in assigned if a.arm == "control"]
     assert 40 <= len(treated) <= 58 and len(controls) == len(treated)  # 1:1 without replacement
     balance = next(df.value for df in at.dataframe if "SMD after matching" in df.value.columns)
-    assert balance["SMD after matching"].abs().max() < balance["SMD"].abs().max()
+    smd = balance[["SMD", "SMD after matching"]].apply(pd.to_numeric, errors="coerce").abs()  # text: "+0.012"
+    assert smd["SMD after matching"].max() < smd["SMD"].max()
+    assert balance["mean treatment"].str.fullmatch(r"-?[\d,]+\.\d\d|\d+%|hidden").all()
 
 
 def test_more_teams_than_are_eligible_is_said_plainly_and_no_power_is_claimed(app, db_file):

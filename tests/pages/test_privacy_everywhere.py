@@ -140,7 +140,9 @@ def test_sensitive_attributes_only_after_opting_in_and_only_as_arm_aggregates(ap
     assert not at.exception, at.exception
     table = next(df.value for df in at.dataframe if "SMD" in df.value.columns)
     assert len(table) <= 6  # one row per level or measure, never one per person
-    assert table.loc[table["covariate"] == "gender = Non-binary", "flag"].str.startswith("hidden").all()
+    hidden = table["covariate"] == "gender = Non-binary"
+    assert table.loc[hidden, "flag"].str.startswith("hidden").all()
+    assert (table.loc[hidden, ["mean treatment", "mean control", "SMD"]] == "hidden").all().all()  # not "None"
 
 
 def test_sensitive_attributes_are_never_strata(app, db_file, sample_plan):

@@ -135,15 +135,25 @@ def _time_codes(values: pd.Series, name: str) -> tuple[pd.Series, str]:
         if numbers.notna().sum() == values.notna().sum():
             return numbers.astype(float), "number"
         dates, grain = periods.parse(values)
+        if values.notna().any() and dates[values.notna()].isna().all():
+            # neither numbers nor dates: labels ("P1" … "P12") in their natural order, said in the warnings
+            scale = periods.Labels(values.dropna())
+            return scale.codes(values), scale
         bad = values.notna() & dates.isna()
         if bad.any():
-            raise ValueError(f"{name} must hold numbers (1, 2, 3 or 2026), dates (2026-07), quarters (2026 Q3) or "
-                             f"ISO weeks (2026-W05); found {values[bad].iloc[0]!r}")
+            raise ValueError(f"{name} must hold numbers (1, 2, 3 or 2026), dates (2026-07), quarters (2026 Q3), "
+                             f"ISO weeks (2026-W05) or labels of one kind (P1, P2 …); found {values[bad].iloc[0]!r} "
+                             f"among dates")
     grain = grain or periods.grain_of(dates)
     return periods.codes(dates, grain), grain
 
 
 def _time_code(value, kind: str, name: str) -> float:
+    if isinstance(kind, periods.Labels):
+        code = float(kind.codes(pd.Series([value], dtype=object)).iloc[0])
+        if not math.isfinite(code):
+            raise ValueError(f"{name} must be one of the periods ({kind.said()}), got {value!r}")
+        return code
     if kind == "number":
         try:
             number = float(value)
@@ -161,9 +171,19 @@ def _time_code(value, kind: str, name: str) -> float:
 
 
 def _label(code: float, kind: str) -> str:
+    if isinstance(kind, periods.Labels):
+        return kind.order[int(code)] if 0 <= code < len(kind.order) else f"{code:g}"
     if kind in ("month", "quarter", "week"):
         return periods.label(code, kind)
     return f"{int(code)}" if float(code).is_integer() else f"{code:g}"
+
+
+def _order_said(kind: str) -> list[str]:
+    """The warning that says in which order labelled periods were taken, for the user to check."""
+    if isinstance(kind, periods.Labels):
+        return [f"The periods are labels, taken in the order {kind.said()} (numbers inside compared as numbers): "
+                "check that this is their order in time."]
+    return []
 
 
 def _say(x: float) -> str:
@@ -490,6 +510,7 @@ def diff_in_diff(df: pd.DataFrame, *, outcome: str, treated: str, post: str, uni
             columns[name] = _present(df[name])
     columns.update({c: df[c] for c in covariates if c not in columns})
     rows, x, counts, notes = _usable_rows(df, columns, outcome, covariates)
+    notes += _order_said(kind)
     y, d, p = columns[outcome][rows], columns[treated][rows], columns[post][rows]
     _check_outcome(y, outcome)
     _check_arms(d, treated)
@@ -770,6 +791,7 @@ def interrupted_time_series(df: pd.DataFrame, *, outcome: str, period: str, star
     t0 = _time_code(start, kind, "start")
     columns = {outcome: _numbers(df[outcome], outcome), period: times}
     keep, counts, notes = _drop_blanks(columns, outcome)
+    notes += _order_said(kind)
     series = columns[outcome][keep].groupby(times[keep]).mean().sort_index()
     averaged = int(keep.sum()) > len(series)
     after = series.index.to_numpy() >= t0
@@ -832,14 +854,17 @@ def _cohort_codes(values: pd.Series, name: str, kind: str) -> pd.Series:
     blank = values.isna() | values.astype(str).str.strip().isin(["", "0", "0.0"])
     if pd.api.types.is_numeric_dtype(values):
         blank |= values.eq(0)
-    if kind == "number":
+    if isinstance(kind, periods.Labels):
+        codes = kind.codes(values.where(~blank))
+    elif kind == "number":
         codes = pd.to_numeric(values.where(~blank), errors="coerce").astype(float)
     else:
         dates, _ = periods.parse(values.where(~blank))
         codes = periods.codes(dates, kind)
     text = ~blank & codes.isna()
     if text.any():
-        example = "a date like 2026-07" if kind == "month" else "a number on the periods' scale, e.g. 2026"
+        example = ("a date like 2026-07" if kind == "month" else f"one of the periods: {kind.said()}"
+                   if isinstance(kind, periods.Labels) else "a number on the periods' scale, e.g. 2026")
         raise ValueError(f"{name} must be the first period each unit is treated ({example}), or 0 / blank for never "
                          f"treated; found {values[text].iloc[0]!r}")
     return codes
@@ -875,6 +900,7 @@ def staggered_did(df: pd.DataFrame, *, outcome: str, unit: str, period: str, coh
                period: times}
     cohorts = _cohort_codes(df[cohort], cohort, kind)
     keep, counts, notes = _drop_blanks(columns, outcome)
+    notes += _order_said(kind)
     frame = pd.DataFrame({"unit": columns[unit][keep].astype(str), "period": times[keep],
                           "y": columns[outcome][keep], "cohort": cohorts[keep]})
     duplicated = frame.duplicated(["unit", "period"])
@@ -936,7 +962,8 @@ def staggered_did(df: pd.DataFrame, *, outcome: str, unit: str, period: str, coh
             pretrend_p = float(pretest["p_value"])
         except (KeyError, ValueError, np.linalg.LinAlgError, IndexError):
             pretrend_p = None
-    label = (lambda c: pd.Timestamp(year=int(c) // 12, month=int(c) % 12 + 1, day=1)) if kind == "month" else int
+    label = ((lambda c: pd.Timestamp(year=int(c) // 12, month=int(c) % 12 + 1, day=1)) if kind == "month"
+             else int if kind == "number" else (lambda c: _label(c, kind)))
     table = pd.DataFrame({"cohort": [label(c) for c in group_time["cohort"]],
                           "period": [label(t) for t in group_time["time"]],
                           "att": group_time["ATT"].astype(float).to_numpy(),

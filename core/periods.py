@@ -1,5 +1,6 @@
 """Periods as people write them, and their grain: months, quarters ("2024 Q1", "Q1 2024", "2024-Q1") and ISO
-weeks ("2024-W05"), or dates whose spacing says weekly, monthly or quarterly.
+weeks ("2024-W05"), or dates whose spacing says weekly, monthly or quarterly; any other labels ("P1" … "P12",
+"FY24 P03", "Sprint 9") in their natural order, numbers inside compared as numbers (`Labels`).
 
 Each grain puts periods on one integer scale, so consecutive periods differ by 1: months year·12 + month − 1,
 quarters year·4 + quarter − 1, weeks the count of Mondays since 5 January 1970 (ISO 8601 weeks start on Monday).
@@ -89,6 +90,8 @@ def parse(values: pd.Series) -> tuple[pd.Series, Grain | None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         dates = pd.to_datetime(values, errors="coerce")
+    if pd.api.types.is_datetime64_any_dtype(dates):  # "M1" reads as a minute past midnight in year 1: not a date
+        dates = dates.where(dates.dt.year.between(1800, 2200))
     return dates.where(dates.notna(), labelled), None
 
 
@@ -103,3 +106,34 @@ def label(code: float, grain: Grain) -> str:
         return f"{year}-W{week:02d}"
     return f"{n // 12}-{n % 12 + 1:02d}"
 
+
+
+_RUNS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that compares the digits inside a label as numbers: "P2" < "P10", "FY24 P3" < "FY25 P1"."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.strip().lower())
+                 for part in _RUNS.split(str(text).strip()) if part.strip())
+
+
+class Labels(str):
+    """The scale of labelled periods: the string "label" (as a grain is named) that also holds the labels in
+    their natural order; period k (0-based) is coded k, so consecutive labels differ by 1."""
+
+    order: tuple[str, ...]
+
+    def __new__(cls, labels) -> Labels:
+        scale = super().__new__(cls, "label")
+        scale.order = tuple(sorted({str(v).strip() for v in labels}, key=natural_key))
+        return scale
+
+    def codes(self, values: pd.Series) -> pd.Series:
+        """Each label's position in the order (NaN for a blank or a label not in it)."""
+        position = {label: float(k) for k, label in enumerate(self.order)}
+        return values.map(lambda v: position.get(str(v).strip(), float("nan")) if pd.notna(v) else float("nan"))
+
+    def said(self) -> str:
+        """The order in words, so a user can check it is the order in time."""
+        shown = self.order if len(self.order) <= 6 else (*self.order[:3], "…", *self.order[-2:])
+        return " < ".join(shown)

@@ -707,3 +707,44 @@ def test_quarters_and_weeks_keep_their_own_grain():
     for found in (by_quarter, by_week):
         assert found.effect == pytest.approx(numeric.effect, rel=1e-10) and found.se == pytest.approx(numeric.se)
     assert "2022 Q1" in by_quarter.method and "2026-W" in by_week.method
+
+
+def test_any_sortable_labels_are_periods_in_their_natural_order_and_the_order_is_said():
+    """"P1" … "P24" written in a shuffled file: P10 comes after P9 (not after P1), as the numeric scale has it."""
+    rng = np.random.default_rng(32)
+    y = np.r_[rng.normal(10, 1, 12), rng.normal(13, 1, 12)]
+    numeric = effects.interrupted_time_series(pd.DataFrame({"t": np.arange(24), "y": y}), outcome="y", period="t",
+                                              start=12)
+    shuffled = rng.permutation(24)
+    labelled = pd.DataFrame({"p": [f"P{k + 1}" for k in shuffled], "y": y[shuffled]})
+    found = effects.interrupted_time_series(labelled, outcome="y", period="p", start="P13")
+    assert found.effect == pytest.approx(numeric.effect, rel=1e-10) and found.se == pytest.approx(numeric.se)
+    assert "P13" in found.method
+    assert any("P1 < P2 < P3 < … < P23 < P24" in w for w in found.diagnostics["warnings"])
+    with pytest.raises(ValueError, match="start must be one of the periods"):
+        effects.interrupted_time_series(labelled, outcome="y", period="p", start="P99")
+    fiscal = effects.interrupted_time_series(pd.DataFrame({"p": [f"FY{24 + k // 12} P{k % 12 + 1:02d}"
+                                                                 for k in range(24)], "y": y}),
+                                             outcome="y", period="p", start="FY25 P01")
+    assert fiscal.effect == pytest.approx(numeric.effect, rel=1e-10)
+
+
+def test_labelled_periods_run_through_did_and_waves():
+    rows = pd.DataFrame({"unit": np.repeat(["a", "b", "c", "d"], 4), "period": np.tile(["W1", "W2", "W9", "W10"], 4),
+                         "d": np.repeat([1, 1, 0, 0], 4), "post": np.tile([0, 0, 1, 1], 4),
+                         "y": [1, 2, 6, 7, 2, 3, 7, 8, 1, 2, 3, 4, 2, 3, 4, 5.0]})
+    found = effects.diff_in_diff(rows, outcome="y", treated="d", post="post", unit="unit", period="period")
+    assert found.effect == pytest.approx(3.0)
+    assert found.diagnostics["pretrend_slope"] == pytest.approx(0.0, abs=1e-9)  # W1 → W2 is one step for both
+    rng = np.random.default_rng(3)
+    units, months = 12, 10
+    first = np.repeat([4, 6, 0], 4)  # 0: never treated
+    y = rng.normal(size=(units, months)) + 2.0 * ((first[:, None] > 0) & (np.arange(1, months + 1) >= first[:, None]))
+    numbers = pd.DataFrame({"unit": np.repeat(np.arange(units), months), "t": np.tile(np.arange(1, months + 1), units),
+                            "first": np.repeat(first, months), "y": y.ravel()})
+    labelled = numbers.assign(t=[f"M{t}" for t in numbers["t"]],
+                              first=[f"M{f}" if f else "0" for f in numbers["first"]])
+    by_number = effects.staggered_did(numbers, outcome="y", unit="unit", period="t", cohort="first", control="never")
+    by_label = effects.staggered_did(labelled, outcome="y", unit="unit", period="t", cohort="first", control="never")
+    assert by_label.effect == pytest.approx(by_number.effect, rel=1e-10)
+    assert set(by_label.diagnostics["cohort_sizes"]) == {"M4", "M6"}

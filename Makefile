@@ -35,7 +35,7 @@ run: $(VENV)/.app
 
 test: $(VENV)/.test chromium postgres
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=15
 
 bench: $(VENV)/.test postgres
 	$(BIN)/python -m bench

@@ -14,7 +14,7 @@ import types
 import typing
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 SCHEMA_VERSION = 2
 NAME_MAX = 200
@@ -56,6 +56,58 @@ class PlanFormatError(ValueError):
     """A plan dictionary or JSON document that cannot be read; the message names the field."""
 
 
+def is_number(value: object) -> bool:
+    """A finite int or float that is not a bool (JSON's true is not 1 here); an integer of thousands of digits is
+    not a usable number either. The one check of "a number" for plans, imports and the ROI inputs."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The values a number field accepts, declared once beside the field (``Annotated[float, Limit(…)]``): the
+    repair of stored and imported plans (core/plan_checks.py), the pages' widget bounds (ui/widgets.limits) and
+    the ROI's validation all read it. Both ends are included, as a widget's min_value and max_value are.
+    `shown` is the factor a page shows the value at (100 for a share edited as a percentage)."""
+
+    low: float
+    high: float
+    words: str
+    shown: float = 1.0
+
+    def holds(self, value: object) -> bool:
+        return is_number(value) and self.low <= float(value) <= self.high
+
+
+BIG = 10_000_000  # people, seeds and the like beyond this are typing mistakes, not pilots
+MONEY = 1e12  # any amount or effect beyond a trillion is a typing mistake
+PEOPLE = Limit(0, BIG, f"0 to {BIG:,} people")
+SHARE = Limit(0, 1, "0 to 100%", shown=100)
+MONTHS = Limit(1, 120, "1 to 120 months")
+ANY_NUMBER = Limit(-MONEY, MONEY, "a number below a trillion")
+AMOUNT = Limit(0, MONEY, "$0 to $1 trillion")
+
+
+def limits(holder: type) -> dict[str, Limit]:
+    """The declared Limit of each field of a plan section (a dataclass), by field name."""
+    hints = typing.get_type_hints(holder, include_extras=True)
+    return {name: next(m for m in typing.get_args(tp)[1:] if isinstance(m, Limit))
+            for name, tp in hints.items()
+            if typing.get_origin(tp) is Annotated and any(isinstance(m, Limit) for m in typing.get_args(tp)[1:])}
+
+
+def limit(path: str) -> Limit:
+    """The declared Limit of a field by its path in the plan: "roi.adoption", "pilot.sd", "kpis.value_per_unit"."""
+    section, name = path.split(".", 1)
+    holder = {"pilot": Pilot, "design": DesignPlan, "roi": RoiAssumptions, "kpis": Kpi, "costs": CostLine,
+              "hypotheses": Hypothesis}[section]
+    return limits(holder)[name]
+
+
 @dataclass
 class Goals:
     business_improvement: str = ""
@@ -76,7 +128,7 @@ class Stakeholder:
 class Hypothesis:
     kpi: str = ""
     direction: Direction = "increase"
-    assumed_size: float | None = None
+    assumed_size: Annotated[float | None, ANY_NUMBER] = None
     unit: str = ""
     by_when: str = ""
     observed: float | None = None
@@ -87,7 +139,7 @@ class CostLine:
     """One Phillips cost category. `per_participant` lines are multiplied by the participants."""
 
     category: str = ""
-    amount: float = 0.0
+    amount: Annotated[float, AMOUNT] = 0.0
     per_participant: bool = False
     note: str = ""
 
@@ -124,20 +176,21 @@ class RoiAssumptions:
 
     scope: RoiScope = "pilot"
     mode: RoiMode = "forecast"  # observed: the effect is the Results step's estimate, its range the 95% CI
-    rollout_participants: int = 0
-    participant_hours: float = 0.0
-    loaded_hourly_wage: float = 0.0
+    rollout_participants: Annotated[int, PEOPLE] = 0
+    participant_hours: Annotated[float, Limit(0, 10_000, "0 to 10,000 hours")] = 0.0
+    loaded_hourly_wage: Annotated[float, Limit(0, 10_000, "$0 to $10,000 an hour")] = 0.0
     costs: list[CostLine] = field(default_factory=default_costs)
     benefit_kind: BenefitKind = "recurring"
-    adoption: float = 1.0
-    contribution_margin: float = 1.0
-    attribution: float = 1.0
-    confidence: float = 1.0
-    monthly_decay: float = 0.0
-    horizon_months: int = 12
-    realisation_months: int = 3
-    program_months: int = 3
-    discount_rate: float = 0.10  # a year, Finance's cost of capital (10% unless Finance says otherwise)
+    adoption: Annotated[float, SHARE] = 1.0
+    contribution_margin: Annotated[float, SHARE] = 1.0
+    attribution: Annotated[float, SHARE] = 1.0
+    confidence: Annotated[float, SHARE] = 1.0
+    monthly_decay: Annotated[float, Limit(0, 0.99, "0% to 99%", shown=100)] = 0.0
+    horizon_months: Annotated[int, MONTHS] = 12
+    realisation_months: Annotated[int, MONTHS] = 3
+    program_months: Annotated[int, Limit(1, 60, "1 to 60 months")] = 3
+    # a year, Finance's cost of capital (10% unless Finance says otherwise)
+    discount_rate: Annotated[float, Limit(0, 1, "0 to 100% a year", shown=100)] = 0.10
     isolation_method: IsolationMethod = ""
     ranges: dict[str, Range] = field(default_factory=dict)
 
@@ -173,9 +226,9 @@ class Kpi:
     better: Better = "higher"
     column: str = ""
     owner: str = ""
-    manual_baseline: float | None = None
-    target: float | None = None
-    value_per_unit: float | None = None
+    manual_baseline: Annotated[float | None, ANY_NUMBER] = None
+    target: Annotated[float | None, ANY_NUMBER] = None
+    value_per_unit: Annotated[float | None, AMOUNT] = None
     value_source: str = ""
     credibility: Credibility = ""
     intangible: bool = False
@@ -225,25 +278,25 @@ class Pilot:
     """
 
     start: str = ""
-    baseline_months: int = 3
-    intervention_days: int = 90
-    measurement_gap_months: int = 0
-    measurement_months: int = 3
+    baseline_months: Annotated[int, Limit(1, 36, "1 to 36 months")] = 3
+    intervention_days: Annotated[int, Limit(1, 730, "1 to 730 days")] = 90
+    measurement_gap_months: Annotated[int, Limit(0, 24, "0 to 24 months")] = 0
+    measurement_months: Annotated[int, Limit(1, 24, "1 to 24 months")] = 3
     outcome: Outcome = "mean"
     population: Population = "current"
     eligible: dict[str, list[str]] = field(default_factory=dict)
     cluster_column: str = ""
-    waves: int = 3  # a waitlist pilot's number of waves (design "waves")
-    treated_people: int = 0
-    control_people: int = 0
-    effect: float = 0.0
+    waves: Annotated[int, Limit(2, 6, "2 to 6 waves")] = 3  # a waitlist pilot's number of waves (design "waves")
+    treated_people: Annotated[int, PEOPLE] = 0
+    control_people: Annotated[int, PEOPLE] = 0
+    effect: Annotated[float, ANY_NUMBER] = 0.0
     kpi_type: KpiType = "continuous"
-    p_control: float = 0.5
+    p_control: Annotated[float, Limit(0.001, 0.999, "0.001 to 0.999")] = 0.5
     variance_source: VarianceSource = "data"  # estimated from the data where it has the KPI; typed otherwise
-    sd: float = 1.0
-    icc: float = 0.0
-    baseline_corr: float = 0.0
-    cluster_size: float = 1.0
+    sd: Annotated[float, Limit(1e-9, MONEY, "a positive number")] = 1.0
+    icc: Annotated[float, Limit(0, 0.99, "0 to 0.99")] = 0.0
+    baseline_corr: Annotated[float, Limit(0, 0.99, "0 to 0.99")] = 0.0
+    cluster_size: Annotated[float, Limit(1, 1e6, "1 to 1,000,000 people")] = 1.0
     variance_note: str = ""
 
 
@@ -255,13 +308,13 @@ class DesignPlan:
     contamination: YesNo = ""
     history: YesNo = ""
     design: DesignKind = ""
-    alpha: float = 0.05
-    power: float = 0.8
+    alpha: Annotated[float, Limit(0.001, 0.5, "0.001 to 0.5")] = 0.05
+    power: Annotated[float, Limit(0.5, 0.99, "0.5 to 0.99")] = 0.8
     alternative: Alternative = "two-sided"
-    attrition: float = 0.1
+    attrition: Annotated[float, Limit(0, 0.9, "0 to 90%", shown=100)] = 0.1
     strata: list[str] = field(default_factory=list)
     site: str = ""  # design "site": the value of the cluster column (the site) piloted first
-    seed: int = 0
+    seed: Annotated[int, Limit(0, 2**31 - 1, "0 to 2,147,483,647")] = 0
     assignment: list[Assigned] = field(default_factory=list)
     analysis_method: str = ""
     preregistration: Preregistration | None = None

@@ -26,14 +26,13 @@ core/sensitivity.py runs the very same formulas, vectorised.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from core.plan import Plan, Range, RoiAssumptions
+from core.plan import Limit, Plan, Range, RoiAssumptions, is_number, limit
 
 PARTICIPANT_TIME = "Participant time"
 
@@ -212,36 +211,33 @@ def with_values(inputs: RoiInputs, values: Mapping[str, float]) -> RoiInputs:
     return dataclasses.replace(inputs, **changes)
 
 
-def validate(inputs: RoiInputs) -> None:
-    """Raise InputError naming the first input that is missing, not finite or out of range."""
-    def finite(name: str, value: float, label: str) -> None:
-        if not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise InputError(name, f"{label} must be a finite number, got {value!r}.")
+# where each ROI input is read from in the plan: its declared Limit (core/plan.py) is the one it is checked against
+FIELDS = {"effect": "pilot.effect", "value_per_unit": "kpis.value_per_unit", "participants": "pilot.treated_people",
+          **{name: f"roi.{name}" for name in ("adoption", "contribution_margin", "attribution", "confidence",
+                                              "monthly_decay", "participant_hours", "loaded_hourly_wage",
+                                              "discount_rate", "horizon_months", "realisation_months")}}
+LABELS = {**{name: label for name, (label, _) in ASSUMPTIONS.items()}, "participant_hours": "Hours per participant",
+          "loaded_hourly_wage": "The loaded hourly wage", "discount_rate": "The discount rate",
+          "horizon_months": "The horizon", "realisation_months": "The months to realise a one-time benefit"}
 
-    for name, (label, kind) in ASSUMPTIONS.items():
-        value = getattr(inputs, name)
-        finite(name, value, label)
-        if name in RATES and not 0 <= value <= 1:
-            raise InputError(name, f"{label} must be between 0% and 100%, got {value:.0%}.")
-        if name == "monthly_decay" and not 0 <= value < 1:
-            raise InputError(name, f"{label} must be at least 0% and below 100%, got {value:.0%}.")
-        if kind in ("money", "count") and value < 0:
-            raise InputError(name, f"{label} cannot be negative, got {value:,}.")
-    for name in ("participant_hours", "loaded_hourly_wage"):
-        value = getattr(inputs, name)
-        finite(name, value, name.replace("_", " ").capitalize())
-        if value < 0:
-            raise InputError(name, f"{name.replace('_', ' ').capitalize()} cannot be negative.")
+
+def assumption_limit(name: str) -> Limit:
+    """The declared Limit of an ROI input (an assumption a range, a slider or a scenario may set)."""
+    return limit(FIELDS[name])
+
+
+def validate(inputs: RoiInputs) -> None:
+    """Raise InputError naming the first input that is not a finite number inside its declared Limit."""
+    for name in FIELDS:
+        value, bound = getattr(inputs, name), assumption_limit(name)
+        if not bound.holds(value):
+            shown = f"{value * 100:g}%" if bound.shown == 100 and is_number(value) else repr(value)
+            raise InputError(name, f"{LABELS[name]} must be {bound.words}, got {shown}.")
     for i, line in enumerate(inputs.costs):
-        finite(f"costs[{i}]", line.amount, f"Cost line “{line.category}”")
-        if line.amount < 0:
-            raise InputError(f"costs[{i}]", f"Cost line “{line.category}” cannot be negative.")
-    finite("discount_rate", inputs.discount_rate, "The discount rate")
-    if not 0 <= inputs.discount_rate <= 1:
-        raise InputError("discount_rate", "The discount rate must be 0% to 100% a year.")
-    if not 1 <= inputs.horizon_months <= 120:
-        raise InputError("horizon_months", "The horizon must be 1 to 120 months.")
-    if not 1 <= inputs.realisation_months <= inputs.horizon_months:
+        if not limit("costs.amount").holds(line.amount):
+            raise InputError(f"costs[{i}]", f"Cost line “{line.category}” must be {limit('costs.amount').words}, "
+                                            f"got {line.amount!r}.")
+    if inputs.realisation_months > inputs.horizon_months:
         raise InputError("realisation_months",
                          "One-time benefits must be realised within the horizon (1 month or more).")
 

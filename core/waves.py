@@ -31,8 +31,9 @@ import pandas as pd
 from core import pilot as pl
 from core import randomisation, staggered
 from core.plan import Plan
+from core.plan import limit as pl_limit
 
-MIN_WAVES, MAX_WAVES = 2, 6
+MIN_WAVES, MAX_WAVES = int(pl_limit("pilot.waves").low), int(pl_limit("pilot.waves").high)  # declared in core/plan.py
 SIMULATED_ORDERS = 999  # orders of the waves each simulated randomisation test compares with
 
 

@@ -75,7 +75,7 @@ with left:
                    f"{w.intervention[1]:%d %b %Y} · measured {pilot.months_label(w.measurement)}")
 with middle:
     widgets.bound(st.number_input, f"Effect to detect ({md(unit)}, improvement)", f"pilot.effect.{p.effect}",
-                  setter("pilot", "effect", float), value=float(p.effect),
+                  setter("pilot", "effect", float), value=float(p.effect), **widgets.limits("pilot.effect"),
                   format=widgets.number_format(p.effect),
                   help="The improvement the program should bring per person, in the KPI's units. Positive means "
                        "better (lower, for a KPI where lower is better). The ROI step values the same number.")
@@ -112,7 +112,7 @@ if d.design == "site":
 elif d.design == "waves":
     with a1:
         widgets.bound(st.number_input, "Waves", f"pilot.waves.{p.waves}", setter("pilot", "waves", int),
-                      value=int(p.waves), min_value=waves.MIN_WAVES, max_value=waves.MAX_WAVES, step=1,
+                      value=int(p.waves), **widgets.limits("pilot.waves", int), step=1,
                       disabled=locked, help="Every eligible team gets the program; a random order decides when. "
                                             "Each wave starts one measurement window after the one before.")
     with a2:
@@ -149,17 +149,17 @@ elif clustered:
                        f"({c.smallest}–{c.largest}; size spread cv {c.cv:.2f}).")
         else:
             widgets.bound(st.number_input, f"People per {md(c.column)} (until step 2 has data)", "pilot.cluster_size",
-                          setter("pilot", "cluster_size", float), value=float(p.cluster_size), min_value=1.0,
-                          step=1.0)
+                          setter("pilot", "cluster_size", float), value=float(p.cluster_size),
+                          **widgets.limits("pilot.cluster_size"), step=1.0)
 else:
     with a1:
         widgets.bound(st.number_input, "Treated people", f"pilot.treated_people.{arms.treated_people}",
-                      setter("pilot", "treated_people", int), value=int(arms.treated_people), min_value=0,
-                      step=1, disabled=locked)
+                      setter("pilot", "treated_people", int), value=int(arms.treated_people),
+                      **widgets.limits("pilot.treated_people", int), step=1, disabled=locked)
     with a2:
         widgets.bound(st.number_input, "Control people", f"pilot.control_people.{arms.control_people}",
-                      setter("pilot", "control_people", int), value=int(arms.control_people), min_value=0,
-                      step=1, disabled=locked)
+                      setter("pilot", "control_people", int), value=int(arms.control_people),
+                      **widgets.limits("pilot.control_people", int), step=1, disabled=locked)
 if locked:
     a3.caption("The arms come from the assignment list below; delete it to plan other sizes.")
 
@@ -242,11 +242,11 @@ with st.expander("How much the KPI varies: sd, ICC and ρ", expanded=bool(v.prob
     if p.variance_source == "typed" or v.problem:
         t1, t2, t3, t4 = st.columns(4)
         widgets.bound(t1.number_input, f"sd ({md(unit)})", "pilot.sd", setter("pilot", "sd", float),
-                      value=float(p.sd), min_value=1e-9, format=widgets.number_format(p.sd))
+                      value=float(p.sd), **widgets.limits("pilot.sd"), format=widgets.number_format(p.sd))
         widgets.bound(t2.number_input, "ICC", "pilot.icc", setter("pilot", "icc", float), value=float(p.icc),
-                      min_value=0.0, max_value=0.99, step=0.01, format="%.3f")
+                      **widgets.limits("pilot.icc"), step=0.01, format="%.3f")
         widgets.bound(t3.number_input, "ρ", "pilot.baseline_corr", setter("pilot", "baseline_corr", float),
-                      value=float(p.baseline_corr), min_value=0.0, max_value=0.99, step=0.05)
+                      value=float(p.baseline_corr), **widgets.limits("pilot.baseline_corr"), step=0.05)
         widgets.bound(t4.text_input, "Where they come from", "pilot.variance_note",
                       setter("pilot", "variance_note"), value=p.variance_note, max_chars=200)
 
@@ -281,24 +281,24 @@ with st.expander("Which design fits", expanded=not d.design):
 with st.expander("Test settings: significance, power, drop-out, kind of KPI"):
     s1, s2, s3, s4 = st.columns(4)
     widgets.bound(s1.number_input, "Significance level α", "design.alpha", setter("design", "alpha", float),
-                  value=float(d.alpha), min_value=0.001, max_value=0.5, step=0.01, format="%.3f",
+                  value=float(d.alpha), **widgets.limits("design.alpha"), step=0.01, format="%.3f",
                   help="The chance of declaring an effect when there is none (false alarm). 0.05 is usual.")
     widgets.bound(s2.number_input, "Target power", "design.power", setter("design", "power", float),
-                  value=float(d.power), min_value=0.5, max_value=0.99, step=0.05, format="%.2f",
+                  value=float(d.power), **widgets.limits("design.power"), step=0.05, format="%.2f",
                   help="The chance of detecting a real effect of the planned size. 0.8 is usual.")
     ALTS = {"two-sided": "Two-sided (an effect either way)", "one-sided": "One-sided (improvement only)"}
     widgets.bound(s3.selectbox, "Test", "design.alternative", setter("design", "alternative"), options=list(ALTS),
                   format_func=ALTS.get, index=list(ALTS).index(d.alternative))
     widgets.bound(s4.number_input, "Drop-out before measurement (%)", "design.attrition",
                   setter("design", "attrition", lambda x: x / 100), value=round(d.attrition * 100, 4),
-                  min_value=0.0, max_value=90.0, step=5.0)
+                  **widgets.limits("design.attrition"), step=5.0)
     KPI_TYPES = {"continuous": "A number per person (deal size, weeks, score)", "binary": "Yes/no per person (a rate)"}
     widgets.bound(st.radio, "Kind of KPI", "pilot.kpi_type", setter("pilot", "kpi_type"), options=list(KPI_TYPES),
                   format_func=KPI_TYPES.get, index=list(KPI_TYPES).index(p.kpi_type), horizontal=True)
     if p.kpi_type == "binary":
         widgets.bound(st.number_input, "Rate in the control group", "pilot.p_control",
-                      setter("pilot", "p_control", float), value=float(p.p_control), min_value=0.001,
-                      max_value=0.999, step=0.05, format="%.3f")
+                      setter("pilot", "p_control", float), value=float(p.p_control),
+                      **widgets.limits("pilot.p_control"), step=0.05, format="%.3f")
 
 with st.expander("Power in detail" + (" (the two-arm formula; the power above is simulated)"
                                       if summary.simulated is not None else "")):
@@ -400,7 +400,7 @@ else:
         size_choice = g1.radio("Draw", list(SIZES), format_func=SIZES.get, horizontal=True,
                                key=session.key("design.list_size"), disabled=locked)
     widgets.bound(g2.number_input, "Seed (recorded)", f"design.seed.{d.seed}", setter("design", "seed", int),
-                  value=int(d.seed), min_value=0, max_value=2**31 - 1, step=1,
+                  value=int(d.seed), **widgets.limits("design.seed", int), step=1,
                   help="Same people and same seed, same list. 0 = choose one when the list is drawn.",
                   disabled=locked)
     if not locked and g3.button("Draw the assignment list", type="primary", key=session.key("design.assign")):
@@ -481,16 +481,17 @@ if d.assignment:
 with st.expander("Timeline and windows"):
     t1, t2, t3, t4 = st.columns(4)
     widgets.bound(t1.number_input, "Baseline window (months before the start)", "pilot.baseline_months",
-                  setter("pilot", "baseline_months", int), value=int(p.baseline_months), min_value=1, max_value=36)
+                  setter("pilot", "baseline_months", int), value=int(p.baseline_months),
+                  **widgets.limits("pilot.baseline_months", int))
     widgets.bound(t2.number_input, "Intervention (days)", "pilot.intervention_days",
-                  setter("pilot", "intervention_days", int), value=int(p.intervention_days), min_value=1,
-                  max_value=730)
+                  setter("pilot", "intervention_days", int), value=int(p.intervention_days),
+                  **widgets.limits("pilot.intervention_days", int))
     widgets.bound(t3.number_input, "Measurement opens (months after the start month)",
                   "pilot.measurement_gap_months", setter("pilot", "measurement_gap_months", int),
-                  value=int(p.measurement_gap_months), min_value=0, max_value=24)
+                  value=int(p.measurement_gap_months), **widgets.limits("pilot.measurement_gap_months", int))
     widgets.bound(t4.number_input, "Measurement window (months)", "pilot.measurement_months",
-                  setter("pilot", "measurement_months", int), value=int(p.measurement_months), min_value=1,
-                  max_value=24)
+                  setter("pilot", "measurement_months", int), value=int(p.measurement_months),
+                  **widgets.limits("pilot.measurement_months", int))
     OUTCOMES = {"mean": "each person's mean over the window", "sum": "each person's total over the window"}
     widgets.bound(st.radio, "Outcome", "pilot.outcome", setter("pilot", "outcome"), options=list(OUTCOMES),
                   format_func=OUTCOMES.get, index=list(OUTCOMES).index(p.outcome), horizontal=True)

@@ -81,7 +81,7 @@ for i, k in enumerate(plan.kpis):
         value = k.value_per_unit
         widgets.bound(c6.number_input, f"$ {md(per_unit(k.unit, k.name, k.better))}", f"{tag}.value.{value}",
                       set_field(i, "value_per_unit"), value=float(value) if value is not None else None,
-                      min_value=0.0, format=widgets.number_format(value or 0.0),
+                      **widgets.limits("kpis.value_per_unit"), format=widgets.number_format(value or 0.0),
                       placeholder="not monetised", help="Its money value per unit, with the source below.")
         c7, c8, c9 = st.columns([2, 1, 1])
         widgets.bound(c7.text_input, "Source of the $ value", f"{tag}.value_source.{k.value_source}",

@@ -55,12 +55,12 @@ def show_problem(field: str) -> None:
         st.error(md(str(problem)))
 
 
-def pct(label: str, name: str, *, max_value: float = 100.0, help: str | None = None) -> None:
+def pct(label: str, name: str, *, help: str | None = None) -> None:
     measured = name in roi.MEASURED and roi.basis(plan) == "observed" and inputs.isolation_method == "control_group"
     widgets.bound(
         st.number_input, f"{label} (%)", f"roi.{name}.{measured}",
         lambda p, v, n=name: setattr(p.roi, n, v / 100), value=round(getattr(inputs, name) * 100, 4),
-        min_value=0.0, max_value=max_value, step=5.0, disabled=measured,
+        **widgets.limits(f"roi.{name}"), step=5.0, disabled=measured,
         help=("100% with the observed effect: the control group's intent-to-treat estimate already holds it. "
               f"The forecast uses {getattr(plan.roi, name):.0%}.") if measured else help,
     )
@@ -117,18 +117,20 @@ with rollout_col:
     if inputs.scope == "rollout":
         widgets.bound(st.number_input, "Roll-out: people who would get the program (forecast)",
                       "roi.rollout_participants", lambda p, v: setattr(p.roi, "rollout_participants", int(v)),
-                      value=int(inputs.rollout_participants), min_value=0, max_value=10_000_000, step=1)
+                      value=int(inputs.rollout_participants), **widgets.limits("roi.rollout_participants", int),
+                      step=1)
     else:
         st.metric("Participants", f"{inputs.participants:,}", help="The treated arm of the pilot (step 4).")
 middle, right = st.columns(2)
 with middle:
     widgets.bound(st.number_input, "Hours each participant spends", "roi.participant_hours",
                   lambda p, v: setattr(p.roi, "participant_hours", v), value=float(inputs.participant_hours),
-                  min_value=0.0, max_value=10_000.0, step=1.0)
+                  **widgets.limits("roi.participant_hours"), step=1.0)
 with right:
     widgets.bound(st.number_input, "Loaded hourly wage ($)", "roi.loaded_hourly_wage",
                   lambda p, v: setattr(p.roi, "loaded_hourly_wage", v), value=float(inputs.loaded_hourly_wage),
-                  min_value=0.0, max_value=10_000.0, step=5.0, help="Salary plus benefits and overhead, per hour.")
+                  **widgets.limits("roi.loaded_hourly_wage"), step=5.0,
+                  help="Salary plus benefits and overhead, per hour.")
 lines = widgets.table(
     "roi.costs",
     [vars(line) for line in inputs.costs],
@@ -174,7 +176,7 @@ with a:
     widgets.bound(st.number_input, f"{effect_label} ({md(inputs.kpi_unit or 'KPI units')})"
                   + (" — observed, step 5" if observed_mode else ""), f"pilot.effect.{observed_mode}",
                   lambda p, v: setattr(p.pilot, "effect", float(v)), value=float(inputs.effect),
-                  format=widgets.number_format(inputs.effect),
+                  **widgets.limits("pilot.effect"), format=widgets.number_format(inputs.effect),
                   disabled=observed_mode,
                   help="The improvement in the business KPI for one participant: the pilot's effect (step 4 plans "
                        "to detect the same number). Phillips: be conservative. With the observed effect chosen "
@@ -186,8 +188,9 @@ with a:
                        "linked measure, estimate. Kept with the primary KPI (step 3).")
 with b:
     widgets.bound(st.number_input, f"Value of the KPI ({md(inputs.value_unit)})",
-                  "kpi.value_per_unit", set_kpi("value_per_unit"), value=float(inputs.value_per_unit),
-                  min_value=0.0, format=widgets.number_format(inputs.value_per_unit), disabled=kpi is None)
+                  "kpis.value_per_unit", set_kpi("value_per_unit"), value=float(inputs.value_per_unit),
+                  **widgets.limits("kpis.value_per_unit"), format=widgets.number_format(inputs.value_per_unit),
+                  disabled=kpi is None)
     show_problem("value_per_unit")
     if plan.design.design:
         st.caption(f"The effect is isolated by {roi.ISOLATION_WORDS[inputs.isolation_method]} (step 4's design).")
@@ -209,11 +212,11 @@ with c4:
     pct("Confidence", "confidence", help="Phillips: adjust estimates for error.")
 d1, d2, d5, d3, d4 = st.columns(5)
 with d1:
-    pct("Monthly decay", "monthly_decay", max_value=99.0, help="How fast the effect fades each month.")
+    pct("Monthly decay", "monthly_decay", help="How fast the effect fades each month.")
 with d2:
     widgets.bound(st.number_input, "Horizon (months)", "roi.horizon_months",
                   lambda p, v: setattr(p.roi, "horizon_months", int(v)), value=int(inputs.horizon_months),
-                  min_value=1, max_value=120, step=1,
+                  **widgets.limits("roi.horizon_months", int), step=1,
                   help="Counted from the first month after the program (month 0), when payback starts too. "
                        "Phillips: first-year benefits only for short programs.")
     show_problem("horizon_months")
@@ -224,11 +227,11 @@ with d5:
 with d3:
     widgets.bound(st.number_input, "Program length (months)", "roi.program_months",
                   lambda p, v: setattr(p.roi, "program_months", int(v)), value=int(inputs.program_months),
-                  min_value=1, max_value=60, step=1)
+                  **widgets.limits("roi.program_months", int), step=1)
 with d4:
     widgets.bound(st.number_input, "One-time benefit realised over (months)", "roi.realisation_months",
                   lambda p, v: setattr(p.roi, "realisation_months", int(v)), value=int(inputs.realisation_months),
-                  min_value=1, max_value=120, step=1, disabled=inputs.benefit_kind != "one_time")
+                  **widgets.limits("roi.realisation_months", int), step=1, disabled=inputs.benefit_kind != "one_time")
     show_problem("realisation_months")
 
 # -- ranges --------------------------------------------------------------------------------------------

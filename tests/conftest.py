@@ -1,10 +1,25 @@
-"""Shared fixtures: a temporary database for every test that needs one."""
+"""Shared fixtures: a temporary database for every test that needs one; the markers each test carries."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from core.store import Store
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """`browser` on the tests in tests/browser (a real Chromium and app server), `postgres` on the warehouse tests
+    (a PostgreSQL server): `pytest -m "not browser and not postgres"` runs what needs neither."""
+    for item in items:
+        path = Path(str(item.fspath))
+        if HERE / "browser" in path.parents:
+            item.add_marker(pytest.mark.browser)
+        if path.name == "test_warehouse.py":
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture

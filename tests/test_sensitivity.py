@@ -77,7 +77,7 @@ def test_expected_value_outside_its_range_widens_it_and_says_so():
     ("ranges", "message"),
     [
         ({"effect": Range(3, 1)}, "reversed"),
-        ({"adoption": Range(0.5, 1.2)}, "between 0% and 100%"),
+        ({"adoption": Range(0.5, 1.2)}, "must be 0 to 100%, got 120%"),
         ({"magic": Range(0, 1)}, "not an ROI assumption"),
         ({"effect": Range(float("nan"), 1)}, "finite"),
     ],

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core.plan import Plan
+from core.plan import Plan, limit
 from ui import session
 
 
@@ -24,6 +24,14 @@ def bound(widget: Callable[..., Any], label: str, name: str, apply: Callable[[Pl
     `apply(plan, new_value)` and autosave."""
     widget_key = session.key(name)
     return widget(label, key=widget_key, on_change=_on_change, args=(widget_key, apply), **options)
+
+
+def limits(path: str, kind: type = float) -> dict[str, Any]:
+    """min_value and max_value for the widget that edits plan field `path` ("roi.adoption"), from the Limit
+    declared beside the field (core/plan.py), at the scale the page shows it (a share as a percentage): a stored
+    value the plan's checks accept is always one the widget accepts."""
+    bound = limit(path)
+    return {"min_value": kind(bound.low * bound.shown), "max_value": kind(bound.high * bound.shown)}
 
 
 def table(name: str, rows: list[dict[str, Any]], *, dtypes: dict[str, str],

@@ -16,6 +16,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
+from core.plan_format import PlanFormatError, is_number  # noqa: F401 (part of core.plan's interface)
+from core.plan_migration import upgrade
+
 SCHEMA_VERSION = 2
 NAME_MAX = 200
 
@@ -52,19 +55,6 @@ GOAL_QUESTIONS: dict[str, str] = {
 STAKEHOLDER_ROLES = ["KPI/OKR owner", "Finance partner", "Data steward", "Manager", "Sponsor", "Other"]
 
 
-class PlanFormatError(ValueError):
-    """A plan dictionary or JSON document that cannot be read; the message names the field."""
-
-
-def is_number(value: object) -> bool:
-    """A finite int or float that is not a bool (JSON's true is not 1 here); an integer of thousands of digits is
-    not a usable number either. The one check of "a number" for plans, imports and the ROI inputs."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    try:
-        return math.isfinite(float(value))
-    except OverflowError:
-        return False
 
 
 @dataclass(frozen=True)
@@ -396,8 +386,6 @@ class Plan:
         if "name" not in data:
             raise PlanFormatError("name: missing; every plan needs a name.")
         if version < SCHEMA_VERSION:
-            from core.plan_migration import upgrade
-
             data = upgrade(data)
         plan = _build(cls, data, "")
         plan.name = validate_name(plan.name)

@@ -12,10 +12,9 @@ that the design page shows.
 from __future__ import annotations
 
 import copy
-import math
 from typing import Any
 
-from core.plan import PlanFormatError
+from core.plan_format import PlanFormatError, is_number
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -66,10 +65,7 @@ def _check_moved(design: dict, roi: dict, kpis: list[dict]) -> None:
 def _check(value: Any, path: str, kind: str) -> None:
     if value is None and kind == "number or null":
         return
-    try:
-        number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    except OverflowError:  # an integer of thousands of digits
-        number = False
+    number = is_number(value)
     if not number or (kind == "whole" and value != int(value)):
         expected = "a whole number" if kind == "whole" else "a number"
         raise PlanFormatError(f"{path}: expected {expected}, got {value!r}.")

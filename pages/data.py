@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core import ingest, panel, periods, privacy, quality
-from ui import datasets, session
+from ui import datasets, session, widgets
 from ui.text import md
 
 plan = session.require_plan()
@@ -105,13 +105,14 @@ def roles_editor(kind: str, mapping, columns: ingest.Table, *, dates: bool) -> N
     rows = [{"column": c, "role": ROLE_LABELS[mapping.roles.get(c, "ignore")],
              "blank": int(columns.blank(c).sum()), "examples": examples(frame[c], mapping.roles.get(c, ""))}
             for c in frame.columns]
+    editor_key = session.key(f"data.roles.{kind}")
     edited = st.data_editor(
-        pd.DataFrame(rows), key=session.key(f"data.roles.{kind}"), hide_index=True, width="stretch",
+        pd.DataFrame(rows), key=editor_key, hide_index=True, width="stretch",
         disabled=["column", "blank", "examples"], num_rows="fixed",
         column_config={"role": st.column_config.SelectboxColumn("role", options=list(BY_LABEL), required=True)},
     )
     roles = {r["column"]: BY_LABEL[r["role"]] for r in edited.to_dict("records")}
-    if roles != mapping.roles:
+    if widgets.edited(editor_key) and roles != mapping.roles:
         session.update(lambda p: setattr(p.data.sources[kind], "roles", roles))
         st.rerun()
     if dates:

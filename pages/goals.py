@@ -37,14 +37,14 @@ st.caption("Who owns the KPI, who signs off the money, who looks after the data,
 people = widgets.table(
     "stakeholders",
     [vars(s) for s in plan.stakeholders],
-    dtypes={"name": "str", "role": "str", "accountable_for": "str"},
+    dtypes=widgets.dtypes_of(Stakeholder),
     column_config={
         "name": st.column_config.TextColumn("Name or team", max_chars=200),
         "role": st.column_config.SelectboxColumn("Role", options=STAKEHOLDER_ROLES),
         "accountable_for": st.column_config.TextColumn("Accountable for", max_chars=500),
     },
 )
-if people != [vars(s) for s in plan.stakeholders]:
+if people is not None and people != [vars(s) for s in plan.stakeholders]:
     widgets.commit(lambda p: setattr(p, "stakeholders", [Stakeholder(**row) for row in people]))
 
 st.subheader("Hypotheses")
@@ -55,8 +55,7 @@ st.caption(
 hypotheses = widgets.table(
     "hypotheses",
     [vars(h) for h in plan.hypotheses],
-    dtypes={"kpi": "str", "direction": "str", "assumed_size": "float64", "unit": "str", "by_when": "str",
-            "observed": "float64"},
+    dtypes=widgets.dtypes_of(Hypothesis),
     column_config={
         "kpi": st.column_config.TextColumn("KPI", max_chars=200, required=True),
         "direction": st.column_config.SelectboxColumn("Direction", options=["increase", "decrease"],
@@ -67,10 +66,11 @@ hypotheses = widgets.table(
         "observed": st.column_config.NumberColumn("Observed (from Results)", disabled=True),
     },
 )
-for row in hypotheses:
-    row["direction"] = row["direction"] or "increase"
-if hypotheses != [vars(h) for h in plan.hypotheses]:
-    widgets.commit(lambda p: setattr(p, "hypotheses", [Hypothesis(**row) for row in hypotheses]))
-missing = [row["kpi"] or "(unnamed)" for row in hypotheses if row["assumed_size"] is None]
+if hypotheses is not None:
+    for row in hypotheses:
+        row["direction"] = row["direction"] or "increase"
+    if hypotheses != [vars(h) for h in plan.hypotheses]:
+        widgets.commit(lambda p: setattr(p, "hypotheses", [Hypothesis(**row) for row in hypotheses]))
+missing = [h.kpi or "(unnamed)" for h in plan.hypotheses if h.assumed_size is None]
 if missing:
     st.warning(md(f"Give an assumed size for: {', '.join(missing)}. A hypothesis without a size cannot be tested."))

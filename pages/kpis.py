@@ -97,11 +97,8 @@ for i, k in enumerate(plan.kpis):
 
 # every field of every KPI, in one table, for those who prefer it
 with st.expander("All KPIs as a table (every field)"):
-    FIELDS = {"name": "str", "tier": "str", "kind": "str", "unit": "str", "better": "str", "column": "str",
-              "owner": "str", "manual_baseline": "float64", "target": "float64", "value_per_unit": "float64",
-              "value_source": "str", "credibility": "str", "intangible": "bool", "primary": "bool"}
     rows = widgets.table(
-        "kpis.table", [vars(k) for k in plan.kpis], dtypes=FIELDS,
+        "kpis.table", [vars(k) for k in plan.kpis], dtypes=widgets.dtypes_of(Kpi),
         column_config={
             "name": st.column_config.TextColumn("KPI", required=True, max_chars=120),
             "tier": st.column_config.SelectboxColumn("Tier", options=["input", "output", "outcome"],
@@ -123,10 +120,11 @@ with st.expander("All KPIs as a table (every field)"):
                                                        "read its name, unit, direction and $ value from this row."),
         },
     )
-    new = [Kpi(**{**row, "tier": row["tier"] or "outcome", "kind": row["kind"] or "business",
-                  "better": row["better"] or "higher"}) for row in rows]
-    if new != plan.kpis:
-        widgets.commit(lambda p: setattr(p, "kpis", new))
+    if rows is not None:
+        new = [Kpi(**{**row, "tier": row["tier"] or "outcome", "kind": row["kind"] or "business",
+                      "better": row["better"] or "higher"}) for row in rows]
+        if new != plan.kpis:
+            widgets.commit(lambda p: setattr(p, "kpis", new))
 
 # -- baselines ---------------------------------------------------------------------------------------------------
 st.header("Baselines from the data", anchor="baselines")
@@ -173,8 +171,7 @@ links = widgets.table(
         "hypothesis": st.column_config.SelectboxColumn("Hypothesis it tests", options=[""] + hypotheses),
     },
 )
-new_links = [KpiLink(**row) for row in links]
-if new_links != plan.kpi_links:
+if links is not None and (new_links := [KpiLink(**row) for row in links]) != plan.kpi_links:
     widgets.commit(lambda p: setattr(p, "kpi_links", new_links))
 by_name = {k.name: k for k in plan.kpis}
 margin = plan.roi.contribution_margin

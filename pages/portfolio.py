@@ -70,7 +70,8 @@ shown = pd.DataFrame({  # what fits on a 1,280 px projector; the reason and the 
     "ROI range (P10 to P90)": [f"{lo:,.0%} to {hi:,.0%}" if pd.notna(lo) else "—" for lo, hi in
                                zip(frame["P10"], frame["P90"], strict=True)],
     "chance ROI > 0": frame["P(ROI > 0)"].astype(float) * 100,
-    "cost": frame["cost"].astype(float), "evidence": frame["evidence"].fillna("—"), "status": frame["status"],
+    "cost": frame["cost"].astype(float), "evidence": frame["evidence"].astype(object).fillna("—"),
+    "status": frame["status"],
 })
 st.dataframe(
     shown, hide_index=True, width="stretch",

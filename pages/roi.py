@@ -133,8 +133,8 @@ with right:
                   help="Salary plus benefits and overhead, per hour.")
 lines = widgets.table(
     "roi.costs",
-    [vars(line) for line in inputs.costs],
-    dtypes={"category": "str", "amount": "float64", "per_participant": "bool", "note": "str"},
+    [vars(line) for line in plan.roi.costs],
+    dtypes=widgets.dtypes_of(CostLine),
     column_config={
         "category": st.column_config.TextColumn("Category", required=True, max_chars=100),
         "amount": st.column_config.NumberColumn("Amount ($)", min_value=0, format="dollar"),
@@ -142,9 +142,8 @@ lines = widgets.table(
         "note": st.column_config.TextColumn("Source / note", max_chars=300),
     },
 )
-new_lines = [CostLine(r["category"] or "Other", r["amount"] or 0.0, r["per_participant"], r["note"])
-             for r in lines]
-if new_lines != inputs.costs:
+if lines is not None and (new_lines := [CostLine(r["category"] or "Other", r["amount"] or 0.0, r["per_participant"],
+                                                r["note"]) for r in lines]) != plan.roi.costs:
     widgets.commit(lambda p: setattr(p.roi, "costs", new_lines))
 show_problem("costs")
 
@@ -263,27 +262,28 @@ rows = widgets.table(
                                                          default="pert"),
     },
 )
-ranges: dict[str, Range] = {}
-incomplete = []
-for row in rows:
-    name = BY_LABEL.get(row["assumption"])
-    if name is None or row["low"] is None or row["high"] is None:
-        incomplete.append(row["assumption"] or "(no assumption chosen)")
-        continue
-    ranges[name] = Range(roi.from_shown(name, row["low"]), roi.from_shown(name, row["high"]),
-                         row["distribution"] or "pert")
-if incomplete:
-    st.info(md(f"Not used until complete: {', '.join(incomplete)} (choose the assumption and give low and high)."))
-if ranges != editable:
-    candidate = dataclasses.replace(inputs, ranges={**ranges, **{n: r for n, r in inputs.ranges.items()
-                                                                 if n in locked}})
-    try:
-        sensitivity.check_ranges(candidate)
-    except roi.InputError as exc:
-        st.error(md(f"Range not saved: {exc}"))
-    else:
-        kept = {n: r for n, r in plan.roi.ranges.items() if n in locked}
-        widgets.commit(lambda p: setattr(p.roi, "ranges", {**kept, **ranges}))
+if rows is not None:  # saved only when a person edits the table
+    ranges: dict[str, Range] = {}
+    incomplete = []
+    for row in rows:
+        name = BY_LABEL.get(row["assumption"])
+        if name is None or row["low"] is None or row["high"] is None:
+            incomplete.append(row["assumption"] or "(no assumption chosen)")
+            continue
+        ranges[name] = Range(roi.from_shown(name, row["low"]), roi.from_shown(name, row["high"]),
+                             row["distribution"] or "pert")
+    if incomplete:
+        st.info(md(f"Not used until complete: {', '.join(incomplete)} (choose the assumption and give low and high)."))
+    if ranges != editable:
+        candidate = dataclasses.replace(inputs, ranges={**ranges, **{n: r for n, r in inputs.ranges.items()
+                                                                     if n in locked}})
+        try:
+            sensitivity.check_ranges(candidate)
+        except roi.InputError as exc:
+            st.error(md(f"Range not saved: {exc}"))
+        else:
+            kept = {n: r for n, r in plan.roi.ranges.items() if n in locked}
+            widgets.commit(lambda p: setattr(p.roi, "ranges", {**kept, **ranges}))
 
 if problem is None:
     with st.expander("Monthly benefits and cost breakdown (the numbers behind the charts)"):

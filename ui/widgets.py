@@ -34,9 +34,35 @@ def limits(path: str, kind: type = float) -> dict[str, Any]:
     return {"min_value": kind(bound.low * bound.shown), "max_value": kind(bound.high * bound.shown)}
 
 
+def dtypes_of(row_type: type) -> dict[str, str]:
+    """The editable table's column types from the dataclass its rows are (text, number or tick box), so a table
+    never retypes a schema by hand and a new field is never dropped by an edit."""
+    import dataclasses
+    import typing
+
+    def dtype(tp: Any) -> str:
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if tp is bool:
+            return "bool"
+        if tp in (int, float) or (args and args[0] in (int, float)):
+            return "float64"
+        return "str"
+
+    hints = typing.get_type_hints(row_type)
+    return {f.name: dtype(hints[f.name]) for f in dataclasses.fields(row_type)}
+
+
+def edited(editor_key: str) -> bool:
+    """Whether a person changed the data editor under `editor_key` (a cell, an added or a deleted row): only then
+    may a page save what it returns — a page never writes while it only renders."""
+    state = st.session_state.get(editor_key) or {}
+    return any(state.get(part) for part in ("edited_rows", "added_rows", "deleted_rows"))
+
+
 def table(name: str, rows: list[dict[str, Any]], *, dtypes: dict[str, str],
-          column_config: dict[str, Any]) -> list[dict[str, Any]]:
-    """An editable table (rows can be added and deleted); returns the edited rows, blank rows dropped.
+          column_config: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """An editable table (rows can be added and deleted); returns the edited rows, blank rows dropped, or None
+    while nobody has edited it (the rows shown are the plan's own: nothing to save).
 
     The editor starts from `rows` (the plan's current rows). Whenever those change — saved from this editor,
     added from elsewhere on the page, reloaded after a conflict — the editor is rebuilt under a new widget
@@ -49,11 +75,12 @@ def table(name: str, rows: list[dict[str, Any]], *, dtypes: dict[str, str],
         st.session_state[base_key] = frame.astype(dtypes)
         st.session_state[f"{base_key}.rows"] = [dict(r) for r in rows]
         st.session_state[f"{base_key}.generation"] = st.session_state.get(f"{base_key}.generation", 0) + 1
-    edited = st.data_editor(
-        st.session_state[base_key], key=f"{session.key(name)}.{st.session_state[f'{base_key}.generation']}",
-        num_rows="dynamic", hide_index=True, column_config=column_config, width="stretch",
-    )
-    return [row for row in (_clean(r, dtypes) for r in edited.to_dict("records")) if _filled(row)]
+    editor_key = f"{session.key(name)}.{st.session_state[f'{base_key}.generation']}"
+    shown = st.data_editor(st.session_state[base_key], key=editor_key, num_rows="dynamic", hide_index=True,
+                           column_config=column_config, width="stretch")
+    if not edited(editor_key):
+        return None
+    return [row for row in (_clean(r, dtypes) for r in shown.to_dict("records")) if _filled(row)]
 
 
 def commit(change: Callable[[Plan], None]) -> None:

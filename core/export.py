@@ -112,9 +112,9 @@ def _xml_text(text: str) -> str:
 def with_cached_values(data: bytes, book: AuditWorkbook) -> bytes:
     """The saved workbook with each formula cell's cached value filled in.
 
-    openpyxl writes formulas with an empty value (``<c r="B7"><f>…</f><v/></c>``); the value goes into that
-    ``<v>``, with ``t="str"`` for text results (ECMA-376 Part 1, §18.3.1.4). Sheets are stored in workbook
-    order as xl/worksheets/sheet1.xml, sheet2.xml, …"""
+    openpyxl writes formulas with an empty value (``<c r="B7"><f>…</f><v/></c>``, or ``<v></v>`` when it writes
+    through lxml); the value goes into that ``<v>``, with ``t="str"`` for text results (ECMA-376 Part 1,
+    §18.3.1.4). Sheets are stored in workbook order as xl/worksheets/sheet1.xml, sheet2.xml, …"""
     import zipfile
 
     parts = {f"xl/worksheets/sheet{i}.xml": ws.title for i, ws in enumerate(book.worksheets, start=1)}
@@ -131,7 +131,8 @@ def with_cached_values(data: bytes, book: AuditWorkbook) -> bytes:
     return out.getvalue()
 
 
-_FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f><v\s*/></c>', re.S)
+# openpyxl writes the empty value as <v/> with its own XML writer and as <v></v> with lxml (when installed)
+_FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f>(?:<v\s*/>|<v>\s*</v>)?</c>', re.S)
 
 
 def _fill_values(xml: str, values: dict[str, Any]) -> str:

@@ -275,3 +275,36 @@ def test_libreoffice_recomputes_roi_after_adoption_changes_to_60_percent(tmp_pat
     assert float(values["Benefit-cost ratio = benefit ÷ cost"]) == pytest.approx(expected.bcr, rel=1e-9)
     payback = next(v for k, v in values.items() if k.startswith("Payback ("))
     assert float(payback.split()[0]) == pytest.approx(expected.payback_months, rel=1e-9)
+
+
+CACHED = """
+import io, json, openpyxl
+from core import export
+from core.templates import sales_skills
+data = export.workbook_bytes(sales_skills())
+formulas_book = openpyxl.load_workbook(io.BytesIO(data))
+cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+print(json.dumps([[ws.title, c.coordinate, cached[ws.title][c.coordinate].value] for ws in formulas_book.worksheets
+                  for row in ws.iter_rows() for c in row if c.data_type == "f"]))
+"""
+
+
+def test_cached_values_are_written_with_and_without_lxml():
+    """openpyxl writes an empty formula value as <v/> through its own XML writer and as <v></v> through lxml; the
+    workbook must carry every cached value either way (openpyxl picks its writer when imported, so each runs in
+    its own process)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("lxml")
+    found = {}
+    for use_lxml in ("True", "False"):
+        out = subprocess.run([sys.executable, "-c", CACHED], capture_output=True, text=True, check=True,
+                             env={**os.environ, "OPENPYXL_LXML": use_lxml})
+        found[use_lxml] = json.loads(out.stdout)
+    assert found["True"] == found["False"]
+    assert len(found["True"]) > 480
+    assert all(value is not None for sheet, _, value in found["True"] if sheet == "Summary")
+    assert sum(value is not None for _, _, value in found["True"]) >= 400  # the rest: "" (no payback that month)

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core import design, roi, sensitivity, words
+from core import design, designs, roi, sensitivity, words
 from core import pilot as pl
 from core.plan import Plan
 
-RANDOMISED = ("rct", "waves")
 EXPAND, RETHINK, RUN_PILOT, UNCLEAR = "expand", "rethink", "run the pilot", "not yet clear"
 
 
@@ -57,7 +56,8 @@ def evidence(plan: Plan, planned_power: float | None = None) -> str:
     # ISO 8601 times compare as text; locked after the estimate was computed is not a pre-registration
     locked = bool(locked_at) and (o is None or not o.computed_at or locked_at <= o.computed_at)
     powered = planned_power is not None and planned_power >= 0.8
-    if plan.design.design in RANDOMISED and o is not None and o.registered and locked and powered:
+    chosen = designs.spec(plan)
+    if chosen is not None and chosen.randomised and o is not None and o.registered and locked and powered:
         return "strong"
     return "moderate"
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from core import designs, roi
 from core import pilot as pl
 from core import power as pw
-from core import roi
 from core.plan import DesignPlan, Plan
 from core.words import number
 
@@ -25,76 +25,7 @@ if TYPE_CHECKING:
     from core.waves import WavePower
 
 
-@dataclass(frozen=True)
-class DesignInfo:
-    title: str
-    fits: str
-    assumes: str
-    threats: str
-    analysis: str
-
-
-DESIGNS: dict[str, DesignInfo] = {
-    "rct": DesignInfo(
-        "Individual randomised pilot (RCT)",
-        "You can pick who is trained by lot, and trained people rarely pass the skills to untrained colleagues.",
-        "Random assignment; people stay in their arm; the KPI is measured the same way in both arms.",
-        "Contamination when trained and untrained people share work; attrition that differs between arms.",
-        "ANCOVA: post-pilot KPI on arm and the baseline KPI (difference in means when there is no baseline).",
-    ),
-    "cluster_rct": DesignInfo(
-        "Cluster-randomised pilot (whole teams or sites)",
-        "You can randomise, but people in a team learn from each other, so whole teams must share an arm.",
-        "Random assignment of clusters; enough clusters (8+ per arm) for a credible estimate.",
-        "Few clusters give wide intervals; teams differ at baseline; the ICC (how alike people in one team "
-        "are) inflates the sample needed.",
-        "ANCOVA (the outcome adjusted for each person's baseline) with standard errors clustered by team "
-        "(degrees of freedom from the number of clusters).",
-    ),
-    "waves": DesignInfo(
-        "Waitlist: teams rolled out in random waves",
-        "Everyone will get the program, but not all at once: managers accept a later start more readily than a "
-        "control group that never gets it.",
-        "The order of the waves is random; teams waiting for their wave carry on as before.",
-        "Later waves learn from earlier ones (contamination); the last wave's patience; a shorter comparison "
-        "for the later waves.",
-        "Staggered difference-in-differences (Callaway & Sant'Anna): each wave against the waves not yet "
-        "trained, averaged by wave size.",
-    ),
-    "site": DesignInfo(
-        "One site first, against a synthetic twin",
-        "The program starts at one site (a plant, a region, a store, a team) and the other sites carry on; you "
-        "have a year or so of the KPI by month for every site.",
-        "A weighted mix of the other sites that moved like the piloted site before the start would have kept "
-        "moving like it without the program; nothing else changed at that site alone.",
-        "Something else happening at the piloted site at the same time; a site so unusual that no mix of the "
-        "others tracks it; few other sites make the interval approximate.",
-        "Synthetic difference-in-differences (Arkhangelsky et al. 2021) on site-by-month means, with placebo "
-        "standard errors (each other site in turn in the piloted site's place).",
-    ),
-    "matched": DesignInfo(
-        "Matched cohorts (non-randomised)",
-        "Managers choose who is trained; you have the HRIS and baseline KPI to find look-alike controls.",
-        "No unmeasured difference between trained and matched people once the covariates are matched.",
-        "Selection bias from what is not measured (motivation); regression to the mean when people are "
-        "picked for low scores.",
-        "Propensity-score matching (logit, caliper 0.2 sd) and the average effect on the trained (ATT).",
-    ),
-    "did": DesignInfo(
-        "Difference-in-differences",
-        "Some groups start the program and others do not yet; you have KPI history before and after for both.",
-        "Parallel trends: without the program, both groups' KPIs would have moved alike.",
-        "Different seasonality or shocks by group; groups chosen because their KPI was moving.",
-        "Regression with unit and period fixed effects and standard errors clustered by unit.",
-    ),
-    "its": DesignInfo(
-        "Interrupted time series",
-        "Everyone is trained at once and no comparison group exists, but you have 12+ months of KPI history.",
-        "The pre-program trend and seasonality would have continued; nothing else changed at the same time.",
-        "Seasonality, other initiatives launched at the same time, changes in how the KPI is measured.",
-        "Segmented regression of the monthly KPI with a level and slope change at the start.",
-    ),
-}
+DESIGNS = designs.SPECS  # the registry (core/designs.py), by the chooser's keys
 
 
 def recommend(d: DesignPlan) -> tuple[str, str]:
@@ -111,18 +42,16 @@ def recommend(d: DesignPlan) -> tuple[str, str]:
     return "", "Answer the questions above for a recommendation."
 
 
-def choice(plan: Plan) -> str:
-    """The design as the chooser shows it: an RCT with a cluster column is a cluster RCT."""
-    kind = plan.design.design
-    return "cluster_rct" if kind == "rct" and plan.pilot.cluster_column else kind
+choice = designs.choice
 
 
 def choose(plan: Plan, key: str, *, cluster_column: str = "team") -> None:
-    """Apply the chooser's choice: a cluster RCT is an RCT randomised by `cluster_column`."""
-    plan.design.design = "rct" if key == "cluster_rct" else key  # type: ignore[assignment]
-    if key in ("cluster_rct", "waves", "site"):
+    """Apply the chooser's choice (a key of the registry): a cluster RCT is an RCT randomised by `cluster_column`."""
+    chosen = designs.SPECS[key]
+    plan.design.design = chosen.kind
+    if chosen.cluster_column == "set":
         plan.pilot.cluster_column = plan.pilot.cluster_column or cluster_column
-    elif key in ("rct", "matched"):
+    elif chosen.cluster_column == "clear":
         plan.pilot.cluster_column = ""
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from core import designs
 from core.as_run import CONTROL, TREATMENT, AsRun, as_run
 from core.plan import Kpi, Pilot, Plan
 from core.privacy import MIN_GROUP
@@ -256,7 +257,8 @@ def arms(plan: Plan, c: Clusters | None, roster: Roster | None = None) -> Arms:
     if listed:
         treated = [a for a in listed if a.arm == TREATMENT]
         control = [a for a in listed if a.arm == CONTROL]
-        by_cluster = c is not None and plan.design.design in ("rct", "waves", "site")
+        by_cluster = c is not None and plan.design.design in {s.kind for s in designs.SPECS.values()
+                                                              if s.whole_clusters}
         return Arms(len(treated), len(control),
                     len({a.group for a in treated}) if by_cluster else None,
                     len({a.group for a in control}) if by_cluster else None, "assignment list")

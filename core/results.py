@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from core import designs
 from core import pilot as pl
 from core.as_run import AsRun, as_run, as_run_words, departures, took_part_ids  # noqa: F401 (step 5's names)
 from core.plan import Observed, Plan
@@ -31,15 +32,7 @@ if TYPE_CHECKING:
     from core.panel import Panel
 
 SRM_ALPHA = 0.001
-METHODS = {
-    "ancova": "Difference in means adjusted for the baseline (ANCOVA)",
-    "did": "Difference-in-differences (two-way fixed effects)",
-    "matched": "Matched comparison (propensity score)",
-    "its": "Interrupted time series (treated people only)",
-    "waves": "Staggered difference-in-differences (waves, Callaway & Sant'Anna)",
-    "synthetic_did": "Synthetic difference-in-differences (the site against its synthetic twin)",
-    "synthetic_control": "Synthetic control (the site against a weighted mix of the others)",
-}
+METHODS = {key: m.label for key, m in designs.METHODS.items()}  # the registry's (core/designs.py)
 
 
 def methods_for(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> dict[str, str]:
@@ -57,8 +50,9 @@ def methods_for(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> dict[str, str
         "synthetic_control": monthly and baseline and bool(plan.pilot.cluster_column),
     }
     registered = registered_method(plan)
-    sensible = ALTERNATIVES.get(plan.design.design, tuple(METHODS))  # a randomised pilot is not re-analysed as if
-    labels = dict(METHODS)                                            # it were not (matching, treated-only ITS)
+    chosen = designs.spec(plan)
+    sensible = chosen.methods if chosen else tuple(METHODS)  # a randomised pilot is not re-analysed as if it
+    labels = dict(METHODS)                                    # were not (matching, treated-only ITS)
     if not baseline:
         labels["ancova"] = "Difference in means (new hires have no baseline)"
     order = [registered] + [k for k in sensible if k != registered]
@@ -67,25 +61,16 @@ def methods_for(plan: Plan, facts: pl.PilotFacts, panel: Panel) -> dict[str, str
 
 def counted_as(plan: Plan, method: str) -> str:
     """What an estimate's n counts, for the sentence under it."""
-    return {"did": "person-months", "its": "months", "synthetic_did": "site-months", "synthetic_control": "site-months",
-            "waves": "teams" if plan.pilot.cluster_column else "people"}.get(method, "people")
-
-
-ALTERNATIVES = {  # the deviations worth reporting beside each design's registered analysis
-    "rct": ("ancova", "did"),
-    "waves": ("waves", "did"),
-    "matched": ("matched", "did", "ancova"),
-    "did": ("did", "matched"),
-    "its": ("its",),
-    "site": ("synthetic_did", "synthetic_control"),
-}
+    counts = designs.METHODS[method].counts if method in designs.METHODS else "people"
+    if counts == "units":
+        return "teams" if plan.pilot.cluster_column else "people"
+    return counts.replace("periods", "months")  # the pilot's windows count months
 
 
 def registered_method(plan: Plan) -> str:
-    """The analysis the design registers: ANCOVA for randomised pilots, else the design's own method."""
-    return {"rct": "ancova", "did": "did", "matched": "matched", "its": "its", "waves": "waves",
-            "site": "synthetic_did"}.get(
-        plan.design.design, "ancova")
+    """The analysis the design registers (core/designs.py): ANCOVA until a design is chosen."""
+    chosen = designs.spec(plan)
+    return chosen.methods[0] if chosen else "ancova"
 
 
 def arms(plan: Plan, panel: Panel) -> dict[str, str]:

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from core import designs
 from core.plan import Limit, Plan, Range, RoiAssumptions, is_number, limit
 
 PARTICIPANT_TIME = "Participant time"
@@ -74,8 +75,6 @@ def observed_is_stale(plan: Plan) -> bool:
     return plan.roi.mode == "observed" and o is not None and o.basis != pilot.analysis_key(plan)
 
 
-ISOLATION_BY_DESIGN = {"rct": "control_group", "waves": "control_group", "site": "control_group",
-                       "matched": "control_group", "did": "control_group", "its": "trend_line"}
 ISOLATION_WORDS = {
     "": "not chosen yet",
     "control_group": "a control group",
@@ -102,7 +101,8 @@ def as_measured(inputs: RoiInputs) -> RoiInputs:
 def isolation(plan: Plan) -> str:
     """How the effect is isolated: step 4's design decides (a control or comparison group, or the trend of an
     interrupted time series); only a plan without a design uses the ROI step's own choice."""
-    return ISOLATION_BY_DESIGN.get(plan.design.design, plan.roi.isolation_method)
+    chosen = designs.spec(plan)
+    return chosen.isolation if chosen else plan.roi.isolation_method
 
 
 def inputs(plan: Plan, facts: Any = None) -> RoiInputs:

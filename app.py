@@ -1,4 +1,4 @@
-"""Pilot ROI: entry point. Navigation over pages/, the sidebar, and ?plan=<id> deep links."""
+"""Pilot ROI: entry point. Navigation over views/, the sidebar, and ?plan=<id> deep links."""
 
 import streamlit as st
 
@@ -10,21 +10,20 @@ st.set_page_config(page_title="Pilot ROI", page_icon="📈", layout="wide")
 
 navigation = st.navigation(
     {
-        "": [st.Page("pages/plans.py", title="Plans", icon="📋", default=True)],
+        "": [st.Page("views/plans.py", title="Plans", icon="📋", default=True)],
         "Steps": [
-            st.Page("pages/goals.py", title="1 Goals", icon="🎯"),
-            st.Page("pages/data.py", title="2 Data", icon="🗂️"),
-            st.Page("pages/kpis.py", title="3 KPI mapping", icon="🔗"),
-            st.Page("pages/design.py", title="4 Pilot design", icon="🧪"),
-            st.Page("pages/results.py", title="5 Results", icon="📊"),
-            st.Page("pages/roi.py", title="6 ROI", icon="💰"),
+            st.Page("views/goals.py", title="1 Goals", icon="🎯"),
+            st.Page("views/data.py", title="2 Data", icon="🗂️"),
+            st.Page("views/kpis.py", title="3 KPI mapping", icon="🔗"),
+            st.Page("views/design.py", title="4 Pilot design", icon="🧪"),
+            st.Page("views/results.py", title="5 Results", icon="📊"),
+            st.Page("views/roi.py", title="6 ROI", icon="💰"),
         ],
-        "Meeting": [st.Page("pages/present.py", title="Present the ROI", icon="🖥️")],
-        "Share": [st.Page("pages/export.py", title="Export", icon="📤"),
-                  st.Page("pages/portfolio.py", title="Portfolio", icon="🗃️")],
+        "Meeting": [st.Page("views/present.py", title="Present the ROI", icon="🖥️")],
+        "Share": [st.Page("views/export.py", title="Export", icon="📤"),
+                  st.Page("views/portfolio.py", title="Portfolio", icon="🗃️")],
     }
 )
-st.session_state["app_ran"] = True
 if session.signed_in_mode() and not st.user.is_logged_in:
     st.title("Pilot ROI")
     st.write("Plans hold HR data: sign in to see the plans you own or that are shared with you.")

@@ -66,7 +66,7 @@ def slider_row() -> Row:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         at.query_params["plan"] = plan.id
         at.run()
-        at.switch_page("pages/roi.py").run()
+        at.switch_page("views/roi.py").run()
         adoption = next(s for s in at.slider if s.label.startswith("Adoption"))
         values = iter([50 + (i % 40) for i in range(100)])
 

@@ -1,1 +1,1 @@
-"""Streamlit helpers the pages share (the only place besides pages/ and app.py that imports streamlit)."""
+"""Streamlit helpers the pages share (the only place besides views/ and app.py that imports streamlit)."""

@@ -85,7 +85,7 @@ def require_roi(plan: Plan, facts: PilotFacts, cannot: str) -> RoiInputs:
         roi.evaluate(inputs)
     except roi.InputError as exc:
         st.error(md(f"{cannot}: {exc} Fix it on the ROI page."))
-        st.page_link("pages/roi.py", label="Go to 6 ROI", icon="💰")
+        st.page_link("views/roi.py", label="Go to 6 ROI", icon="💰")
         st.stop()
     return inputs
 

@@ -62,26 +62,8 @@ def current_plan() -> Plan | None:
     return st.session_state.get("plan")
 
 
-def ensure_app_navigation() -> None:
-    """Hand the run to app.py when Streamlit served this page in its legacy pages/-folder mode.
-
-    On a fresh server, a first request whose URL names a page (a shared ``/design?plan=…`` link) is run
-    straight from pages/ without app.py, so there would be no sidebar and no ``?plan=`` handling. That mode
-    ends as soon as any script calls st.navigation; switching it off and rerunning lets app.py do so.
-    Once app.py has run in this session, the plan is already in the session and no rerun is needed (this
-    keeps a button click from being lost in AppTest, which restores the legacy mode before every run).
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        if not st.session_state.get("app_ran"):
-            st.rerun()
-
-
 def page_messages() -> None:
     """Messages every page shows first: a pending flash, a save error, a conflict to resolve."""
-    ensure_app_navigation()
     show_flash()
     repaired = st.session_state.pop("repairs", None)
     if repaired:
@@ -96,7 +78,7 @@ def require_plan() -> Plan:
     plan = current_plan()
     if plan is None:
         st.info("Open or create a plan first.")
-        st.page_link("pages/plans.py", label="Go to Plans", icon="📋")
+        st.page_link("views/plans.py", label="Go to Plans", icon="📋")
         st.stop()
     return plan
 

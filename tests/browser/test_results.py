@@ -27,7 +27,7 @@ def value(page, label: str) -> str:
 def test_the_obvious_path_recovers_the_planted_effect_and_tells_one_story(server, page, template, name, planted,
                                                                           seed):
     """A fixed seed keeps the test deterministic: with any seed the interval holds the planted effect 95% of the
-    time, as an honest interval does (tests/pages/test_sample_pilot.py checks more than one)."""
+    time, as an honest interval does (tests/views/test_sample_pilot.py checks more than one)."""
     create_plan(page, server, name, template)
     page.get_by_role("link", name="2 Data").click()
     page.get_by_role("button", name="Load sample data").click()

@@ -4,7 +4,7 @@ import json
 
 from core.store import Store
 from core.templates import sales_skills
-from tests.pages.conftest import texts
+from tests.views.conftest import texts
 
 
 def test_the_pages_open_a_hand_edited_plan_and_name_what_was_reset(app, db_file):
@@ -14,7 +14,7 @@ def test_the_pages_open_a_hand_edited_plan_and_name_what_was_reset(app, db_file)
     data["roi"]["adoption"], data["design"]["alpha"] = 1.5, 5
     with store._write() as db:
         db.execute("update plans set json = ? where id = ?", [json.dumps(data), plan.id])
-    for page in ("pages/design.py", "pages/roi.py", "pages/results.py", "pages/export.py"):
+    for page in ("views/design.py", "views/roi.py", "views/results.py", "views/export.py"):
         at = app(plan.id, page)
         assert not at.exception
     at = app(plan.id)  # the first page a session opens says what was reset

@@ -8,7 +8,7 @@ import pytest
 
 from core.store import Store
 from core.templates import onboarding, sales_skills
-from tests.pages.conftest import texts, with_sample_data
+from tests.views.conftest import texts, with_sample_data
 
 SIMULATE = "Run the sample pilot (simulated, 90 days)"
 
@@ -29,7 +29,7 @@ def walk_to_results(app, db_file, template, seed):
     template.pilot.start = "2026-07-01"  # as "Load sample data" sets it
     template.design.seed = seed
     plan = with_sample_data(db_file, template)
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     assert not own_warnings(at), own_warnings(at)
     button(at, "Draw the assignment list").click().run()
     assert not at.exception, at.exception
@@ -39,7 +39,7 @@ def walk_to_results(app, db_file, template, seed):
     saved = Store(db_file).load(plan.id)[0]
     assert {m.filename for m in saved.data.sources.values() if m.simulated_for} == {
         "kpis_monthly (simulated pilot).csv", "lms_events (simulated pilot).csv", "assessments (simulated pilot).csv"}
-    results = app(plan.id, "pages/results.py")
+    results = app(plan.id, "views/results.py")
     assert not results.exception, results.exception
     return plan, saved, results
 
@@ -60,7 +60,7 @@ def test_the_sales_template_on_the_sample_recovers_the_planted_four_percent(app,
     treated = sum(a.arm == "treatment" for a in saved.design.assignment)
     planned = next(df.value for df in at.dataframe if "planned (step 4)" in df.value.columns)
     assert planned["planned (step 4)"].tolist() == [treated, len(saved.design.assignment) - treated, 0]
-    roi = app(plan.id, "pages/roi.py")
+    roi = app(plan.id, "views/roi.py")
     assert metric(roi, "Participants").value == f"{treated:,}"
 
 
@@ -89,10 +89,10 @@ def test_saying_who_took_part_shows_cross_overs_and_never_changes_step_4(app, db
     assert after.design.assignment == saved.design.assignment
     assert (after.pilot.treated_people, after.pilot.control_people) == (saved.pilot.treated_people,
                                                                         saved.pilot.control_people)
-    design = app(plan.id, "pages/design.py")
+    design = app(plan.id, "views/design.py")
     treated = sum(a.arm == "treatment" for a in saved.design.assignment)
     assert metric(design, "Per arm").value == f"{treated:,} + {len(saved.design.assignment) - treated:,}"
-    roi = app(plan.id, "pages/roi.py")
+    roi = app(plan.id, "views/roi.py")
     assert metric(roi, "Participants").value == f"{treated:,}"  # the plan's arm, with as-run said beside it
     assert any("did not take part" in c and "intent to treat" in c for c in texts(roi, "caption"))
 
@@ -104,7 +104,7 @@ def test_redrawing_the_list_asks_to_run_the_simulated_pilot_again(app, db_file):
     current.design.assignment = [a for a in current.design.assignment if a.arm == "control"][:3] + [
         a for a in current.design.assignment if a.arm == "treatment"][:3]
     store.save(current, expected_version=version)
-    at = app(plan.id, "pages/results.py")
+    at = app(plan.id, "views/results.py")
     assert any("run it again" in w for w in texts(at, "warning"))
     assert [b for b in at.button if b.label == SIMULATE]
     assert not [m for m in at.metric if m.label.startswith("Observed effect")]  # no estimate from stale data
@@ -112,7 +112,7 @@ def test_redrawing_the_list_asks_to_run_the_simulated_pilot_again(app, db_file):
     current, version = store.load(plan.id)
     current.design.assignment = []  # the list deleted: the data was simulated for a list that is gone
     store.save(current, expected_version=version)
-    at = app(plan.id, "pages/results.py")
+    at = app(plan.id, "views/results.py")
     assert any("draw a list in step 4 first" in w for w in texts(at, "warning"))
     assert not [m for m in at.metric if m.label.startswith("Observed effect")]
 
@@ -121,7 +121,7 @@ def test_a_start_before_the_samples_history_ends_says_why_the_pilot_cannot_run(a
     template = sales_skills()
     template.pilot.start, template.design.seed = "2026-05-01", 3
     plan = with_sample_data(db_file, template)
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     button(at, "Draw the assignment list").click().run()
     assert button(at, SIMULATE).disabled
     assert any("history ends in June 2026" in c and "1 July 2026 or later" in c for c in texts(at, "caption"))

@@ -10,10 +10,10 @@ import pytest
 from core.plan import limit, limits
 from core.store import Store
 from core.templates import onboarding, sales_skills
-from tests.pages.conftest import texts, with_sample_data
+from tests.views.conftest import texts, with_sample_data
 
-PAGES = ["pages/goals.py", "pages/data.py", "pages/kpis.py", "pages/design.py", "pages/results.py", "pages/roi.py",
-         "pages/present.py", "pages/export.py", "pages/portfolio.py"]
+PAGES = ["views/goals.py", "views/data.py", "views/kpis.py", "views/design.py", "views/results.py", "views/roi.py",
+         "views/present.py", "views/export.py", "views/portfolio.py"]
 
 
 def _declared(key: str):
@@ -29,7 +29,7 @@ def _declared(key: str):
 def test_every_bound_widget_takes_its_limits_from_the_declaration(app, db_file, template):
     plan = with_sample_data(db_file, template())
     compared = 0
-    for page in ("pages/design.py", "pages/roi.py", "pages/kpis.py"):
+    for page in ("views/design.py", "views/roi.py", "views/kpis.py"):
         at = app(plan.id, page)
         for widget in at.number_input:
             bound = _declared(widget.key)

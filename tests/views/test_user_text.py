@@ -6,12 +6,12 @@ import pytest
 
 from core.plan import Hypothesis
 from core.templates import sales_skills
-from tests.pages.conftest import with_sample_data
+from tests.views.conftest import with_sample_data
 
 LINK = "[Re-enter your password](https://evil.example/login)"
 IMAGE = "![t](http://evil.example/beacon.png)"
-PAGES = ["pages/plans.py", "pages/goals.py", "pages/data.py", "pages/kpis.py", "pages/design.py",
-         "pages/results.py", "pages/roi.py", "pages/export.py"]
+PAGES = ["views/plans.py", "views/goals.py", "views/data.py", "views/kpis.py", "views/design.py",
+         "views/results.py", "views/roi.py", "views/export.py"]
 LIVE = re.compile(r"(?<!\\)\]\((?:https?:)?//|(?<!\\)!\[|<img|<a |https?://|www\.", re.IGNORECASE)
 
 

@@ -9,10 +9,10 @@ from core import pilot as pl
 from core.plan import Observed
 from core.store import Store
 from core.templates import onboarding, sales_skills
-from tests.pages.conftest import with_sample_data
+from tests.views.conftest import with_sample_data
 
-PAGES = ["pages/goals.py", "pages/data.py", "pages/kpis.py", "pages/design.py", "pages/results.py", "pages/roi.py",
-         "pages/present.py", "pages/export.py", "pages/portfolio.py", "pages/plans.py"]
+PAGES = ["views/goals.py", "views/data.py", "views/kpis.py", "views/design.py", "views/results.py", "views/roi.py",
+         "views/present.py", "views/export.py", "views/portfolio.py", "views/plans.py"]
 
 
 def _observed(plan):

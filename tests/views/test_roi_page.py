@@ -3,7 +3,7 @@ from core import roi, sensitivity
 from core.plan import CostLine, Plan
 from core.store import Store
 from core.templates import onboarding, sales_skills
-from tests.pages.conftest import texts
+from tests.views.conftest import texts
 
 
 def metric(at, label):
@@ -16,7 +16,7 @@ def slider(at, label):
 
 def test_template_roi_page_shows_every_figure(app, db_file):
     plan, _ = Store(db_file).create(sales_skills())
-    at = app(plan.id, "pages/roi.py")
+    at = app(plan.id, "views/roi.py")
     # By hand (tests/test_roi.py): the 220 treated reps cost $538,200 and bring 198,000 × Σ 0.98^m = $2,131,074
     assert metric(at, "ROI") == "296%"
     assert metric(at, "Benefit-cost ratio") == "3.96"
@@ -35,7 +35,7 @@ def test_template_roi_page_shows_every_figure(app, db_file):
 def test_slider_changes_the_metric_but_not_the_saved_plan(app, db_file):
     store = Store(db_file)
     plan, version = store.create(sales_skills())
-    at = app(plan.id, "pages/roi.py")
+    at = app(plan.id, "views/roi.py")
     slider(at, "Adoption").set_value(60).run()
     assert not at.exception
     # Independent: benefit scales with adoption, so ROI = (B × 0.6/0.8 − C) / C.
@@ -51,7 +51,7 @@ def test_slider_changes_the_metric_but_not_the_saved_plan(app, db_file):
 def test_save_as_scenario_then_reload_finds_it(app, db_file):
     store = Store(db_file)
     plan, _ = store.create(onboarding())
-    at = app(plan.id, "pages/roi.py")
+    at = app(plan.id, "views/roi.py")
     slider(at, "Adoption").set_value(60).run()
     next(t for t in at.text_input if t.label == "Scenario name").set_value("Low adoption").run()
     next(b for b in at.button if b.label == "Save as scenario").click().run()
@@ -60,7 +60,7 @@ def test_save_as_scenario_then_reload_finds_it(app, db_file):
     assert saved.scenarios[0].values == {"adoption": 0.6}
     assert saved.roi.adoption == 0.9, "a scenario never overwrites the plan's assumptions"
 
-    again = app(plan.id, "pages/roi.py")
+    again = app(plan.id, "views/roi.py")
     chooser = next(s for s in again.selectbox if s.label == "Scenario")
     assert "Saved: Low adoption" in chooser.options
     chooser.set_value("Saved: Low adoption").run()
@@ -69,7 +69,7 @@ def test_save_as_scenario_then_reload_finds_it(app, db_file):
 
 def test_conservative_scenario_lowers_the_roi(app, db_file):
     plan, _ = Store(db_file).create(sales_skills())
-    at = app(plan.id, "pages/roi.py")
+    at = app(plan.id, "views/roi.py")
     expected = float(metric(at, "ROI").rstrip("%"))
     next(s for s in at.selectbox if s.label == "Scenario").set_value(sensitivity.STRESS).run()
     assert float(metric(at, "ROI").rstrip("%").replace(",", "")) < expected
@@ -78,7 +78,7 @@ def test_conservative_scenario_lowers_the_roi(app, db_file):
 def test_editing_an_input_saves_the_plan(app, db_file):
     store = Store(db_file)
     plan, _ = store.create(sales_skills())
-    at = app(plan.id, "pages/roi.py")
+    at = app(plan.id, "views/roi.py")
     next(n for n in at.number_input if n.label == "Hours each participant spends").set_value(20).run()
     assert store.load(plan.id)[0].roi.participant_hours == 20
     assert not at.exception
@@ -87,7 +87,7 @@ def test_editing_an_input_saves_the_plan(app, db_file):
 def test_participants_are_the_treated_arm_or_a_labelled_roll_out(app, db_file):
     store = Store(db_file)
     plan, _ = store.create(sales_skills())
-    at = app(plan.id, "pages/roi.py")
+    at = app(plan.id, "views/roi.py")
     assert metric(at, "Participants") == "220"  # the pilot's treated arm (step 4)
     next(r for r in at.radio if r.label == "Whose benefits and costs are counted").set_value("rollout").run()
     next(n for n in at.number_input if n.label.startswith("Roll-out")).set_value(1_200).run()
@@ -99,10 +99,10 @@ def test_participants_are_the_treated_arm_or_a_labelled_roll_out(app, db_file):
 def test_the_effect_typed_here_is_the_pilot_effect(app, db_file):
     store = Store(db_file)
     plan, _ = store.create(sales_skills())
-    at = app(plan.id, "pages/roi.py")
+    at = app(plan.id, "views/roi.py")
     next(n for n in at.number_input if n.label.startswith("Effect per participant")).set_value(1_250.0).run()
     assert store.load(plan.id)[0].pilot.effect == 1_250.0
-    design = app(plan.id, "pages/design.py")
+    design = app(plan.id, "views/design.py")
     assert next(n for n in design.number_input if n.label.startswith("Effect to detect")).value == 1_250.0
 
 
@@ -112,7 +112,7 @@ def test_zero_costs_show_a_message_next_to_the_costs(app, db_file):
     plan.pilot.effect = 1
     plan.roi.costs = [CostLine("Delivery", 0)]
     plan, _ = Store(db_file).create(plan)
-    at = app(plan.id, "pages/roi.py")
+    at = app(plan.id, "views/roi.py")
     assert not at.exception
     assert any("Total cost must be above zero" in e for e in texts(at, "error"))
     assert [m.label for m in at.metric] == ["Participants"]  # no ROI figures
@@ -120,13 +120,13 @@ def test_zero_costs_show_a_message_next_to_the_costs(app, db_file):
 
 def test_blank_plan_roi_page_lists_the_phillips_flags(app, db_file):
     plan, _ = Store(db_file).create(Plan(name="Blank"))
-    at = app(plan.id, "pages/roi.py")
+    at = app(plan.id, "views/roi.py")
     assert any("Cost categories left at zero" in m for m in texts(at, "markdown"))
 
 
 def test_break_even_values_are_shown(app, db_file):
     plan, _ = Store(db_file).create(sales_skills())
-    at = app(plan.id, "pages/roi.py")
+    at = app(plan.id, "views/roi.py")
     # Independent: benefit is proportional to adoption, so break-even adoption = 80% × cost / benefit.
     from core import roi
 
@@ -143,14 +143,14 @@ def test_a_stored_range_that_lets_participants_reach_zero_shows_a_message(app, d
     plan.roi.participant_hours = 0
     plan.roi.ranges["participants"] = Range(0, 200)
     plan, _ = Store(db_file).create(plan)
-    at = app(plan.id, "pages/roi.py")
+    at = app(plan.id, "views/roi.py")
     assert not at.exception
     assert any("costs nothing" in e for e in texts(at, "error"))
 
 
 def test_the_headline_says_which_value_it_is_and_why_the_median_differs(app, db_file):
     plan, _ = Store(db_file).create(sales_skills())
-    at = app(plan.id, "pages/roi.py")
+    at = app(plan.id, "views/roi.py")
     note = next(c for c in texts(at, "caption") if c.startswith("The headline ROI puts every assumption"))
     assert "simulated median" in note
     assert any(o.startswith("Stress test") for o in next(s for s in at.selectbox if s.label == "Scenario").options)
@@ -158,7 +158,7 @@ def test_the_headline_says_which_value_it_is_and_why_the_median_differs(app, db_
 
 def test_the_presenter_view_shows_big_numbers_the_range_and_scenarios_side_by_side(app, db_file):
     plan, _ = Store(db_file).create(sales_skills())
-    at = app(plan.id, "pages/present.py")
+    at = app(plan.id, "views/present.py")
     assert not at.exception, at.exception
     labels = [m.label for m in at.metric]
     assert labels[0] == "ROI (forecast)" and "Chance ROI > 0" in labels and "Simulated median (P50)" in labels
@@ -176,17 +176,17 @@ def test_the_presenter_view_shows_big_numbers_the_range_and_scenarios_side_by_si
 def test_going_straight_from_the_roi_page_to_the_presenter_keeps_the_saved_values(app, db_file):
     """Both pages have sliders; a key shared between them would reset every slider to its minimum (ROI −100%)."""
     plan, _ = Store(db_file).create(sales_skills())
-    at = app(plan.id, "pages/roi.py")
-    at.switch_page("pages/present.py").run()
+    at = app(plan.id, "views/roi.py")
+    at.switch_page("views/present.py").run()
     assert slider(at, "Adoption").value == 80.0
     assert next(m.value for m in at.metric if m.label == "ROI (forecast)") == "296%"
-    at.switch_page("pages/roi.py").run()
+    at.switch_page("views/roi.py").run()
     assert slider(at, "Adoption").value == 80.0
 
 
 def test_the_stress_test_is_placed_in_the_plans_range_and_the_range_follows_it(app, db_file):
     plan, _ = Store(db_file).create(sales_skills())
-    at = app(plan.id, "pages/present.py")
+    at = app(plan.id, "views/present.py")
     saved_range = next(m.value for m in at.metric if m.label.startswith("Range"))
     scenario = next(s for s in at.selectbox if s.label == "Scenario")
     scenario.set_value(next(o for o in scenario.options if o.startswith("Stress test"))).run()
@@ -203,7 +203,7 @@ def _chart_text(at, needle: str) -> str:
 
 def test_a_what_if_moves_the_tornado_the_range_and_the_scenario_chart_with_the_headline(app, db_file):
     plan, _ = Store(db_file).create(sales_skills())
-    at = app(plan.id, "pages/present.py")
+    at = app(plan.id, "views/present.py")
     assert "expected 296%" in _chart_text(at, "expected ")
     slider(at, "Adoption").set_value(40.0).run()
     assert not at.exception, at.exception

@@ -2,7 +2,7 @@ import json
 
 from core.plan import Plan
 from core.store import Store
-from tests.pages.conftest import texts
+from tests.views.conftest import texts
 
 
 def create(at, name, template="blank"):
@@ -26,12 +26,12 @@ def test_create_from_template_answer_a_goal_and_find_it_after_reload(app, db_fil
     assert plan.name == "Sales pilot Q1" and plan.pilot.treated_people == 220
     assert at.query_params["plan"] == plan.id
 
-    goals = app(plan.id, "pages/goals.py")
+    goals = app(plan.id, "views/goals.py")
     box = goals.text_area[0]
     box.set_value("Bigger average deals, measured in the CRM").run()
     assert not goals.exception
 
-    reopened = app(plan.id, "pages/goals.py")
+    reopened = app(plan.id, "views/goals.py")
     assert reopened.text_area[0].value == "Bigger average deals, measured in the CRM"
     assert Store(db_file).load(plan.id)[0].goals.business_improvement.startswith("Bigger average deals")
 
@@ -107,7 +107,7 @@ def test_export_button_downloads_the_plan_as_json(app, db_file, downloads):
 def test_a_conflict_offers_reload_or_copy(app, db_file):
     store = Store(db_file)
     plan, _ = store.create(Plan(name="Meeting plan"))
-    at = app(plan.id, "pages/goals.py")
+    at = app(plan.id, "views/goals.py")
     other, version = store.load(plan.id)
     other.goals.business_improvement = "Someone else's words"
     store.save(other, expected_version=version)
@@ -140,7 +140,7 @@ def test_unusable_database_path_shows_a_message(tmp_path, monkeypatch):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     monkeypatch.setenv("PILOT_ROI_DB", str(blocker / "plans.db"))
-    from tests.pages.conftest import new_app
+    from tests.views.conftest import new_app
 
     at = new_app()
     assert any("Cannot use the database file" in e and "PILOT_ROI_DB" in e for e in texts(at, "error"))

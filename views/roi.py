@@ -70,7 +70,7 @@ def pct(label: str, name: str, *, help: str | None = None) -> None:
 # -- live results: the part stakeholders play with ---------------------------------------------------
 st.header("ROI at a glance", anchor="glance")
 if problem is None:
-    st.page_link("pages/present.py", label="Present this in a meeting: big numbers, sliders, and the saved "
+    st.page_link("views/present.py", label="Present this in a meeting: big numbers, sliders, and the saved "
                  "scenarios side by side", icon="🖥️")
     live.panel(plan, facts)
 else:

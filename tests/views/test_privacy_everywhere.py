@@ -14,9 +14,9 @@ from google.protobuf import text_format
 
 from core.store import Store
 from core.templates import sales_skills
-from tests.pages.conftest import with_sample_data
-from tests.pages.test_pages_run import PAGES
 from tests.sample import pilot_teams
+from tests.views.conftest import with_sample_data
+from tests.views.test_pages_run import PAGES
 from ui.datasets import SAMPLE
 
 HRIS = pd.read_csv(SAMPLE / "hris.csv", dtype=str)
@@ -80,7 +80,7 @@ def sample_plan(db_file):
 
 
 def _draw_list(app, plan_id):
-    at = app(plan_id, "pages/design.py")
+    at = app(plan_id, "views/design.py")
     next(b for b in at.button if b.label == "Draw the assignment list").click().run()
     assert not at.exception, at.exception
     return at
@@ -149,6 +149,6 @@ def test_sensitive_attributes_are_never_strata(app, db_file, sample_plan):
     plan, version = Store(db_file).load(sample_plan.id)
     plan.pilot.cluster_column = ""  # people, not teams: the draw may be stratified
     Store(db_file).save(plan, expected_version=version)
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     strata = next(m for m in at.multiselect if m.label.startswith("Balance the draw within"))
     assert strata.options and not {"gender", "ethnicity", "salary", "name"} & set(strata.options)

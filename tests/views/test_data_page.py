@@ -3,13 +3,13 @@ import pandas as pd
 from core.plan import Plan
 from core.store import Store
 from core.templates import sales_skills
-from tests.pages.conftest import texts, with_sample_data
+from tests.views.conftest import texts, with_sample_data
 
 
 def test_load_sample_data_shows_the_report_and_survives_a_reload(app, db_file):
     store = Store(db_file)
     plan, _ = store.create(sales_skills())
-    at = app(plan.id, "pages/data.py")
+    at = app(plan.id, "views/data.py")
     next(b for b in at.button if b.label == "Load sample data").click().run(timeout=120)
     assert not at.exception
     assert {d.kind for d in store.datasets(plan.id)} == {"hris", "lms", "assessments", "kpis"}
@@ -21,7 +21,7 @@ def test_load_sample_data_shows_the_report_and_survives_a_reload(app, db_file):
     markdown = " ".join(texts(at, "markdown"))
     assert "**1,200 people**" in markdown and "13,035 employee-months" in markdown
 
-    again = app(plan.id, "pages/data.py")  # a new session: nothing re-uploaded
+    again = app(plan.id, "views/data.py")  # a new session: nothing re-uploaded
     assert any("**1,200 people**" in m for m in texts(again, "markdown"))
     table = again.dataframe[-2].value if len(again.dataframe) > 1 else again.dataframe[0].value
     assert "person (pseudonym)" in table.columns or any(
@@ -32,7 +32,7 @@ def test_load_sample_data_shows_the_report_and_survives_a_reload(app, db_file):
 
 def test_bad_upload_says_what_is_wrong_and_keeps_the_saved_file(app, db_file):
     plan = with_sample_data(db_file, Plan(name="Data"))
-    at = app(plan.id, "pages/data.py")
+    at = app(plan.id, "views/data.py")
     at.file_uploader[0].set_value(("hris.xlsx", b"employee_id,team\n1,A\n", "application/octet-stream")).run()
     errors = " ".join(texts(at, "error"))
     assert "hris.xlsx is not a real .xlsx workbook" in errors and "hris.csv is still in use" in errors
@@ -42,7 +42,7 @@ def test_bad_upload_says_what_is_wrong_and_keeps_the_saved_file(app, db_file):
 def test_upload_replace_and_remove(app, db_file):
     store = Store(db_file)
     plan, _ = store.create(Plan(name="Mine"))
-    at = app(plan.id, "pages/data.py")
+    at = app(plan.id, "views/data.py")
     at.file_uploader[0].set_value(("people.csv", b"employee_id,team\n001,A\n002,B\n", "text/csv")).run()
     assert store.load(plan.id)[0].data.sources["hris"].roles["employee_id"] == "employee_id"
     assert any("people.csv" in m and "2 rows" in m for m in texts(at, "markdown"))
@@ -56,7 +56,7 @@ def test_group_comparison_hides_small_groups(app, db_file):
     plan, _ = Store(db_file).create(Plan(name="Groups"))
     rows = [(f"{i:03d}", site, 50 + i) for i, site in enumerate(["A"] * 4 + ["B"] * 10 + ["C"] * 16)]
     text = "employee_id,site,score\n" + "".join(f"{i},{site},{score}\n" for i, site, score in rows)
-    at = app(plan.id, "pages/data.py")
+    at = app(plan.id, "views/data.py")
     at.file_uploader[0].set_value(("people.csv", text.encode(), "text/csv")).run()
     next(s for s in at.selectbox if s.label == "Group by").set_value("site")
     next(s for s in at.selectbox if s.label == "Measure").set_value("score").run()
@@ -74,10 +74,10 @@ def test_a_plan_imported_without_its_files_asks_for_them_again(app, db_file):
     plan = Plan(name="Imported")
     plan.data.sources["hris"] = SourceMapping("hris.csv", hashlib.sha256(b"x").hexdigest(), {"id": "employee_id"})
     plan, _ = Store(db_file).import_json(plan.to_json())
-    at = app(plan.id, "pages/data.py")
+    at = app(plan.id, "views/data.py")
     assert not at.exception
     assert any("hris.csv can no longer be read" in e and "Upload it again" in e for e in texts(at, "error"))
-    for page in ("pages/kpis.py", "pages/design.py", "pages/export.py"):
+    for page in ("views/kpis.py", "views/design.py", "views/export.py"):
         assert not app(plan.id, page).exception
 
 
@@ -95,7 +95,7 @@ def test_an_hr_export_shaped_like_the_public_ibm_dataset(app, db_file):
         "Over18": "Y", "PerformanceRating": rng.choice([3, 4], n), "YearsAtCompany": rng.integers(0, 41, n),
     })
     plan, _ = Store(db_file).create(Plan(name="HR"))
-    at = app(plan.id, "pages/data.py")
+    at = app(plan.id, "views/data.py")
     at.file_uploader[0].set_value(("WA_Fn-UseC_-HR-Employee-Attrition.csv", frame.to_csv(index=False).encode(),
                                    "text/csv")).run()
     assert not at.exception
@@ -116,7 +116,7 @@ def test_an_hr_export_shaped_like_the_public_ibm_dataset(app, db_file):
 def test_the_chosen_date_order_is_said_and_flipped_in_one_click(app, db_file):
     store = Store(db_file)
     plan, _ = store.create(Plan(name="Dates"))
-    at = app(plan.id, "pages/data.py")
+    at = app(plan.id, "views/data.py")
     data = b"employee_id,hired\nE1,25/03/2024\nE2,04/05/2024\nE3,01/02/2024\n"
     at.file_uploader[0].set_value(("people.csv", data, "text/csv")).run()
     assert any("Dates read as day/month/year" in i for i in texts(at, "info"))
@@ -129,7 +129,7 @@ def test_the_chosen_date_order_is_said_and_flipped_in_one_click(app, db_file):
 def test_a_new_file_starts_from_the_dates_own_order_and_ambiguous_dates_get_two_buttons(app, db_file):
     store = Store(db_file)
     plan, _ = store.create(Plan(name="Dates"))
-    at = app(plan.id, "pages/data.py")
+    at = app(plan.id, "views/data.py")
     at.file_uploader[0].set_value(("a.csv", b"employee_id,hired\nE1,25/03/2024\nE2,04/05/2024\n", "text/csv")).run()
     next(b for b in at.button if b.label == "Read the dates as month/day/year").click().run()
     assert any("month/day/year (as chosen for this file)" in i for i in texts(at, "info"))

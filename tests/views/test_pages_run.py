@@ -5,9 +5,9 @@ import pytest
 from core.store import Store
 from core.templates import onboarding, sales_skills
 
-PAGES = ["pages/plans.py", "pages/goals.py", "pages/data.py", "pages/kpis.py", "pages/design.py",
-         "pages/results.py", "pages/roi.py", "pages/export.py", "pages/portfolio.py",
-         "pages/present.py"]
+PAGES = ["views/plans.py", "views/goals.py", "views/data.py", "views/kpis.py", "views/design.py",
+         "views/results.py", "views/roi.py", "views/export.py", "views/portfolio.py",
+         "views/present.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -58,7 +58,7 @@ def setter(section: str, name: str, convert=lambda v: v):
 st.header("The pilot", anchor="pilot")
 if kpi is None:
     st.info("Mark the primary KPI in step 3 (KPI mapping): the pilot measures it.")
-    st.page_link("pages/kpis.py", label="Go to KPI mapping", icon="🔗")
+    st.page_link("views/kpis.py", label="Go to KPI mapping", icon="🔗")
 else:
     better = "higher" if kpi.better == "higher" else "lower"
     st.caption(md(f"Primary KPI: {kpi.name} ({kpi.unit or 'no unit'}; {better} is better; column "

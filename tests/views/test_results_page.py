@@ -3,8 +3,8 @@
 
 from core.store import Store
 from core.templates import sales_skills
-from tests.pages.conftest import texts, with_sample_data
 from tests.sample import pilot_teams
+from tests.views.conftest import texts, with_sample_data
 
 
 def metric(at, label):
@@ -20,7 +20,7 @@ def sample_pilot(db_file, start="2026-07-01"):
 
 def test_the_sample_pilot_recovers_its_planted_four_percent(app, db_file):
     plan = sample_pilot(db_file)
-    at = app(plan.id, "pages/results.py")
+    at = app(plan.id, "views/results.py")
     assert not at.exception, at.exception
     ci = metric(at, "As % of the baseline")
     low, high = (float(x.rstrip("%")) for x in
@@ -34,19 +34,19 @@ def test_the_sample_pilot_recovers_its_planted_four_percent(app, db_file):
 def test_using_the_observed_effect_switches_the_roi_to_observed(app, db_file):
     store = Store(db_file)
     plan = sample_pilot(db_file)
-    at = app(plan.id, "pages/results.py")
+    at = app(plan.id, "views/results.py")
     next(b for b in at.button if b.label == "Use this observed effect in the ROI step").click().run()
     saved = store.load(plan.id)[0]
     assert saved.roi.mode == "observed" and saved.results.observed is not None
     assert saved.results.observed.ci_low < saved.results.observed.effect < saved.results.observed.ci_high
-    roi_page = app(plan.id, "pages/roi.py")
+    roi_page = app(plan.id, "views/roi.py")
     assert any(m.label == "ROI (observed effect)" for m in roi_page.metric)
     assert any("Range (observed effect)" in m for m in texts(roi_page, "markdown"))
 
 
 def test_a_deviating_method_is_labelled_as_such(app, db_file):
     plan = sample_pilot(db_file)
-    at = app(plan.id, "pages/results.py")
+    at = app(plan.id, "views/results.py")
     next(s for s in at.selectbox if s.label == "Method").set_value("did").run()
     assert not at.exception
     assert any("not the pre-registered analysis" in w for w in texts(at, "warning"))
@@ -56,21 +56,21 @@ def test_without_anyone_in_an_arm_the_page_says_what_to_do(app, db_file):
     template = sales_skills()
     template.pilot.start = "2026-07-01"
     plan = with_sample_data(db_file, template)
-    at = app(plan.id, "pages/results.py")
+    at = app(plan.id, "views/results.py")
     assert not at.exception
     assert any("Nobody is in an arm yet" in i for i in texts(at, "info"))
 
 
 def test_a_measurement_window_without_data_says_so(app, db_file):
     plan = sample_pilot(db_file, start="2026-10-01")  # the sample's months end before this window
-    at = app(plan.id, "pages/results.py")
+    at = app(plan.id, "views/results.py")
     assert not at.exception
     assert any("No outcome yet" in i for i in texts(at, "info"))
 
 
 def test_success_cases_show_pseudonyms_and_mediation_runs_on_demand(app, db_file):
     plan = sample_pilot(db_file)
-    at = app(plan.id, "pages/results.py")
+    at = app(plan.id, "views/results.py")
     cases = [df.value for df in at.dataframe if "above expected" in df.value.columns][0]
     assert len(cases) == 5 and all(p.startswith("P-") for p in cases["person"])
     next(t for t in at.toggle if t.label.startswith("Compute it")).set_value(True).run()
@@ -81,15 +81,15 @@ def test_success_cases_show_pseudonyms_and_mediation_runs_on_demand(app, db_file
 def test_an_observed_effect_from_other_arms_is_never_used_as_this_plans(app, db_file):
     store = Store(db_file)
     plan = sample_pilot(db_file)
-    at = app(plan.id, "pages/results.py")
+    at = app(plan.id, "views/results.py")
     next(b for b in at.button if b.label == "Use this observed effect in the ROI step").click().run()
-    roi_page = app(plan.id, "pages/roi.py")
+    roi_page = app(plan.id, "views/roi.py")
     effect = next(n for n in roi_page.number_input if n.label.startswith("Effect per participant"))
     assert effect.disabled and "observed" in effect.label
     saved = store.load(plan.id)[0]
     saved.results.participation = {}  # back to the assignment list: other arms
     store.save(saved, expected_version=store.load(plan.id)[1])
-    roi_page = app(plan.id, "pages/roi.py")
+    roi_page = app(plan.id, "views/roi.py")
     assert any("measured on other arms" in w for w in texts(roi_page, "warning"))
     assert any(m.label == "ROI (forecast)" for m in roi_page.metric)
 
@@ -101,7 +101,7 @@ def test_two_teams_per_arm_show_no_interval_and_keep_the_roi_a_forecast(app, db_
     template.pilot.eligible = {"team": ["SAL-01", "SAL-02", "SAL-04", "SAL-07"]}  # SAL-04 and SAL-07 were trained
     template.results.participation = {"team": list(pilot_teams())}
     plan = with_sample_data(db_file, template, piloted=True)
-    at = app(plan.id, "pages/results.py")
+    at = app(plan.id, "views/results.py")
     assert not at.exception, at.exception
     assert metric(at, "95% confidence interval") == "none"
     assert any("only 6 ways" in w for w in texts(at, "warning"))
@@ -116,7 +116,7 @@ def test_a_one_site_pilot_shows_the_site_against_its_twin(app, db_file):
     template.design.design, template.design.site = "site", "SAL-04"
     template.results.participation = {"team": ["SAL-04"]}  # one of the teams tests.sample simulates a pilot for
     plan = with_sample_data(db_file, template, piloted=True)
-    at = app(plan.id, "pages/results.py")
+    at = app(plan.id, "views/results.py")
     assert not at.exception, at.exception
     assert not texts(at, "error"), texts(at, "error")
     assert "registered" in next(s for s in at.selectbox if s.label == "Method").format_func("synthetic_did")

@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from core.plan import Plan
 from core.store import Store
-from tests.pages.conftest import APP, texts
 from tests.test_warehouse import duckdb_file, typed
+from tests.views.conftest import APP, texts
 
 NAMES = ("Noah O'Brien", "Jordan Nowak")
 
@@ -31,7 +31,7 @@ def open_data_page(plan_id: str, url: str) -> AppTest:
     at.secrets["pilot_roi"] = {"databases": {"hr": url}}
     at.query_params["plan"] = plan_id
     at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("views/data.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -87,7 +87,7 @@ def test_a_database_no_longer_configured_is_said_and_can_be_removed(db_file, war
     again.secrets["pilot_roi"] = {"databases": {"other": f"duckdb://{warehouse_file}"}}
     again.query_params["plan"] = plan_id
     again.run()
-    again.switch_page("pages/data.py").run()
+    again.switch_page("views/data.py").run()
     assert not again.exception
     assert any("“hr” is not named in .streamlit/secrets.toml" in e for e in texts(again, "error"))
     next(b for b in again.button if b.label == "Remove").click().run()

@@ -7,12 +7,12 @@ import pytest
 
 from core.store import Store, StoreError
 from core.templates import sales_skills
-from tests.pages.conftest import texts
+from tests.views.conftest import texts
 
 
 def test_a_read_only_database_says_so_and_keeps_the_change_in_the_session(app, db_file, monkeypatch):
     plan, _ = Store(db_file).create(sales_skills())
-    at = app(plan.id, "pages/goals.py")
+    at = app(plan.id, "views/goals.py")
     # as a read-only file behaves (chmod does not stop root, who runs CI): SQLite refuses every write
     with monkeypatch.context() as read_only:
         read_only.setattr(Store, "_db", _with_pragma(Store._db, "PRAGMA query_only = ON"))
@@ -51,7 +51,7 @@ def test_a_full_disk_is_a_message_and_nothing_is_half_written(db_file, monkeypat
 
 def test_a_database_deleted_while_the_app_runs_is_recreated_and_the_page_says_what_to_do(app, db_file):
     plan, _ = Store(db_file).create(sales_skills())
-    at = app(plan.id, "pages/goals.py")
+    at = app(plan.id, "views/goals.py")
     os.remove(db_file)
     box = next(t for t in at.text_area if t.label.startswith("Which improvement"))
     box.set_value("Bigger deals").run()
@@ -67,7 +67,7 @@ def test_an_upload_the_full_disk_refused_goes_with_the_next_save_and_is_never_lo
     """The disk fills up while the sample's 5 MB LMS file is written: the page says so, the next uploads still
     save, and the refused file is stored with the next save, so the plan never names a file it does not have."""
     plan, _ = Store(db_file).create(sales_skills())
-    at = app(plan.id, "pages/data.py")
+    at = app(plan.id, "views/data.py")
     original = Store._put_file
     refused = []
 

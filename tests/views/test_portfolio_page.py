@@ -3,7 +3,7 @@
 from core.plan import Plan
 from core.store import Store
 from core.templates import onboarding, sales_skills
-from tests.pages.conftest import texts
+from tests.views.conftest import texts
 
 
 def test_the_portfolio_shows_every_plan_ranked_with_a_chart_and_a_download(app, db_file, downloads):
@@ -12,7 +12,7 @@ def test_the_portfolio_shows_every_plan_ranked_with_a_chart_and_a_download(app, 
     losing.name, losing.pilot.effect = "Losing program", 50.0
     for plan in (onboarding(), sales_skills(), losing, Plan(name="[Empty](https://evil.example)")):
         store.create(plan)
-    at = app(page="pages/portfolio.py")
+    at = app(page="views/portfolio.py")
     assert not at.exception, at.exception
     table = next(df.value for df in at.dataframe if "decision" in df.value.columns)
     assert len(table) == 4 and table["plan"].iloc[-1] == "[Empty](https://evil.example)"
@@ -23,5 +23,5 @@ def test_the_portfolio_shows_every_plan_ranked_with_a_chart_and_a_download(app, 
 
 
 def test_without_plans_the_portfolio_says_where_to_start(app):
-    at = app(page="pages/portfolio.py")
+    at = app(page="views/portfolio.py")
     assert any("No plans yet" in i for i in texts(at, "info"))

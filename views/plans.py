@@ -76,7 +76,7 @@ for row in rows:
         buttons = actions.columns(6)
         if buttons[0].button("Open", key=f"open-{row.id}", type="primary"):
             if session.open_plan(row.id):
-                st.switch_page("pages/goals.py")
+                st.switch_page("views/goals.py")
             st.rerun()
         with buttons[1].popover("Rename"):
             new_name = st.text_input("New name", value=row.name, key=f"rename-name-{row.id}")

@@ -7,7 +7,7 @@ from core import power as pw
 from core.plan import Plan
 from core.store import Store
 from core.templates import onboarding, sales_skills
-from tests.pages.conftest import texts, with_sample_data
+from tests.views.conftest import texts, with_sample_data
 
 
 def metric(at, label):
@@ -28,7 +28,7 @@ def sales_with_sample(db_file, **design):
 
 def test_sales_template_without_data_says_the_pilot_cannot_see_break_even(app, db_file):
     plan, _ = Store(db_file).create(sales_skills())
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     reference = pw.mde(220, 220, sd=6_000, icc=0.05, cluster_size=27.5, baseline_corr=0.5, attrition=0.1)
     assert float(metric(at, "Smallest detectable effect").replace(",", "")) == pytest.approx(reference, rel=1e-3)
     headline = texts(at, "warning")[0]
@@ -38,7 +38,7 @@ def test_sales_template_without_data_says_the_pilot_cannot_see_break_even(app, d
 
 def test_onboarding_template_sees_its_expected_effect_and_says_how_to_read_break_even(app, db_file):
     plan, _ = Store(db_file).create(onboarding())
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     assert any("covers the expected" in s.replace("\\", "") for s in texts(at, "info"))
     assert not texts(at, "warning")
     assert metric(at, "Per arm") == "20 + 20"
@@ -46,7 +46,7 @@ def test_onboarding_template_sees_its_expected_effect_and_says_how_to_read_break
 
 def test_with_the_sample_data_power_uses_the_real_teams_and_the_estimates(app, db_file):
     plan = sales_with_sample(db_file)
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     headline = texts(at, "info")[0].replace("\\", "")
     assert "With 220 people in 8 team clusters per arm" in headline  # 8 teams of 441 / 16 = 27.6 people
     assert any("16 team clusters are eligible: 27.6 people each" in c for c in texts(at, "caption"))
@@ -70,7 +70,7 @@ def _panel(db_file, plan):
 def test_the_drawn_list_has_the_planned_teams_and_downloads(app, db_file, downloads):
     store = Store(db_file)
     plan = sales_with_sample(db_file, seed=11)
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     button(at, "Draw the assignment list").click().run()
     assert not at.exception
     saved = store.load(plan.id)[0]
@@ -95,7 +95,7 @@ def test_the_drawn_list_has_the_planned_teams_and_downloads(app, db_file, downlo
 def test_the_eligibility_filter_is_saved_with_the_plan(app, db_file):
     store = Store(db_file)
     plan = sales_with_sample(db_file)
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     next(s for s in at.selectbox if s.label == "Only people whose…").set_value("site").run()
     next(m for m in at.multiselect if m.label == "is one of").set_value(["Leeds", "London"]).run()
     assert store.load(plan.id)[0].pilot.eligible == {"site": ["Leeds", "London"]}
@@ -105,7 +105,7 @@ def test_the_eligibility_filter_is_saved_with_the_plan(app, db_file):
 def test_a_list_needs_a_start_date(app, db_file):
     template = sales_skills()
     plan = with_sample_data(db_file, template)
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     assert any("start date" in i for i in texts(at, "info"))
     assert not [b for b in at.button if b.label == "Draw the assignment list"]
 
@@ -113,7 +113,7 @@ def test_a_list_needs_a_start_date(app, db_file):
 def test_preregistration_locks_and_then_lists_deviations(app, db_file):
     store = Store(db_file)
     plan = sales_with_sample(db_file, seed=5)
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     button(at, "Lock the pre-registration").click().run()
     assert store.load(plan.id)[0].design.preregistration is not None
     next(n for n in at.number_input if n.label == "Target power").set_value(0.9).run()
@@ -122,14 +122,14 @@ def test_preregistration_locks_and_then_lists_deviations(app, db_file):
 
 def test_blank_plan_design_page_asks_for_inputs(app, db_file):
     plan, _ = Store(db_file).create(Plan(name="Blank"))
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     assert not at.exception
     assert any("primary KPI" in i for i in texts(at, "info"))
 
 
 def test_matched_controls_from_the_sample_data(app, db_file):
     plan = sales_with_sample(db_file, design="matched")
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     next(s for s in at.selectbox if s.label == "Trained people are those whose…").set_value("team").run()
     next(m for m in at.multiselect if m.label == "is one of" and "SAL-02" in m.options).set_value(
         ["SAL-02", "SAL-05"]).run()
@@ -152,7 +152,7 @@ def test_more_teams_than_are_eligible_is_said_plainly_and_no_power_is_claimed(ap
     template.pilot.start = "2026-07-01"
     template.pilot.eligible = {"site": ["London"]}  # 3 sales teams
     plan = with_sample_data(db_file, template)
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     assert any("This pilot cannot be drawn" in w and "only 3 are eligible" in w.replace("\\", "")
                for w in texts(at, "warning"))
     assert metric(at, "Power of this pilot") == "—"
@@ -162,7 +162,7 @@ def test_a_negative_effect_and_a_start_before_the_data_show_messages_not_traceba
     template = sales_skills()
     template.pilot.start, template.pilot.effect = "2025-03-01", -500.0
     plan = with_sample_data(db_file, template)
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     assert not at.exception
     assert any("Nobody is eligible" in w for w in texts(at, "warning"))
 
@@ -170,7 +170,7 @@ def test_a_negative_effect_and_a_start_before_the_data_show_messages_not_traceba
 def test_a_waitlist_in_waves_draws_every_team_and_states_its_simulated_power(app, db_file):
     store = Store(db_file)
     plan = sales_with_sample(db_file, design="waves", seed=2)
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     assert any("Waves start: 1 on 01 Jul 2026, 2 on 01 Oct 2026, 3 on 01 Jan 2027" in c for c in texts(at, "caption"))
     button(at, "Draw the assignment list").click().run()
     saved = store.load(plan.id)[0].design.assignment
@@ -185,7 +185,7 @@ def test_a_waitlist_in_waves_draws_every_team_and_states_its_simulated_power(app
 def test_a_pilot_of_new_hires_is_chosen_on_the_page_and_counts_who_joins(app, db_file):
     store = Store(db_file)
     plan = sales_with_sample(db_file)
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     next(r for r in at.radio if r.label == "Who can take part").set_value("joiners").run()
     assert not at.exception, at.exception
     assert store.load(plan.id)[0].pilot.population == "joiners"
@@ -197,7 +197,7 @@ def test_a_pilot_of_new_hires_is_chosen_on_the_page_and_counts_who_joins(app, db
 def test_one_site_first_is_chosen_drawn_and_powered_by_placebo_simulation(app, db_file):
     store = Store(db_file)
     plan = sales_with_sample(db_file)
-    at = app(plan.id, "pages/design.py")
+    at = app(plan.id, "views/design.py")
     next(r for r in at.radio if r.label == "Design").set_value("site").run()
     assert not at.exception, at.exception
     assert next(s for s in at.selectbox if s.label == "Sites are").value == "team"

@@ -193,3 +193,26 @@ def not_in_data(plan: Plan, columns: set[str]) -> list[str]:
     """Names of the KPIs other than the primary whose column the data does not have (yet): a learning measure
     taken after the program arrives with the pilot's data."""
     return [k.name for k in plan.kpis if not k.primary and k.column and k.column not in columns]
+
+
+def baseline_rows(plan: Plan, facts, panel) -> list[dict]:
+    """Step 3's table of baselines, one row per KPI: its mean, sd, people and monthly trend over step 4's baseline
+    window (every month before a start date is set), or its manual baseline; for the primary KPI, the pilot's
+    own baseline (its eligible people, flagged values left out) beside the effect to detect and its % of it."""
+    from core import pilot
+
+    window = facts.windows.baseline if facts.windows is not None else None
+    chosen = plan.primary_kpi()
+    rows = []
+    for k in plan.kpis:
+        b = baseline(panel.people, panel.periods, k.column, window=window) if panel is not None and k.column else None
+        is_primary = chosen is not None and k is chosen
+        mean, sd, n = (b.mean, b.sd, b.n) if b else (k.manual_baseline, None, None)
+        if is_primary and facts.column:
+            values = pilot.baseline_values(plan, panel, facts.column, facts.roster.people.index)
+            mean, sd, n = facts.baseline, values.std(ddof=1), len(values)
+        rows.append({"KPI": k.name, "column": k.column or "(manual)", "mean": mean, "sd": sd, "people": n,
+                     "trend per month": b.trend_per_month if b else None, "window": b.window if b else "",
+                     "pilot effect": plan.pilot.effect if is_primary else None,
+                     "% of baseline": facts.effect_pct(plan.pilot.effect) if is_primary else None})
+    return rows

@@ -23,7 +23,7 @@ from core import designs
 from core import pilot as pl
 from core.as_run import AsRun, as_run, as_run_words, departures, took_part_ids  # noqa: F401 (step 5's names)
 from core.plan import Observed, Plan
-from core.words import count
+from core.words import count, interval
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -377,20 +377,28 @@ def _one_site(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, str
     return effects.synthetic_control(long, outcome="y", unit=site, period="period", treated="piloted", method=method)
 
 
-def observed_for(plan: Plan, facts: pl.PilotFacts, hypothesis_index: int) -> str:
-    """What the registry shows as observed for a hypothesis: the kept estimate (step 5, measured on the plan's
-    current arms) for the first hypothesis — in % of the baseline when the hypothesis is in % — a typed value
-    for the others, else "not measured"."""
-    from core.words import interval, number
+def observed_for(plan: Plan, facts: pl.PilotFacts, hypothesis_index: int, found: Estimate | None = None) -> str:
+    """What the hypothesis registry shows as observed — one wording for step 5's table and the workbook. The first
+    hypothesis is the pilot's: `found` (the estimate step 5 shows), else the kept estimate when it was measured on
+    the plan's current arms; in % of the baseline (the KPI's change, interval low end first) when the hypothesis
+    is in %, else as an improvement in the KPI's units. Other hypotheses show a typed value, else "not measured"."""
+    from core.words import amount, number
 
     h = plan.hypotheses[hypothesis_index]
-    o = plan.results.observed
-    if hypothesis_index == 0 and o is not None and o.basis == pl.analysis_key(plan):
-        if "%" in h.unit and facts.effect_pct(o.effect) is not None:
-            low, high = facts.effect_pct(o.ci_low), facts.effect_pct(o.ci_high)
-            return f"{facts.effect_pct(o.effect):+.1f}% (95% CI {low:+.1f}% to {high:+.1f}%)"
+    kept = plan.results.observed
+    if found is None and kept is not None and kept.basis == pl.analysis_key(plan):
+        found = kept
+    if hypothesis_index == 0 and found is not None:
+        bounded = math.isfinite(found.ci_low) and math.isfinite(found.ci_high)
+        pct = facts.effect_pct(found.effect)
+        if "%" in h.unit and pct is not None:
+            low, high = sorted((facts.effect_pct(found.ci_low), facts.effect_pct(found.ci_high)))
+            return f"{pct:+.1f}% (95% CI {low:+.1f}% to {high:+.1f}%)" if bounded else f"{pct:+.1f}% (no 95% interval)"
         unit = facts.kpi.unit if facts.kpi else ""
-        return f"{number(o.effect)} {unit} (95% CI {interval(o.ci_low, o.ci_high)})".replace("  ", " ")
+        gain = amount(improvement(plan, found.effect), unit)
+        if not bounded:
+            return f"{gain} (no 95% interval)"
+        return f"{gain} (95% CI {interval(*improvement_interval(plan, found.ci_low, found.ci_high), unit)})"
     if h.observed is not None:
         return f"{number(h.observed)} {h.unit} (typed)"
     return "not measured"

@@ -119,3 +119,18 @@ def test_catalogue_entries_become_kpis():
     kpi = kpis.from_catalogue(entry)
     assert (kpi.tier, kpi.kind, kpi.intangible) == ("input", "learning", True)
     assert all(e.ltem in kpis.LTEM for e in kpis.CATALOGUE)
+
+
+def test_the_baseline_table_gives_the_primary_kpi_the_pilots_own_baseline(before_pilot_panel):
+    from core import kpis, pilot
+    from core.templates import sales_skills
+
+    plan = sales_skills()
+    plan.pilot.start = "2026-07-01"
+    facts = pilot.facts(plan, before_pilot_panel)
+    rows = {r["KPI"]: r for r in kpis.baseline_rows(plan, facts, before_pilot_panel)}
+    primary = rows[plan.primary_kpi().name]
+    values = pilot.baseline_values(plan, before_pilot_panel, facts.column, facts.roster.people.index)
+    assert primary["mean"] == facts.baseline and primary["people"] == len(values)
+    assert primary["% of baseline"] == pytest.approx(plan.pilot.effect / abs(facts.baseline) * 100)
+    assert all(r["pilot effect"] is None for name, r in rows.items() if name != plan.primary_kpi().name)

@@ -133,19 +133,7 @@ if joined is None:
 facts = pilot.facts(plan, joined)
 window = facts.windows.baseline if facts.windows is not None else None
 chosen = plan.primary_kpi()
-rows = []
-for k in plan.kpis:
-    b = kpis.baseline(joined.people, joined.periods, k.column, window=window) if joined is not None and k.column \
-        else None
-    is_primary = chosen is not None and k is chosen
-    mean, sd, n = (b.mean, b.sd, b.n) if b else (k.manual_baseline, None, None)
-    if is_primary and facts.column:  # the pilot's own baseline: its eligible people, flagged values left out
-        values = pilot.baseline_values(plan, joined, facts.column, facts.roster.people.index)
-        mean, sd, n = facts.baseline, values.std(ddof=1), len(values)
-    rows.append({"KPI": k.name, "column": k.column or "(manual)", "mean": mean, "sd": sd, "people": n,
-                 "trend per month": b.trend_per_month if b else None, "window": b.window if b else "",
-                 "pilot effect": plan.pilot.effect if is_primary else None,
-                 "% of baseline": facts.effect_pct(plan.pilot.effect) if is_primary else None})
+rows = kpis.baseline_rows(plan, facts, joined)
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
              column_config={**{c: st.column_config.NumberColumn(format="%.4g")
                                for c in ("mean", "sd", "trend per month", "pilot effect")},

@@ -295,21 +295,9 @@ with st.expander("Does a learning gain carry the effect? (mediation, an associat
 
 # -- observed vs assumed -----------------------------------------------------------------------------------------
 st.header("Observed vs assumed", anchor="registry")
-rows = []
-for h in plan.hypotheses:
-    primary = kpi is not None and h.kpi in (kpi.name, plan.hypotheses[0].kpi if plan.hypotheses else "")
-    observed = ""
-    if primary and h is plan.hypotheses[0]:
-        if h.unit.strip() == "%" or "%" in h.unit:
-            observed = (f"{pct:+.1f}% (95% CI {low_pct:+.1f}% to {high_pct:+.1f}%)" if pct is not None and bounded
-                        else f"{pct:+.1f}% (no 95% interval)" if pct is not None else "")
-        else:
-            observed = (f"{words.amount(gain, unit)} (95% CI {words.interval(gain_low, gain_high, unit)})" if bounded
-                        else f"{words.amount(gain, unit)} (no 95% interval)")
-    elif h.observed is not None:
-        observed = f"{number(h.observed)} {h.unit} (typed)"
-    rows.append({"hypothesis": f"{h.kpi} {h.direction}", "assumed": words.amount(h.assumed_size or 0, h.unit),
-                 "by when": h.by_when, "observed": observed or "not measured"})
+rows = [{"hypothesis": f"{h.kpi} {h.direction}", "assumed": words.amount(h.assumed_size or 0, h.unit),
+         "by when": h.by_when, "observed": results.observed_for(plan, facts, i, found)}
+        for i, h in enumerate(plan.hypotheses)]
 if rows:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 else:

@@ -139,6 +139,7 @@ def _cluster_ancova_coverage(treated_teams: int, teams: int, *, icc: float, reps
     return coverage(hits)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("treated_teams,teams,icc", [(8, 16, 0.03), (3, 6, 0.2), (3, 20, 0.2)])
 def test_the_cluster_ancova_interval_covers_95_percent_where_l_and_d_pilots_are(treated_teams, teams, icc):
     """8 + 8 teams (the Sales template), 3 + 3 and 3 of 20 treated: CR1 with G − 1 degrees of freedom covered
@@ -153,6 +154,7 @@ def coverage(hits):
     return 100 * np.mean(hits)
 
 
+@pytest.mark.slow
 def test_difference_in_means_covers_the_true_effect_95_percent_of_the_time():
     rng = np.random.default_rng(11)
     hits = []
@@ -177,6 +179,7 @@ def test_ancova_covers_the_true_effect_95_percent_of_the_time():
     assert 93 <= coverage(hits) <= 97
 
 
+@pytest.mark.slow
 def test_diff_in_diff_clustered_by_unit_covers_the_true_effect_95_percent_of_the_time():
     hits = []
     for seed in range(700):
@@ -309,6 +312,7 @@ def _did_coverage(teams: int, *, reps: int, seed: int) -> float:
     return hits / reps
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("teams", [6, 10])
 def test_did_with_few_teams_covers_95_percent(teams):
     """CR1 and the Webb wild bootstrap covered about 92% with 6 teams (issue 23). 300 replications: a Monte Carlo

@@ -33,6 +33,7 @@ def test_the_list_treats_everyone_at_the_piloted_site_and_compares_everyone_else
         design.generate_list(plan, facts)
 
 
+@pytest.mark.slow
 def test_placebo_power_is_the_detection_rate_of_step_5s_analysis():
     """Brute force: sites with their own levels and a shared seasonal factor; many independent pilots at site 0,
     each estimated by effects.synthetic_control with its own placebo interval; the share whose interval excludes

@@ -55,6 +55,7 @@ def test_few_teams_get_the_randomisation_interval_and_it_is_the_one_shown():
     assert "randomisation test" in " ".join(found.diagnostics["warnings"])
 
 
+@pytest.mark.slow
 def test_the_randomisation_interval_covers_95_percent_with_8_teams_in_4_waves():
     """The analytical interval covered 84.5% here (issue 23); 400 replications: ± 2.2 points Monte Carlo error."""
     rng = np.random.default_rng(20261202)
@@ -104,6 +105,7 @@ def _pretrend_p(rng, drift=0.0, units=16, months=15):
                                                                                                        sampled=999))
 
 
+@pytest.mark.slow
 def test_the_waves_pretrend_test_is_a_randomisation_test_that_holds_its_size_and_sees_a_drift():
     """Nothing is treated before the first start, so the test is exact: 400 randomised pilots reject at 5% ± 2.7
     points (3 Monte Carlo sd). The Wald test on analytical errors said p = 0.000 on such a pilot."""

@@ -136,6 +136,7 @@ def _open_store(path, barrier):
     Store(path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("trial", range(3))
 def test_processes_starting_at_once_migrate_safely(tmp_path, trial):
     """Six app processes open a fresh database at the same moment (repeated: the race is intermittent)."""

@@ -42,6 +42,7 @@ def test_two_waves_simulated_power_matches_the_two_by_two_closed_form():
     assert abs(found.power - expected) < found.margin + 0.02
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("teams, effect", [(16, 600.0), (40, 400.0)])
 def test_waves_power_is_the_detection_rate_of_step_5s_analysis_on_person_level_data(teams, effect):
     """Brute force, independent of the simulation's shortcuts: people's monthly values (stable person levels, AR(1)

@@ -295,14 +295,23 @@ class Store:
                        [plan_id, _person(person)])
 
     def load(self, plan_id: str) -> tuple[Plan, int]:
-        """The plan and its stored version (pass the version back to `save`)."""
+        """The plan and its stored version (pass the version back to `save`); PlanFormatError when the stored
+        document no longer validates (`stored_json` still gives it, to export and correct)."""
+        text, version = self._stored(plan_id)
+        plan = Plan.from_json(text)
+        plan.id = plan_id
+        return plan, version
+
+    def stored_json(self, plan_id: str) -> str:
+        """The plan's stored document as it is, valid or not."""
+        return self._stored(plan_id)[0]
+
+    def _stored(self, plan_id: str) -> tuple[str, int]:
         with self._db() as db:
             rows = list(db.query("select json, version from plans where id = ?", [plan_id]))
         if not rows:
             raise NotFoundError(f"No plan with id {plan_id!r}; it may have been deleted.")
-        plan = Plan.from_json(rows[0]["json"])
-        plan.id = plan_id
-        return plan, rows[0]["version"]
+        return rows[0]["json"], rows[0]["version"]
 
     def history(self, plan_id: str) -> list[HistoryEntry]:
         with self._db() as db:

@@ -97,7 +97,12 @@ for row in rows:
         if buttons[3].button(label, key=f"arch-{row.id}"):
             store.set_archived(row.id, not row.archived)
             st.rerun()
-        plan_json = store.load(row.id)[0].to_json()
+        try:
+            plan_json = store.load(row.id)[0].to_json()
+        except PlanFormatError as exc:  # one bad plan is a row that says why, never an error for everyone
+            plan_json = store.stored_json(row.id)
+            st.warning(md(f"“{row.name}” cannot be opened: the stored plan does not validate ({exc}). Export it, "
+                          "correct it and import it again."))
         buttons[4].download_button("Export", plan_json, file_name=f"{export.safe_stem(row.name)}.json",
                                    mime="application/json", key=f"export-{row.id}", on_click="ignore")
         if may_delete(row.id) and buttons[5].button("Delete", key=f"del-{row.id}"):

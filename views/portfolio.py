@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import charts, decision, portfolio, roi
+from core import charts, decision, plan_checks, portfolio, roi
 from core import pilot as pl
 from core.plan import PlanFormatError
 from core.store import NotFoundError
@@ -32,6 +32,8 @@ def _standing(plan_json: str, data_key: str, plan_id: str) -> tuple[decision.Sta
         return decision.standing(plan, pl.facts(plan, datasets.joined(plan))), ""
     except (roi.InputError, ValueError) as exc:
         return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 — one plan that cannot be computed must not break the view for everyone
+        return None, f"its figures cannot be computed ({type(exc).__name__}); open it to see why"
 
 
 store = session.store()
@@ -45,8 +47,14 @@ with st.spinner("Computing each plan's ROI range…"):
     for row in rows:
         try:
             plan, _ = store.load(row.id)
-        except (NotFoundError, PlanFormatError):
+        except NotFoundError:
             continue
+        except PlanFormatError as exc:  # shown as a row that says why, never an error for everyone
+            entries.append(portfolio.Entry(row.id, row.name, "cannot be read", None,
+                                           f"the stored plan does not validate ({exc}); its owner can import a "
+                                           "corrected copy on the Plans page"))
+            continue
+        plan_checks.repair(plan)  # out-of-range values at their defaults, as opening the plan would
         found, problem = _standing(plan.to_json(), datasets.data_key(plan), plan.id)
         entries.append(portfolio.Entry(plan.id, plan.name, portfolio.status(plan), found, problem))
 

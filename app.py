@@ -29,6 +29,11 @@ if session.signed_in_mode() and not st.user.is_logged_in:
     st.write("Plans hold HR data: sign in to see the plans you own or that are shared with you.")
     st.button("Sign in", type="primary", on_click=st.login)
     st.stop()
+if problem := session.identity_problem():  # signed in, but not as a person the app can trust
+    st.title("Pilot ROI")
+    st.error(md(problem))
+    st.button("Sign out", on_click=st.logout)
+    st.stop()
 session.store()
 try:
     session.sync_query_param()

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from core import identity
 from core.plan import Plan, PlanFormatError
 from core.store import ConflictError, NotFoundError, Store, StoreError, db_path
 from ui.text import md
@@ -41,11 +42,37 @@ def signed_in_mode() -> bool:
 
 
 def current_person() -> str | None:
-    """The signed-in person's email (their OpenID Connect subject when the provider gives no email); None
-    without sign-in (single-user)."""
+    """The signed-in person: their verified email, or the claim `[pilot_roi] identity_claim` names
+    (core/identity.py); None without sign-in (single-user) or when the claims name nobody the app can trust."""
     if not signed_in_mode() or not st.user.is_logged_in:
         return None
-    return str(st.user.get("email") or st.user.get("sub") or "").strip().lower() or None
+    try:
+        return identity.person(st.user.to_dict(), st.secrets.get("pilot_roi", {}).get("identity_claim", "email"))
+    except identity.IdentityError:
+        return None
+
+
+def identity_problem() -> str:
+    """Why a signed-in account is not let in ("" when it is)."""
+    if not signed_in_mode() or not st.user.is_logged_in:
+        return ""
+    try:
+        identity.person(st.user.to_dict(), st.secrets.get("pilot_roi", {}).get("identity_claim", "email"))
+    except identity.IdentityError as exc:
+        return str(exc)
+    return ""
+
+
+def still_shared() -> bool:
+    """Whether the signed-in person may still see the session's plan: sharing changes (a "Stop sharing") take
+    effect on each person's next action, not on their next reload. Closes the plan, with a message, when not."""
+    plan = current_plan()
+    if plan is None or store().can_see(plan.id, current_person(), admin=is_admin()):
+        return True
+    close_plan()
+    st.session_state["flash"] = ("error", "This plan is no longer shared with you: its owner stopped sharing it. "
+                                          "Your last change was not saved.")
+    return False
 
 
 def is_admin() -> bool:
@@ -128,6 +155,7 @@ def open_plan(plan_id: str) -> bool:
 
 def sync_query_param() -> None:
     """Open the plan named by ``?plan=<id>`` when it differs from the session's plan."""
+    still_shared()  # every run: a plan whose sharing was withdrawn is closed before anything is shown
     wanted = st.query_params.get("plan")
     plan = current_plan()
     if wanted and (plan is None or plan.id != wanted):
@@ -141,7 +169,7 @@ def save(files: dict[str, bytes] | None = None) -> bool:
     """Save the session's plan (with the uploads its version references); on a conflict keep it in the session
     and flag the conflict."""
     plan = current_plan()
-    if plan is None:
+    if plan is None or not still_shared():
         return False
     # uploads a failed save could not write stay in the session and go with the next save (retry or not)
     files = {**st.session_state.get("pending_files", {}), **(files or {})}

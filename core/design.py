@@ -509,7 +509,7 @@ def _wave_list(plan: Plan, frame, cluster: str | None) -> list:
 
     if not cluster:
         raise ValueError("a waitlist pilot rolls out whole teams: choose the team (or site) column")
-    groups = frame[cluster].astype("string").fillna("(blank)")
+    groups = pl.group_labels(frame[cluster])
     order = waves.order_into_waves(sorted(groups.unique()), waves=plan.pilot.waves, seed=plan.design.seed)
     rows = [Assigned(str(i), pl.TREATMENT if order[g] == 1 else pl.CONTROL, str(g), order[g])
             for i, g in zip(frame["employee_id"], groups, strict=True)]
@@ -522,11 +522,11 @@ def _site_list(plan: Plan, frame, cluster: str | None) -> list:
 
     if not cluster:
         raise ValueError("a one-site pilot compares sites: choose the column that names the sites")
-    groups = frame[cluster].astype("string").fillna("(blank)")
-    if plan.design.site not in set(groups):
+    groups = pl.group_labels(frame[cluster])
+    if plan.design.site == pl.BLANK_GROUP or plan.design.site not in set(groups):
         raise ValueError(f"choose the piloted site first (a {cluster} with eligible people)")
     rows = [Assigned(str(i), pl.TREATMENT if g == plan.design.site else pl.CONTROL, str(g))
-            for i, g in zip(frame["employee_id"], groups, strict=True)]
+            for i, g in zip(frame["employee_id"], groups, strict=True) if g != pl.BLANK_GROUP]
     return sorted(rows, key=lambda a: a.id)
 
 

@@ -212,6 +212,15 @@ class Clusters:
         return self.count is not None
 
 
+BLANK_GROUP = "(blank)"  # people whose team or site cell is empty: a group of their own, never a site
+
+
+def group_labels(values: pd.Series) -> pd.Series:
+    """Team or site names as text, an empty or blank cell as BLANK_GROUP (so "" and a missing value are one)."""
+    text = values.astype("string").str.strip()
+    return text.mask(text == "").fillna(BLANK_GROUP)
+
+
 def clusters(plan: Plan, roster: Roster | None) -> Clusters | None:
     """The eligible roster's clusters (None when people are randomised one by one). Without a roster, the
     typed cluster size stands in."""
@@ -220,7 +229,7 @@ def clusters(plan: Plan, roster: Roster | None) -> Clusters | None:
         return None
     if roster is None or column not in roster.people.columns:
         return Clusters(column, None, max(float(plan.pilot.cluster_size), 1.0), 0.0)
-    sizes = roster.people[column].astype("string").fillna("(blank)").value_counts()
+    sizes = group_labels(roster.people[column]).value_counts()
     if sizes.empty:  # nobody eligible: the typed size stands in until the roster has people
         return Clusters(column, None, max(float(plan.pilot.cluster_size), 1.0), 0.0)
     mean = float(sizes.mean())
@@ -266,7 +275,8 @@ def arms(plan: Plan, c: Clusters | None, roster: Roster | None = None) -> Arms:
     if plan.design.design == "site" and c is not None and c.from_roster and c.count:
         # everyone eligible: the piloted site against all the others
         size = c.sizes.get(plan.design.site, 0)
-        return Arms(size, sum(c.sizes.values()) - size, 1 if size else 0, c.count - (1 if size else 0), "site")
+        others = {s: n for s, n in c.sizes.items() if s not in (plan.design.site, BLANK_GROUP)}  # blank: no site
+        return Arms(size, sum(others.values()), 1 if size else 0, len(others), "site")
     if plan.design.design == "waves" and c is not None and c.from_roster and c.count:
         # everyone eligible, in waves: while wave 1 is measured, the waves still waiting are its controls
         k1 = -(-c.count // max(p.waves, 1))

@@ -50,8 +50,9 @@ def site_months(plan: Plan, panel, roster: pl.Roster, column: str, *, until=None
     end = pd.Timestamp(until or pl.add_months(w.start, 0))
     history, _ = without_flagged(panel.monthly[["employee_id", "period", column]], column)
     history = history[history["employee_id"].isin(roster.people.index) & (history["period"] < end)]
-    names = roster.people[site].astype("string").fillna("(blank)").reindex(history["employee_id"]).to_numpy()
-    return history.assign(site=names).pivot_table(index="site", columns="period", values=column, aggfunc="mean")
+    names = pl.group_labels(roster.people[site]).reindex(history["employee_id"]).to_numpy()
+    table = history.assign(site=names).pivot_table(index="site", columns="period", values=column, aggfunc="mean")
+    return table.drop(index=pl.BLANK_GROUP, errors="ignore")  # people with no site belong to no twin
 
 
 def placebo_power(table: pd.DataFrame, piloted: str, *, post: int, effect: float, alpha: float = 0.05,

@@ -95,3 +95,23 @@ def test_changing_the_site_column_clears_the_piloted_site(before_pilot_panel):
     plan.design.site = "Madrid"  # 6 cities: too few to compare with
     summary = design.power_summary(plan, pilot.facts(plan, before_pilot_panel))
     assert "no 95% interval with fewer than 10" in summary.planned_error
+
+
+def test_people_with_no_site_are_no_site_in_step_4_or_step_5(before_pilot_panel):
+    """The sample HRIS leaves a few people's site blank: they are neither the piloted site nor a comparison site,
+    so step 4 counts the same comparison sites step 5 estimates with."""
+    plan = _site_plan()
+    design.set_cluster_column(plan, "site")
+    plan.design.site = "Leeds"
+    facts = pilot.facts(plan, before_pilot_panel)
+    c = facts.clusters
+    assert pilot.BLANK_GROUP in c.sizes  # the blank cells form a group of their own …
+    arms = pilot.arms(plan, c, facts.roster)
+    table = sites.site_months(plan, before_pilot_panel, facts.roster, facts.column)
+    assert pilot.BLANK_GROUP not in table.index  # … which is no site of the twin
+    assert arms.control_clusters == len(table.index) - 1 == c.count - 2
+    rows = design.generate_list(plan, facts)
+    assert {r.group for r in rows} == set(table.index)
+    plan.design.site = pilot.BLANK_GROUP
+    with pytest.raises(ValueError, match="choose the piloted site"):
+        design.generate_list(plan, facts)

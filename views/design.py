@@ -101,14 +101,16 @@ if d.design == "site":
     if c is None or not c.from_roster or not c.sizes:
         a1.info("Choose the column that names the sites (above) once step 2 has the employees.")
     else:
-        names = sorted(s for s in c.sizes if s != "(blank)")
+        names = sorted(s for s in c.sizes if s != pilot.BLANK_GROUP)  # people with no site are no site
         with a1:
             widgets.bound(st.selectbox, f"Piloted {md(c.column)}", "design.site", setter("design", "site"),
                           options=names, index=names.index(d.site) if d.site in names else None,
                           format_func=lambda s: f"{s} ({c.sizes[s]:,} people)", disabled=locked,
                           placeholder=f"Choose the {c.column} that starts first")
-        a2.caption(f"Everyone eligible at the piloted {md(c.column)} takes part; the other {c.count - 1:,} "
-                   f"{md(c.column)}s carry on and make up its synthetic twin.")
+        blank = c.sizes.get(pilot.BLANK_GROUP, 0)
+        a2.caption(f"Everyone eligible at the piloted {md(c.column)} takes part; the other "
+                   f"{len([s for s in names if s != d.site]):,} {md(c.column)}s carry on and make up its synthetic "
+                   "twin." + (f" {blank:,} eligible people with no {md(c.column)} are in neither." if blank else ""))
 elif d.design == "waves":
     with a1:
         widgets.bound(st.number_input, "Waves", f"pilot.waves.{p.waves}", setter("pilot", "waves", int),

@@ -321,6 +321,9 @@ def headline(plan: Plan, facts: pl.PilotFacts, s: PowerSummary) -> tuple[str, st
     """
     arms = s.arms
     kpi = facts.kpi.name if facts.kpi else "the KPI"
+    if facts.roster is not None and facts.roster.people.empty:  # no power for a pilot nobody can join
+        return "warning", ("Nobody is eligible yet, so there is no pilot to size: see “Who is eligible” below (the "
+                           "start date, the KPI's months and the eligibility filter decide it).")
     if s.planned_mde is None:
         why = s.planned_error or s.needed_error
         if _shortfall(facts):

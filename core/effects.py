@@ -286,13 +286,17 @@ def _result(effect: float, se: float, *, df_t: float | None, n: int, method: str
                     method, diagnostics)
 
 
-def _no_interval(found: Estimate, p_value: float, why: str, method: str) -> Estimate:
-    """The estimate with no 95% interval (±inf), because the design allows no valid one, and the randomisation
-    p-value (valid, but never below 5% here); `why` says so in words and is kept as ``diagnostics["no_interval"]``."""
-    found.diagnostics["warnings"].append(why)
+def _no_interval(found: Estimate, p_value: float, why: str, method: str,
+                 reason: str = "so few possible assignments") -> Estimate:
+    """The estimate with no 95% interval (±inf), because the design allows no valid one, and a p-value that stays
+    valid (never below what the design can give); `why` says so in words and is kept as
+    ``diagnostics["no_interval"]``. Notes written about the interval it would have had are dropped: nothing on
+    screen speaks of an interval that is not shown."""
+    notes = [w for w in found.diagnostics["warnings"] if "interval" not in w]
+    found.diagnostics["warnings"] = [*notes, why]
     found.diagnostics["no_interval"] = why
     return dataclasses.replace(found, ci_low=-math.inf, ci_high=math.inf, p_value=p_value,
-                               method=f"{method}; no 95% interval exists with so few possible assignments")
+                               method=f"{method}; no 95% interval exists with {reason}")
 
 
 MIN_SPLITS = 20  # fewer ways to split the clusters into the arms: no test reaches 95% (2 / 20 = 0.1 two-sided)

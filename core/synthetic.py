@@ -127,7 +127,7 @@ def synthetic_control(df: pd.DataFrame, *, outcome: str, unit: str, period: str,
             found, diagnostics["placebo_p_value"],
             f"Only {len(controls)} comparison {unit}s: a placebo standard error from so few placebo estimates can be "
             f"far too small, so no 95% interval is shown. Compare with {FEW_CONTROLS} or more {unit}s (for example "
-            "teams rather than cities).", name)
+            "teams rather than cities).", name, reason=f"so few comparison {unit}s")
     return effects._result(effect, se, df_t=None, n=int(table.size), diagnostics=diagnostics,
                            method=f"{name}: {', '.join(treated_units)} against a weighted twin of {len(controls)} "
                                   f"other {unit}s; placebo standard errors")

@@ -164,3 +164,14 @@ def test_new_hires_are_not_balanced_on_a_baseline_they_cannot_have(sample_panel)
     roles = sample_panel.roles
     assert design.baseline_name(facts) in design.balance_choices(facts, roles)
     assert design.baseline_name(facts) not in design.balance_choices(facts, roles, baseline=False)
+
+
+def test_a_pilot_nobody_is_eligible_for_gets_no_power_figure(before_pilot_panel):
+    from core import pilot
+    from core.templates import sales_skills
+
+    plan = sales_skills()
+    plan.pilot.start = "2017-01-01"  # years before the sample's data: nobody has the KPI in the baseline window
+    facts = pilot.facts(plan, before_pilot_panel)
+    tone, text = design.headline(plan, facts, design.power_summary(plan, facts))
+    assert tone == "warning" and "Nobody is eligible" in text and "power" not in text

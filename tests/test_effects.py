@@ -333,6 +333,8 @@ def test_two_teams_per_arm_get_no_interval_and_are_told_why(method):
     assert (found.ci_low, found.ci_high) == (-math.inf, math.inf) and math.isfinite(found.effect)
     assert found.p_value >= 1 / 3  # 6 ways to split 2 + 2 teams
     assert "only 6 ways" in found.diagnostics["no_interval"] and "no 95% interval" in found.method
+    others = [w for w in found.diagnostics["warnings"] if w != found.diagnostics["no_interval"]]
+    assert not any("interval" in w for w in others)  # nothing speaks of an interval that is not shown
 
 
 # ------------------------------------------------------------------------------------------------ matching

@@ -97,3 +97,4 @@ def test_fewer_than_ten_comparison_sites_give_no_interval_and_say_why():
                                       unit="site", period="month", treated="piloted")
     assert (found.ci_low, found.ci_high) == (-np.inf, np.inf)
     assert found.p_value >= 1 / 6 and "Only 5 comparison sites" in found.diagnostics["no_interval"]
+    assert "so few comparison sites" in found.method and "approximate" not in " ".join(found.diagnostics["warnings"])

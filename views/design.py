@@ -3,13 +3,13 @@ definition, the details behind disclosures, the assignment list, the timeline an
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html import escape
 
 import pandas as pd
 import streamlit as st
 
-from core import assignment, charts, design, pilot, privacy, sites, waves
+from core import assignment, charts, design, pilot, plan_checks, privacy, sites, waves
 from core.plan import Preregistration
 from core.words import number
 from ui import datasets, sample_run, session, widgets
@@ -67,6 +67,7 @@ left, middle, right = st.columns(3)
 with left:
     widgets.bound(st.date_input, "Pilot starts on", "pilot.start",
                   setter("pilot", "start", lambda v: v.isoformat() if v else ""), value=pilot.start_date(p),
+                  min_value=date(plan_checks.FIRST_YEAR, 1, 1), max_value=date(plan_checks.LAST_YEAR, 12, 31),
                   help="Required before estimates, the assignment list and the pre-registration. Months before "
                        "the start month are the baseline; no window includes a pilot month.")
     if facts.windows is not None:

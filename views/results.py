@@ -307,7 +307,7 @@ saved = plan.results.observed
 same = saved is not None and abs(saved.effect - found.effect) < 1e-12 and saved.method == found.method
 if not bounded:
     st.info("With no 95% interval this estimate cannot stand in for the ROI's effect: the ROI step keeps the "
-            "forecast. A pilot with 3 or more teams per arm would give one.")
+            "forecast.")
 elif same and plan.roi.mode == "observed":
     st.success("The ROI step uses this observed effect; its range comes from the confidence interval.")
 elif st.button("Use this observed effect in the ROI step", type="primary", key=session.key("results.use")):

@@ -105,6 +105,12 @@ def isolation(plan: Plan) -> str:
     return chosen.isolation if chosen else plan.roi.isolation_method
 
 
+def forecast_inputs(plan: Plan, facts: Any = None) -> RoiInputs:
+    """The plan's inputs as a forecast, whichever effect the ROI step uses: the assumed effect with the plan's own
+    adoption, attribution and confidence (what the observed figures are set beside)."""
+    return inputs(dataclasses.replace(plan, roi=dataclasses.replace(plan.roi, mode="forecast")), facts)
+
+
 def inputs(plan: Plan, facts: Any = None) -> RoiInputs:
     """The ROI model's inputs for `plan`, read from each value's one home (`facts`: core.pilot.PilotFacts, for
     the treated arm in whole clusters of the roster). In observed mode the effect is the Results step's

@@ -185,3 +185,19 @@ def test_an_observed_effect_from_a_control_group_is_never_discounted_again():
     assert not {"adoption", "attribution"} & set(found.ranges) and found.ranges["effect"].distribution == "normal"
     plan.roi.mode = "forecast"  # a forecast keeps what the user typed (and the check flags the double discount)
     assert roi.inputs(plan).attribution == 0.5
+
+
+def test_the_forecast_beside_an_observed_effect_keeps_the_plans_own_adoption():
+    """Observed mode values the pilot's intent-to-treat effect at 100% adoption; the forecast it is set beside is
+    the plan's own (its adoption, attribution and confidence), not the observed inputs with the assumed effect."""
+    from core import pilot as pl
+    from core.plan import Observed
+
+    plan = sales_skills()
+    plan.roi.adoption = 0.8
+    forecast = roi.evaluate(roi.inputs(plan)).roi_pct
+    plan.results.observed = Observed(900.0, 300.0, 300.0, 1_500.0, 0.01, 400, "Cluster ANCOVA")
+    plan.results.observed.basis = pl.analysis_key(plan)
+    plan.roi.mode = "observed"
+    assert roi.inputs(plan).adoption == 1.0
+    assert roi.evaluate(roi.forecast_inputs(plan)).roi_pct == pytest.approx(forecast)

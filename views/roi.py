@@ -24,10 +24,9 @@ if plan.results.observed is not None:
                   format_func=MODES.get, index=list(MODES).index(plan.roi.mode), horizontal=True)
 if roi.basis(plan) == "observed":
     o = plan.results.observed
-    assumed = dataclasses.replace(inputs, effect=float(plan.pilot.effect))
     try:
         beside = f" Beside it, the forecast with the assumed effect ({number(plan.pilot.effect)}): ROI " \
-                 f"{roi.evaluate(assumed).roi_pct:,.0f}%."
+                 f"{roi.evaluate(roi.forecast_inputs(plan, facts)).roi_pct:,.0f}%."
     except roi.InputError:
         beside = ""
     low, high = sorted((pilot.direction(plan) * o.ci_low, pilot.direction(plan) * o.ci_high))

@@ -11,6 +11,7 @@ import streamlit as st
 
 from core import assignment, charts, design, pilot, plan_checks, privacy, sites, waves
 from core.plan import Preregistration
+from core.plan import limit as pilot_limit
 from core.words import number
 from ui import datasets, sample_run, session, widgets
 from ui.text import md
@@ -129,21 +130,24 @@ elif d.design == "waves":
                        f"{facts.clusters.mean:,.1f} people each on average.")
 elif clustered:
     c = facts.clusters
-    size = max(round(c.mean), 1)
+    # no more clusters than the roster has (or than the declared people allow), and k clusters are k × the mean
+    # size in people, which pilot.clusters_for reads back as k
+    most = c.count if c.from_roster and c.count else int(pilot_limit("pilot.treated_people").high // max(c.mean, 1))
+    most = max(most, arms.treated_clusters or 0, arms.control_clusters or 0)  # a stored plan shows as it is
 
     def clusters_to_people(field):
-        return lambda plan_, k: setattr(plan_.pilot, field, int(k) * size)
+        return lambda plan_, k: setattr(plan_.pilot, field, round(int(k) * c.mean))
 
     with a1:
         widgets.bound(st.number_input, f"Treated {md(c.column)} clusters",
                       f"pilot.treated_clusters.{arms.treated_clusters}",
-                      clusters_to_people("treated_people"), value=int(arms.treated_clusters or 0), min_value=0,
-                      step=1, disabled=locked)
+                      clusters_to_people("treated_people"), value=int(arms.treated_clusters or 0),
+                      min_value=0, max_value=most, step=1, disabled=locked)
     with a2:
         widgets.bound(st.number_input, f"Control {md(c.column)} clusters",
                       f"pilot.control_clusters.{arms.control_clusters}",
-                      clusters_to_people("control_people"), value=int(arms.control_clusters or 0), min_value=0,
-                      step=1, disabled=locked)
+                      clusters_to_people("control_people"), value=int(arms.control_clusters or 0),
+                      min_value=0, max_value=most, step=1, disabled=locked)
     with a3:
         if c.from_roster and few_eligible:
             st.caption("Fewer than 5 people are eligible: too few to describe their clusters.")

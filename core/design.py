@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from core import designs, roi
+from core import designs, effects, roi
 from core import pilot as pl
 from core import power as pw
 from core.plan import DesignPlan, Plan
@@ -313,6 +313,16 @@ def _arm_words(people: int, clusters: int | None, facts: pl.PilotFacts) -> str:
     return f"{people:,} people in {clusters:,} {noun} cluster{'s' if clusters != 1 else ''} per arm"
 
 
+def _splits(plan: Plan, arms: pl.Arms) -> int | None:
+    """The ways whole clusters could be split into the arms of a cluster-randomised pilot (None otherwise)."""
+    import math
+
+    chosen = designs.spec(plan)
+    if chosen is None or chosen.kind != "rct" or not arms.treated_clusters or not arms.control_clusters:
+        return None
+    return math.comb(arms.treated_clusters + arms.control_clusters, arms.treated_clusters)
+
+
 def headline(plan: Plan, facts: pl.PilotFacts, s: PowerSummary) -> tuple[str, str]:
     """(tone, sentence): the design step's answer in plain words, before any detail.
 
@@ -324,6 +334,12 @@ def headline(plan: Plan, facts: pl.PilotFacts, s: PowerSummary) -> tuple[str, st
     if facts.roster is not None and facts.roster.people.empty:  # no power for a pilot nobody can join
         return "warning", ("Nobody is eligible yet, so there is no pilot to size: see “Who is eligible” below (the "
                            "start date, the KPI's months and the eligibility filter decide it).")
+    splits = _splits(plan, arms)
+    if splits is not None and splits < effects.MIN_SPLITS:
+        column = facts.clusters.column if facts.clusters is not None else "cluster"
+        return "warning", (f"With {arms.treated_clusters} + {arms.control_clusters} {column}s there are only {splits} "
+                           f"ways to split them into the arms, so step 5 can show no 95% interval, whatever the "
+                           f"effect: plan 3 or more {column}s per arm.")
     if s.planned_mde is None:
         why = s.planned_error or s.needed_error
         if _shortfall(facts):

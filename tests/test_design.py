@@ -175,3 +175,16 @@ def test_a_pilot_nobody_is_eligible_for_gets_no_power_figure(before_pilot_panel)
     facts = pilot.facts(plan, before_pilot_panel)
     tone, text = design.headline(plan, facts, design.power_summary(plan, facts))
     assert tone == "warning" and "Nobody is eligible" in text and "power" not in text
+
+
+def test_two_teams_per_arm_are_told_in_step_4_that_step_5_can_show_no_interval(before_pilot_panel):
+    from core import pilot
+    from core.templates import sales_skills
+
+    plan = sales_skills()
+    plan.pilot.start = "2026-07-01"
+    facts = pilot.facts(plan, before_pilot_panel)
+    plan.pilot.treated_people = plan.pilot.control_people = round(2 * facts.clusters.mean)
+    facts = pilot.facts(plan, before_pilot_panel)
+    tone, text = design.headline(plan, facts, design.power_summary(plan, facts))
+    assert tone == "warning" and "only 6 ways" in text and "no 95% interval" in text

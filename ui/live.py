@@ -20,7 +20,7 @@ from core.pilot import PilotFacts
 from core.plan import Plan, Scenario
 from core.roi import RoiInputs
 from core.words import amount, chance, money, number
-from ui import session
+from ui import session, widgets
 from ui.text import md
 
 FORMATS = {**{name: "%.0f" for name in roi.RATES}, "participants": "%.0f", "monthly_decay": "%.1f"}
@@ -118,7 +118,7 @@ def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
             unit = f" ({md(inputs.kpi_unit)})"
         with columns[i % 4]:
             shown = st.slider(f"{label}{unit}", min_value=bounds[0], max_value=bounds[1], step=bounds[2],
-                              key=key, format=FORMATS.get(name, "%.2f"))
+                              key=key, format=FORMATS.get(name) or widgets.number_format(getattr(inputs, name)))
         values[name] = roi.from_shown(name, shown)
 
     what_if = roi.with_values(inputs, values)

@@ -12,7 +12,7 @@ import streamlit as st
 from core import assignment, charts, design, pilot, plan_checks, privacy, sites, waves
 from core.plan import Preregistration
 from core.plan import limit as pilot_limit
-from core.words import number
+from core.words import amount, number
 from ui import datasets, sample_run, session, widgets
 from ui.text import md
 
@@ -45,9 +45,9 @@ m2.metric("Power of the waves (simulated)" if waved else "Power of this pilot (p
           + (f" Simulated: {simulated.simulations} waitlist pilots (± {simulated.margin:.0%}), each analysed as step 5 "
              "will analyse it." if waved else f" Each of {simulated.placebos} other sites in turn in the piloted "
              "site's place, on the history before the start." if sited else ""))
-m3.metric("Smallest detectable effect", number(summary.planned_mde) if summary.planned_mde is not None else "—",
+m3.metric("Smallest detectable effect", amount(summary.planned_mde, unit) if summary.planned_mde is not None else "—",
           help=f"MDE, in {md(unit)}: the smallest improvement this pilot detects with the target power.")
-m4.metric("Break-even effect", number(summary.break_even) if summary.break_even is not None else "—",
+m4.metric("Break-even effect", amount(summary.break_even, unit) if summary.break_even is not None else "—",
           help=f"In {md(unit)}: the improvement at which the ROI model's benefits equal its costs (step 6).")
 
 

@@ -1,5 +1,7 @@
 """Step 4 in AppTest: the answer first, the pilot definition, the list, the registration."""
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -30,7 +32,9 @@ def test_sales_template_without_data_says_the_pilot_cannot_see_break_even(app, d
     plan, _ = Store(db_file).create(sales_skills())
     at = app(plan.id, "views/design.py")
     reference = pw.mde(220, 220, sd=6_000, icc=0.05, cluster_size=27.5, baseline_corr=0.5, attrition=0.1)
-    assert float(metric(at, "Smallest detectable effect").replace(",", "")) == pytest.approx(reference, rel=1e-3)
+    shown = metric(at, "Smallest detectable effect").replace("\\", "")
+    assert shown.endswith(" per deal")  # with its unit, as the ROI page shows the break-even
+    assert float(re.search(r"[\d,.]+", shown)[0].replace(",", "")) == pytest.approx(reference, rel=1e-3)
     headline = texts(at, "warning")[0]
     assert "With 220 people in 8 team clusters per arm you can detect" in headline.replace("\\", "")
     assert "too small to see" in headline

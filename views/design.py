@@ -45,9 +45,10 @@ m2.metric("Power of the waves (simulated)" if waved else "Power of this pilot (p
           + (f" Simulated: {simulated.simulations} waitlist pilots (± {simulated.margin:.0%}), each analysed as step 5 "
              "will analyse it." if waved else f" Each of {simulated.placebos} other sites in turn in the piloted "
              "site's place, on the history before the start." if sited else ""))
-m3.metric("Smallest detectable effect", amount(summary.planned_mde, unit) if summary.planned_mde is not None else "—",
+m3.metric("Smallest detectable effect", md(amount(summary.planned_mde, unit)) if summary.planned_mde is not None
+          else "—",
           help=f"MDE, in {md(unit)}: the smallest improvement this pilot detects with the target power.")
-m4.metric("Break-even effect", amount(summary.break_even, unit) if summary.break_even is not None else "—",
+m4.metric("Break-even effect", md(amount(summary.break_even, unit)) if summary.break_even is not None else "—",
           help=f"In {md(unit)}: the improvement at which the ROI model's benefits equal its costs (step 6).")
 
 

@@ -54,16 +54,26 @@ def sign_in(page, url: str, person: str) -> None:
     page.get_by_text(re.compile(f"Signed in as {shown}")).wait_for(timeout=60_000)
 
 
-def test_people_see_only_their_plans_and_what_is_shared_with_them(signed_in_app, browser):
-    ana = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    bo = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    for page in (ana, bo):
+def two_people(browser):
+    """Two people, each in their own browser context (their own cookies)."""
+    pages = [browser.new_context(viewport={"width": 1400, "height": 1000}).new_page() for _ in range(2)]
+    for page in pages:
         page.set_default_timeout(30_000)
-    sign_in(ana, signed_in_app, "ana@example.com")
-    ana.get_by_label("Name").fill("Ana's pilot")
-    ana.get_by_role("button", name="Create plan").click()
-    ana.get_by_text("Created “Ana's pilot”").wait_for()
-    plan_id = re.search(r"plan=([0-9a-f]+)", ana.url)[1]
+    return pages
+
+
+def create_plan(page, url: str, person: str, name: str) -> str:
+    """`person` signs in and creates a plan called `name`; its id."""
+    sign_in(page, url, person)
+    page.get_by_label("Name").fill(name)
+    page.get_by_role("button", name="Create plan").click()
+    page.get_by_text(f"Created “{name}”").wait_for()
+    return re.search(r"plan=([0-9a-f]+)", page.url)[1]
+
+
+def test_people_see_only_their_plans_and_what_is_shared_with_them(signed_in_app, browser):
+    ana, bo = two_people(browser)
+    plan_id = create_plan(ana, signed_in_app, "ana@example.com", "Ana's pilot")
 
     sign_in(bo, signed_in_app, "bo@example.com")
     assert not bo.get_by_text("Ana's pilot").count()
@@ -102,14 +112,9 @@ def _authorize(page, url: str, sub: str) -> None:
 ])
 def test_an_identity_that_could_be_borrowed_is_refused(app_and_provider, browser, sub, claims, said):
     url, provider = app_and_provider
-    ana = browser.new_context().new_page()
-    sign_in(ana, url, "ana@example.com")
-    ana.get_by_label("Name").fill("Ana's pilot")
-    ana.get_by_role("button", name="Create plan").click()
-    ana.get_by_text("Created “Ana's pilot”").wait_for()
+    ana, page = two_people(browser)
+    create_plan(ana, url, "ana@example.com", "Ana's pilot")
     _as_provider_user(provider, sub, claims)
-    page = browser.new_context().new_page()
-    page.set_default_timeout(30_000)
     _authorize(page, url, sub)
     page.get_by_text(re.compile(said)).wait_for(timeout=60_000)
     assert not page.get_by_text("Ana's pilot").count() and not page.get_by_text("Signed in as").count()
@@ -117,14 +122,8 @@ def test_an_identity_that_could_be_borrowed_is_refused(app_and_provider, browser
 
 
 def test_stop_sharing_takes_effect_on_the_collaborators_next_action(signed_in_app, browser):
-    ana, bo = (browser.new_context(viewport={"width": 1400, "height": 1000}).new_page() for _ in range(2))
-    for page in (ana, bo):
-        page.set_default_timeout(30_000)
-    sign_in(ana, signed_in_app, "ana@example.com")
-    ana.get_by_label("Name").fill("Shared pilot")
-    ana.get_by_role("button", name="Create plan").click()
-    ana.get_by_text("Created “Shared pilot”").wait_for()
-    plan_id = re.search(r"plan=([0-9a-f]+)", ana.url)[1]
+    ana, bo = two_people(browser)
+    plan_id = create_plan(ana, signed_in_app, "ana@example.com", "Shared pilot")
     ana.get_by_text("Who can see").click()
     ana.get_by_label("Share with (their sign-in email)").fill("bo@example.com")
     ana.get_by_role("button", name="Share", exact=True).click()

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import secrets
 import sqlite3
 import time
@@ -129,7 +130,15 @@ class HistoryEntry:
 
 
 def db_path() -> Path:
-    return Path(os.environ.get("PILOT_ROI_DB") or DEFAULT_DB)
+    """The SQLite file `PILOT_ROI_DB` names (default data/pilot_roi.db). A URL (postgresql://…, mysql://…) is
+    refused in words that name its kind: this store keeps plans in a SQLite file, and taking a URL for a path once
+    made a folder called "postgresql:" in the working directory."""
+    value = os.environ.get("PILOT_ROI_DB") or str(DEFAULT_DB)
+    if (scheme := re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", value)) and scheme[1].lower() != "file":
+        raise StoreError(f"PILOT_ROI_DB is a {scheme[1]} URL, but plans are kept in a SQLite file: set "
+                         "PILOT_ROI_DB to a file path such as /srv/pilot-roi/plans.db (or leave it unset for "
+                         "data/pilot_roi.db).")
+    return Path(value.removeprefix("file://"))
 
 
 def now() -> str:

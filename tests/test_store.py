@@ -320,3 +320,15 @@ def test_with_sign_in_people_see_only_what_is_theirs_or_shared_with_them(store):
     mine.name = "Mine, again"
     store.save(mine, expected_version=2, by="bo@example.com")
     assert store.history(mine.id)[0].saved_by == "ana@example.com"  # version 2 was Ana's
+
+
+@pytest.mark.parametrize("url, kind", [("postgresql://pilot@db:5432/plans", "postgresql"),
+                                       ("mysql://x@y/z", "mysql")])
+def test_a_database_url_is_refused_in_words_that_name_its_kind(monkeypatch, tmp_path, url, kind):
+    from core.store import StoreError, db_path
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PILOT_ROI_DB", url)
+    with pytest.raises(StoreError, match=f"PILOT_ROI_DB is a {kind} URL"):
+        db_path()
+    assert not list(tmp_path.iterdir())  # no folder named after the URL's scheme

@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 
 from core import engine, periods
 
+MAX_COLUMNS = 1_000  # an HR or KPI export with more columns is a pivoted table: refused before it is parsed
 MAX_BYTES = 100_000_000  # 100 MB, counted as the uploader counts (10^6 bytes): a 1M-row LMS export fits
 MAX_UNZIPPED = 500 * 1024 * 1024
 MAX_RATIO = 100
@@ -164,6 +165,14 @@ def _read_table(data: bytes, name: str) -> Table:
     return table
 
 
+def _not_too_wide(columns: int, name: str) -> None:
+    """Refuse a table wider than MAX_COLUMNS early: the checks after it compare columns, and a 20,000-column file
+    once never finished."""
+    if columns > MAX_COLUMNS:
+        raise TableError(f"{name} has {columns:,} columns; at most {MAX_COLUMNS:,} are read. Export one column per "
+                         "measure and one row per person (or per person and month), not a pivoted table.")
+
+
 def _check_zip(data: bytes, name: str) -> None:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise TableError(f"{name} is not a real .xlsx workbook (it may be a CSV renamed to .xlsx). Open it in Excel "
@@ -195,6 +204,7 @@ def _read_xlsx(data: bytes, name: str) -> Table:
         raise TableError(f"{name} could not be read as a workbook ({reason}). Save it again as .xlsx or CSV.") from None
     if raw.empty:
         raise TableError(f"{name} has no columns: the first sheet is empty.")
+    _not_too_wide(raw.shape[1], name)
     filled = raw.head(40).notna().sum(axis=1).tolist()
     widest = max(filled)
     header = next(i for i, n in enumerate(filled) if n >= max(2, widest // 2) or n == widest)
@@ -265,6 +275,8 @@ def _read_csv(data: bytes, name: str) -> Table:
     delimiter, header = sniff(lines)
     while header < len(lines) and not lines[header].strip():
         header += 1
+    _not_too_wide(len(next(csv.reader([lines[header]], delimiter=delimiter), [])) if header < len(lines) else 0,
+                  name)
     if encoding not in ("utf-8", "utf-8-sig") or not _utf8(data):  # DuckDB reads UTF-8: others are converted
         text, encoding = decode(data)
         data = text.replace("\x00", "").encode("utf-8")

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core import aggregate, ingest, panel, quality
+from core import aggregate, engine, ingest, panel, quality
 from core.panel import MAX_KINDS, MINUTES
 from core.words import count
 
@@ -84,6 +84,9 @@ def _duckdb(url: str, folders: tuple[str, ...]) -> ibis.BaseBackend:
         raise WarehouseError(f"There is no DuckDB file at {path}. Check the path in .streamlit/secrets.toml "
                              "([pilot_roi.databases]).")
     config = {key: values[-1] for key, values in parse_qs(parts.query).items()}  # memory_limit, threads…
+    # the app's own limit unless the entry names one: DuckDB's default is 80% of the machine's memory, and one
+    # SELECT inside this server once took 6.5 GB
+    config.setdefault("memory_limit", engine.MEMORY_LIMIT)
     con = duckdb.connect(path, read_only=path != ":memory:", config=config)
     backend = ibis.duckdb.from_connection(con)  # Ibis sets its own options first
     # Connections to one file share one database: the first sets these, and DuckDB refuses to undo them while it

@@ -7,7 +7,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from core import ingest, panel, quality, warehouse
+from core import engine, ingest, panel, quality, warehouse
 from tests import postgres
 from ui.datasets import SAMPLE, SAMPLE_FILES
 
@@ -207,3 +207,24 @@ def test_two_connections_to_one_duckdb_file_at_once_and_list_columns(tmp_path):
     assert listed.frame["pair"].iloc[0] == "[1, 2]"
     with pytest.raises(warehouse.WarehouseError):
         warehouse.sample(second, "SELECT * FROM read_csv('/etc/passwd')", "q")
+
+
+def test_a_duckdb_source_gets_the_apps_memory_limit_unless_its_entry_names_one(tmp_path):
+    """DuckDB's own default is 80% of the machine's memory: inside a shared server one SELECT reached 6.5 GB."""
+    path = duckdb_file(tmp_path / "hr.duckdb", hris="hris")
+
+    def limit(url):
+        con = warehouse.connect("local", url)
+        return con.raw_sql("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    assert limit(f"duckdb://{path}") == duckdb_size(engine.MEMORY_LIMIT)
+    assert limit(f"duckdb://{path}?memory_limit=256MB") == duckdb_size("256MB")
+
+
+def duckdb_size(text: str) -> str:
+    """How DuckDB prints a memory size it was given ("1GB" → "953.6 MiB")."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{text}'")
+    return con.sql("SELECT current_setting('memory_limit')").fetchone()[0]

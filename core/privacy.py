@@ -50,16 +50,36 @@ def suppressed_groups(counts: pd.Series, *, min_size: int = MIN_GROUP) -> set:
     return hidden
 
 
+MAX_GROUPS = 50  # a column with more distinct values is an identifier or a measure, not groups
+
+
+def groupable(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """The columns fit to group people by: at most MAX_GROUPS distinct values, and not numbers (grouping by salary
+    would list every salary, and a unique one is one person)."""
+    def fits(column: str) -> bool:
+        values = frame[column].dropna()
+        if values.nunique() > MAX_GROUPS or values.empty:
+            return False
+        numeric = pd.to_numeric(values.astype(str).str.replace(",", ""), errors="coerce").notna().mean()
+        return numeric < 0.5
+    return [c for c in columns if c in frame.columns and fits(c)]
+
+
 def group_summary(frame: pd.DataFrame, *, by: str, value: str, min_size: int = MIN_GROUP) -> pd.DataFrame:
-    """People, mean and median of `value` per `by` group, with small groups (and their complements) hidden."""
+    """People, mean and median of `value` per `by` group. Small groups (and the complements that would reveal
+    them) are hidden, with their names: a group's name alone can say that such a person exists, so they are one
+    row "hidden groups" with no figures."""
     data = frame[[by, value]].dropna()
     table = data.groupby(by)[value].agg(people="count", mean="mean", median="median").reset_index()
     hidden = suppressed_groups(table.set_index(by)["people"], min_size=min_size)
-    mask = table[by].isin(hidden)
-    table["people"] = table["people"].astype(object)
-    table.loc[mask, ["people", "mean", "median"]] = None
-    table["note"] = ["hidden: fewer than 5 people, or would reveal such a group" if m else "" for m in mask]
-    return table
+    shown = table[~table[by].isin(hidden)].copy()
+    shown["note"] = ""
+    if hidden:
+        row = {by: f"{len(hidden)} hidden group{'s' if len(hidden) > 1 else ''}", "people": None, "mean": None,
+               "median": None, "note": "hidden: fewer than 5 people, or would reveal such a group"}
+        shown = pd.concat([shown, pd.DataFrame([row])], ignore_index=True)
+    shown["people"] = shown["people"].astype(object)
+    return shown
 
 
 def safe_rows(people: pd.DataFrame, roles: dict[str, str], key: str) -> pd.DataFrame:

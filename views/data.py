@@ -210,7 +210,8 @@ st.dataframe(preview, hide_index=True, width="stretch",
 st.caption("First 200 people. Ids are keyed pseudonyms; names, sensitive attributes (gender, ethnicity, pay…) "
            "and free text are not shown.")
 
-groups = [c for c, r in joined.roles.items() if r in ("team", "site", "category", "sensitive") and c in people]
+groups = privacy.groupable(people, [c for c, r in joined.roles.items()
+                                    if r in ("team", "site", "category", "sensitive") and c in people])
 measures = [c for c, r in joined.roles.items() if r == "measure" and c in people]
 if groups and measures:
     st.subheader("Compare groups")

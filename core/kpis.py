@@ -18,6 +18,7 @@ import pandas as pd
 
 from core import estimates
 from core.plan import Kpi, Plan
+from core.privacy import MIN_GROUP
 
 CREDIBILITY_ORDER = ["standard value", "historical cost", "expert", "external database", "linked measure", "estimate"]
 ACTIVITY = re.compile(r"complet|attend|enrol|enroll|login|session|participat|registr|minutes|time.?spent|views?\b",
@@ -211,8 +212,11 @@ def baseline_rows(plan: Plan, facts, panel) -> list[dict]:
         if is_primary and facts.column:
             values = pilot.baseline_values(plan, panel, facts.column, facts.roster.people.index)
             mean, sd, n = facts.baseline, values.std(ddof=1), len(values)
+        few = n is not None and n < MIN_GROUP  # the mean of 1 to 4 people is nearly their own values
+        if few:
+            mean = sd = b = None
         rows.append({"KPI": k.name, "column": k.column or "(manual)", "mean": mean, "sd": sd, "people": n,
                      "trend per month": b.trend_per_month if b else None, "window": b.window if b else "",
                      "pilot effect": plan.pilot.effect if is_primary else None,
-                     "% of baseline": facts.effect_pct(plan.pilot.effect) if is_primary else None})
+                     "% of baseline": facts.effect_pct(plan.pilot.effect) if is_primary and not few else None})
     return rows

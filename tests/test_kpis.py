@@ -134,3 +134,19 @@ def test_the_baseline_table_gives_the_primary_kpi_the_pilots_own_baseline(before
     assert primary["mean"] == facts.baseline and primary["people"] == len(values)
     assert primary["% of baseline"] == pytest.approx(plan.pilot.effect / abs(facts.baseline) * 100)
     assert all(r["pilot effect"] is None for name, r in rows.items() if name != plan.primary_kpi().name)
+
+
+def test_a_baseline_of_fewer_than_five_people_is_not_shown(before_pilot_panel):
+    from core import kpis, pilot
+    from core.templates import sales_skills
+
+    plan = sales_skills()
+    plan.pilot.start = "2026-07-01"
+    first_four = sorted(before_pilot_panel.people.index)[:4]
+    people = before_pilot_panel.people.loc[first_four]
+    small = type(before_pilot_panel)(people, before_pilot_panel.periods[
+        before_pilot_panel.periods["employee_id"].isin(first_four)], before_pilot_panel.roles)
+    facts = pilot.facts(plan, small)
+    rows = [r for r in kpis.baseline_rows(plan, facts, small) if r["people"] is not None and r["people"] < 5]
+    assert rows  # four people: every KPI with data has fewer than five
+    assert all(r["mean"] is None and r["sd"] is None and r["% of baseline"] is None for r in rows)

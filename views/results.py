@@ -7,7 +7,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core import charts, pilot, results, roi, sample_pilot, words
+from core import charts, pilot, privacy, results, roi, sample_pilot, words
 from core.words import number
 from ui import datasets, sample_run, session
 from ui.text import md
@@ -116,6 +116,13 @@ if health.listed["treatment"] == 0 or health.listed["control"] == 0:
     empty = "treated" if health.listed["treatment"] == 0 else "control"
     st.warning(md(f"Nobody eligible is in the {empty} arm: the people chosen are not among the eligible "
                   f"({facts.column} in {pilot.months_label(w.baseline)}). Choose other people, or check step 4."))
+    st.stop()
+small = [arm for arm, label in (("treatment", "treated"), ("control", "control"))
+         if 0 < health.measured[arm] < privacy.MIN_GROUP]
+if small:  # an average of 1 to 4 people is nearly their own values: nothing about them is shown
+    st.warning(f"Fewer than {privacy.MIN_GROUP} people are measured in the "
+               f"{' and the '.join('treated' if a == 'treatment' else 'control' for a in small)} arm: no effect, "
+               "mean or chart is shown for so few people (privacy). Measure more people, or wait for more data.")
     st.stop()
 if health.measured["treatment"] == 0:
     st.info(md(f"No outcome yet: {facts.column} has no values for the treated people in "

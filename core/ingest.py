@@ -439,6 +439,8 @@ class Parsed:
     bad: list[tuple[int, str]]  # (row index, text) that could not be parsed
     ambiguous: list[tuple[int, str]] = field(default_factory=list)
     note: str = ""
+    # dates written both ways in one column (13/01/2024 and 01/13/2024): examples of each, day-first first
+    mixed: tuple[list[tuple[int, str]], list[tuple[int, str]]] | None = None
 
 
 def _cast(series: pd.Series, to) -> tuple[pd.Series, np.ndarray] | None:
@@ -648,8 +650,17 @@ def parse_dates(series: pd.Series, *, order: Literal["auto", "day-first", "month
         year = slash.loc[is_slash, 2].astype(int)
         year = year.where(year >= 100, year + 2000)
         chosen = order
+        mixed = None
         if chosen != "auto":
             note = f"{'day/month' if chosen == 'day-first' else 'month/day'}/year (as chosen for this file)"
+        elif (first > 12).any() and (second > 12).any():
+            # both orders in one column: no guess; every slashed date waits for the file's order to be chosen
+            # (then the ones written the other way are listed as bad, with their lines)
+            mixed = ([(int(i), str(series.at[i])) for i in first.index[first > 12]][:5],
+                     [(int(i), str(series.at[i])) for i in first.index[second > 12]][:5])
+            bad_mask = out.isna() & ~blank & ~candidates
+            return Parsed(out, _examples(series, bad_mask), [(int(i), str(series.at[i])) for i in first.index],
+                          "", mixed)
         else:
             if (first > 12).any() and not (second > 12).any():
                 chosen, note = "day-first", "day/month/year (a day above 12 was found)"

@@ -129,7 +129,18 @@ def parse(table: ingest.Table, roles: dict[str, str], *, date_order: str = "auto
                 findings.append(Finding("fine", column, f"Dates read as {result.note}; if that is wrong, read them "
                                         "the other way (one click, beside the column on the Data page).",
                                         date_order=chosen))
-            if result.ambiguous:
+            if result.mixed:
+                day_first, month_first = result.mixed
+                findings.append(Finding("worth a look", column,
+                                        f"The dates are written both ways: day/month "
+                                        f"({_examples(day_first, table)}) and month/day "
+                                        f"({_examples(month_first, table)}). Choose the order most of the file was "
+                                        "written in (on the Data page, beside the column); the dates written the "
+                                        f"other way are then listed to fix. Until then all "
+                                        f"{count(len(result.ambiguous), 'date', 'dates')} written with slashes are "
+                                        "left out.",
+                                        _lines(table, [i for i, _ in result.ambiguous]), date_order="ambiguous"))
+            elif result.ambiguous:
                 findings.append(Finding("worth a look", column,
                                         f"{count(len(result.ambiguous), 'date', 'dates')} could be "
                                         f"day/month or month/day ({_examples(result.ambiguous, table)}): choose the "

@@ -1,6 +1,7 @@
 """The data-quality report's exact counts on a small handmade file."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from core import ingest, quality
@@ -173,3 +174,18 @@ def test_a_pivoted_table_of_thousands_of_columns_is_refused_before_it_is_parsed(
     wide = ("a," * 20_000 + "b\n" + "1," * 20_000 + "2\n").encode()
     with pytest.raises(ingest.TableError, match="20,001 columns; at most 1,000"):
         ingest.read_table(wide, "pivot.csv")
+
+
+def test_a_date_column_written_both_ways_is_a_finding_with_its_lines_not_a_guess():
+    """13/01/2024 and 01/13/2024 were both read as 13 January with no word said."""
+    text = "employee_id,hire_date\nE1,13/01/2024\nE2,01/13/2024\nE3,05/06/2024\nE4,2024-02-01\n"
+    table = ingest.read_table(text.encode(), "hris.csv")
+    roles = ingest.guess_roles(table)
+    parsed, findings = quality.parse(table, roles)
+    (mixed,) = [f for f in findings if "written both ways" in f.message]
+    assert "line 2: “13/01/2024”" in mixed.message and "line 3: “01/13/2024”" in mixed.message
+    assert mixed.lines == (2, 3, 4) and mixed.date_order == "ambiguous"
+    dates = parsed.dates["hire_date"]
+    assert dates.iloc[:3].isna().all() and dates.iloc[3] == pd.Timestamp("2024-02-01")  # no guess meanwhile
+    _, chosen = quality.parse(table, roles, date_order="day-first")
+    assert any("not a valid date (line 3: “01/13/2024”)" in f.message for f in chosen)

@@ -49,13 +49,14 @@ ROLES: dict[str, str] = {
     "text": "Free text", "ignore": "Ignore",
 }
 # Sensitive attributes: short words must match a whole word ("age" but not "average"), stems anywhere.
-SENSITIVE_WORDS = {"sex", "race", "age", "pay", "dob", "union", "sexo", "genre", "wage", "wages", "income", "bonus"}
+SENSITIVE_WORDS = {"sex", "race", "age", "pay", "dob", "union", "sexo", "genre", "wage", "wages", "income", "bonus",
+                   "alter", "edad", "lohn", "identity"}
 SENSITIVE_STEMS = ("gender", "ethni", "religi", "salary", "compensation", "disab", "marital", "birth", "nationalit",
                    "pregnan", "earning",
                    # a few common words in German, French and Spanish exports
                    "gehalt", "geschlecht", "salaire", "salario", "genero", "herkunft", "etnia", "raza", "sexe",
                    "geburt", "naissance", "nacimiento", "handicap", "behinder", "familienstand", "nacional",
-                   "staatsang", "religion", "konfession")
+                   "staatsang", "religion", "konfession", "remunera", "verguetung", "vergütung", "pronoun")
 # Names in English, German, French, Spanish, Italian and Dutch exports (whole words).
 NAME_WORDS = {"name", "first_name", "last_name", "surname", "forename", "fullname", "full", "vorname", "nachname",
               "familienname", "prenom", "nom", "apellido", "apellidos", "nombre", "cognome", "nome", "naam",
@@ -795,6 +796,24 @@ ETHNICITY_WORDS = {"white", "black", "asian", "hispanic", "latino", "latina", "l
                    "black british", "mixed race", "multiracial", "indigenous", "aboriginal", "pacific islander",
                    "middle eastern", "arab", "caribbean", "african", "indian", "pakistani", "bangladeshi", "chinese"}
 UNSAID = {"other", "unknown", "prefer not to say", "not disclosed", "undisclosed", "declined", "n/a", "x", ""}
+
+
+def protected(table: Table, column: str) -> bool:
+    """Whether a column looks like a protected attribute — by its header (in the languages the stems know) or by
+    its values (gender or ethnicity words under any header). Such a column stays sensitive whatever role it is
+    given, until the plan's owner declares otherwise (`effective_roles`)."""
+    if _name_role(column) == "sensitive":
+        return True
+    values = table.frame[column].iloc[:: max(len(table.frame) // 2_000, 1)].astype("string").fillna("")
+    return _looks_sensitive(values[values.str.strip() != ""])
+
+
+def effective_roles(table: Table, roles: dict[str, str], declared: list[str]) -> dict[str, str]:
+    """The confirmed roles, except that a column that looks protected (`protected`) is "sensitive" — never shown
+    per row, never a group or a stratum — unless it is ignored or declared not sensitive (listed in `declared`,
+    which the Data page records in the plan, and so in its history)."""
+    return {c: "sensitive" if r not in ("sensitive", "ignore") and c not in declared and c in table.frame.columns
+            and protected(table, c) else r for c, r in roles.items()}
 
 
 def _looks_sensitive(values: pd.Series) -> bool:

@@ -198,6 +198,8 @@ class SourceMapping:
     database: str = ""
     query: str = ""
     simulated_for: str = ""  # the sample's simulated pilot: a fingerprint of the list it was run for
+    # columns that look like a protected attribute which the owner declared are not one (core.ingest.protected)
+    not_sensitive: list[str] = field(default_factory=list)
 
 
 @dataclass

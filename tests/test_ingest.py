@@ -434,3 +434,22 @@ def test_quarters_and_iso_weeks_are_periods_as_people_write_them():
         body = "employee_id," + header + ",kpi\n" + "".join(f"E{i},{v},{i}\n" for i, v in enumerate(rows.split("\n")))
         table = ingest.read_table(body.encode(), "kpis.csv")
         assert ingest.guess_roles(table)[header] == "period"
+
+
+def test_a_protected_attribute_stays_sensitive_whatever_role_it_is_given_until_declared():
+    """One click once relabelled gender as a Category, after which it showed per pseudonym and was offered as
+    strata; free-text gender under "identity", pay as "remuneration" and age as "Alter" were shown per row."""
+    rows = [("E1", "Female", "she/her", "51,000", "34", "A"), ("E2", "Male", "he/him", "48,500", "41", "B"),
+            ("E3", "Female", "trans woman", "50,250", "29", "A"), ("E4", "Male", "they/them", "61,000", "52", "B"),
+            ("E5", "Female", "she/her", "47,800", "38", "A"), ("E6", "Male", "he/him", "52,300", "45", "B")]
+    text = "employee_id,grp,identity,remuneration,Alter,team\n" + "".join(",".join(f'"{v}"' for v in r) + "\n"
+                                                                       for r in rows)
+    table = ingest.read_table(text.encode(), "hris.csv")
+    relabelled = {"employee_id": "employee_id", "grp": "category", "identity": "text", "remuneration": "measure",
+                  "Alter": "measure", "team": "team"}
+    effective = ingest.effective_roles(table, relabelled, declared=[])
+    assert {c for c, r in effective.items() if r == "sensitive"} == {"grp", "identity", "remuneration", "Alter"}
+    assert effective["team"] == "team"
+    declared = ingest.effective_roles(table, relabelled, declared=["grp"])
+    assert declared["grp"] == "category" and declared["identity"] == "sensitive"
+    assert ingest.effective_roles(table, {**relabelled, "grp": "ignore"}, declared=[])["grp"] == "ignore"

@@ -57,7 +57,8 @@ def _resolved(plan: Plan, kind: str) -> tuple[ingest.Table, dict[str, str], bool
     """(the table the report and panel read, its column roles, whether it is already one row per person)."""
     mapping = plan.data.sources[kind]
     if not mapping.database:
-        return table(plan, kind), mapping.roles, False
+        t = table(plan, kind)
+        return t, ingest.effective_roles(t, mapping.roles, mapping.not_sensitive), False
     found = _summary(mapping.database, mapping.query, kind, json.dumps(mapping.roles, sort_keys=True))
     return found.table, found.roles, found.summarised and kind == "lms"
 
@@ -194,7 +195,7 @@ def unreadable(plan: Plan) -> str | None:
 
 def data_key(plan: Plan) -> str:
     """Changes whenever the plan's files or their roles change (a cache key for results computed from them)."""
-    return json.dumps({k: [m.sha256, m.roles, m.date_order, m.database, m.query]
+    return json.dumps({k: [m.sha256, m.roles, m.date_order, m.database, m.query, m.not_sensitive]
                        for k, m in plan.data.sources.items()}, sort_keys=True)
 
 

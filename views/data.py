@@ -102,8 +102,9 @@ def date_order_buttons(kind: str, finding: quality.Finding) -> None:
 def roles_editor(kind: str, mapping, columns: ingest.Table, *, dates: bool) -> None:
     """Each column's role, its blanks and three examples (hidden or pseudonymised), editable; the date order."""
     frame = columns.frame
+    effective = ingest.effective_roles(columns, mapping.roles, mapping.not_sensitive)
     rows = [{"column": c, "role": ROLE_LABELS[mapping.roles.get(c, "ignore")],
-             "blank": int(columns.blank(c).sum()), "examples": examples(frame[c], mapping.roles.get(c, ""))}
+             "blank": int(columns.blank(c).sum()), "examples": examples(frame[c], effective.get(c, ""))}
             for c in frame.columns]
     editor_key = session.key(f"data.roles.{kind}")
     edited = st.data_editor(
@@ -115,6 +116,16 @@ def roles_editor(kind: str, mapping, columns: ingest.Table, *, dates: bool) -> N
     if widgets.edited(editor_key) and roles != mapping.roles:
         session.update(lambda p: setattr(p.data.sources[kind], "roles", roles))
         st.rerun()
+    for column in [c for c, r in mapping.roles.items() if r not in ("sensitive", "ignore")
+                   and effective.get(c) == "sensitive"]:
+        st.warning(md(f"“{column}” looks like a protected attribute (gender, ethnicity, pay, age…), so it stays "
+                      "hidden as Sensitive whatever role it is given: never shown person by person, never a group "
+                      "or a stratum. If it holds no such attribute, its owner can declare that; the declaration is "
+                      "recorded in the plan's history."))
+        if st.button(md(f"Declare “{column}” is not a protected attribute"),
+                     key=session.key(f"data.declare.{kind}.{column}")):
+            session.update(lambda p, c=column: p.data.sources[kind].not_sensitive.append(c))
+            st.rerun()
     if dates:
         orders = {"auto": "Decide from the data (report ambiguous dates)", "day-first": "Day first (31/12)",
                   "month-first": "Month first (12/31)"}

@@ -79,6 +79,15 @@ def m004_access(db: Database) -> None:
     db["plans"].add_column("saved_by", str)
 
 
+@migrations()
+def m005_history_locked(db: Database) -> None:
+    """Which kept versions were pre-registered (locked): the history's retention keeps every one of them."""
+    db["plan_history"].add_column("locked", int, not_null_default=0)
+    for row in list(db.query("select id, json from plan_history")):
+        if _locked(row["json"]):
+            db.execute("update plan_history set locked = 1 where id = ?", [row["id"]])
+
+
 class StoreError(RuntimeError):
     """The database cannot be opened or written; the message says what to do."""
 
@@ -527,10 +536,35 @@ class Store:
 
     @staticmethod
     def _keep(db: Database, plan_id: str, version: int, name: str, text: str, kind: str, by: str = "") -> int:
+        """Keep a version in the history, then thin the plan's autosaves (`_thin`)."""
         table = db["plan_history"]
         table.insert({"plan_id": plan_id, "version": version, "name": name, "json": text,
-                      "saved_at": now(), "kind": kind, "saved_by": by})
-        return int(table.last_pk)
+                      "saved_at": now(), "kind": kind, "saved_by": by, "locked": int(_locked(text))})
+        kept = int(table.last_pk)
+        _thin(db, plan_id)
+        return kept
+
+
+KEEP_RECENT = 50  # autosaves kept as they are; older ones are thinned to the last of each day
+
+
+def _thin(db: Database, plan_id: str) -> None:
+    """The history's retention rule. Kept for good: every rejected save (a person's work after a conflict), every
+    pre-registered (locked) version, the last KEEP_RECENT versions, and the last version of every day. Only the
+    other autosaves go — an autosave per edit kept a full copy of the plan, assignment list included, forever."""
+    db.execute(
+        "delete from plan_history where plan_id = ? and kind = 'saved' and locked = 0 "
+        "and id not in (select id from plan_history where plan_id = ? order by id desc limit ?) "
+        "and id not in (select max(id) from plan_history where plan_id = ? group by substr(saved_at, 1, 10))",
+        [plan_id, plan_id, KEEP_RECENT, plan_id])
+
+
+def _locked(text: str) -> bool:
+    """Whether a stored plan document was pre-registered (step 4's lock)."""
+    try:
+        return bool(json.loads(text).get("design", {}).get("preregistration"))
+    except (ValueError, AttributeError):
+        return False
 
 
 def _person(email: str) -> str:

@@ -332,3 +332,27 @@ def test_a_database_url_is_refused_in_words_that_name_its_kind(monkeypatch, tmp_
     with pytest.raises(StoreError, match=f"PILOT_ROI_DB is a {kind} URL"):
         db_path()
     assert not list(tmp_path.iterdir())  # no folder named after the URL's scheme
+
+
+def test_the_history_keeps_locked_versions_and_conflicts_and_thins_old_autosaves(store):
+    """An autosave per edit kept a full copy of the plan forever: the last KEEP_RECENT stay, and the last of each
+    day; every pre-registered version and every rejected save (a person's work) stays for good."""
+    from core import store as store_module
+    from core.plan import Preregistration
+
+    plan, version = store.create(Plan(name="Busy"))
+    plan.design.preregistration = Preregistration("2026-06-01T09:00:00", {"seed": "7"})
+    version = store.save(plan, expected_version=version)  # the version kept next is the unlocked one
+    plan.design.preregistration = None
+    for i in range(store_module.KEEP_RECENT + 30):
+        plan.goals.business_improvement = f"edit {i}"
+        version = store.save(plan, expected_version=version)
+    with pytest.raises(ConflictError):
+        store.save(plan, expected_version=version - 1)  # a stale save: kept as a rejected version
+    entries = store.history(plan.id)
+    saved = [e for e in entries if e.kind == "saved"]
+    assert len(saved) <= store_module.KEEP_RECENT + 2  # the recent ones, the day's last, the locked one
+    assert any(e.kind == "conflict" for e in entries)
+    locked = [e for e in saved if store.load_history(e.id).design.preregistration is not None]
+    assert len(locked) == 1
+    assert saved[0].version == version - 1  # the newest autosave is kept

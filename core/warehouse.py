@@ -13,7 +13,9 @@ line numbers (the header is line 1, as in an export) are the same every time it 
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -65,7 +67,12 @@ def connect(name: str, url: str, folders: tuple[str, ...] = ()) -> ibis.BaseBack
     query, and DuckDB refuses to enable access again. Other databases enforce their own users' rights (use a
     read-only user)."""
     try:
-        return _duckdb(url, folders) if urlsplit(url).scheme == "duckdb" else ibis.connect(url)
+        if urlsplit(url).scheme == "duckdb":
+            return _duckdb(url, folders)
+        con = ibis.connect(url)
+        if con.name == "postgres":  # the server stops a query that runs too long, whoever is waiting for it
+            con.raw_sql(f"SET statement_timeout = {int(QUERY_SECONDS * 1000)}").close()
+        return con
     except WarehouseError:
         raise
     except Exception as exc:  # noqa: BLE001 - every driver's failure becomes one clear message
@@ -225,11 +232,34 @@ def guess_roles(con: ibis.BaseBackend, query: str, sampled: ingest.Table) -> dic
     return roles
 
 
-def _run(expression: ir.Table, query: str) -> pa.Table:
+QUERY_SECONDS = float(os.environ.get("PILOT_ROI_QUERY_SECONDS", "120"))  # a query running longer is stopped
+
+
+def _fetch(expression: ir.Expr, query: str):
+    """The expression's result as Arrow, stopped after QUERY_SECONDS: PostgreSQL enforces its statement_timeout
+    (set on connecting); an embedded DuckDB is interrupted from a timer, so a query that never ends does not keep
+    a core of this server busy after its page is gone. Any failure becomes a message about the query."""
+    backend = expression._find_backend()
+    duck = getattr(backend, "name", "") == "duckdb"
+    timer = threading.Timer(QUERY_SECONDS, backend.con.interrupt) if duck else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
     try:
         return expression.to_pyarrow()
     except Exception as exc:  # noqa: BLE001 - a driver's error becomes a message about the query
+        if (timer is not None and not timer.is_alive()) or "statement timeout" in str(exc).lower():
+            raise WarehouseError(f"“{_short(query)}” ran longer than {QUERY_SECONDS:.0f} s and was stopped: narrow "
+                                 "it (fewer rows, months or columns), or ask the database's owner for a summary "
+                                 "table.") from None
         raise WarehouseError(f"The database could not run “{_short(query)}”: {_reason(exc, '')}.") from None
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
+def _run(expression: ir.Table, query: str) -> pa.Table:
+    return _fetch(expression, query)
 
 
 def summary(con: ibis.BaseBackend, query: str, *, kind: str, roles: dict[str, str], name: str) -> Summary:
@@ -309,10 +339,7 @@ def _engagement(rows: ir.Table, query: str, name: str, *, person: str, numbers: 
 
 
 def _scalar(expression: ir.Scalar, query: str):
-    try:
-        return expression.to_pyarrow().as_py()
-    except Exception as exc:  # noqa: BLE001
-        raise WarehouseError(f"The database could not run “{_short(query)}”: {_reason(exc, '')}.") from None
+    return _fetch(expression, query).as_py()
 
 
 def _event_column(rows: ir.Table, candidates: list[str], query: str) -> str | None:

@@ -228,3 +228,20 @@ def duckdb_size(text: str) -> str:
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{text}'")
     return con.sql("SELECT current_setting('memory_limit')").fetchone()[0]
+
+
+SLOW = "SELECT a.range AS employee_id, b.range AS minutes FROM range(200000) a, range(200000) b"
+
+
+def test_a_duckdb_query_that_runs_too_long_is_stopped_and_said(tmp_path, monkeypatch):
+    monkeypatch.setattr(warehouse, "QUERY_SECONDS", 1.0)
+    db = warehouse.connect("local", f"duckdb://{duckdb_file(tmp_path / 'hr.duckdb', hris='hris')}")
+    with pytest.raises(warehouse.WarehouseError, match="ran longer than 1 s and was stopped"):
+        warehouse.sample(db, f"SELECT count(*) AS n FROM ({SLOW}) WHERE minutes % 7 = 3", "slow")
+
+
+def test_a_postgres_query_that_runs_too_long_is_stopped_by_the_server(pg, monkeypatch):
+    monkeypatch.setattr(warehouse, "QUERY_SECONDS", 1.0)
+    db = warehouse.connect("hr", pg)
+    with pytest.raises(warehouse.WarehouseError, match="ran longer than 1 s and was stopped"):
+        warehouse.sample(db, "SELECT 1 AS employee_id FROM (SELECT pg_sleep(5)) AS waited", "slow")

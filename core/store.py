@@ -12,6 +12,7 @@ copy in the history, so neither person's work is lost.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import random
@@ -215,10 +216,19 @@ class Store:
         return self._unwritable(exc)
 
     def _unwritable(self, exc: Exception) -> str:
-        return (
-            f"Cannot use the database file {self.path} ({exc}). Check that its folder exists and is "
-            "writable, or set PILOT_ROI_DB to another path."
-        )
+        """The cause in words (a full disk, a read-only file system, no permission, no such folder), then the
+        details; "check that its folder exists and is writable" was said for a full disk too."""
+        code = getattr(exc, "errno", None)
+        text = str(exc).lower()
+        if code == errno.ENOSPC or "full" in text:
+            cause = "the disk is full: free some space"
+        elif code == errno.EROFS or "read-only" in text or "readonly" in text:
+            cause = "the file system is read-only: use a writable location"
+        elif code in (errno.EACCES, errno.EPERM) or "permission" in text:
+            cause = "this app's user may not write there: give it permission"
+        else:
+            cause = "check that its folder exists and is writable"
+        return f"Cannot use the database file {self.path}: {cause}, or set PILOT_ROI_DB to another path ({exc})."
 
     def _ensure_schema(self) -> None:
         try:

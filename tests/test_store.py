@@ -356,3 +356,18 @@ def test_the_history_keeps_locked_versions_and_conflicts_and_thins_old_autosaves
     locked = [e for e in saved if store.load_history(e.id).design.preregistration is not None]
     assert len(locked) == 1
     assert saved[0].version == version - 1  # the newest autosave is kept
+
+
+@pytest.mark.parametrize("code, said", [("ENOSPC", "the disk is full"), ("EROFS", "read-only"),
+                                        ("EACCES", "may not write there"), ("ENOENT", "check that its folder exists")])
+def test_a_database_that_cannot_be_opened_is_said_with_its_cause(tmp_path, monkeypatch, code, said):
+    """A full disk was told to "check that its folder exists and is writable"."""
+    import errno
+    from pathlib import Path
+
+    def fail(*args, **kwargs):
+        raise OSError(getattr(errno, code), "refused")
+
+    monkeypatch.setattr(Path, "mkdir", fail)
+    with pytest.raises(StoreError, match=said):
+        Store(tmp_path / "new-folder" / "plans.db")

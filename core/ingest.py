@@ -788,7 +788,10 @@ def _looks_like_names(values: pd.Series) -> bool:
 # values are nearly all of one list, with at least one word only such a column would hold, is sensitive.
 GENDER_WORDS = {"female", "male", "woman", "man", "women", "men", "f", "m", "weiblich", "männlich", "maennlich",
                 "femme", "homme", "mujer", "hombre", "femenino", "masculino", "féminin", "masculin", "non-binary",
-                "nonbinary", "non binary", "divers", "diverse", "genderqueer", "agender"}
+                "nonbinary", "non binary", "divers", "diverse", "genderqueer", "agender", "she/her", "he/him",
+                "they/them", "she/they", "he/they", "trans woman", "trans man", "transgender", "trans", "cis woman",
+                "cis man", "cisgender", "gender fluid", "genderfluid", "two-spirit", "intersex", "woman (trans)",
+                "man (trans)"}
 ETHNICITY_WORDS = {"white", "black", "asian", "hispanic", "latino", "latina", "latinx", "mixed", "caucasian",
                    "black or african american", "african american", "american indian or alaska native",
                    "native hawaiian or other pacific islander", "two or more races", "hispanic or latino",

@@ -316,12 +316,12 @@ class DesignPlan:
 class Observed:
     """The pilot's measured effect (step 5): the change in the primary KPI's units, treated minus control."""
 
-    effect: float = 0.0
-    se: float = 0.0
-    ci_low: float = 0.0
-    ci_high: float = 0.0
-    p_value: float = 1.0
-    n: int = 0
+    effect: Annotated[float, ANY_NUMBER] = 0.0
+    se: Annotated[float, Limit(0, MONEY, "0 to a trillion")] = 0.0
+    ci_low: Annotated[float, ANY_NUMBER] = 0.0
+    ci_high: Annotated[float, ANY_NUMBER] = 0.0
+    p_value: Annotated[float, Limit(0, 1, "0 to 1")] = 1.0
+    n: Annotated[int, Limit(0, BIG * 1000, "0 to ten billion")] = 0
     method: str = ""
     registered: bool = True  # False: a deviation from the pre-registered analysis
     computed_at: str = ""

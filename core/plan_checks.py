@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.plan import CostLine, Hypothesis, Kpi, Plan, limits
+from core.plan import CostLine, Hypothesis, Kpi, Observed, Plan, limits
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200  # a pilot start outside these years is a typing mistake (and breaks dates)
 
@@ -37,6 +37,11 @@ def repair(plan: Plan) -> list[str]:
         found.append(f"pilot.start: {_show(plan.pilot.start)} is not a date (YYYY-MM-DD) between {FIRST_YEAR} and "
                      f"{LAST_YEAR}; cleared.")
         plan.pilot.start = ""
+    o = plan.results.observed
+    if o is not None and (_reset(o, "results.observed", Observed()) or o.ci_low > o.ci_high):
+        plan.results.observed, plan.roi.mode = None, "forecast"  # a measured effect is not guessed at
+        found.append("results.observed: the kept estimate holds a value outside what the app can use; it was "
+                     "removed, and the ROI is a forecast again: measure it again in step 5.")
     if plan.roi.realisation_months > plan.roi.horizon_months:
         plan.roi.realisation_months = plan.roi.horizon_months
         found.append("roi.realisation_months: longer than the horizon; set to the horizon.")

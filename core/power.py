@@ -272,6 +272,9 @@ def sample_size(effect: float, *, sd: float = 1.0, alpha: float = 0.05, power: f
     if effect == 0:
         raise UnreachableError("an effect of zero cannot be detected at any sample size")
     d = effect / sd
+    if d * d == 0 or not math.isfinite(1 / (d * d)):  # 1e-160 sd: the sample would be beyond any number
+        raise UnreachableError(f"an effect of {effect:g} is too small against an sd of {sd:g} to detect at any "
+                               "sample size")
 
     def power_at(n1: float, n2: float, whole: bool = True) -> float:
         return _t_power(d, *design.variance(n1, n2, whole=whole), alpha, alternative)

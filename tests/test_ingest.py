@@ -453,3 +453,9 @@ def test_a_protected_attribute_stays_sensitive_whatever_role_it_is_given_until_d
     declared = ingest.effective_roles(table, relabelled, declared=["grp"])
     assert declared["grp"] == "category" and declared["identity"] == "sensitive"
     assert ingest.effective_roles(table, {**relabelled, "grp": "ignore"}, declared=[])["grp"] == "ignore"
+
+
+def test_pronouns_and_gender_identity_terms_under_a_neutral_header_are_sensitive():
+    values = ["she/her", "they/them", "trans woman", "non-binary", "he/him", "she/her", "prefer not to say"]
+    text = "employee_id,about\n" + "".join(f"E{i},{v}\n" for i, v in enumerate(values))
+    assert ingest.guess_roles(ingest.read_table(text.encode(), "hris.csv"))["about"] == "sensitive"

@@ -44,8 +44,8 @@ def _bounds(inputs: RoiInputs, name: str) -> tuple[float, float, float]:
     r = inputs.ranges.get(name)
     if name in roi.RATES:
         return 0.0, 100.0, 1.0
-    if name == "monthly_decay":
-        return 0.0, max(30.0, (r.high * 100 if r else 0) + 5), 0.5
+    if name == "monthly_decay":  # the saved value always inside, so the slider starts where the plan is
+        return 0.0, min(99.0, max(30.0, (r.high * 100 if r else 0) + 5, value * 100 + 5)), 0.5
     if name == "participants":
         return 0.0, float(max(10, 3 * value, r.high if r else 0)), 1.0
     low = min(0.0, r.low if r else 0.0, value)

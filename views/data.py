@@ -208,7 +208,8 @@ for finding in quality.join_findings({k: (s.table.name, s.ids()) for k, s in fou
     (st.error if finding.severity == "blocks" else st.warning)(md(finding.message))
 people = joined.people
 st.markdown(f"**{len(people):,} people**" + (f"; **{len(joined.periods):,} employee-{joined.grain}s** of KPIs, "
-                                               f"{joined.says_grain()}" if joined.periods is not None else ""))
+                                               f"{joined.says_grain()}" if joined.periods is not None
+                                               and not joined.periods.empty else ""))
 if joined.grain != "month":
     st.caption(f"The KPIs are {periods.ADJECTIVE[joined.grain]} and stay so in the estimates of step 5. The pilot's "
                "windows are months: a period counts in the window its first day falls in. Waves and one-site pilots "
@@ -221,8 +222,8 @@ st.dataframe(preview, hide_index=True, width="stretch",
 st.caption("First 200 people. Ids are keyed pseudonyms; names, sensitive attributes (gender, ethnicity, pay…) "
            "and free text are not shown.")
 
-groups = privacy.groupable(people, [c for c, r in joined.roles.items()
-                                    if r in ("team", "site", "category", "sensitive") and c in people])
+groups = privacy.groupable(people, [c for c, r in joined.roles.items()  # never a sensitive attribute
+                                    if r in ("team", "site", "category") and c in people])
 measures = [c for c, r in joined.roles.items() if r == "measure" and c in people]
 if groups and measures:
     st.subheader("Compare groups")

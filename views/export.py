@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import brief, export, pilot
+from core import brief, export, pilot, roi
 from core.words import count
 from ui import datasets, live, session
+from ui.text import md
 
 plan = session.require_plan()
 st.title("Export")
@@ -44,7 +45,11 @@ st.dataframe(
 )
 
 with st.spinner("Building the workbook…"):
-    data = export.workbook_bytes(plan, reports=datasets.reports(plan), facts=facts)
+    try:
+        data = export.workbook_bytes(plan, reports=datasets.reports(plan), facts=facts)
+    except roi.InputError as exc:  # an input the ROI model refuses: said, as the ROI page says it
+        st.error(md(f"The workbook cannot be built: {exc} Fix it on the ROI page (step 6)."))
+        st.stop()
 left, middle, right = st.columns(3)
 left.download_button(
     "Download the Excel workbook", data, file_name=export.file_name(plan), type="primary", icon="📥",

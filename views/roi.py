@@ -136,7 +136,7 @@ lines = widgets.table(
     dtypes=widgets.dtypes_of(CostLine),
     column_config={
         "category": st.column_config.TextColumn("Category", required=True, max_chars=100),
-        "amount": st.column_config.NumberColumn("Amount ($)", min_value=0, format="dollar"),
+        "amount": st.column_config.NumberColumn("Amount ($)", **widgets.limits("costs.amount"), format="dollar"),
         "per_participant": st.column_config.CheckboxColumn("Per participant"),
         "note": st.column_config.TextColumn("Source / note", max_chars=300),
     },

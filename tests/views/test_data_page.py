@@ -142,3 +142,10 @@ def test_a_new_file_starts_from_the_dates_own_order_and_ambiguous_dates_get_two_
     next(b for b in at.button if b.label == "Read the dates as day/month/year").click().run()
     assert store.load(plan.id)[0].data.sources["hris"].date_order == "day-first"
     assert not any("could be day/month" in w for w in texts(at, "warning"))
+
+
+def test_people_are_never_grouped_by_a_sensitive_attribute_or_a_number(app, db_file):
+    plan = with_sample_data(db_file, sales_skills())
+    at = app(plan.id, "views/data.py")
+    options = set(next(s for s in at.selectbox if s.label == "Group by").options)
+    assert "team" in options and not options & {"gender", "ethnicity", "salary", "employee_id", "name"}

@@ -80,3 +80,32 @@ def test_a_stored_plan_past_its_limits_is_repaired_and_opens_every_page(app, db_
     for field in ("roi.loaded_hourly_wage", "design.power", "design.alpha", "pilot.treated_people", "pilot.start",
                   "roi.ranges.adoption"):
         assert field in said
+
+
+@pytest.mark.parametrize("effect", [1e15, 1e308])
+def test_a_kept_estimate_outside_the_usable_range_is_removed_and_every_page_opens(app, db_file, effect):
+    """A measured effect had no declared range, so 1e15 crashed the ROI page's input (max ±1e12)."""
+    from core import pilot as pl
+    from core.plan import Observed
+
+    plan = with_sample_data(db_file, sales_skills())
+    stored, version = Store(db_file).load(plan.id)
+    stored.results.observed = Observed(effect, 1.0, effect - 1, effect + 1, 0.01, 400, "Cluster ANCOVA")
+    stored.results.observed.basis = pl.analysis_key(stored)
+    stored.roi.mode = "observed"
+    Store(db_file).save(stored, expected_version=version)
+    said = " ".join(texts(app(plan.id), "warning"))
+    assert "results.observed" in said
+    for page in PAGES:
+        at = app(plan.id, page)
+        assert not at.exception, (page, at.exception)
+    assert at.session_state["plan"].roi.mode == "forecast"
+
+
+def test_an_effect_too_small_to_detect_at_any_size_is_said_not_a_crash(app, db_file):
+    plan = sales_skills()
+    plan.pilot.effect = 1e-160  # squared, it underflows to 0
+    plan, _ = Store(db_file).create(plan)
+    for page in ("views/design.py", "views/export.py", "views/roi.py"):
+        at = app(plan.id, page)
+        assert not at.exception, (page, at.exception)

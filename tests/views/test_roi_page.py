@@ -216,3 +216,15 @@ def test_a_what_if_moves_the_tornado_the_range_and_the_scenario_chart_with_the_h
     assert metric(at, "Range (P10 to P90)") == f"{mc.p10:,.0f}% to {mc.p90:,.0f}%"
     table = next(df.value for df in at.dataframe if "in the Monte Carlo" in df.value.columns)
     assert table[table["scenario"] == "What-if (the sliders now)"]["ROI"].iloc[0] == headline
+
+
+def test_a_saved_decay_beyond_the_sliders_usual_range_opens_as_saved(app, db_file):
+    """The decay slider stopped at 30%: a plan saved at 95% opened with the headline at 30% ("vs saved")."""
+    plan = sales_skills()
+    plan.roi.monthly_decay = 0.95
+    plan.roi.ranges.pop("monthly_decay", None)
+    plan, _ = Store(db_file).create(plan)
+    at = app(plan.id, "views/roi.py")
+    assert not at.exception
+    assert metric(at, "ROI") == f"{roi.evaluate(roi.inputs(plan)).roi_pct:,.0f}%"
+    assert slider(at, "Monthly decay of the effect").value == 95.0

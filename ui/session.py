@@ -41,26 +41,25 @@ def signed_in_mode() -> bool:
         return False
 
 
-def current_person() -> str | None:
-    """The signed-in person: their verified email, or the claim `[pilot_roi] identity_claim` names
-    (core/identity.py); None without sign-in (single-user) or when the claims name nobody the app can trust."""
+def _identity() -> tuple[str | None, str]:
+    """(the signed-in person, why they are not let in): their verified email, or the claim
+    `[pilot_roi] identity_claim` names (core/identity.py); (None, "") without sign-in (single-user)."""
     if not signed_in_mode() or not st.user.is_logged_in:
-        return None
+        return None, ""
     try:
-        return identity.person(st.user.to_dict(), st.secrets.get("pilot_roi", {}).get("identity_claim", "email"))
-    except identity.IdentityError:
-        return None
+        return identity.person(st.user.to_dict(), st.secrets.get("pilot_roi", {}).get("identity_claim", "email")), ""
+    except identity.IdentityError as exc:
+        return None, str(exc)
+
+
+def current_person() -> str | None:
+    """The signed-in person; None without sign-in, or when the claims name nobody the app can trust."""
+    return _identity()[0]
 
 
 def identity_problem() -> str:
     """Why a signed-in account is not let in ("" when it is)."""
-    if not signed_in_mode() or not st.user.is_logged_in:
-        return ""
-    try:
-        identity.person(st.user.to_dict(), st.secrets.get("pilot_roi", {}).get("identity_claim", "email"))
-    except identity.IdentityError as exc:
-        return str(exc)
-    return ""
+    return _identity()[1]
 
 
 def still_shared() -> bool:

@@ -25,9 +25,9 @@ class Method:
 
 METHODS: dict[str, Method] = {
     "ancova": Method("Difference in means adjusted for the baseline (ANCOVA)", "people"),
-    "did": Method("Difference-in-differences (two-way fixed effects)", "person-periods"),
+    "did": Method("Difference-in-differences (two-way fixed effects)", "person-months"),
     "matched": Method("Matched comparison (propensity score)", "people"),
-    "its": Method("Interrupted time series (treated people only)", "periods"),
+    "its": Method("Interrupted time series (treated people only)", "months"),
     "waves": Method("Staggered difference-in-differences (waves, Callaway & Sant'Anna)", "units"),
     "synthetic_did": Method("Synthetic difference-in-differences (the site against its synthetic twin)",
                             "site-months"),

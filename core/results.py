@@ -64,7 +64,7 @@ def counted_as(plan: Plan, method: str) -> str:
     counts = designs.METHODS[method].counts if method in designs.METHODS else "people"
     if counts == "units":
         return "teams" if plan.pilot.cluster_column else "people"
-    return counts.replace("periods", "months")  # the pilot's windows count months
+    return counts
 
 
 def registered_method(plan: Plan) -> str:

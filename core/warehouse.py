@@ -239,7 +239,7 @@ def _fetch(expression: ir.Expr, query: str):
     """The expression's result as Arrow, stopped after QUERY_SECONDS: PostgreSQL enforces its statement_timeout
     (set on connecting); an embedded DuckDB is interrupted from a timer, so a query that never ends does not keep
     a core of this server busy after its page is gone. Any failure becomes a message about the query."""
-    backend = expression._find_backend()
+    backend = ibis.get_backend(expression)
     duck = getattr(backend, "name", "") == "duckdb"
     timer = threading.Timer(QUERY_SECONDS, backend.con.interrupt) if duck else None
     if timer is not None:

@@ -112,7 +112,7 @@ if d.design == "site":
                           placeholder=f"Choose the {c.column} that starts first")
         blank = c.sizes.get(pilot.BLANK_GROUP, 0)
         a2.caption(f"Everyone eligible at the piloted {md(c.column)} takes part; the other "
-                   f"{len([s for s in names if s != d.site]):,} {md(c.column)}s carry on and make up its synthetic "
+                   f"{arms.control_clusters or 0:,} {md(c.column)}s carry on and make up its synthetic "
                    "twin." + (f" {blank:,} eligible people with no {md(c.column)} are in neither." if blank else ""))
 elif d.design == "waves":
     with a1:

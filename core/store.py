@@ -1,96 +1,88 @@
-"""SQLite persistence for plans, with history and optimistic locking (sqlite-utils 4).
+"""Plans, their history, sharing and uploaded files, kept in SQLite or PostgreSQL with optimistic locking.
 
-One short-lived connection per operation (Streamlit runs every rerun on its own thread), WAL so readers
-never block the writer, a busy timeout so concurrent writers wait instead of failing, and
-``BEGIN IMMEDIATE`` for every write so the version check and the update happen under one write lock.
+`PILOT_ROI_DB` (or ``[pilot_roi] database`` in secrets.toml) names the store: a SQLite file path (the embedded
+default, data/pilot_roi.db) or a ``postgresql://`` URL, so several app servers can share one database. The Store
+writes SQL both understand; `core.store_backends` holds what differs (connections, locks, fault messages).
 
 Optimistic locking: every plan row has a ``version``. ``save(plan, expected_version=v)`` succeeds only if
 the stored version is still ``v``; otherwise it raises :class:`ConflictError` and records the rejected
-copy in the history, so neither person's work is lost.
+copy in the history, so neither person's work is lost. The check and the update happen in one transaction that
+holds the plan's lock (SQLite's write lock; PostgreSQL's row lock), on one app server or many.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
+import hashlib
 import json
 import os
-import random
-import re
 import secrets
-import sqlite3
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlite_utils import Database, Migrations
-
 from core.plan import Plan, PlanFormatError, validate_name
+from core.store_backends import POSTGRES_SCHEMES, Backend, Connection, StoreError, open_backend, scheme_of
+
+__all__ = ["ConflictError", "NotFoundError", "Store", "StoreError", "db_location"]
 
 DEFAULT_DB = "data/pilot_roi.db"
-BUSY_TIMEOUT_MS = 30_000
 
-migrations = Migrations("pilot_roi")
-
-
-@migrations()
-def m001_plans(db: Database) -> None:
-    db["plans"].create(
-        {"id": str, "name": str, "json": str, "version": int, "created_at": str, "updated_at": str,
-         "archived": int},
-        pk="id",
-        not_null={"name", "json", "version", "created_at", "updated_at", "archived"},
-        defaults={"archived": 0, "version": 1},
-    )
-    db["plan_history"].create(
-        {"id": int, "plan_id": str, "version": int, "name": str, "json": str, "saved_at": str,
-         "kind": str},
-        pk="id",
-    )
-    db["plan_history"].create_index(["plan_id", "id"])
+Migration = Callable[[Connection, dict[str, str]], None]
+MIGRATIONS: list[Migration] = []
 
 
-@migrations()
-def m002_datasets_and_settings(db: Database) -> None:
-    db["datasets"].create(
-        {"plan_id": str, "kind": str, "filename": str, "sha256": str, "size": int, "data": bytes,
-         "uploaded_at": str},
-        pk=("plan_id", "kind"),
-    )
-    db["settings"].create({"key": str, "value": str}, pk="key")
+def migration(step: Migration) -> Migration:
+    """Register a schema step; each runs once per database, in order, recorded in ``schema_migrations`` by its
+    name. Steps are written in SQL both backends understand; `types` gives the two column types that differ."""
+    MIGRATIONS.append(step)
+    return step
 
 
-@migrations()
-def m003_files_by_hash(db: Database) -> None:
+@migration
+def m001_plans(db: Connection, types: dict[str, str]) -> None:
+    db.execute("create table plans (id text primary key, name text not null, json text not null, "
+               "version integer not null default 1, created_at text not null, updated_at text not null, "
+               "archived integer not null default 0)")
+    db.execute(f"create table plan_history (id {types['serial']}, plan_id text, version integer, name text, "
+               "json text, saved_at text, kind text)")
+    db.execute("create index idx_plan_history_plan_id_id on plan_history (plan_id, id)")
+
+
+@migration
+def m002_datasets_and_settings(db: Connection, types: dict[str, str]) -> None:
+    db.execute(f"create table datasets (plan_id text, kind text, filename text, sha256 text, size integer, "
+               f"data {types['blob']}, uploaded_at text, primary key (plan_id, kind))")
+    db.execute("create table settings (key text primary key, value text)")
+
+
+@migration
+def m003_files_by_hash(db: Connection, types: dict[str, str]) -> None:
     """Uploaded files stored once by their SHA-256 and owned by the plans whose versions reference them."""
-    db["files"].create({"sha256": str, "size": int, "data": bytes, "stored_at": str}, pk="sha256")
-    db["file_owners"].create({"sha256": str, "plan_id": str}, pk=("sha256", "plan_id"))
-    db.execute("insert or ignore into files (sha256, size, data, stored_at) "
-               "select sha256, size, data, uploaded_at from datasets")
-    db.execute("insert or ignore into file_owners (sha256, plan_id) select sha256, plan_id from datasets")
+    db.execute(f"create table files (sha256 text primary key, size integer, data {types['blob']}, stored_at text)")
+    db.execute("create table file_owners (sha256 text, plan_id text, primary key (sha256, plan_id))")
+    db.execute("insert into files (sha256, size, data, stored_at) select sha256, size, data, uploaded_at "
+               "from datasets where true on conflict do nothing")
+    db.execute("insert into file_owners (sha256, plan_id) select sha256, plan_id from datasets where true "
+               "on conflict do nothing")
 
 
-@migrations()
-def m004_access(db: Database) -> None:
+@migration
+def m004_access(db: Connection, types: dict[str, str]) -> None:
     """Who may see a plan (with sign-in): its owner and the people it is shared with; who saved each version."""
-    db["plan_access"].create({"plan_id": str, "person": str, "role": str}, pk=("plan_id", "person"))
-    db["plan_history"].add_column("saved_by", str)
-    db["plans"].add_column("saved_by", str)
+    db.execute("create table plan_access (plan_id text, person text, role text, primary key (plan_id, person))")
+    db.execute("alter table plan_history add column saved_by text")
+    db.execute("alter table plans add column saved_by text")
 
 
-@migrations()
-def m005_history_locked(db: Database) -> None:
+@migration
+def m005_history_locked(db: Connection, types: dict[str, str]) -> None:
     """Which kept versions were pre-registered (locked): the history's retention keeps every one of them."""
-    db["plan_history"].add_column("locked", int, not_null_default=0)
-    for row in list(db.query("select id, json from plan_history")):
+    db.execute("alter table plan_history add column locked integer not null default 0")
+    for row in db.query("select id, json from plan_history"):
         if _locked(row["json"]):
             db.execute("update plan_history set locked = 1 where id = ?", [row["id"]])
-
-
-class StoreError(RuntimeError):
-    """The database cannot be opened or written; the message says what to do."""
 
 
 class ConflictError(StoreError):
@@ -139,16 +131,18 @@ class HistoryEntry:
     saved_by: str = ""  # who saved it, with sign-in
 
 
-def db_path() -> Path:
-    """The SQLite file `PILOT_ROI_DB` names (default data/pilot_roi.db). A URL (postgresql://…, mysql://…) is
-    refused in words that name its kind: this store keeps plans in a SQLite file, and taking a URL for a path once
-    made a folder called "postgresql:" in the working directory."""
-    value = os.environ.get("PILOT_ROI_DB") or str(DEFAULT_DB)
-    if (scheme := re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", value)) and scheme[1].lower() != "file":
-        raise StoreError(f"PILOT_ROI_DB is a {scheme[1]} URL, but plans are kept in a SQLite file: set "
-                         "PILOT_ROI_DB to a file path such as /srv/pilot-roi/plans.db (or leave it unset for "
-                         "data/pilot_roi.db).")
-    return Path(value.removeprefix("file://"))
+def db_location(configured: str | None = None) -> str:
+    """Where plans are kept: `PILOT_ROI_DB`, else `configured` (``[pilot_roi] database`` in secrets.toml), else
+    data/pilot_roi.db. A SQLite file path or a postgresql:// URL; any other URL (mysql://…) is refused in words
+    that name its kind — taking a URL for a path once made a folder called "postgresql:" in the working folder."""
+    value = os.environ.get("PILOT_ROI_DB") or configured or DEFAULT_DB
+    setting = "PILOT_ROI_DB" if os.environ.get("PILOT_ROI_DB") else "[pilot_roi] database"
+    kind = scheme_of(value)
+    if kind and kind not in (*POSTGRES_SCHEMES, "file"):
+        raise StoreError(f"{setting} is a {kind} URL, but plans are kept in a SQLite file or a PostgreSQL "
+                         "database: set it to a file path such as /srv/pilot-roi/plans.db, or to a "
+                         "postgresql://user@host/database URL (or leave it unset for data/pilot_roi.db).")
+    return value.removeprefix("file://")
 
 
 def now() -> str:
@@ -162,106 +156,59 @@ def new_id() -> str:
 class Store:
     """All reads and writes of plans. Cheap to construct; holds no open connection."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path) if path is not None else db_path()
+    def __init__(self, location: str | Path | None = None) -> None:
+        self.location = str(location) if location is not None else db_location()
+        self.backend: Backend = open_backend(self.location)
+        self.kind = self.backend.name
         self._ensure_schema()
 
     # -- connections -------------------------------------------------------------------------------
     @contextlib.contextmanager
-    def _db(self) -> Iterator[Database]:
-        try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
-        except sqlite3.OperationalError as exc:
-            raise StoreError(self._unwritable(exc)) from None
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            yield Database(conn, execute_plugins=False)
-        except sqlite3.DatabaseError as exc:  # a fault of the file or the disk, never a traceback on screen
-            raise StoreError(self._fault(exc)) from None
-        finally:
-            conn.close()
+    def _db(self) -> Iterator[Connection]:
+        with self._faults(), self.backend.reading() as db:
+            yield db
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[Database]:
-        """A write transaction that holds SQLite's write lock from its first statement."""
-        with self._db() as db:
-            try:
-                db.conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise StoreError(self._fault(exc)) from None
-            try:
-                yield db
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    db.conn.rollback()
-                raise
-            else:
-                db.conn.commit()  # a full disk fails here; _db turns it into a StoreError, nothing half-written
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction (`core.store_backends` says which locks it holds); rolled back on any error."""
+        with self._faults(), self.backend.writing() as db:
+            yield db
 
-    def _fault(self, exc: sqlite3.DatabaseError) -> str:
-        """A plain message for a storage fault; a database whose tables vanished (the file was deleted or
-        replaced while the app ran) is recreated empty through the migrations first."""
-        text = str(exc).lower()
-        if "no such table" in text:
-            with contextlib.suppress(StoreError, sqlite3.Error):
-                self._ensure_schema()
-            return (f"The database file {self.path} was deleted or replaced while the app was running; an empty one "
-                    "has been created. The plan open in this window is kept here: save it as a new plan.")
-        if "readonly" in text or "read-only" in text:
-            return (f"The database file {self.path} is read-only, so nothing can be saved. Your changes are kept in "
-                    "this window; make the file writable (or set PILOT_ROI_DB to another path) and try again.")
-        if "full" in text:
-            return ("The disk is full, so the change was not saved (nothing was half-written). Your changes are kept "
-                    "in this window; free some space and try again.")
-        return self._unwritable(exc)
-
-    def _unwritable(self, exc: Exception) -> str:
-        """The cause in words (a full disk, a read-only file system, no permission, no such folder), then the
-        details; "check that its folder exists and is writable" was said for a full disk too."""
-        code = getattr(exc, "errno", None)
-        text = str(exc).lower()
-        if code == errno.ENOSPC or "full" in text:
-            cause = "the disk is full: free some space"
-        elif code == errno.EROFS or "read-only" in text or "readonly" in text:
-            cause = "the file system is read-only: use a writable location"
-        elif code in (errno.EACCES, errno.EPERM) or "permission" in text:
-            cause = "this app's user may not write there: give it permission"
-        else:
-            cause = "check that its folder exists and is writable"
-        return f"Cannot use the database file {self.path}: {cause}, or set PILOT_ROI_DB to another path ({exc})."
+    @contextlib.contextmanager
+    def _faults(self) -> Iterator[None]:
+        """A fault of the database, its file or its disk becomes a StoreError that says what to do, never a
+        traceback on screen; tables that vanished (the file deleted or replaced, the tables dropped while the app
+        ran) are recreated empty through the migrations first."""
+        try:
+            yield
+        except self.backend.errors as exc:
+            if self.backend.tables_gone(exc):
+                with contextlib.suppress(StoreError, *self.backend.errors):
+                    self._ensure_schema()
+                raise StoreError(f"{self.backend.gone_message()} The plan open in this window is kept here: save it "
+                                 "as a new plan.") from None
+            raise StoreError(self.backend.fault(exc)) from None
 
     def _ensure_schema(self) -> None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(self._unwritable(exc)) from None
-        self._enable_wal()
-        # Two processes may start at once: the write lock makes one apply the migrations and the
-        # other then find nothing pending (Migrations.apply nests its work in savepoints).
-        with self._write() as db:
-            migrations.apply(db)
+        """Apply the migrations not yet applied. App servers starting together queue on the backend's migration
+        lock, so each step runs once; a SQLite file made before PostgreSQL support names its applied steps in
+        sqlite-utils' ``_sqlite_migrations`` table, and those count as applied."""
+        self.backend.prepare()
+        with self._faults(), self.backend.migrating() as db:
+            db.execute("create table if not exists schema_migrations (name text primary key, applied_at text)")
+            if self.kind == "SQLite" and db.query("select 1 from sqlite_master where name = '_sqlite_migrations'"):
+                db.execute("insert into schema_migrations (name, applied_at) select name, applied_at "
+                           "from _sqlite_migrations where migration_set = 'pilot_roi' on conflict do nothing")
+            applied = {r["name"] for r in db.query("select name from schema_migrations")}
+            for step in MIGRATIONS:
+                if step.__name__ not in applied:
+                    step(db, self.backend.types)
+                    db.execute("insert into schema_migrations (name, applied_at) values (?, ?)",
+                               [step.__name__, now()])
 
-    def _enable_wal(self) -> None:
-        """Switch the file to WAL (once: the mode is stored in the file).
-
-        Changing the journal mode needs the file to itself, and SQLite answers "database is locked" at once
-        instead of waiting for the busy timeout when another process has it open (two app processes starting
-        together), so retry with a little jitter until the timeout.
-        """
-        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-        while True:
-            try:
-                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)  # raw: the retry reads its error
-                try:
-                    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                        Database(conn, execute_plugins=False).enable_wal()
-                finally:
-                    conn.close()
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
-                    raise StoreError(self._unwritable(exc)) from None
-                time.sleep(random.uniform(0.005, 0.05))
+    def applied_migrations(self) -> list[str]:
+        with self._db() as db:
+            return [r["name"] for r in db.query("select name from schema_migrations order by name")]
 
     # -- reads -------------------------------------------------------------------------------------
     def list_plans(self, *, include_archived: bool = False, person: str | None = None,
@@ -295,7 +242,8 @@ class Store:
     def claim(self, plan_id: str, person: str) -> None:
         """Make `person` the owner of a plan that has none (made before sign-in was configured)."""
         with self._write() as db:
-            if list(db.query("select 1 from plan_access where plan_id = ?", [plan_id])):
+            db.query(f"select 1 from plans where id = ?{self.backend.row_lock}", [plan_id])  # one claim at a time
+            if db.query("select 1 from plan_access where plan_id = ?", [plan_id]):
                 raise StoreError("This plan already has an owner; ask them to share it with you.")
             db.execute("insert into plan_access (plan_id, person, role) values (?, ?, 'owner')",
                        [plan_id, _person(person)])
@@ -314,8 +262,8 @@ class Store:
         if "@" not in who or len(who) > 320:
             raise StoreError(f"“{person}” is not an email address; share with the address people sign in with.")
         with self._write() as db:
-            db.execute("insert or replace into plan_access (plan_id, person, role) values (?, ?, ?)",
-                       [plan_id, who, role])
+            db.execute("insert into plan_access (plan_id, person, role) values (?, ?, ?) "
+                       "on conflict (plan_id, person) do update set role = excluded.role", [plan_id, who, role])
 
     def unshare(self, plan_id: str, person: str) -> None:
         with self._write() as db:
@@ -336,7 +284,7 @@ class Store:
 
     def _stored(self, plan_id: str) -> tuple[str, int]:
         with self._db() as db:
-            rows = list(db.query("select json, version from plans where id = ?", [plan_id]))
+            rows = db.query("select json, version from plans where id = ?", [plan_id])
         if not rows:
             raise NotFoundError(f"No plan with id {plan_id!r}; it may have been deleted.")
         return rows[0]["json"], rows[0]["version"]
@@ -353,7 +301,7 @@ class Store:
 
     def load_history(self, history_id: int) -> Plan:
         with self._db() as db:
-            rows = list(db.query("select plan_id, json from plan_history where id = ?", [history_id]))
+            rows = db.query("select plan_id, json from plan_history where id = ?", [history_id])
         if not rows:
             raise NotFoundError(f"No saved version with id {history_id}.")
         plan = Plan.from_json(rows[0]["json"])
@@ -371,13 +319,11 @@ class Store:
         plan.id = new_id()
         stamp = now()
         with self._write() as db:
-            db["plans"].insert(
-                {"id": plan.id, "name": plan.name, "json": plan.to_json(), "version": 1,
-                 "created_at": stamp, "updated_at": stamp, "archived": 0}
-            )
+            db.execute("insert into plans (id, name, json, version, created_at, updated_at, archived) "
+                       "values (?, ?, ?, 1, ?, ?, 0)", [plan.id, plan.name, plan.to_json(), stamp, stamp])
             if source:
-                db.execute("insert or ignore into file_owners (sha256, plan_id) select sha256, ? from file_owners "
-                           "where plan_id = ?", [plan.id, source])
+                db.execute("insert into file_owners (sha256, plan_id) select sha256, ? from file_owners "
+                           "where plan_id = ? on conflict do nothing", [plan.id, source])
             for sha, data in (files or {}).items():
                 self._put_file(db, plan.id, sha, data)
             if owner:
@@ -395,7 +341,7 @@ class Store:
         """
         plan.name = validate_name(plan.name)
         with self._write() as db:
-            current = list(db.query("select * from plans where id = ?", [plan.id]))
+            current = db.query(f"select * from plans where id = ?{self.backend.row_lock}", [plan.id])
             if not current:
                 raise NotFoundError(f"No plan with id {plan.id!r}; it may have been deleted.")
             for sha, data in (files or {}).items():
@@ -407,7 +353,7 @@ class Store:
                                         "conflict", by)
                 conflict = ConflictError(plan.id, expected_version, row["version"], history_id)
             else:
-                self._keep(db, row["id"], row["version"], row["name"], row["json"], "saved", row.get("saved_by") or "")
+                self._keep(db, row["id"], row["version"], row["name"], row["json"], "saved", row["saved_by"] or "")
                 version = row["version"] + 1
                 db.execute(
                     "update plans set name = ?, json = ?, version = ?, updated_at = ?, saved_by = ? where id = ?",
@@ -417,15 +363,15 @@ class Store:
         raise conflict  # after the commit, so the rejected copy stays in the history
 
     @staticmethod
-    def _check_new_files(db: Database, plan: Plan, stored_json: str) -> None:
+    def _check_new_files(db: Connection, plan: Plan, stored_json: str) -> None:
         """Refuse a save whose plan newly names a file that is not stored with it (its upload was never
         written, say when the disk was full): saving would leave the plan pointing at nothing."""
         before = {m.get("sha256") for m in json.loads(stored_json).get("data", {}).get("sources", {}).values()}
         for mapping in plan.data.sources.values():
             if not mapping.sha256 or mapping.sha256 in before:
                 continue
-            owned = list(db.query("select 1 from file_owners o join files f on f.sha256 = o.sha256 "
-                                  "where o.plan_id = ? and o.sha256 = ?", [plan.id, mapping.sha256]))
+            owned = db.query("select 1 from file_owners o join files f on f.sha256 = o.sha256 "
+                             "where o.plan_id = ? and o.sha256 = ?", [plan.id, mapping.sha256])
             if not owned:
                 raise StoreError(f"{mapping.filename} is not stored yet (its upload was not saved): nothing was "
                                  "saved. Try again once there is room, or upload the file again.")
@@ -475,26 +421,21 @@ class Store:
         plan = Plan.from_json(text)
         return self.create(plan, owner=owner)
 
-    # -- uploaded files ----------------------------------------------------------------------------------
     # -- files, by content ----------------------------------------------------------------------------------
     @staticmethod
-    def _put_file(db: Database, plan_id: str, sha: str, data: bytes) -> None:
-        import hashlib
-
+    def _put_file(db: Connection, plan_id: str, sha: str, data: bytes) -> None:
         if hashlib.sha256(data).hexdigest() != sha:
             raise StoreError("An upload changed between reading and saving; upload it again.")
-        db.execute("insert or ignore into files (sha256, size, data, stored_at) values (?, ?, ?, ?)",
+        db.execute("insert into files (sha256, size, data, stored_at) values (?, ?, ?, ?) on conflict do nothing",
                    [sha, len(data), data, now()])
-        db.execute("insert or ignore into file_owners (sha256, plan_id) values (?, ?)", [sha, plan_id])
+        db.execute("insert into file_owners (sha256, plan_id) values (?, ?) on conflict do nothing", [sha, plan_id])
 
     def file_bytes(self, plan_id: str, sha: str) -> bytes:
         """The bytes of a file `plan_id` owns, checked against their SHA-256 (raises NotFoundError or
         StoreError): a deleted plan's or another plan's file is never served."""
-        import hashlib
-
         with self._db() as db:
-            rows = list(db.query("select f.data from files f join file_owners o on o.sha256 = f.sha256 "
-                                 "where o.plan_id = ? and f.sha256 = ?", [plan_id, sha]))
+            rows = db.query("select f.data from files f join file_owners o on o.sha256 = f.sha256 "
+                            "where o.plan_id = ? and f.sha256 = ?", [plan_id, sha])
         if not rows:
             raise NotFoundError("This plan's file is not stored (it was removed, or the plan came from an "
                                 "import without its files): upload it again.")
@@ -506,13 +447,11 @@ class Store:
 
     def owns_file(self, plan_id: str, sha: str) -> bool:
         with self._db() as db:
-            return bool(list(db.query("select 1 from file_owners where plan_id = ? and sha256 = ?", [plan_id, sha])))
+            return bool(db.query("select 1 from file_owners where plan_id = ? and sha256 = ?", [plan_id, sha]))
 
     def put_dataset(self, plan_id: str, kind: str, filename: str, data: bytes) -> DatasetRow:
         """Keep an uploaded file for the plan (by content: it replaces nothing; the plan's version that names its
         SHA-256 is what uses it). The app saves files with the plan version instead (`save(files=…)`)."""
-        import hashlib
-
         row = {"plan_id": plan_id, "kind": kind, "filename": filename, "sha256": hashlib.sha256(data).hexdigest(),
                "size": len(data), "uploaded_at": now()}
         with self._write() as db:
@@ -533,24 +472,25 @@ class Store:
                 for kind, m in sorted(plan.data.sources.items()) if m.sha256 in rows]
 
     def installation_secret(self) -> str:
-        """The per-installation pseudonym key, generated once (under the write lock) and kept in the database."""
+        """The per-installation pseudonym key, generated once and kept in the database (two servers that generate
+        one at once keep the first written: `on conflict do nothing`)."""
         from core.privacy import new_secret
 
+        with self._db() as db:
+            if found := db.query("select value from settings where key = 'pseudonym_key'"):
+                return found[0]["value"]
         with self._write() as db:
-            rows = list(db.query("select value from settings where key = 'pseudonym_key'"))
-            if rows:
-                return rows[0]["value"]
-            value = new_secret()
-            db["settings"].insert({"key": "pseudonym_key", "value": value})
-            return value
+            db.execute("insert into settings (key, value) values ('pseudonym_key', ?) on conflict do nothing",
+                       [new_secret()])
+            return db.query("select value from settings where key = 'pseudonym_key'")[0]["value"]
 
     @staticmethod
-    def _keep(db: Database, plan_id: str, version: int, name: str, text: str, kind: str, by: str = "") -> int:
+    def _keep(db: Connection, plan_id: str, version: int, name: str, text: str, kind: str, by: str = "") -> int:
         """Keep a version in the history, then thin the plan's autosaves (`_thin`)."""
-        table = db["plan_history"]
-        table.insert({"plan_id": plan_id, "version": version, "name": name, "json": text,
-                      "saved_at": now(), "kind": kind, "saved_by": by, "locked": int(_locked(text))})
-        kept = int(table.last_pk)
+        kept = int(db.query(
+            "insert into plan_history (plan_id, version, name, json, saved_at, kind, saved_by, locked) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?) returning id",
+            [plan_id, version, name, text, now(), kind, by, int(_locked(text))])[0]["id"])
         _thin(db, plan_id)
         return kept
 
@@ -558,7 +498,7 @@ class Store:
 KEEP_RECENT = 50  # autosaves kept as they are; older ones are thinned to the last of each day
 
 
-def _thin(db: Database, plan_id: str) -> None:
+def _thin(db: Connection, plan_id: str) -> None:
     """The history's retention rule. Kept for good: every rejected save (a person's work after a conflict), every
     pre-registered (locked) version, the last KEEP_RECENT versions, and the last version of every day. Only the
     other autosaves go — an autosave per edit kept a full copy of the plan, assignment list included, forever."""

@@ -29,9 +29,33 @@ def db_file(tmp_path, monkeypatch):
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_url():
+    """A PostgreSQL server for this test process (started on first use, stopped at the end)."""
+    from tests import postgres
+
+    if postgres.binaries() is None:
+        pytest.fail("PostgreSQL is not installed: `make test` installs Debian's package")
+    with postgres.server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_location(request, tmp_path, monkeypatch) -> str:
+    """Where the store keeps plans, once for each backend: a SQLite file, and a fresh schema on PostgreSQL."""
+    from tests import postgres
+
+    if request.param == "sqlite":
+        location = str(tmp_path / "pilot_roi.db")
+    else:
+        location = postgres.fresh_schema(request.getfixturevalue("pg_url"))
+    monkeypatch.setenv("PILOT_ROI_DB", location)
+    return location
+
+
 @pytest.fixture
-def store(db_file) -> Store:
-    return Store(db_file)
+def store(db_location) -> Store:
+    return Store(db_location)
 
 
 def joined(files: dict[str, tuple[str, bytes]]):

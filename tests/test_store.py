@@ -10,7 +10,8 @@ import time
 import pytest
 
 from core.plan import Goals, Plan, PlanFormatError
-from core.store import ConflictError, NotFoundError, Store, StoreError, migrations
+from core.store import MIGRATIONS, ConflictError, NotFoundError, Store, StoreError
+from core.store_backends import open_backend
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -85,10 +86,10 @@ def _save_in_thread(path, plan_id, version, text, barrier, results):
         results.append(("conflict", None))
 
 
-def test_two_simultaneous_writers_exactly_one_wins(store, db_file):
+def test_two_simultaneous_writers_exactly_one_wins(store, db_location):
     plan, v = store.create(Plan(name="Race"))
     barrier, results = threading.Barrier(2), []
-    threads = [threading.Thread(target=_save_in_thread, args=(db_file, plan.id, v, t, barrier, results))
+    threads = [threading.Thread(target=_save_in_thread, args=(db_location, plan.id, v, t, barrier, results))
                for t in ("a", "b")]
     for t in threads:
         t.start()
@@ -99,13 +100,13 @@ def test_two_simultaneous_writers_exactly_one_wins(store, db_file):
     assert sorted(kinds) == ["conflict", "saved"]
 
 
-def test_ten_threads_saving_different_plans_never_see_locked(store, db_file):
+def test_ten_threads_saving_different_plans_never_see_locked(store, db_location):
     plans = [store.create(Plan(name=f"P{i}"))[0] for i in range(10)]
     errors = []
 
     def work(plan):
         try:
-            s = Store(db_file)
+            s = Store(db_location)
             version = 1
             for n in range(20):
                 plan.goals.activities = f"edit {n}"
@@ -122,60 +123,81 @@ def test_ten_threads_saving_different_plans_never_see_locked(store, db_file):
     assert {store.load(p.id)[1] for p in plans} == {21}
 
 
-def test_migrations_run_once_and_are_idempotent(db_file):
-    Store(db_file)
-    Store(db_file)
-    conn = sqlite3.connect(db_file)
-    names = [r[0] for r in conn.execute("select name from _sqlite_migrations")]
-    assert names == [m.name for m in migrations._migrations]
-    assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
+def test_migrations_run_once_and_are_idempotent(db_location):
+    Store(db_location)
+    store = Store(db_location)
+    assert store.applied_migrations() == sorted(m.__name__ for m in MIGRATIONS)
+    if store.kind == "SQLite":
+        assert sqlite3.connect(db_location).execute("pragma journal_mode").fetchone()[0] == "wal"
 
 
-def _open_store(path, barrier):
+def test_a_database_made_before_postgresql_support_opens_as_it_was(tmp_path):
+    """A SQLite file written by the previous store (sqlite-utils' migrations table, five steps applied): every
+    plan, version, file, share and the pseudonym key are read as they were, and no step runs twice."""
+    import shutil
+
+    path = tmp_path / "old.db"
+    shutil.copy(os.path.join(ROOT, "tests", "data", "store_v5.db"), path)
+    store = Store(path)
+    assert store.applied_migrations() == sorted(m.__name__ for m in MIGRATIONS)
+    plans = {p.name: p for p in store.list_plans(include_archived=True)}
+    assert set(plans) == {"Made before PostgreSQL", "Archived one"} and plans["Archived one"].archived
+    plan, version = store.load(plans["Made before PostgreSQL"].id)
+    assert version == 3 and plan.design.preregistration is not None
+    assert store.file_bytes(plan.id, plan.data.sources["hris"].sha256) == b"employee_id,team\nE1,A\nE2,B\n"
+    assert store.access(plan.id) == [("ana@example.com", "owner"), ("bo@example.com", "shared")]
+    assert [(h.version, h.saved_by) for h in store.history(plan.id)] == [(2, "ana@example.com"), (1, "")]
+    assert store.installation_secret().startswith("8ea8883f")
+    assert store.save(plan, expected_version=3) == 4
+
+
+def _open_store(location, barrier):
     barrier.wait()
-    Store(path)
+    Store(location).installation_secret()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("trial", range(3))
-def test_processes_starting_at_once_migrate_safely(tmp_path, trial):
+def test_processes_starting_at_once_migrate_safely(db_location, trial):
     """Six app processes open a fresh database at the same moment (repeated: the race is intermittent)."""
-    path = tmp_path / "fresh.db"
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(6)
-    procs = [ctx.Process(target=_open_store, args=(path, barrier)) for _ in range(6)]
+    procs = [ctx.Process(target=_open_store, args=(db_location, barrier)) for _ in range(6)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(60)
     assert [p.exitcode for p in procs] == [0] * 6
-    conn = sqlite3.connect(path)
-    assert conn.execute("select count(*) from _sqlite_migrations").fetchone()[0] == len(migrations._migrations)
-    assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
+    store = Store(db_location)
+    assert store.applied_migrations() == sorted(m.__name__ for m in MIGRATIONS)
+    with open_backend(db_location).reading() as db:
+        assert len(db.query("select value from settings")) == 1  # one pseudonym key, whoever wrote it
+    if store.kind == "SQLite":
+        assert sqlite3.connect(db_location).execute("pragma journal_mode").fetchone()[0] == "wal"
 
 
 WRITER = """
-import sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN IMMEDIATE")
-conn.execute("update plans set json = 'half-written', version = 99 where id = ?", [sys.argv[2]])
-print("in-transaction", flush=True)
-time.sleep(60)
+import sys, time
+from core.store_backends import open_backend
+with open_backend(sys.argv[1]).writing() as db:
+    db.execute("update plans set json = 'half-written', version = 99 where id = ?", [sys.argv[2]])
+    print("in-transaction", flush=True)
+    time.sleep(60)
 """
 
 
-def test_writer_killed_mid_transaction_leaves_the_old_plan_intact(store, db_file):
+def test_writer_killed_mid_transaction_leaves_the_old_plan_intact(store, db_location):
     plan, _ = store.create(Plan(name="Survivor", goals=Goals(activities="kept")))
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db_file), plan.id], stdout=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, db_location, plan.id], stdout=subprocess.PIPE,
+                            text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": ROOT})
     assert proc.stdout.readline().strip() == "in-transaction"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     loaded, version = store.load(plan.id)
     assert loaded.goals.activities == "kept" and version == 1
-    conn = sqlite3.connect(db_file)
-    assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
-    assert store.save(loaded, expected_version=1) == 2
+    if store.kind == "SQLite":
+        assert sqlite3.connect(db_location).execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert store.save(loaded, expected_version=1) == 2  # PostgreSQL dropped the dead writer's row lock
 
 
 def test_missing_database_directory_is_created(tmp_path):
@@ -221,14 +243,14 @@ def test_import_validates_before_writing(store):
     assert store.load(plan.id)[0].name == "Imported"
 
 
-def test_reads_do_not_wait_for_a_writer(store, db_file):
+def test_reads_do_not_wait_for_a_writer(store, db_location):
     plan, _ = store.create(Plan(name="R"))
-    conn = sqlite3.connect(db_file, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    start = time.perf_counter()
-    assert store.load(plan.id)[0].name == "R"
-    conn.execute("ROLLBACK")
-    assert time.perf_counter() - start < 5
+    backend = open_backend(db_location)
+    with backend.writing() as db:  # another writer holds the plan's lock (SQLite: the database's write lock)
+        db.execute("update plans set json = json where id = ?", [plan.id])
+        start = time.perf_counter()
+        assert store.load(plan.id)[0].name == "R"
+        assert time.perf_counter() - start < 5
 
 
 def _with_file(store, plan, version, data=b"employee_id\n1\n"):
@@ -269,10 +291,7 @@ def test_a_losing_upload_never_replaces_the_winners_file(store):
     assert store.file_bytes(copy.id, b_plan.data.sources["hris"].sha256) == b"employee_id\nB\n"
 
 
-def test_restoring_a_version_brings_its_file_back_and_bytes_are_checked(store, db_file):
-    import sqlite3
-
-    from core.store import NotFoundError, StoreError
+def test_restoring_a_version_brings_its_file_back_and_bytes_are_checked(store, db_location):
 
     plan, version = store.create(Plan(name="Versions"))
     old_sha, version = _with_file(store, plan, version, b"employee_id\nold\n")
@@ -281,8 +300,8 @@ def test_restoring_a_version_brings_its_file_back_and_bytes_are_checked(store, d
     store.restore(entry.id, expected_version=version)
     assert store.load(plan.id)[0].data.sources["hris"].sha256 == old_sha
     assert store.file_bytes(plan.id, old_sha) == b"employee_id\nold\n"
-    with sqlite3.connect(db_file) as conn:
-        conn.execute("update files set data = ? where sha256 = ?", [b"tampered", old_sha])
+    with open_backend(db_location).writing() as db:
+        db.execute("update files set data = ? where sha256 = ?", [b"tampered", old_sha])
     with pytest.raises(StoreError, match="damaged"):
         store.file_bytes(plan.id, old_sha)
     other, _ = store.create(Plan(name="Stranger"))
@@ -290,9 +309,9 @@ def test_restoring_a_version_brings_its_file_back_and_bytes_are_checked(store, d
         store.file_bytes(other.id, new_sha)  # knowing a file's hash is not owning it
 
 
-def test_installation_secret_is_generated_once(store, db_file):
+def test_installation_secret_is_generated_once(store, db_location):
     first = store.installation_secret()
-    assert first == Store(db_file).installation_secret() and len(first) == 64
+    assert first == Store(db_location).installation_secret() and len(first) == 64
 
 
 def test_with_sign_in_people_see_only_what_is_theirs_or_shared_with_them(store):
@@ -322,16 +341,57 @@ def test_with_sign_in_people_see_only_what_is_theirs_or_shared_with_them(store):
     assert store.history(mine.id)[0].saved_by == "ana@example.com"  # version 2 was Ana's
 
 
-@pytest.mark.parametrize("url, kind", [("postgresql://pilot@db:5432/plans", "postgresql"),
-                                       ("mysql://x@y/z", "mysql")])
-def test_a_database_url_is_refused_in_words_that_name_its_kind(monkeypatch, tmp_path, url, kind):
-    from core.store import StoreError, db_path
+@pytest.mark.parametrize("url, kind", [("mysql://x@y/z", "mysql"), ("sqlserver://x@y/z", "sqlserver"),
+                                       ("https://example.com/plans.db", "https")])
+def test_a_database_url_the_store_cannot_serve_is_refused_in_words_that_name_its_kind(monkeypatch, tmp_path, url,
+                                                                                        kind):
+    from core.store import db_location
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PILOT_ROI_DB", url)
     with pytest.raises(StoreError, match=f"PILOT_ROI_DB is a {kind} URL"):
-        db_path()
+        db_location()
+    monkeypatch.delenv("PILOT_ROI_DB")
+    with pytest.raises(StoreError, match=rf"\[pilot_roi\] database is a {kind} URL"):
+        db_location(url)
     assert not list(tmp_path.iterdir())  # no folder named after the URL's scheme
+
+
+def test_the_database_setting_reads_the_environment_then_secrets_then_the_default(monkeypatch):
+    from core.store import DEFAULT_DB, db_location
+
+    monkeypatch.delenv("PILOT_ROI_DB", raising=False)
+    assert db_location() == DEFAULT_DB
+    assert db_location("postgres://pilot@db/plans") == "postgres://pilot@db/plans"
+    monkeypatch.setenv("PILOT_ROI_DB", "postgresql://pilot@db/plans")
+    assert db_location("/elsewhere.db") == "postgresql://pilot@db/plans"
+    monkeypatch.setenv("PILOT_ROI_DB", "file:///srv/plans.db")
+    assert db_location() == "/srv/plans.db"
+
+
+@pytest.mark.postgres
+def test_a_postgres_server_that_cannot_be_used_is_said_without_its_password(pg_url):
+    port = pg_url.rsplit(":", 1)[1].split("/")[0]
+    closed = pg_url.replace("pilot@", "pilot:s3cret@").replace(f":{port}/", ":1/")
+    with pytest.raises(StoreError, match="cannot be reached") as info:
+        Store(closed)
+    assert "s3cret" not in str(info.value) and "***" in str(info.value)
+    with pytest.raises(StoreError, match="does not exist"):
+        Store(pg_url.rsplit("/", 1)[0] + "/no_such_database")
+
+
+def test_tables_that_vanish_while_the_app_runs_are_said_and_recreated(store, db_location):
+    """The SQLite file replaced, or the tables dropped on PostgreSQL: the next action says so (the open plan stays
+    in its window) and the store works again, empty."""
+    plan, version = store.create(Plan(name="Before"))
+    with open_backend(db_location).writing() as db:
+        for table in ("plans", "plan_history", "datasets", "settings", "files", "file_owners", "plan_access",
+                      "schema_migrations"):
+            db.execute(f"drop table {table}")
+    with pytest.raises(StoreError, match="save it as a new plan"):
+        store.save(plan, expected_version=version)
+    assert store.list_plans() == []
+    assert store.create(Plan(name="After"))[1] == 1
 
 
 def test_the_history_keeps_locked_versions_and_conflicts_and_thins_old_autosaves(store):

@@ -98,10 +98,7 @@ def sources(plan: Plan) -> dict[str, panel.Source]:
 def databases() -> dict[str, tuple[str, tuple[str, ...]]]:
     """`[pilot_roi.databases]` in .streamlit/secrets.toml: each connection's name, its Ibis URL, and (for DuckDB)
     the folders its queries may read files from. An entry is a URL, or a table with `url` and `folders`."""
-    try:
-        found = st.secrets.get("pilot_roi", {}).get("databases", {})
-    except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitSecretNotFoundError):
-        return {}
+    found = session.setting("databases", {})
     out = {}
     for name, entry in dict(found).items():
         if isinstance(entry, str):
@@ -305,8 +302,5 @@ def load_sample(plan: Plan) -> None:
 
 def pseudonym_key() -> str:
     """`[pilot_roi] pseudonym_key` from .streamlit/secrets.toml, else the installation's own secret."""
-    try:
-        configured = st.secrets.get("pilot_roi", {}).get("pseudonym_key")
-    except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitSecretNotFoundError):
-        configured = None
+    configured = session.setting("pseudonym_key")
     return str(configured) if configured else session.store().installation_secret()

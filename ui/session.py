@@ -14,7 +14,7 @@ import streamlit as st
 
 from core import identity
 from core.plan import Plan, PlanFormatError
-from core.store import ConflictError, NotFoundError, Store, StoreError, db_path
+from core.store import ConflictError, NotFoundError, Store, StoreError, db_location
 from ui.text import md
 
 
@@ -23,10 +23,18 @@ def _store(path: str) -> Store:
     return Store(path)
 
 
-def store() -> Store:
-    """The store for PILOT_ROI_DB; a page that cannot reach the database says why and stops."""
+def setting(name: str, default=None):
+    """A value of `[pilot_roi]` in .streamlit/secrets.toml (`default` without the file or the key)."""
     try:
-        return _store(str(db_path()))
+        return st.secrets.get("pilot_roi", {}).get(name, default)
+    except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitSecretNotFoundError):
+        return default
+
+
+def store() -> Store:
+    """The store PILOT_ROI_DB (or `[pilot_roi] database`) names; a page that cannot reach it says why and stops."""
+    try:
+        return _store(db_location(setting("database")))
     except StoreError as exc:
         st.error(str(exc))
         st.stop()
@@ -47,7 +55,7 @@ def _identity() -> tuple[str | None, str]:
     if not signed_in_mode() or not st.user.is_logged_in:
         return None, ""
     try:
-        return identity.person(st.user.to_dict(), st.secrets.get("pilot_roi", {}).get("identity_claim", "email")), ""
+        return identity.person(st.user.to_dict(), setting("identity_claim", "email")), ""
     except identity.IdentityError as exc:
         return None, str(exc)
 
@@ -80,7 +88,7 @@ def is_admin() -> bool:
     person = current_person()
     if person is None:
         return False
-    admins = st.secrets.get("pilot_roi", {}).get("admins", [])
+    admins = setting("admins", [])
     return person in {str(a).strip().lower() for a in admins}
 
 

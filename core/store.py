@@ -230,6 +230,11 @@ class Store:
             )
             return [PlanRow(**{**r, "archived": bool(r["archived"])}) for r in rows]
 
+    def exists(self, plan_id: str) -> bool:
+        """Whether the plan is stored (a plan deleted on another app server is gone for every session at once)."""
+        with self._db() as db:
+            return bool(db.query("select 1 from plans where id = ?", [plan_id]))
+
     def can_see(self, plan_id: str, person: str | None, *, admin: bool = False) -> bool:
         """Without sign-in (person None) everyone may; with it, the owner and the people it is shared with, and
         an admin for a plan made before sign-in was configured (no owner)."""

@@ -70,15 +70,22 @@ def identity_problem() -> str:
     return _identity()[1]
 
 
-def still_shared() -> bool:
-    """Whether the signed-in person may still see the session's plan: sharing changes (a "Stop sharing") take
+def still_open() -> bool:
+    """Whether the session's plan still exists and the signed-in person may still see it. Checked on every run
+    and before every save, against the store: a plan deleted on another app server, or a "Stop sharing", takes
     effect on each person's next action, not on their next reload. Closes the plan, with a message, when not."""
     plan = current_plan()
-    if plan is None or store().can_see(plan.id, current_person(), admin=is_admin()):
+    if plan is None:
+        return True
+    if not store().exists(plan.id):
+        message = f"“{plan.name}” was deleted (by its owner, perhaps in another window): it is closed here."
+    elif not store().can_see(plan.id, current_person(), admin=is_admin()):
+        message = ("This plan is no longer shared with you: its owner stopped sharing it. Your last change was not "
+                   "saved.")
+    else:
         return True
     close_plan()
-    st.session_state["flash"] = ("error", "This plan is no longer shared with you: its owner stopped sharing it. "
-                                          "Your last change was not saved.")
+    st.session_state["flash"] = ("error", message)
     return False
 
 
@@ -162,7 +169,7 @@ def open_plan(plan_id: str) -> bool:
 
 def sync_query_param() -> None:
     """Open the plan named by ``?plan=<id>`` when it differs from the session's plan."""
-    still_shared()  # every run: a plan whose sharing was withdrawn is closed before anything is shown
+    still_open()  # every run: a plan deleted or no longer shared is closed before anything is shown
     wanted = st.query_params.get("plan")
     plan = current_plan()
     if wanted and (plan is None or plan.id != wanted):
@@ -176,7 +183,7 @@ def save(files: dict[str, bytes] | None = None) -> bool:
     """Save the session's plan (with the uploads its version references); on a conflict keep it in the session
     and flag the conflict."""
     plan = current_plan()
-    if plan is None or not still_shared():
+    if plan is None or not still_open():
         return False
     # uploads a failed save could not write stay in the session and go with the next save (retry or not)
     files = {**st.session_state.get("pending_files", {}), **(files or {})}

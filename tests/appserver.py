@@ -31,8 +31,9 @@ def healthy(url: str) -> bool:
 @contextlib.contextmanager
 def streamlit_server(db: Path | str, *, log: Path, port: int | None = None,
                      secrets: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """The app with database `db` (a SQLite file or a postgresql:// URL, and a secrets file, e.g. with [auth]) on `port` or a free one; its output
-    goes to `log`. Yields (base URL, process); RuntimeError with the log's tail if it does not start in 60 s."""
+    """The app with database `db` (a SQLite file or a postgresql:// URL) and a secrets file (e.g. with [auth]) on
+    `port` or a free one; its output goes to `log`. Yields (base URL, process); RuntimeError with the log's tail
+    if it does not start in 60 s."""
     port = port or free_port()
     env = {**os.environ, "PILOT_ROI_DB": str(db)}
     extra = ["--secrets.files", str(secrets)] if secrets else []

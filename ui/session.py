@@ -71,22 +71,33 @@ def identity_problem() -> str:
 
 
 def still_open() -> bool:
-    """Whether the session's plan still exists and the signed-in person may still see it. Checked on every run
+    """Whether the session's plan is still stored and the signed-in person may still see it. Checked on every run
     and before every save, against the store: a plan deleted on another app server, or a "Stop sharing", takes
-    effect on each person's next action, not on their next reload. Closes the plan, with a message, when not."""
+    effect on each person's next action, not on their next reload.
+
+    A plan no longer shared is closed (its owner withdrew it). A plan no longer stored — deleted elsewhere, or the
+    database replaced — stays open as the one copy left, and the page asks what to do with it (`gone_banner`)."""
     plan = current_plan()
     if plan is None:
         return True
     if not store().exists(plan.id):
-        message = f"“{plan.name}” was deleted (by its owner, perhaps in another window): it is closed here."
-    elif not store().can_see(plan.id, current_person(), admin=is_admin()):
-        message = ("This plan is no longer shared with you: its owner stopped sharing it. Your last change was not "
-                   "saved.")
-    else:
+        st.session_state["plan_gone"] = True
+        return False
+    if store().can_see(plan.id, current_person(), admin=is_admin()):
         return True
     close_plan()
-    st.session_state["flash"] = ("error", message)
+    st.session_state["flash"] = ("error", "This plan is no longer shared with you: its owner stopped sharing it. "
+                                          "Your last change was not saved.")
     return False
+
+
+def unsaved_work() -> str:
+    """Why the plan open in this session holds changes the store does not have ("" when it holds none): opening
+    or creating another plan would drop them, so the pages ask first."""
+    if st.session_state.get("plan_gone"):
+        return "it is no longer stored"
+    return {"conflict": "someone else saved it meanwhile",
+            "error": "its last change could not be saved"}.get(st.session_state.get("save_state"), "")
 
 
 def is_admin() -> bool:
@@ -110,12 +121,15 @@ def page_messages() -> None:
     if repaired:
         st.warning(md(f"This plan had {len(repaired)} value(s) outside what the app can use; each was reset to its "
                       "default and is saved with your next change:\n\n") + "\n".join(f"- {md(r)}" for r in repaired))
+    gone_banner()
     conflict_banner()
 
 
 def require_plan() -> Plan:
     """The current plan (after the page messages), or a pointer to the Plans page and a stop."""
     page_messages()
+    if st.session_state.get("plan_gone"):
+        st.stop()  # the banner above asks what to do with the last copy; nothing is computed from a plan not stored
     plan = current_plan()
     if plan is None:
         st.info("Open or create a plan first.")
@@ -137,6 +151,7 @@ def set_plan(plan: Plan, version: int) -> None:
     repaired = repair(plan)  # out-of-range values (a hand-edited or faulty file) back to defaults, said below
     if repaired:
         st.session_state["repairs"] = repaired
+    st.session_state.pop("plan_gone", None)
     st.session_state["plan"] = plan
     st.session_state["plan_version"] = version
     st.session_state["save_state"] = "saved"
@@ -148,7 +163,8 @@ def set_plan(plan: Plan, version: int) -> None:
 
 
 def close_plan() -> None:
-    for name in ("plan", "plan_version", "save_state", "saved_at", "conflict", "save_error", "pending_files"):
+    for name in ("plan", "plan_version", "save_state", "saved_at", "conflict", "save_error", "pending_files",
+                 "plan_gone"):
         st.session_state.pop(name, None)
     st.query_params.pop("plan", None)
 
@@ -172,7 +188,11 @@ def sync_query_param() -> None:
     still_open()  # every run: a plan deleted or no longer shared is closed before anything is shown
     wanted = st.query_params.get("plan")
     plan = current_plan()
-    if wanted and (plan is None or plan.id != wanted):
+    if wanted and plan is not None and plan.id != wanted and (reason := unsaved_work()):
+        st.query_params["plan"] = plan.id  # a link to another plan waits: this one's changes would be lost
+        st.session_state["flash"] = ("warning", f"“{plan.name}” has changes that are not stored ({reason}): keep "
+                                                "or discard them below before opening another plan.")
+    elif wanted and (plan is None or plan.id != wanted):
         if not open_plan(wanted):
             st.query_params.pop("plan", None)
     elif plan is not None and not wanted:
@@ -183,11 +203,13 @@ def save(files: dict[str, bytes] | None = None) -> bool:
     """Save the session's plan (with the uploads its version references); on a conflict keep it in the session
     and flag the conflict."""
     plan = current_plan()
-    if plan is None or not still_open():
+    if plan is None:
         return False
     # uploads a failed save could not write stay in the session and go with the next save (retry or not)
     files = {**st.session_state.get("pending_files", {}), **(files or {})}
     try:
+        if not still_open():
+            return False
         version = store().save(plan, expected_version=st.session_state["plan_version"], files=files,
                                by=current_person() or "")
     except ConflictError as exc:
@@ -233,13 +255,27 @@ def save_state_label() -> str:
     return ""
 
 
+def gone_banner() -> None:
+    """The plan open here is no longer stored: keep this last copy as a new plan, or close it — never dropped
+    without asking."""
+    plan = current_plan()
+    if plan is None or not st.session_state.get("plan_gone"):
+        return
+    st.error(md(f"“{plan.name}” is no longer stored: it was deleted (by its owner, perhaps in another window or on "
+                "another app server), or the database was replaced. The copy open here is the last one."))
+    left, right = st.columns(2)
+    left.button("Save it as a new plan", key="gone-copy", icon="📄", type="primary", on_click=_save_as_new_plan)
+    right.button("Close it without saving", key="gone-close", icon="🗑️", on_click=close_plan)
+
+
 def conflict_banner() -> None:
     """Offer "reload theirs" / "save mine as a copy" while a conflict is pending."""
     if st.session_state.get("save_state") == "error":
         st.error(md(f"Your last change was not saved: {st.session_state.get('save_error')}"))
-        left, right = st.columns(2)
+        left, middle, right = st.columns(3)
         left.button("Try saving again", key="error-retry", icon="🔁", on_click=save)
-        right.button("Save it as a new plan", key="error-copy", icon="📄", on_click=_save_as_new_plan)
+        middle.button("Save it as a new plan", key="error-copy", icon="📄", on_click=_save_as_new_plan)
+        right.button("Discard my changes", key="error-discard", icon="↩️", on_click=_discard)
     conflict: ConflictError | None = st.session_state.get("conflict")
     if conflict is None:
         return
@@ -270,6 +306,13 @@ def _save_as_new_plan() -> None:
     else:
         set_plan(copy, version)
         st.session_state["flash"] = ("success", f"Saved as “{copy.name}”.")
+
+
+def _discard() -> None:
+    """Drop the session's unsaved changes: the plan as last stored, or no plan when it is not stored any more."""
+    plan = current_plan()
+    if plan is None or not open_plan(plan.id):
+        close_plan()
 
 
 def show_flash() -> None:

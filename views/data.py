@@ -65,6 +65,8 @@ def from_file(kind: str, label: str, mapping) -> None:
                                                         else ".")))
         else:
             progress.progress(1.0, text=md(f"{upload.name} read."))
+            if session.unsaved_work():
+                st.rerun()  # the upload was not saved (someone else saved first, or a fault): say so at once
 
 
 def from_database(kind: str, mapping, names: list[str]) -> None:
@@ -84,6 +86,9 @@ def from_database(kind: str, mapping, names: list[str]) -> None:
                     datasets.add_query(plan, kind, name, query)
                 except ingest.TableError as exc:
                     st.error(md(f"{exc} Nothing was changed."))
+                else:
+                    if session.unsaved_work():
+                        st.rerun()  # not saved (someone else saved first, or a fault): say so at once
 
 
 ORDERS = {"day-first": "day/month/year", "month-first": "month/day/year"}

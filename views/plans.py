@@ -21,12 +21,16 @@ st.caption(
     "control-group pilot, and turn the result into an ROI range Finance will accept."
 )
 
+busy = session.unsaved_work()  # creating or opening another plan would drop the open plan's only copy
+if busy and (open_plan := session.current_plan()) is not None:
+    st.warning(md(f"“{open_plan.name}” has changes that are not stored ({busy}). Keep them (save them as a new "
+                  "plan) or discard them above before you create, import or open another plan."))
 
 with st.form("create-plan", clear_on_submit=True, border=True):
     st.subheader("New plan")
     name = st.text_input("Name", placeholder="e.g. Sales skills pilot, Q1")
     template = st.selectbox("Start from", list(TEMPLATES), format_func=lambda k: TEMPLATES[k][0])
-    if st.form_submit_button("Create plan", type="primary"):
+    if st.form_submit_button("Create plan", type="primary", disabled=bool(busy)):
         plan = TEMPLATES[template][1]()
         plan.name = name if name.strip() else (plan.name if template != "blank" else "")
         try:
@@ -40,7 +44,7 @@ with st.form("create-plan", clear_on_submit=True, border=True):
 
 with st.expander("Import a plan from JSON"):
     upload = st.file_uploader("Plan file (.json, exported from Pilot ROI)", type=["json"], key="import-json")
-    if upload is not None and st.button("Import", key="import-go"):
+    if upload is not None and st.button("Import", key="import-go", disabled=bool(busy)):
         data = upload.getvalue()
         if len(data) > IMPORT_CAP_BYTES:
             st.error(md(f"{upload.name}: {len(data) / 1e6:.1f} MB is larger than the 5 MB a plan can be."))
@@ -74,7 +78,8 @@ for row in rows:
         head.markdown(f"**{marker}{md(row.name)}**" + (" · archived" if row.archived else ""))
         head.caption(f"updated {row.updated_at.replace('T', ' ')[:16]} UTC · version {row.version}")
         buttons = actions.columns(6)
-        if buttons[0].button("Open", key=f"open-{row.id}", type="primary"):
+        if buttons[0].button("Open", key=f"open-{row.id}", type="primary",
+                             disabled=bool(busy) and (current is None or current.id != row.id)):
             if session.open_plan(row.id):
                 st.switch_page("views/goals.py")
             st.rerun()

@@ -59,7 +59,9 @@ def _resolved(plan: Plan, kind: str) -> tuple[ingest.Table, dict[str, str], bool
     if not mapping.database:
         t = table(plan, kind)
         return t, ingest.effective_roles(t, mapping.roles, mapping.not_sensitive), False
-    found = _summary(mapping.database, mapping.query, kind, json.dumps(mapping.roles, sort_keys=True))
+    # a column whose values look protected stays sensitive in the database too, until its owner declares otherwise
+    roles = ingest.effective_roles(_sample(mapping.database, mapping.query)[0], mapping.roles, mapping.not_sensitive)
+    found = _summary(mapping.database, mapping.query, kind, json.dumps(roles, sort_keys=True))
     return found.table, found.roles, found.summarised and kind == "lms"
 
 

@@ -102,3 +102,23 @@ def test_a_database_that_is_down_is_said_in_the_sidebar(db_file, warehouse_file,
     assert any("no DuckDB file" in e and "When the database is back, Refresh" in e for e in texts(at, "error"))
     assert any("cannot be read now" in w and "no DuckDB file" in w for w in texts(at.sidebar, "warning"))
     assert any(b.label == "Remove" for b in at.button)
+
+
+def test_a_protected_attribute_in_a_database_stays_hidden_whatever_role_it_is_given(db_file, tmp_path):
+    """The audit relabelled free-text gender as a Category: from a file it stayed sensitive; from a database it
+    was offered as a group and shown per row."""
+    frame = typed("hris")
+    frame["identity"] = (["trans woman", "man", "woman", "non-binary", "woman", "man"] * len(frame))[:len(frame)]
+    con = ibis.duckdb.connect(str(tmp_path / "hr.duckdb"))
+    con.create_table("people", frame)
+    con.disconnect()
+    store, plan_id, at = new_plan_on_the_data_page(db_file, tmp_path / "hr.duckdb")
+    read(at, 0, "people")
+    plan, version = store.load(plan_id)
+    plan.data.sources["hris"].roles["identity"] = "category"  # as one click in the roles table would set it
+    store.save(plan, expected_version=version)
+    at = open_data_page(plan_id, f"duckdb://{tmp_path / 'hr.duckdb'}")
+    assert any("“identity” looks like a protected attribute" in w for w in texts(at, "warning"))
+    assert all("identity" not in s.options for s in at.selectbox)  # never a group
+    shown = " ".join(str(df.value.to_dict()) for df in at.dataframe)
+    assert at.dataframe and "trans woman" not in shown and "non-binary" not in shown  # never per row

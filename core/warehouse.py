@@ -13,9 +13,11 @@ line numbers (the header is line 1, as in an export) are the same every time it 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -235,25 +237,63 @@ def guess_roles(con: ibis.BaseBackend, query: str, sampled: ingest.Table) -> dic
 QUERY_SECONDS = float(os.environ.get("PILOT_ROI_QUERY_SECONDS", "120"))  # a query running longer is stopped
 
 
+_RUNNING: dict[int, Callable[[], None]] = {}  # the thread running a query → how to stop it
+_CANCELLED: set[int] = set()  # threads whose query was cancelled (said as such, not as a failure)
+
+
+def cancel(thread_id: int) -> bool:
+    """Stop the query the thread `thread_id` is waiting for (a person pressed Cancel, or their session ended);
+    False when it runs none. Thread-safe: it only asks the database (DuckDB's interrupt, PostgreSQL's cancel
+    request) to stop; the waiting thread then gets a WarehouseError that says so."""
+    stop = _RUNNING.get(thread_id)
+    if stop is None:
+        return False
+    _CANCELLED.add(thread_id)
+    with contextlib.suppress(Exception):  # the query may have just ended
+        stop()
+    return True
+
+
+def _stopper(backend) -> Callable[[], None] | None:
+    """How to stop a running query from another thread: DuckDB's interrupt, or PostgreSQL's cancel request (psycopg);
+    None for backends without one (their own timeouts apply)."""
+    con = getattr(backend, "con", None)
+    if getattr(backend, "name", "") == "duckdb":
+        return con.interrupt
+    return getattr(con, "cancel_safe", None) or getattr(con, "cancel", None)
+
+
 def _fetch(expression: ir.Expr, query: str):
-    """The expression's result as Arrow, stopped after QUERY_SECONDS: PostgreSQL enforces its statement_timeout
-    (set on connecting); an embedded DuckDB is interrupted from a timer, so a query that never ends does not keep
-    a core of this server busy after its page is gone. Any failure becomes a message about the query."""
-    backend = ibis.get_backend(expression)
-    duck = getattr(backend, "name", "") == "duckdb"
-    timer = threading.Timer(QUERY_SECONDS, backend.con.interrupt) if duck else None
+    """The expression's result as Arrow, stopped after QUERY_SECONDS or when `cancel` is called for this thread.
+    PostgreSQL also enforces its statement_timeout (set on connecting), so a query stops even if this server dies;
+    any other query is stopped from here, so one that never ends does not keep a core busy after its page is gone.
+    Any failure becomes a message about the query."""
+    me = threading.get_ident()
+    stop = _stopper(ibis.get_backend(expression))
+    timed_out = threading.Event()
+
+    def time_up() -> None:
+        timed_out.set()  # before the stop, so the waiting thread knows why its query ended
+        stop()
+
+    timer = threading.Timer(QUERY_SECONDS, time_up) if stop is not None else None
     if timer is not None:
         timer.daemon = True
         timer.start()
+        _RUNNING[me] = stop
     try:
         return expression.to_pyarrow()
     except Exception as exc:  # noqa: BLE001 - a driver's error becomes a message about the query
-        if (timer is not None and not timer.is_alive()) or "statement timeout" in str(exc).lower():
+        if me in _CANCELLED:
+            raise WarehouseError(f"“{_short(query)}” was cancelled: nothing was changed.") from None
+        if timed_out.is_set() or "statement timeout" in str(exc).lower():
             raise WarehouseError(f"“{_short(query)}” ran longer than {QUERY_SECONDS:.0f} s and was stopped: narrow "
                                  "it (fewer rows, months or columns), or ask the database's owner for a summary "
                                  "table.") from None
         raise WarehouseError(f"The database could not run “{_short(query)}”: {_reason(exc, '')}.") from None
     finally:
+        _RUNNING.pop(me, None)
+        _CANCELLED.discard(me)
         if timer is not None:
             timer.cancel()
 

@@ -245,3 +245,39 @@ def test_a_postgres_query_that_runs_too_long_is_stopped_by_the_server(pg, monkey
     db = warehouse.connect("hr", pg)
     with pytest.raises(warehouse.WarehouseError, match="ran longer than 1 s and was stopped"):
         warehouse.sample(db, "SELECT 1 AS employee_id FROM (SELECT pg_sleep(5)) AS waited", "slow")
+
+
+def _cancelled_from_another_thread(db, query: str) -> tuple[str, float]:
+    """Run `query` in a thread, cancel it after half a second as the page does; (what it raised, seconds taken)."""
+    import threading
+    import time
+
+    said = []
+
+    def run():
+        try:
+            warehouse.sample(db, query, "slow")
+        except warehouse.WarehouseError as exc:
+            said.append(str(exc))
+
+    worker = threading.Thread(target=run)
+    start = time.perf_counter()
+    worker.start()
+    time.sleep(0.5)
+    assert warehouse.cancel(worker.ident)
+    worker.join(10)
+    return (said or ["still running"])[0], time.perf_counter() - start
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "postgres"])
+def test_a_running_query_is_cancelled_from_another_thread(backend, tmp_path, request):
+    """Cancel (or a session that ends) stops the database's work at once, and says so as a cancel, not a fault."""
+    if backend == "duckdb":
+        db = warehouse.connect("local", f"duckdb://{duckdb_file(tmp_path / 'hr.duckdb', hris='hris')}")
+        query = f"SELECT count(*) AS n FROM ({SLOW}) WHERE minutes % 7 = 3"
+    else:
+        db = warehouse.connect("hr", request.getfixturevalue("pg"))
+        query = "SELECT 1 AS employee_id FROM (SELECT pg_sleep(30)) AS waited"
+    said, seconds = _cancelled_from_another_thread(db, query)
+    assert "was cancelled" in said and seconds < 5
+    assert not warehouse.cancel(12345)  # a thread running no query

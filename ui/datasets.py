@@ -4,15 +4,23 @@ in a company database (`core/warehouse.py`), summarised there — and the panel 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from core import ingest, panel, quality, warehouse
 from core.plan import Plan, SourceMapping
 from ui import session
+from ui.text import md
+
+T = TypeVar("T")
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 SAMPLE_FILES = {"hris": "hris.csv", "lms": "lms_events.csv", "assessments": "assessments.csv",
@@ -120,7 +128,57 @@ def _url(name: str) -> tuple[str, tuple[str, ...]]:
 
 def _sample(name: str, query: str) -> tuple[ingest.Table, dict[str, str]]:
     """A sample of the table or query (to map its columns) and the roles guessed on it."""
-    return _sampled(name, _url(name), query)
+    url = _url(name)
+    return _waiting(name, query, lambda: _sampled(name, url, query))
+
+
+CANCELLED = "cancelled_queries"  # session key: the (database, query) pairs this person cancelled, until read again
+_calls = itertools.count()
+
+
+def _waiting(name: str, query: str, work: Callable[[], T]) -> T:
+    """`work` (which may run a query in database `name`) in a worker thread, while this run shows how long it has
+    taken and a Cancel button. Cancel, any other click, or the end of the session stops this run at its next update,
+    and the query with it (`warehouse.cancel`): no query outlives the page that waits for it. A cancelled query is
+    not run again until the person reads or refreshes it; answers from the cache come back at once, unseen."""
+    if (name, query) in st.session_state.get(CANCELLED, set()):
+        raise warehouse.WarehouseError(f"You cancelled “{_label(name, query)}”: press Refresh on the Data page to "
+                                       "read it again.")
+    out: dict = {}
+
+    def run() -> None:
+        try:
+            out["value"] = work()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the page's thread below
+            out["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    add_script_run_ctx(worker, get_script_run_ctx())
+    worker.start()
+    worker.join(0.3)
+    if worker.is_alive():
+        started, area = time.monotonic(), st.empty()
+        with area.container():
+            note = st.empty()
+            st.button("Cancel", key=f"cancel-query.{next(_calls)}", icon="✋", on_click=_cancel, args=(name, query))
+        try:
+            while worker.is_alive():
+                note.caption(md(f"Reading {_label(name, query)} in the database… {time.monotonic() - started:.0f} s"))
+                worker.join(0.5)
+        except BaseException:  # this run was stopped (Cancel, another click, the session ended): stop the query
+            warehouse.cancel(worker.ident)
+            worker.join(10)
+            raise
+        area.empty()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+def _cancel(name: str, query: str) -> None:
+    st.session_state.setdefault(CANCELLED, set()).add((name, query))
+    st.session_state["flash"] = ("info", f"Cancelled: “{_label(name, query)}” was stopped in the database, and "
+                                         "nothing was changed.")
 
 
 @st.cache_resource(max_entries=12, ttl="15m", show_spinner=False)
@@ -133,7 +191,8 @@ def _sampled(name: str, url: tuple[str, tuple[str, ...]], query: str) -> tuple[i
 def _summary(name: str, query: str, kind: str, roles: str) -> warehouse.Summary:
     """The source summarised in the database, kept 15 minutes (Refresh reads it again at once). The URL is part
     of the key, so a connection pointed elsewhere is read again."""
-    return _summarised(name, _url(name), query, kind, roles)
+    url = _url(name)
+    return _waiting(name, query, lambda: _summarised(name, url, query, kind, roles))
 
 
 @st.cache_resource(max_entries=12, ttl="15m", show_spinner=False)
@@ -156,6 +215,7 @@ def columns_table(plan: Plan, kind: str) -> ingest.Table:
 def add_query(plan: Plan, kind: str, database: str, query: str) -> None:
     """Use a database's table or SELECT as this source (raises WarehouseError, changing nothing)."""
     query = query.strip()
+    st.session_state.get(CANCELLED, set()).discard((database, query))
     _sampled.clear(database, _url(database), query)
     _, roles = _sample(database, query)
     _summary(database, query, kind, json.dumps(roles, sort_keys=True))  # it must run before it replaces anything
@@ -166,6 +226,7 @@ def add_query(plan: Plan, kind: str, database: str, query: str) -> None:
 def refresh(plan: Plan, kind: str) -> None:
     """Read the source from the database again (its rows may have changed)."""
     mapping = plan.data.sources[kind]
+    st.session_state.get(CANCELLED, set()).discard((mapping.database, mapping.query))
     _sampled.clear(mapping.database, _url(mapping.database), mapping.query)
     _summarised.clear()
     _panel.clear()

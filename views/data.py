@@ -80,15 +80,15 @@ def from_database(kind: str, mapping, names: list[str]) -> None:
                                 key=session.key(f"data.db.query.{kind}"),
                                 help="Only reading is allowed. Events, assessments and KPIs are summarised per "
                                 "person (and month) in the database: only those rows come back.")
-        if st.form_submit_button("Read from the database", icon="🗄️"):
-            with st.spinner("Reading a sample of the columns…"):
-                try:
-                    datasets.add_query(plan, kind, name, query)
-                except ingest.TableError as exc:
-                    st.error(md(f"{exc} Nothing was changed."))
-                else:
-                    if session.unsaved_work():
-                        st.rerun()  # not saved (someone else saved first, or a fault): say so at once
+        submitted = st.form_submit_button("Read from the database", icon="🗄️")
+    if submitted:  # outside the form: a query that takes long shows its time and a Cancel button
+        try:
+            datasets.add_query(plan, kind, name, query)
+        except ingest.TableError as exc:
+            st.error(md(f"{exc} Nothing was changed."))
+        else:
+            if session.unsaved_work():
+                st.rerun()  # not saved (someone else saved first, or a fault): say so at once
 
 
 ORDERS = {"day-first": "day/month/year", "month-first": "month/day/year"}

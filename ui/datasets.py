@@ -17,7 +17,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from core import ingest, panel, quality, warehouse
 from core.plan import Plan, SourceMapping
-from ui import session
+from ui import in_use, session
 from ui.text import md
 
 T = TypeVar("T")
@@ -27,11 +27,13 @@ SAMPLE_FILES = {"hris": "hris.csv", "lms": "lms_events.csv", "assessments": "ass
                 "kpis": "kpis_monthly.csv"}
 
 
-@st.cache_resource(max_entries=12, ttl="2h", show_spinner=False)
-def _table(sha: str, name: str, _load: Callable[[], bytes]) -> ingest.Table:
-    """Every session's uploads, read once per content and name. Streamlit's cache locks per key, so two
-    sessions never read the same file at once; a removed file's table is dropped at once (`forget`)."""
-    return ingest.read_table(_load(), name)
+_TABLES, _PANELS = in_use.InUse("tables"), in_use.InUse("panels")
+
+
+def _table(sha: str, name: str, load: Callable[[], bytes]) -> ingest.Table:
+    """Every session's uploads, read once per content and name while a session uses them (two sessions never
+    read the same file at once), and dropped when the last session using them ends (`ui.in_use`)."""
+    return _TABLES.get((sha, name), lambda: ingest.read_table(load(), name), in_use.session_holder("tables"))
 
 
 def _analysed(roles: dict[str, str], date_order: str, kind: str, table: ingest.Table,
@@ -46,9 +48,9 @@ def _analysed(roles: dict[str, str], date_order: str, kind: str, table: ingest.T
     return table.memo(("analysed", json.dumps(roles, sort_keys=True), date_order, kind), analyse)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _panel(key: str, _sources: dict[str, panel.Source]) -> panel.Panel:
-    return panel.build(_sources)
+def _panel(key: str, sources: dict[str, panel.Source]) -> panel.Panel:
+    """The joined panel, built once per data key while a session uses it."""
+    return _PANELS.get(key, lambda: panel.build(sources), in_use.session_holder("panels"))
 
 
 def table(plan: Plan, kind: str) -> ingest.Table:
@@ -229,7 +231,7 @@ def refresh(plan: Plan, kind: str) -> None:
     st.session_state.get(CANCELLED, set()).discard((mapping.database, mapping.query))
     _sampled.clear(mapping.database, _url(mapping.database), mapping.query)
     _summarised.clear()
-    _panel.clear()
+    _PANELS.clear()  # rebuilt from the fresh summary
 
 
 def joined(plan: Plan) -> panel.Panel | None:
@@ -333,20 +335,17 @@ def remove(plan: Plan, kind: str) -> None:
 
 
 def forget(sha: str, name: str) -> None:
-    """Drop a file's table (and every panel: one may hold it) and give the freed memory back to the system."""
-    import ctypes
+    """This session stops holding a file's table and its panels (another session using them keeps them); what
+    nobody holds any more leaves memory now, and the freed memory goes back to the system."""
     import gc
 
-    import pyarrow as pa
-
-    _table.clear(sha, name, None)
-    _panel.clear()
+    for registry, keep in (("tables", lambda key: key != (sha, name)), ("panels", lambda key: False)):
+        held = in_use.session_holder(registry)
+        if held is not None:
+            for key in [k for k in held if not keep(k)]:
+                del held[key]
     gc.collect()
-    pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages for reuse until asked
-    try:  # glibc keeps freed heap pages until asked, once; nothing is changed for later allocations
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    in_use.release_memory()
 
 
 SAMPLE_START = "2026-07-01"  # the first day after the sample organisation's history (sample_data/README.md)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.store import StoreError
-from ui import session, sidebar
+from ui import run_log, session, sidebar
 from ui.text import md
 
 st.set_page_config(page_title="Pilot ROI", page_icon="📈", layout="wide")
@@ -35,9 +35,10 @@ if problem := session.identity_problem():  # signed in, but not as a person the 
     st.button("Sign out", on_click=st.logout)
     st.stop()
 session.store()
-try:
-    session.sync_query_param()
-    sidebar.render()
-    navigation.run()
-except StoreError as exc:  # a storage fault (read-only file, full disk, file deleted): a message, not a traceback
-    st.error(md(str(exc)))
+with run_log.timed("page"):  # the run's duration on the server, for `make bench` (off unless PILOT_ROI_RUN_LOG)
+    try:
+        session.sync_query_param()
+        sidebar.render()
+        navigation.run()
+    except StoreError as exc:  # a storage fault (read-only file, full disk, file deleted): a message, not a traceback
+        st.error(md(str(exc)))

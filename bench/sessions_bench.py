@@ -7,6 +7,12 @@ What it measures, for N = 1, 5, 10 (and 20 with PILOT_ROI_BENCH_N20=1):
   metric changes (the fragment rerun as a person sees it: the slider's own client-side delay, the round trip,
   the server's rerun under load, and the browser drawing the new value). Before the next press the session
   waits until the script has stopped running (not timed). p50 and p95 over every press of every session.
+- **server rerun time**: the same reruns timed on the server, script start → finish, by session (each server
+  writes one JSON line per run to its PILOT_ROI_RUN_LOG, ui/run_log.py): the live panel's fragment runs after
+  "go". This is the decision figure — what one process takes per rerun as sessions are added, without the
+  browser's queue — and from it, how many sessions one process serves under 300 ms p95.
+- **two processes on one PostgreSQL**: N = 10 (and 20) again, sessions dealt to two app servers that share a
+  PostgreSQL store (tests/postgres.py starts it), as a team behind a load balancer runs them.
 - **errors**: Python exceptions shown in the page, red error boxes (st.error), browser-side page errors,
   timeouts (a page that does not open within 120 s, a metric that does not change within 60 s, an upload not
   read within 300 s), and tracebacks in the server's log.
@@ -31,7 +37,8 @@ the 2-core machine this was written on, one slider move cost the server about 0.
 Chromium keeps both cores busy while the server uses a third of one. The times under load then measure mostly
 the browser's queue; a server with its users on their own machines would see less.
 
-Targets: p95 at N = 10 within 3× of N = 1; no errors; < 50 MB per idle session. Nothing is asserted.
+Targets: server-side p95 at N = 10 within 3× of N = 1 on one process; no errors; < 50 MB per idle session.
+Nothing is asserted.
 Run alone: `.venv/bin/python -m bench.sessions_bench` (PILOT_ROI_BENCH_N20=1 adds N = 20).
 """
 
@@ -53,6 +60,7 @@ from bench.common import Row, print_table
 from core.store import Store
 from core.templates import sales_skills
 from tests.appserver import streamlit_server
+from ui import run_log
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -63,6 +71,7 @@ MOVES = 10
 UPLOAD_MB = 10
 SLIDER = "Adoption"  # a rate slider (0–100 in steps of 1): every step moves the ROI by whole points
 OPEN_TIMEOUT_MS, MOVE_TIMEOUT_MS, UPLOAD_TIMEOUT_MS = 120_000, 60_000, 300_000
+SERVED_MS = 300.0  # the server-side p95 under which a process counts as serving its sessions
 
 # The text of the ROI metric's value in the live panel (None before it is drawn).
 ROI_TEXT = """() => {
@@ -107,7 +116,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def browser_cpu_seconds(server_pid: int) -> float:
+def browser_cpu_seconds(server_pids: set[int]) -> float:
     """CPU time of the client side: this process and its descendants except the server (Chromium, the
     Playwright driver). Processes that have exited are not counted, so read it before closing contexts."""
     parents = {}
@@ -116,21 +125,25 @@ def browser_cpu_seconds(server_pid: int) -> float:
             parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
     ours, grew = {os.getpid()}, True
     while grew:
-        more = {p for p, parent in parents.items() if parent in ours and p not in ours and p != server_pid}
+        more = {p for p, parent in parents.items() if parent in ours and p not in ours and p not in server_pids}
         ours |= more
         grew = bool(more)
     return sum(cpu_seconds(p) for p in ours)
 
 
-async def quiet(server_pid: int, *, cores: float = 0.25, most_s: float = 120) -> None:
+async def quiet(server_pids: set[int], *, cores: float = 0.25, most_s: float = 120) -> None:
     """Wait until the server and the browser together use less than `cores` of CPU over a second (Chromium
     goes on drawing charts after the page says it is done), at most `most_s` seconds."""
     deadline = time.perf_counter() + most_s
     while time.perf_counter() < deadline:
-        before = cpu_seconds(server_pid) + browser_cpu_seconds(server_pid)
+        before = _servers_cpu(server_pids) + browser_cpu_seconds(server_pids)
         await asyncio.sleep(1)
-        if cpu_seconds(server_pid) + browser_cpu_seconds(server_pid) - before < cores:
+        if _servers_cpu(server_pids) + browser_cpu_seconds(server_pids) - before < cores:
             return
+
+
+def _servers_cpu(pids: set[int]) -> float:
+    return sum(cpu_seconds(p) for p in pids)
 
 
 def write_hris(path: Path, mb: float = UPLOAD_MB, seed: int = 11) -> int:
@@ -258,14 +271,16 @@ async def run_session(browser, index: int, url: str, ready: asyncio.Event, go: a
 @dataclass
 class Round:
     n: int
+    servers: int  # app processes sharing the sessions (and, when 2, one PostgreSQL database)
     sessions: list[Session]
     idle_mb_per_session: float
     base_mb: float
     tracebacks: list[str]
     seconds: float
     busy_seconds: float  # wall time from "go" until the last session finished
-    server_cpu: float  # CPU seconds the server used in that time
+    server_cpu: float  # CPU seconds the servers used in that time
     browser_cpu: float  # and the browser
+    server_runs_ms: list[float] = field(default_factory=list)  # the live panel's reruns, timed on the server
 
     @property
     def reruns(self) -> list[float]:
@@ -278,43 +293,61 @@ class Round:
     def pct(self, q: float) -> float:
         return float(np.percentile(self.reruns, q)) if self.reruns else float("nan")
 
+    def server_pct(self, q: float) -> float:
+        return float(np.percentile(self.server_runs_ms, q)) if self.server_runs_ms else float("nan")
 
-async def run_round(browser, n: int, tmp: Path, upload: tuple[Path, int]) -> Round:
+
+async def run_round(browser, n: int, tmp: Path, upload: tuple[Path, int], *, servers: int = 1,
+                    database: str | None = None) -> Round:
+    """N sessions on `servers` fresh app processes (sessions dealt round-robin), on `database` (a PostgreSQL URL)
+    or a fresh SQLite file. Each server writes its runs' durations to its own run log (ui/run_log.py)."""
     started = time.perf_counter()
-    db, log = tmp / f"sessions_{n}.db", tmp / f"server_{n}.log"
+    db = database or tmp / f"sessions_{n}.db"
     plan, _ = Store(db).create(sales_skills())
-    with streamlit_server(db, log=log) as (url, proc):
-        roi_url = f"{url}/roi?plan={plan.id}"
-        warm = await browser.new_context()  # imports and caches, so they do not count as session memory
-        warm_page = await warm.new_page()
-        await warm_page.goto(roi_url, timeout=OPEN_TIMEOUT_MS)
-        await _open_roi(warm_page)
-        await warm.close()
-        await quiet(proc.pid)
-        base = rss_mb(proc.pid)
+    runs = [tmp / f"runs_{n}_{servers}_{k}.jsonl" for k in range(servers)]
+    with contextlib.ExitStack() as stack:
+        started_servers = [stack.enter_context(streamlit_server(
+            db, log=tmp / f"server_{n}_{servers}_{k}.log", env={"PILOT_ROI_RUN_LOG": str(runs[k])}))
+            for k in range(servers)]
+        pids = {proc.pid for _, proc in started_servers}
+        urls = [f"{url}/roi?plan={plan.id}" for url, _ in started_servers]
+        for url in urls:  # imports and caches, so they do not count as session memory
+            warm = await browser.new_context()
+            warm_page = await warm.new_page()
+            await warm_page.goto(url, timeout=OPEN_TIMEOUT_MS)
+            await _open_roi(warm_page)
+            await warm.close()
+        await quiet(pids)
+        base = sum(rss_mb(p) for p in pids)
 
         readies = [asyncio.Event() for _ in range(n)]
         go = asyncio.Event()
-        tasks = [asyncio.create_task(run_session(browser, i, roi_url, readies[i], go, upload if i == 0 else None))
-                 for i in range(n)]
+        tasks = [asyncio.create_task(run_session(browser, i, urls[i % servers], readies[i], go,
+                                                 upload if i == 0 else None)) for i in range(n)]
         await asyncio.gather(*(r.wait() for r in readies))
-        await quiet(proc.pid)  # idle: every session has drawn its ROI page
-        idle = rss_mb(proc.pid)
-        go_at, server_at, browser_at = time.perf_counter(), cpu_seconds(proc.pid), browser_cpu_seconds(proc.pid)
+        await quiet(pids)  # idle: every session has drawn its ROI page
+        idle = sum(rss_mb(p) for p in pids)
+        go_at, go_wall = time.perf_counter(), time.time()
+        server_at, browser_at = _servers_cpu(pids), browser_cpu_seconds(pids)
         go.set()
         done = await asyncio.gather(*tasks)
         busy = time.perf_counter() - go_at
-        server_cpu, browser_cpu = cpu_seconds(proc.pid) - server_at, browser_cpu_seconds(proc.pid) - browser_at
+        server_cpu, browser_cpu = _servers_cpu(pids) - server_at, browser_cpu_seconds(pids) - browser_at
         for _, context in done:
             await context.close()
         sessions = [s for s, _ in done]
-        server_errors = tracebacks(log)
-    return Round(n, sessions, (idle - base) / n, base, server_errors, time.perf_counter() - started, busy, server_cpu,
-                 browser_cpu)
+        server_errors = [t for k in range(servers) for t in tracebacks(tmp / f"server_{n}_{servers}_{k}.log")]
+    timed = [r["ms"] for path in runs for r in run_log.read(path)
+             if r["what"] == "live panel" and r["ended"] == "finished" and r["at"] >= go_wall]
+    return Round(n, servers, sessions, (idle - base) / n, base, server_errors, time.perf_counter() - started, busy,
+                 server_cpu, browser_cpu, timed)
 
 
 async def run_all(sizes: tuple[int, ...] = SIZES) -> list[Round]:
+    """Every N on one process (SQLite), then the largest sizes on two processes sharing one PostgreSQL."""
     from playwright.async_api import async_playwright
+
+    from tests import postgres
 
     rounds = []
     with tempfile.TemporaryDirectory() as folder:
@@ -326,6 +359,11 @@ async def run_all(sizes: tuple[int, ...] = SIZES) -> list[Round]:
             try:
                 for n in sizes:
                     rounds.append(await run_round(browser, n, tmp, (csv, rows)))
+                if postgres.binaries() is not None:
+                    with postgres.server() as url:
+                        for n in [n for n in sizes if n >= 10]:
+                            rounds.append(await run_round(browser, n, tmp, (csv, rows), servers=2,
+                                                          database=postgres.fresh_schema(url)))
             finally:
                 await browser.close()
     return rounds
@@ -334,18 +372,23 @@ async def run_all(sizes: tuple[int, ...] = SIZES) -> list[Round]:
 # -- the printed rows ---------------------------------------------------------------------------------------
 
 def rows_for(rounds: list[Round]) -> list[Row]:
-    one = next((r for r in rounds if r.n == 1), None)
+    one = next((r for r in rounds if r.n == 1 and r.servers == 1), None)
     out = []
     for r in rounds:
         p95_1 = one.pct(95) if one else None
-        judged = r.n == 10 and p95_1 is not None
+        server_1 = one.server_pct(95) if one else None
+        judged = r.n == 10 and r.servers == 1 and p95_1 is not None
         opened = [s.opened_ms for s in r.sessions if s.opened_ms is not None]
         upload = r.sessions[0].upload_ms
+        where = "one process, SQLite" if r.servers == 1 else f"{r.servers} processes, one PostgreSQL"
         out += [
-            Row(f"{r.n} concurrent sessions: slider rerun p50 ({len(r.reruns)} moves)", r.pct(50), None, "ms",
-                "reported", True),
-            Row("  p95 (ratio vs N = 1)", r.pct(95), p95_1, "ms", "≤ 3× at N = 10" if judged else "reported",
-                r.pct(95) <= 3 * p95_1 if judged else True),
+            Row(f"{r.n} concurrent sessions ({where}): slider rerun p50 in the browser ({len(r.reruns)} moves)",
+                r.pct(50), None, "ms", "reported", True),
+            Row("  browser p95 (ratio vs N = 1)", r.pct(95), p95_1, "ms", "reported", True),
+            Row(f"  server p95: live-panel rerun, script start → finish ({len(r.server_runs_ms)} runs)",
+                r.server_pct(95), server_1, "ms", "≤ 3× at N = 10" if judged else "reported",
+                r.server_pct(95) <= 3 * server_1 if judged else True),
+            Row("  server p50", r.server_pct(50), None, "ms", "reported", True),
             Row("  errors (exceptions, error boxes, timeouts, tracebacks)", len(r.errors), None, "", "0",
                 not r.errors),
             Row(f"  server memory per idle session (RSS − {r.base_mb:.0f} MB) ÷ {r.n}", r.idle_mb_per_session, None,
@@ -358,8 +401,13 @@ def rows_for(rounds: list[Round]) -> list[Row]:
                 None, "%", "reported", True),
             Row("  browser + Playwright CPU in that time (% of one core; 2 here)", 100 * r.browser_cpu / r.busy_seconds,
                 None, "%", "reported", True),
-            Row("  whole round (server start to last session closed)", r.seconds, None, "s", "reported", True),
+            Row("  whole round (servers start to last session closed)", r.seconds, None, "s", "reported", True),
         ]
+    single = [r for r in rounds if r.servers == 1 and r.server_runs_ms]
+    served = max((r.n for r in single if r.server_pct(95) < SERVED_MS), default=0)
+    if single:
+        out.append(Row(f"sessions one process serves with server p95 < {SERVED_MS:.0f} ms (of N tried: "
+                       f"{', '.join(str(r.n) for r in single)})", served, None, "", "reported", True))
     return out
 
 

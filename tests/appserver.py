@@ -30,12 +30,13 @@ def healthy(url: str) -> bool:
 
 @contextlib.contextmanager
 def streamlit_server(db: Path | str, *, log: Path, port: int | None = None,
-                     secrets: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+                     secrets: Path | None = None,
+                     env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     """The app with database `db` (a SQLite file or a postgresql:// URL) and a secrets file (e.g. with [auth]) on
-    `port` or a free one; its output goes to `log`. Yields (base URL, process); RuntimeError with the log's tail
-    if it does not start in 60 s."""
+    `port` or a free one, with `env` added to its environment; its output goes to `log`. Yields (base URL,
+    process); RuntimeError with the log's tail if it does not start in 60 s."""
     port = port or free_port()
-    env = {**os.environ, "PILOT_ROI_DB": str(db)}
+    env = {**os.environ, "PILOT_ROI_DB": str(db), **(env or {})}
     extra = ["--secrets.files", str(secrets)] if secrets else []
     with log.open("wb") as out:
         proc = subprocess.Popen(

@@ -20,7 +20,7 @@ from core.pilot import PilotFacts
 from core.plan import Plan, Scenario
 from core.roi import RoiInputs
 from core.words import amount, chance, money, number
-from ui import session, widgets
+from ui import run_log, session, widgets
 from ui.text import md
 
 FORMATS = {**{name: "%.0f" for name in roi.RATES}, "participants": "%.0f", "monthly_decay": "%.1f"}
@@ -91,6 +91,7 @@ def require_roi(plan: Plan, facts: PilotFacts, cannot: str) -> RoiInputs:
 
 
 @st.fragment
+@run_log.timed("live panel")
 def panel(plan: Plan, facts: PilotFacts, *, presenter: bool = False) -> None:
     """The sliders and what they change. `presenter`: the meeting-room layout — the big numbers and the two
     charts that matter (tornado, range) above the sliders, no tables or detail charts."""

@@ -19,6 +19,7 @@ computed by the recursive numerical integration of Armitage, McPherson & Rowe (1
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize, stats
@@ -56,16 +57,8 @@ def boundaries(*, looks: int, alpha: float = 0.05, fractions: Sequence[float] | 
         if density is None:
             c = float(stats.norm.ppf(1 - budget / 2))
         else:
-            step = tk - previous_t
-            weights = _simpson(grid) * density
-
-            def crossing(c: float, *, w=weights, g=grid, s=step, tk=tk) -> float:
-                edge = c * np.sqrt(tk)
-                up = stats.norm.sf((edge - g) / np.sqrt(s))
-                down = stats.norm.cdf((-edge - g) / np.sqrt(s))
-                return float(np.sum(w * (up + down)))
-
-            c = float(optimize.brentq(lambda c: crossing(c) - budget, 0.5, 40, xtol=1e-10))
+            c = float(optimize.brentq(_excess, 0.5, 40, xtol=1e-10,
+                                      args=(_simpson(grid) * density, grid, tk - previous_t, tk, budget)))
         found.append(c)
         # the density of S at this look, on its continuation region |S| < c √t
         edge = c * np.sqrt(tk)
@@ -80,9 +73,67 @@ def boundaries(*, looks: int, alpha: float = 0.05, fractions: Sequence[float] | 
     return found
 
 
+def _excess(c: float, weights: np.ndarray, grid: np.ndarray, step: float, t: float, budget: float) -> float:
+    """The probability of crossing ±c at information t from the continuation region of the previous look (its
+    score density times Simpson weights on `grid`, `step` information earlier), minus what this look may spend."""
+    edge = c * np.sqrt(t)
+    up = stats.norm.sf((edge - grid) / np.sqrt(step))
+    down = stats.norm.cdf((-edge - grid) / np.sqrt(step))
+    return float(np.sum(weights * (up + down))) - budget
+
+
 def _simpson(grid: np.ndarray) -> np.ndarray:
     """Simpson's rule weights on an evenly spaced grid with an odd number of points."""
     h = grid[1] - grid[0]
     w = np.ones(len(grid))
     w[1:-1:2], w[2:-1:2] = 4, 2
     return w * h / 3
+
+
+FUTILE = 0.10  # conditional power under the planned effect below which stopping for futility is offered
+
+
+@dataclass(frozen=True)
+class Look:
+    """One interim look at the pilot's estimate, judged against the pre-registered boundary."""
+
+    number: int  # this look's number among the registered interim looks (0: before the first, no verdict)
+    looks: int  # looks registered, the final analysis included
+    fraction: float  # share of the planned information (months of outcome data) seen
+    boundary: float  # |z| the estimate must reach at this look
+    z: float
+    conditional_power: float  # the chance to cross at the end if the planned effect holds from here on
+    verdict: str  # "success" | "harm" | "futility" | "continue"
+
+
+def look(*, effect: float, se: float, fraction: float, looks: int, planned: float, alpha: float = 0.05) -> Look:
+    """Judge an interim estimate (`effect` ± `se` with `fraction` of the planned information) against the
+    boundaries of `looks` registered looks, equally spaced at k/looks of the information. The look is the last
+    registered one the data has reached (number 0, with no boundary, before the first); the looks before it are
+    taken at their planned fractions and this one at the information actually seen (Lan–DeMets: the error rate
+    holds when a look comes a little late). Without registered interim looks (`looks` = 1) there is none.
+
+    Futility is non-binding: offered when the conditional power under `planned` (the break-even or planned
+    effect, in the estimate's units) is below 10%, with the B-value drift θ = planned / (se·√fraction)
+    (Lan & Wittes 1988): CP = 1 − Φ((c_K − z√t − θ(1 − t)) / √(1 − t))."""
+    if not 0 < fraction < 1:
+        raise ValueError("fraction: an interim look sees part of the planned information, strictly between 0 and 1.")
+    if se <= 0:
+        raise ValueError("se: an interim look needs the estimate's standard error.")
+    number = sum(k / looks <= fraction + 1e-9 for k in range(1, looks))  # the registered looks reached so far
+    earlier = [k / looks for k in range(1, number)]
+    boundary = boundaries(looks=number, alpha=alpha, fractions=[*earlier, fraction])[-1] if number else np.inf
+    final = boundaries(looks=looks, alpha=alpha)[-1]
+    z = effect / se
+    drift = abs(planned) / (se * np.sqrt(fraction)) * (1 if planned >= 0 else -1)
+    b = z * np.sqrt(fraction)
+    cp = float(stats.norm.sf((final - b - drift * (1 - fraction)) / np.sqrt(1 - fraction)))
+    if z >= boundary:
+        verdict = "success"
+    elif z <= -boundary:
+        verdict = "harm"
+    elif number and cp < FUTILE:
+        verdict = "futility"
+    else:
+        verdict = "continue"
+    return Look(number, looks, fraction, boundary, z, cp, verdict)

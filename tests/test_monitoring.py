@@ -67,3 +67,26 @@ def test_looking_every_month_keeps_the_false_positive_rate_at_alpha():
     error = 3 * np.sqrt(0.05 * 0.95 / reps)
     assert abs(guarded - 0.05) < error, guarded
     assert naive > 0.09  # what looking without the boundary would have cost
+
+
+def test_an_interim_look_says_stop_only_when_its_boundary_allows():
+    first = monitoring.look(effect=1.0, se=0.25, fraction=1 / 3, looks=3, planned=1.0)  # z = 4 > 3.71
+    assert (first.number, first.verdict) == (1, "success") and first.boundary == pytest.approx(3.7103, abs=2e-4)
+    assert monitoring.look(effect=-1.0, se=0.25, fraction=1 / 3, looks=3, planned=1.0).verdict == "harm"
+    assert monitoring.look(effect=0.8, se=0.25, fraction=1 / 3, looks=3, planned=1.0).verdict == "continue"  # 3.2
+    early = monitoring.look(effect=2.0, se=0.25, fraction=1 / 3, looks=2, planned=1.0)  # before the first look
+    assert early.number == 0 and early.verdict == "continue"
+    assert monitoring.look(effect=0.0, se=0.5, fraction=2 / 3, looks=3, planned=0.5).verdict == "futility"
+
+
+def test_conditional_power_is_the_chance_to_cross_at_the_end_by_simulation():
+    """Written here: the rest of the pilot's score as Brownian motion with the planned drift, from where it is."""
+    rng = np.random.default_rng(7)
+    effect, se, t, planned = 0.4, 0.5, 0.5, 0.9
+    found = monitoring.look(effect=effect, se=se, fraction=t, looks=3, planned=planned)
+    final_se = se * np.sqrt(t)  # the standard error with all the information
+    score_now = (effect / se) * np.sqrt(t)  # B(t) = Z(t)·√t
+    drift = planned / final_se
+    rest = rng.normal(drift * (1 - t), np.sqrt(1 - t), size=400_000)
+    final_c = monitoring.boundaries(looks=3)[-1]
+    assert found.conditional_power == pytest.approx(np.mean(score_now + rest >= final_c), abs=0.004)

@@ -425,6 +425,7 @@ def registered_fields(plan: Plan, facts: pl.PilotFacts) -> dict[str, str]:
         "Effect to detect": f"{p.effect:g}",
         "Alpha": f"{d.alpha:g}",
         "Power": f"{d.power:g}",
+        "Looks at the data": looks_words(d.looks),
         "People per arm (treatment / control)": f"{arms.treated_people} / {arms.control_people}",
         "Assignment seed": str(d.seed) if d.seed else "",
         "Analysis method": d.analysis_method or (DESIGNS[chosen].analysis if chosen else ""),
@@ -432,6 +433,14 @@ def registered_fields(plan: Plan, facts: pl.PilotFacts) -> dict[str, str]:
         "Baseline window": pl.months_label(w.baseline) if w else "",
         "Measurement window": pl.months_label(w.measurement) if w else "",
     }
+
+
+def looks_words(looks: int) -> str:
+    """The registered looks in words: how many, and how the error rate is kept across them."""
+    if looks <= 1:
+        return "1 (the final analysis only)"
+    return (f"{looks} ({looks - 1} interim, equally spaced in the measurement months, and the final analysis; "
+            "O'Brien–Fleming boundaries by Lan–DeMets alpha spending)")
 
 
 def deviations(plan: Plan, facts: pl.PilotFacts) -> list[tuple[str, str, str]]:

@@ -137,3 +137,29 @@ def look(*, effect: float, se: float, fraction: float, looks: int, planned: floa
     else:
         verdict = "continue"
     return Look(number, looks, fraction, boundary, z, cp, verdict)
+
+
+def said(found: Look, *, alpha: float = 0.05) -> str:
+    """An interim look's verdict in words: stop or continue only as the registered boundary allows."""
+    if found.looks <= 1:
+        return ("This is an early read and no interim look was pre-registered, so it is not a verdict: looking every "
+                "month and stopping at the first 95% interval that excludes no effect would make a false “it works” "
+                "far likelier than 5%. Wait for the end of the measurement window (or register interim looks in "
+                "step 4 before the next pilot).")
+    share = f"{found.fraction:.0%} of the measurement months"
+    if found.number == 0:
+        return (f"An early read at {share}, before the first registered look (at {1 / found.looks:.0%}): no verdict "
+                "yet; continue.")
+    where = (f"Interim look {found.number} of {found.looks - 1} ({share}): the estimate is {abs(found.z):.2f} "
+             f"standard errors from no effect; stopping early needs {found.boundary:.2f}")
+    if found.verdict == "success":
+        return (f"{where}, so the pilot **may stop early for success**: the improvement is real, with the false-alarm "
+                f"rate kept at {alpha:.0%} across every look.")
+    if found.verdict == "harm":
+        return f"{where}, in the wrong direction: the pilot **may stop early**, the program makes the KPI worse."
+    if found.verdict == "futility":
+        return (f"{where}. Even if the planned effect held from here on, the final analysis would show it with only "
+                f"{found.conditional_power:.0%} probability: the pilot **may stop for futility** (a choice, not a "
+                "rule: continuing does not change the error rate).")
+    return (f"{where}: **continue** to the next look (if the planned effect holds from here on, the final analysis "
+            f"shows it with {found.conditional_power:.0%} probability).")

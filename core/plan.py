@@ -304,6 +304,8 @@ class DesignPlan:
     power: Annotated[float, Limit(0.5, 0.99, "0.5 to 0.99")] = 0.8
     alternative: Alternative = "two-sided"
     attrition: Annotated[float, Limit(0, 0.9, "0 to 90%", shown=100)] = 0.1
+    # looks at the data, the final analysis included: 1 = no interim look; more spend alpha (core/monitoring.py)
+    looks: Annotated[int, Limit(1, 6, "1 to 6")] = 1
     strata: list[str] = field(default_factory=list)
     site: str = ""  # design "site": the value of the cluster column (the site) piloted first
     seed: Annotated[int, Limit(0, 2**31 - 1, "0 to 2,147,483,647")] = 0

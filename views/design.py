@@ -300,6 +300,11 @@ with st.expander("Test settings: significance, power, drop-out, kind of KPI"):
     widgets.bound(s4.number_input, "Drop-out before measurement (%)", "design.attrition",
                   setter("design", "attrition", lambda x: x / 100), value=round(d.attrition * 100, 4),
                   **widgets.limits("design.attrition"), step=5.0)
+    widgets.bound(st.number_input, "Looks at the data, the final analysis included", "design.looks",
+                  setter("design", "looks", int), value=int(d.looks), **widgets.limits("design.looks", int), step=1,
+                  help="To show a sponsor an interim number without inflating false alarms: each look before the "
+                       "end needs stronger evidence to stop early (O'Brien–Fleming boundaries), and step 5 says "
+                       "stop, or continue, against them. 1 = the final analysis only.")
     KPI_TYPES = {"continuous": "A number per person (deal size, weeks, score)", "binary": "Yes/no per person (a rate)"}
     widgets.bound(st.radio, "Kind of KPI", "pilot.kpi_type", setter("pilot", "kpi_type"), options=list(KPI_TYPES),
                   format_func=KPI_TYPES.get, index=list(KPI_TYPES).index(p.kpi_type), horizontal=True)

@@ -7,7 +7,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core import charts, pilot, privacy, results, roi, sample_pilot, words
+from core import charts, monitoring, pilot, privacy, results, roi, sample_pilot, words
 from core.words import number
 from ui import datasets, sample_run, session
 from ui.text import md
@@ -203,6 +203,11 @@ verdict = ("The 95% interval excludes no effect: the pilot shows a real change" 
            else "No 95% interval exists with so few teams: the pilot cannot tell this change from chance")
 shown_p = words.p_value(found.p_value)
 counted = results.counted_as(plan, method)
+if 0 < covered < wanted and bounded and found.se > 0:  # an interim look: the registered boundary decides, not 95%
+    interim = monitoring.look(effect=gain, se=found.se, fraction=covered / wanted, looks=plan.design.looks,
+                              planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha)
+    st.info(monitoring.said(interim, alpha=plan.design.alpha))
+    verdict = "Measured so far"
 st.markdown(md(f"{verdict} ({shown_p}; n = {found.n:,} {counted}; {found.method}).{money}"))
 for warning in found.diagnostics.get("warnings", []):
     st.warning(md(warning))

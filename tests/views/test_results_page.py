@@ -123,3 +123,25 @@ def test_a_one_site_pilot_shows_the_site_against_its_twin(app, db_file):
     assert metric(at, "95% confidence interval") != "none"
     assert any("The twin is SAL-" in c and "Placebo test" in c for c in texts(at, "caption"))
     assert len(at.get("plotly_chart")) >= 1
+
+
+def test_an_early_read_is_judged_against_the_registered_looks_not_the_95_percent_interval(app, db_file):
+    """The pilot's data covers part of its measurement window: with interim looks registered, step 5 says what the
+    O'Brien–Fleming boundary allows; without them, that an early read is no verdict."""
+    store = Store(db_file)
+    plan = sample_pilot(db_file)
+    plan, version = store.load(plan.id)
+    plan.pilot.measurement_months = 9  # the sample's data ends three months into it
+    store.save(plan, expected_version=version)
+    at = app(plan.id, "views/results.py")
+    assert not at.exception, at.exception
+    said = " ".join(texts(at, "info"))
+    assert "no interim look was pre-registered" in said
+    assert not any(t.startswith("The 95% interval excludes no effect") for t in texts(at, "markdown"))
+
+    plan, version = store.load(plan.id)
+    plan.design.looks = 3
+    store.save(plan, expected_version=version)
+    at = app(plan.id, "views/results.py")
+    said = " ".join(texts(at, "info"))
+    assert "Interim look 1 of 2" in said and "stopping early needs 3.71" in said, said

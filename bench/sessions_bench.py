@@ -298,6 +298,7 @@ class Round:
     server_cpu: float  # CPU seconds the servers used in that time
     browser_cpu: float  # and the browser
     server_runs_ms: list[float] = field(default_factory=list)  # the live panel's reruns, timed on the server
+    server_runs_cpu_ms: list[float] = field(default_factory=list)  # the CPU their threads used
 
     @property
     def reruns(self) -> list[float]:
@@ -355,10 +356,10 @@ async def run_round(browser, n: int, tmp: Path, upload: tuple[Path, int], *, ser
             await context.close()
         sessions = [s for s, _ in done]
         server_errors = [t for k in range(servers) for t in tracebacks(tmp / f"server_{n}_{servers}_{k}.log")]
-    timed = [r["ms"] for path in runs for r in run_log.read(path)
+    timed = [r for path in runs for r in run_log.read(path)
              if r["what"] == "live panel" and r["ended"] == "finished" and r["at"] >= go_wall]
     return Round(n, servers, sessions, (idle - base) / n, base, server_errors, time.perf_counter() - started, busy,
-                 server_cpu, browser_cpu, timed)
+                 server_cpu, browser_cpu, [r["ms"] for r in timed], [r.get("cpu_ms", 0.0) for r in timed])
 
 
 async def run_all(sizes: tuple[int, ...] = SIZES) -> list[Round]:
@@ -407,6 +408,9 @@ def rows_for(rounds: list[Round]) -> list[Row]:
                 r.server_pct(95), server_1, "ms", "≤ 3× at N = 10" if judged else "reported",
                 r.server_pct(95) <= 3 * server_1 if judged else True),
             Row("  server p50", r.server_pct(50), None, "ms", "reported", True),
+            Row("  server CPU per rerun, median (its thread's own CPU time)",
+                float(np.median(r.server_runs_cpu_ms)) if r.server_runs_cpu_ms else float("nan"), None, "ms",
+                "reported", True),
             Row("  errors (exceptions, error boxes, timeouts, tracebacks)", len(r.errors), None, "", "0",
                 not r.errors),
             Row(f"  server memory per idle session (RSS − {r.base_mb:.0f} MB) ÷ {r.n}", r.idle_mb_per_session, None,

@@ -10,7 +10,8 @@ size of the ROI and how much the number can be trusted:
   is a forecast.
 * range: the Monte Carlo's P10–P90 of ROI and P(ROI > 0) (core/sensitivity.py); without ranges, the point.
 * decision, with an observed effect: "expand" when even the unfavourable end of its 95% confidence interval
-  pays for the program (above the break-even effect) and P10 is above 0; "rethink" when even the favourable
+  pays for the program (above the break-even effect) and P10 is above 0, and no pre-registered guardrail was
+  harmed (core/outcomes.py; then "not yet clear", naming it); "rethink" when even the favourable
   end does not; otherwise "not yet clear" (the interval straddles break-even: a larger or longer pilot would tell).
   With a forecast: "rethink" when even P90 is below 0 or a loss is more likely than a gain (P(ROI > 0) <
   50%); otherwise "run the pilot".
@@ -83,6 +84,12 @@ def standing(plan: Plan, facts: pl.PilotFacts, *, draws: int = sensitivity.DEFAU
     else:
         ci = inputs.ranges.get("effect")  # the observed effect's 95% CI, as an improvement
         decision, sentence = _observed(strength, low, high, chance, ci, result.break_even_effect, inputs.kpi_unit)
+        harmed = plan.results.observed.harmed_guardrails if plan.results.observed is not None else []
+        if harmed and decision == EXPAND:  # a guardrail the pilot made worse blocks "expand"
+            decision = UNCLEAR
+            sentence = (f"Not yet clear: the effect pays off, but the pilot made {words.join(harmed)} worse (a "
+                        "pre-registered guardrail): weigh that harm before expanding. " + sentence.removeprefix(
+                            "Expand: "))
     return Standing(result.total_cost, result.roi_pct, p10, p50, p90, positive, roi.basis(plan),
                     chosen.title if chosen else "not chosen", power.planned_power, power.detects_break_even,
                     strength, decision, sentence)

@@ -33,6 +33,7 @@ YesNo = Literal["", "yes", "no"]
 KpiType = Literal["continuous", "binary"]
 Alternative = Literal["two-sided", "one-sided"]  # one-sided: only an improvement (the better direction) counts
 Outcome = Literal["mean", "sum"]
+RegisteredAs = Literal["", "secondary", "guardrail"]  # a KPI's place in the pre-registration besides the primary
 Population = Literal["current", "joiners"]  # joiners: people hired during the pilot (no baseline exists)
 VarianceSource = Literal["typed", "data"]
 RoiScope = Literal["pilot", "rollout"]
@@ -225,6 +226,7 @@ class Kpi:
     credibility: Credibility = ""
     intangible: bool = False
     primary: bool = False
+    registered_as: RegisteredAs = ""  # a secondary KPI (Holm-adjusted) or a guardrail that must not get worse
 
 
 @dataclass
@@ -328,6 +330,7 @@ class Observed:
     registered: bool = True  # False: a deviation from the pre-registered analysis
     computed_at: str = ""
     basis: str = ""  # core.pilot.analysis_key of the plan it was measured on (arms, windows, KPI)
+    harmed_guardrails: list[str] = field(default_factory=list)  # registered guardrails the pilot made worse
 
 
 @dataclass

@@ -116,3 +116,9 @@ def amount(x: float, unit: str, digits: int | None = None) -> str:
         shown = f"−${number(-x, digits)}" if x < 0 else f"${number(x, digits)}"
         return f"{shown} {unit[1:].strip()}".strip()
     return f"{number(x, digits)} {unit}".strip()
+
+
+def join(names: list[str]) -> str:
+    """Names in a sentence: "A", "A and B", "A, B and C"."""
+    names = [str(n) for n in names]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}" if names else ""

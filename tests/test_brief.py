@@ -137,3 +137,13 @@ def test_the_advice_before_a_pilot_never_asks_for_more_teams_than_are_eligible(s
     plan.pilot.treated_people = plan.pilot.control_people = 110  # 4 + 4 of 16: a larger pilot is possible
     sentence = decision.standing(plan, pl.facts(plan, sample_panel), draws=4_000).sentence
     assert "run it larger than planned" in sentence
+
+
+def test_a_harmed_guardrail_turns_expand_into_not_yet_clear_and_names_it():
+    plan = sales_skills()
+    plan.design.design = "rct"
+    proven = observed(plan, 2_000.0, 200.0)  # expand, as above
+    proven.results.observed.harmed_guardrails = ["Voluntary attrition"]
+    found = decision.standing(proven, pl.facts(proven, None), draws=4_000)
+    assert found.decision == decision.UNCLEAR and "Voluntary attrition" in found.sentence
+    assert "worse" in found.sentence

@@ -60,6 +60,9 @@ def set_primary(index: int):
     return apply
 
 
+REGISTERED_AS = {"": "not registered (exploratory)", "secondary": "secondary KPI",
+                 "guardrail": "guardrail: must not get worse"}
+
 for i, k in enumerate(plan.kpis):
     title = f"{'★ Primary · ' if k.primary else ''}{k.name or '(unnamed KPI)'} · {k.kind}, {k.tier}"
     with st.expander(md(title), expanded=k.primary or not k.name):
@@ -94,6 +97,14 @@ for i, k in enumerate(plan.kpis):
         widgets.bound(c9.selectbox, "Owner", f"{tag}.owner.{k.owner}", set_field(i, "owner"), options=owners,
                       index=owners.index(k.owner), format_func=lambda o: o or "(none)",
                       help="Chosen from the stakeholders of step 1 (Goals).")
+        if not k.primary:
+            widgets.bound(st.radio, "In the pre-registration", f"{tag}.registered_as.{k.registered_as}",
+                          set_field(i, "registered_as"), options=list(REGISTERED_AS),
+                          index=list(REGISTERED_AS).index(k.registered_as), format_func=REGISTERED_AS.get,
+                          horizontal=True,
+                          help="Step 5 estimates secondary KPIs and guardrails as it does the primary KPI. Secondary "
+                               "KPIs are adjusted together (Holm), so one lucky KPI is not taken for an effect; a "
+                               "guardrail the pilot makes worse blocks “expand”.")
 
 # every field of every KPI, in one table, for those who prefer it
 with st.expander("All KPIs as a table (every field)"):
@@ -119,11 +130,15 @@ with st.expander("All KPIs as a table (every field)"):
             "intangible": st.column_config.CheckboxColumn("Intangible"),
             "primary": st.column_config.CheckboxColumn("Primary", help="The pilot's outcome: steps 4, 5 and 6 "
                                                        "read its name, unit, direction and $ value from this row."),
+            "registered_as": st.column_config.SelectboxColumn("Registered as", options=list(REGISTERED_AS),
+                                                              help="Blank: exploratory. A secondary KPI or a "
+                                                              "guardrail is estimated in step 5."),
         },
     )
     if rows is not None:
         new = [Kpi(**{**row, "tier": row["tier"] or "outcome", "kind": row["kind"] or "business",
-                      "better": row["better"] or "higher"}) for row in rows]
+                      "better": row["better"] or "higher", "registered_as": row["registered_as"] or ""})
+               for row in rows]
         if new != plan.kpis:
             widgets.commit(lambda p: setattr(p, "kpis", new))
 

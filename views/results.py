@@ -7,7 +7,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core import charts, monitoring, pilot, privacy, results, roi, sample_pilot, words
+from core import charts, monitoring, outcomes, pilot, privacy, results, roi, sample_pilot, words
 from core.words import number
 from ui import datasets, sample_run, session
 from ui.text import md
@@ -251,6 +251,24 @@ if pilot.is_monthly(joined, facts.column):
     st.plotly_chart(charts.group_means(means, w.start, y_title=f"{escape(facts.column)} ({escape(unit)})"),
                     key="results-means")
 
+# -- secondary KPIs and guardrails ------------------------------------------------------------------------------
+@st.cache_data(show_spinner="Estimating the secondary KPIs and guardrails…", max_entries=16)
+def other_outcomes(plan_json: str, data_key: str, method: str) -> list[outcomes.Outcome]:
+    from core.plan import Plan
+
+    return outcomes.estimate_all(Plan.from_json(plan_json), joined, method)
+
+
+registered_outcomes = other_outcomes(plan.to_json(), datasets.data_key(plan), method) if outcomes.registered(plan) \
+    else []
+if registered_outcomes:
+    st.header("Secondary KPIs and guardrails", anchor="outcomes")
+    st.dataframe(outcomes.table(registered_outcomes), hide_index=True, width="stretch")
+    st.caption(md(outcomes.caption(plan.design.alpha)))
+    for name in outcomes.harmed(registered_outcomes):
+        st.error(md(f"The pilot made the guardrail “{name}” worse: expanding would carry that harm (the decision "
+                    "says “not yet clear” while it stands)."))
+
 # -- success cases and mediation --------------------------------------------------------------------------------
 with st.expander("Success cases to interview (Brinkerhoff)"):
     top, bottom = results.success_cases(frame, datasets.pseudonym_key())
@@ -325,6 +343,7 @@ elif same and plan.roi.mode == "observed":
 elif st.button("Use this observed effect in the ROI step", type="primary", key=session.key("results.use")):
     def keep(p):
         p.results.observed = results.observed(p, found, method)
+        p.results.observed.harmed_guardrails = outcomes.harmed(registered_outcomes)
         p.roi.mode = "observed"
 
     session.update(keep)

@@ -145,3 +145,28 @@ def test_an_early_read_is_judged_against_the_registered_looks_not_the_95_percent
     at = app(plan.id, "views/results.py")
     said = " ".join(texts(at, "info"))
     assert "Interim look 1 of 2" in said and "stopping early needs 3.71" in said, said
+
+
+def test_secondary_kpis_and_a_harmed_guardrail_are_shown_and_block_expand(app, db_file):
+    from core import decision, pilot
+    from core.plan import Kpi
+    from ui import datasets
+
+    store = Store(db_file)
+    plan = sample_pilot(db_file)
+    plan, version = store.load(plan.id)
+    plan.kpis += [Kpi("Deals closed", column="deals_closed", unit="deals", registered_as="secondary"),
+                  Kpi("Deal size read the wrong way", column="avg_deal_size", better="lower", unit="$",
+                      registered_as="guardrail")]
+    store.save(plan, expected_version=version)
+    at = app(plan.id, "views/results.py")
+    assert not at.exception, at.exception
+    table = next(df.value for df in at.dataframe if "registered as" in df.value.columns)
+    assert list(table["KPI"]) == ["Deals closed", "Deal size read the wrong way"]
+    assert table["verdict"].iloc[1].startswith("harmed") and "Holm" in table["adjusted p"].iloc[0]
+    assert any("Deal size read the wrong way" in e and "worse" in e for e in texts(at, "error"))
+    next(b for b in at.button if b.label == "Use this observed effect in the ROI step").click().run()
+    saved = store.load(plan.id)[0]
+    assert saved.results.observed.harmed_guardrails == ["Deal size read the wrong way"]
+    facts = pilot.facts(saved, datasets.joined(saved))
+    assert decision.standing(saved, facts, draws=2000).decision != decision.EXPAND

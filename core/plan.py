@@ -8,6 +8,7 @@ identical. `from_dict` validates as it builds and names the path of anything wro
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import types
@@ -83,8 +84,10 @@ ANY_NUMBER = Limit(-MONEY, MONEY, "a number below a trillion")
 AMOUNT = Limit(0, MONEY, "$0 to $1 trillion")
 
 
+@functools.cache
 def limits(holder: type) -> dict[str, Limit]:
-    """The declared Limit of each field of a plan section (a dataclass), by field name."""
+    """The declared Limit of each field of a plan section (a dataclass), by field name. Read once per class:
+    resolving the type hints took most of a live-panel rerun's time when every check read them again."""
     hints = typing.get_type_hints(holder, include_extras=True)
     return {name: next(m for m in typing.get_args(tp)[1:] if isinstance(m, Limit))
             for name, tp in hints.items()
@@ -454,6 +457,12 @@ def validate_name(name: Any) -> str:
     return cleaned
 
 
+@functools.cache
+def _hints(tp: type) -> dict[str, Any]:
+    """A dataclass's resolved type hints (once per class: resolving them is slow and every load needs them)."""
+    return typing.get_type_hints(tp)
+
+
 def _build(tp: Any, value: Any, path: str) -> Any:
     """Convert JSON-like `value` into type `tp`, raising PlanFormatError that names `path`."""
     where = path or "plan"
@@ -461,7 +470,7 @@ def _build(tp: Any, value: Any, path: str) -> Any:
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise PlanFormatError(f"{where}: expected an object, got {_kind(value)}.")
-        hints = typing.get_type_hints(tp)
+        hints = _hints(tp)
         kwargs = {}
         for f in dataclasses.fields(tp):
             if f.name in value:

@@ -427,9 +427,9 @@ def registered_fields(plan: Plan, facts: pl.PilotFacts) -> dict[str, str]:
         "Power": f"{d.power:g}",
         "Looks at the data": looks_words(d.looks),
         "Secondary KPIs (Holm-adjusted)": ", ".join(k.name for k in plan.kpis
-                                                    if not k.primary and k.registered_as == "secondary"),
+                                                    if not k.primary and k.registered_as == "secondary") or "none",
         "Guardrails (must not get worse)": ", ".join(k.name for k in plan.kpis
-                                                     if not k.primary and k.registered_as == "guardrail"),
+                                                     if not k.primary and k.registered_as == "guardrail") or "none",
         "People per arm (treatment / control)": f"{arms.treated_people} / {arms.control_people}",
         "Assignment seed": str(d.seed) if d.seed else "",
         "Analysis method": d.analysis_method or (DESIGNS[chosen].analysis if chosen else ""),

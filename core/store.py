@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -138,6 +139,9 @@ def db_location(configured: str | None = None) -> str:
     value = os.environ.get("PILOT_ROI_DB") or configured or DEFAULT_DB
     setting = "PILOT_ROI_DB" if os.environ.get("PILOT_ROI_DB") else "[pilot_roi] database"
     kind = scheme_of(value)
+    if re.match(r"^\s*(host|hostaddr|dbname|user|port|password|service)\s*=", value, flags=re.IGNORECASE):
+        raise StoreError(f"{setting} looks like PostgreSQL connection keywords: write it as a URL, "
+                         "postgresql://user@host:5432/database (a password as ?password=… or in PGPASSWORD).")
     if kind and kind not in (*POSTGRES_SCHEMES, "file"):
         raise StoreError(f"{setting} is a {kind} URL, but plans are kept in a SQLite file or a PostgreSQL "
                          "database: set it to a file path such as /srv/pilot-roi/plans.db, or to a "

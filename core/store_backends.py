@@ -60,6 +60,7 @@ def scheme_of(value: str) -> str:
 
 def shown(location: str) -> str:
     """A database location as messages may show it: a URL without its password."""
+    location = re.sub(r"(password\s*=\s*)[^&\s]+", r"\1***", location, flags=re.IGNORECASE)  # query or keywords
     if not scheme_of(location):
         return location
     parts = urlsplit(location)

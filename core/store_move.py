@@ -15,11 +15,12 @@ import hashlib
 import sqlite3
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psycopg
 
 from core.store import Store, StoreError
-from core.store_backends import Connection
+from core.store_backends import POSTGRES_SCHEMES, Connection, scheme_of, shown
 
 # Tables copied as they are (their rows carry their own keys), in an order that respects what refers to what.
 KEYED = {"settings": ("key",), "plans": ("id",), "file_owners": ("sha256", "plan_id"),
@@ -112,6 +113,11 @@ def main(argv: list[str]) -> int:
               "postgresql://user@host/database URL (different from each other).", file=sys.stderr)
         return 2
     try:
+        for location in argv:  # the app's own rule: a SQLite path or a postgresql:// URL, never a stray folder
+            if scheme_of(location) not in ("", "file", *POSTGRES_SCHEMES) or "=" in location.split("/")[0]:
+                raise StoreError(f"{shown(location)} is not a SQLite file path or a postgresql:// URL.")
+        if not scheme_of(argv[0]) and not Path(argv[0].removeprefix("file://")).is_file():
+            raise StoreError(f"The source {argv[0]} does not exist: check the path of the SQLite file.")
         source, target = Store(argv[0]), Store(argv[1])
         report = move(source, target)
     except StoreError as exc:

@@ -431,3 +431,23 @@ def test_a_database_that_cannot_be_opened_is_said_with_its_cause(tmp_path, monke
     monkeypatch.setattr(Path, "mkdir", fail)
     with pytest.raises(StoreError, match=said):
         Store(tmp_path / "new-folder" / "plans.db")
+
+
+def test_passwords_in_a_url_query_or_keywords_are_never_shown_and_keywords_are_refused(monkeypatch):
+    from core.store import db_location
+    from core.store_backends import shown
+
+    assert "Secret9" not in shown("postgresql://h:1/team?user=pilot&password=Secret9")
+    monkeypatch.setenv("PILOT_ROI_DB", "host=127.0.0.1 dbname=team password=KwSecret7")
+    with pytest.raises(StoreError, match="connection keywords") as info:
+        db_location()
+    assert "KwSecret7" not in str(info.value)
+
+
+def test_the_move_command_refuses_other_urls_and_a_missing_source(tmp_path, monkeypatch, capsys):
+    from core import store_move
+
+    monkeypatch.chdir(tmp_path)
+    assert store_move.main([str(tmp_path / "nope.db"), "mysql://u:pw@h/d"]) == 1
+    assert store_move.main([str(tmp_path / "nope.db"), str(tmp_path / "target.db")]) == 1
+    assert "does not exist" in capsys.readouterr().err and not list(tmp_path.iterdir())

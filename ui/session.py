@@ -244,6 +244,8 @@ def update(change: Callable[[Plan], None], *, files: dict[str, bytes] | None = N
 
 def save_state_label() -> str:
     state = st.session_state.get("save_state")
+    if st.session_state.get("plan_gone"):
+        return "❌ not stored"
     if state == "saved":
         return f"✅ saved {st.session_state.get('saved_at', '')}"
     if state == "unsaved":
@@ -262,7 +264,8 @@ def gone_banner() -> None:
     if plan is None or not st.session_state.get("plan_gone"):
         return
     st.error(md(f"“{plan.name}” is no longer stored: it was deleted (by its owner, perhaps in another window or on "
-                "another app server), or the database was replaced. The copy open here is the last one."))
+                "another app server), or the database was replaced. The copy open here is the last one (its uploaded "
+                "files went with it: upload them again after saving)."))
     left, right = st.columns(2)
     left.button("Save it as a new plan", key="gone-copy", icon="📄", type="primary", on_click=_save_as_new_plan)
     right.button("Close it without saving", key="gone-close", icon="🗑️", on_click=close_plan)
@@ -270,7 +273,7 @@ def gone_banner() -> None:
 
 def conflict_banner() -> None:
     """Offer "reload theirs" / "save mine as a copy" while a conflict is pending."""
-    if st.session_state.get("save_state") == "error":
+    if st.session_state.get("save_state") == "error" and not st.session_state.get("plan_gone"):
         st.error(md(f"Your last change was not saved: {st.session_state.get('save_error')}"))
         left, middle, right = st.columns(3)
         left.button("Try saving again", key="error-retry", icon="🔁", on_click=save)

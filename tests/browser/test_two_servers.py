@@ -48,7 +48,8 @@ def test_two_servers_one_database(pg_url, browser, tmp_path):
         assert any(store.load_history(h.id).goals.business_improvement == "Bo's answer, through server B"
                    for h in store.history(plan.id) if h.kind == "conflict")  # Bo's work is kept aside
         bo.get_by_role("button", name="Reload theirs").click()
-        bo.get_by_test_id("stAlertContentWarning").get_by_text("Someone else saved this plan").wait_for(state="detached")
+        warning = bo.get_by_test_id("stAlertContentWarning").get_by_text("Someone else saved this plan")
+        warning.wait_for(state="detached")
         expect(bo.get_by_label(QUESTION)).to_have_count(1)  # the stale box goes when the rerun ends
         expect(bo.get_by_label(QUESTION)).to_have_value("Ana's answer, through server A")
 

@@ -163,3 +163,75 @@ def said(found: Look, *, alpha: float = 0.05) -> str:
                 "rule: continuing does not change the error rate).")
     return (f"{where}: **continue** to the next look (if the planned effect holds from here on, the final analysis "
             f"shows it with {found.conditional_power:.0%} probability).")
+
+
+def final_boundary(*, looks: int, alpha: float = 0.05) -> float:
+    """The |z| the final analysis must reach: c_K of the registered looks (a little above z₁₋α/₂ once interim
+    looks have spent some of α), or z₁₋α/₂ itself without interim looks."""
+    return boundaries(looks=looks, alpha=alpha)[-1] if looks > 1 else float(stats.norm.ppf(1 - alpha / 2))
+
+
+@dataclass(frozen=True)
+class Projection:
+    """How precise the pilot gets with more months of outcome data: the standard errors seen so far and their
+    projection to the end of the measurement window (and beyond, to say when it could know)."""
+
+    se: dict[int, float]  # months of outcome data → standard error (observed up to `seen`, projected after)
+    seen: int  # months of the measurement window with data
+    wanted: int  # months the registered window has
+    critical: float  # the final analysis's |z| (final_boundary)
+    z_power: float  # z of the registered power
+    break_even: float | None  # the effect the ROI needs (estimate units), None when the ROI is not filled in
+    proportional: bool  # True: one month seen, so information is assumed to grow in proportion to the months
+
+    def detectable(self, months: int) -> float:
+        """The smallest effect the analysis at `months` months detects with the registered power:
+        (c + z_power) · SE(months)."""
+        return (self.critical + self.z_power) * self.se[months]
+
+    def power(self, months: int, effect: float) -> float:
+        """The chance the analysis at `months` months shows `effect`: Φ(|effect| / SE − c) (the far tail, below
+        10⁻⁵ at any useful power, is left out)."""
+        return float(stats.norm.cdf(abs(effect) / self.se[months] - self.critical))
+
+    @property
+    def know_by(self) -> int | None:
+        """Months of outcome data after which the break-even effect is detectable with the registered power, or
+        None when that is beyond the projection (or there is no break-even effect)."""
+        if not self.break_even:
+            return None
+        return next((m for m in sorted(self.se) if self.detectable(m) <= abs(self.break_even)), None)
+
+
+def project(observed: dict[int, float], *, wanted: int, alpha: float = 0.05, power: float = 0.8, looks: int = 1,
+            break_even: float | None = None, horizon: int = 36, shape: dict[int, float] | None = None
+            ) -> Projection:
+    """Project the standard error of the registered analysis from the months seen to `horizon` months.
+
+    A person's outcome is the mean of their months, so its variance is a between-person part that more months do
+    not shrink plus a month-to-month part that shrinks as 1/m: Var(m) = a + b/m (a, b ≥ 0). With two or more
+    months seen, a and b are fitted to the observed variances by non-negative least squares; with one month only,
+    a = 0 (each month adds as much information as the first: an optimistic projection, said as such)."""
+    if not observed or min(observed) < 1 or any(se <= 0 for se in observed.values()):
+        raise ValueError("observed: standard errors (> 0) for one or more months of outcome data.")
+    seen = max(observed)
+    months = np.array(sorted(observed), dtype=float)
+    variances = np.array([observed[int(m)] ** 2 for m in months])
+    proportional = False
+    if len(months) >= 2:
+        a, b = _split(months, variances)
+    elif shape and len(shape) >= 2 and all(v > 0 for v in shape.values()):
+        a, b = _split(np.array(sorted(shape), dtype=float), np.array([shape[k] ** 2 for k in sorted(shape)]))
+    else:
+        a, b, proportional = 0.0, 1.0, True
+    scale = observed[seen] ** 2 / (a + b / seen)  # through the latest month seen, the firmest of them
+    a, b = a * scale, b * scale
+    se = {m: observed[m] if m in observed else float(np.sqrt(a + b / m)) for m in range(1, max(horizon, wanted) + 1)}
+    return Projection(se, seen, wanted, final_boundary(looks=looks, alpha=alpha), float(stats.norm.ppf(power)),
+                      break_even, proportional)
+
+
+def _split(months: np.ndarray, variances: np.ndarray) -> tuple[float, float]:
+    """Var(m) = a + b/m fitted by non-negative least squares: (a, b)."""
+    (a, b), _ = optimize.nnls(np.column_stack([np.ones_like(months), 1 / months]), variances)
+    return float(a), float(b)

@@ -7,7 +7,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core import charts, monitoring, outcomes, pilot, privacy, results, roi, sample_pilot, words
+from core import charts, monitoring, outcomes, pilot, privacy, results, roi, running, sample_pilot, words
 from core.words import number
 from ui import datasets, sample_run, session
 from ui.text import md
@@ -134,6 +134,14 @@ if 0 < covered < wanted:
     st.warning(md(f"The measurement window ({pilot.months_label(w.measurement)}) has data for {covered} of its "
                   f"{wanted} months: the effect below uses only those, so it is an early read, not the registered "
                   "outcome."))
+if pilot.is_monthly(joined, facts.column):
+    with st.expander("Month by month", expanded=0 < covered < wanted):
+        st.dataframe(running.monthly_health(plan, facts, joined, who), hide_index=True, width="stretch",
+                     column_config={c: st.column_config.NumberColumn(format="percent") for c in
+                                    ("drop-out treated", "drop-out control")}
+                     | {"sample-ratio p": st.column_config.NumberColumn(format="%.3f")})
+        st.caption("Each month of the measurement window: the people of each arm with a value of "
+                   f"{md(facts.column)}, the listed people without one, and that month's sample-ratio check.")
 if health.balance is not None:
     smd = float(health.balance["SMD"].iloc[0])
     verdict = "balanced" if abs(smd) <= 0.1 else "not balanced: the analysis adjusts for the baseline"
@@ -163,6 +171,18 @@ def run(plan_json: str, data_key: str, method: str):
 
     again = Plan.from_json(plan_json)
     return results.estimate(again, pilot.facts(again, joined), joined, method)
+
+
+@st.cache_data(show_spinner="Projecting when the pilot will know…", max_entries=16)
+def know_by(plan_json: str, data_key: str, method: str, seen: int):
+    """Cached like `run`: the registered analysis on the first 1…seen months, projected to the end."""
+    from core import design
+    from core.plan import Plan
+
+    again = Plan.from_json(plan_json)
+    again_facts = pilot.facts(again, joined)
+    return running.projection(again, again_facts, joined, results.arms(again, joined), method, seen=seen,
+                              break_even=design.break_even_effect(again, again_facts))
 
 
 try:
@@ -208,6 +228,15 @@ if 0 < covered < wanted and bounded and found.se > 0:  # an interim look: the re
                               planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha)
     st.info(monitoring.said(interim, alpha=plan.design.alpha))
     verdict = "Measured so far"
+    ahead = know_by(plan.to_json(), datasets.data_key(plan), method, covered)
+    if ahead is not None:
+        st.info(md(running.know_by_words(ahead, facts, unit)), icon="📅")
+elif plan.design.looks > 1 and bounded and found.se > 0:  # the final analysis after interim looks: c_K, not 1.96
+    final = monitoring.final_boundary(looks=plan.design.looks, alpha=plan.design.alpha)
+    excludes = abs(found.effect / found.se) >= final
+    verdict = (f"With {plan.design.looks - 1} registered interim look{'s' if plan.design.looks > 2 else ''} the final "
+               f"analysis needs |z| ≥ {final:.2f} (not 1.96); at |z| = {abs(found.effect / found.se):.2f} the pilot "
+               + ("shows a real change" if excludes else "cannot tell this change from chance"))
 st.markdown(md(f"{verdict} ({shown_p}; n = {found.n:,} {counted}; {found.method}).{money}"))
 for warning in found.diagnostics.get("warnings", []):
     st.warning(md(warning))

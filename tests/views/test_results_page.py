@@ -145,6 +145,21 @@ def test_an_early_read_is_judged_against_the_registered_looks_not_the_95_percent
     at = app(plan.id, "views/results.py")
     said = " ".join(texts(at, "info"))
     assert "Interim look 1 of 2" in said and "stopping early needs 3.71" in said, said
+    assert "(the end of the measurement window) the pilot can detect" in said and "break-even is" in said, said
+    months = next(df.value for df in at.dataframe if "sample-ratio p" in df.value.columns)
+    assert len(months) == 9 and list(months["status"][3:]) == ["no data yet"] * 6
+    assert (months["treated measured"][:3] >= 5).all() and months["status"][0] in ("healthy", "sample-ratio mismatch")
+
+
+def test_the_final_analysis_after_interim_looks_needs_the_last_boundary(app, db_file):
+    store = Store(db_file)
+    plan = sample_pilot(db_file)
+    plan, version = store.load(plan.id)
+    plan.design.looks = 3
+    store.save(plan, expected_version=version)
+    at = app(plan.id, "views/results.py")
+    assert not at.exception, at.exception
+    assert any("the final analysis needs |z| ≥ 1.99 (not 1.96)" in t for t in texts(at, "markdown"))
 
 
 def test_secondary_kpis_and_a_harmed_guardrail_are_shown_and_block_expand(app, db_file):

@@ -1,0 +1,151 @@
+"""A pilot while it runs (step 5 before the measurement window is complete): its health month by month, and how
+soon it can tell the break-even effect from chance.
+
+* Health by month: for each month of the measurement window, the people of each arm with a value of the primary
+  KPI, the share of the listed people without one (drop-out) and the sample-ratio check of that month (χ² against
+  the list's split, as core/results.health does for the whole window).
+* "Know by": the registered analysis is re-run on the first 1, 2, … months of outcome data seen (a copy of the plan
+  with a shorter measurement window), its standard errors projected by core.monitoring.project, and the baseline
+  months give the shape of that projection while only one month is in (the same comparison over 1, 2, … months
+  before anyone was trained).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from core import monitoring, results
+from core import pilot as pl
+from core.plan import Plan
+from core.privacy import MIN_GROUP
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from core.panel import Panel
+
+
+def standard_errors(plan: Plan, panel: Panel, method: str, months: int) -> dict[int, float]:
+    """The standard error of `method`'s estimate with the first 1…`months` months of the measurement window."""
+    found: dict[int, float] = {}
+    for m in range(1, months + 1):
+        short = Plan.from_json(plan.to_json())
+        short.pilot.measurement_months = m
+        try:
+            estimate = results.estimate(short, pl.facts(short, panel), panel, method)
+        except ValueError:
+            continue
+        if results.has_interval(estimate) and estimate.se > 0:
+            found[m] = float(estimate.se)
+    return found
+
+
+def baseline_shape(facts: pl.PilotFacts, panel: Panel, who: dict[str, str]) -> dict[int, float]:
+    """The standard error of treated minus control in person means over the first 1…k baseline months (Welch,
+    unadjusted): how the comparison sharpens with months when nothing differs yet."""
+    import numpy as np
+    import pandas as pd
+
+    w = facts.windows
+    if w is None or not pl.is_monthly(panel, facts.column):
+        return {}
+    months = panel.monthly[["employee_id", "period", facts.column]].dropna()
+    months = months[(months["period"] >= pd.Timestamp(w.baseline[0])) & (months["period"] < pd.Timestamp(w.baseline[1]))
+                    & months["employee_id"].isin(list(who))]
+    found: dict[int, float] = {}
+    for k, last in enumerate(sorted(months["period"].unique()), start=1):
+        means = months[months["period"] <= last].groupby("employee_id")[facts.column].mean()
+        arm = means.index.map(who)
+        treated, control = means[arm == pl.TREATMENT], means[arm == pl.CONTROL]
+        if min(len(treated), len(control)) < 2:
+            return {}
+        found[k] = float(np.sqrt(treated.var() / len(treated) + control.var() / len(control)))
+    return found if all(v > 0 for v in found.values()) else {}
+
+
+def projection(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, str], method: str, *,
+               seen: int, break_even: float | None) -> monitoring.Projection | None:
+    """The registered analysis's precision projected from the `seen` months of outcome data, or None when no
+    month gives a standard error."""
+    observed = standard_errors(plan, panel, method, seen)
+    if not observed or facts.windows is None:
+        return None
+    return monitoring.project(observed, wanted=pl.months_between(facts.windows.measurement), alpha=plan.design.alpha,
+                              power=plan.design.power, looks=plan.design.looks, break_even=break_even,
+                              shape=baseline_shape(facts, panel, who))
+
+
+def month_end(window_start: date, months: int) -> date:
+    """The last day of the `months`-th month from `window_start`."""
+    return pl.add_months(window_start, months) - timedelta(days=1)
+
+
+def know_by_words(found: monitoring.Projection, facts: pl.PilotFacts, unit: str) -> str:
+    """"At this rate you will know by …; by the end date the pilot can detect …, break-even is …" in plain words."""
+    from scipy import stats
+
+    start = facts.windows.measurement[0]
+    end = month_end(start, found.wanted)
+
+    def shown(effect: float) -> str:
+        pct = facts.effect_pct(effect)
+        return f"{effect:+,.3g} {unit}" + (f" ({pct:+.1f}%)" if pct is not None else "")
+
+    said = (f"By {end:%d %b %Y} (the end of the measurement window) the pilot can detect an improvement of "
+            f"{shown(found.detectable(found.wanted))} with {stats.norm.cdf(found.z_power):.0%} power")
+    if not found.break_even:
+        return said + " (fill in the ROI step to compare it with the break-even effect)."
+    said += f"; break-even is {shown(abs(found.break_even))}, detected by then with " \
+            f"{found.power(found.wanted, found.break_even):.0%} power. "
+    know = found.know_by
+    if know is None:
+        said += (f"At this rate even {max(found.se)} months of data would not detect the break-even effect: a "
+                 "longer pilot will not settle it; more people (or teams) would.")
+    elif know <= found.wanted:
+        said += f"At this rate you will know by {month_end(start, know):%d %b %Y}."
+    else:
+        said += (f"At this rate you will know by {month_end(start, know):%d %b %Y}, {know - found.wanted} "
+                 f"month{'s' if know - found.wanted > 1 else ''} after the registered window ends (extending it is a "
+                 "deviation to record).")
+    if found.proportional:
+        said += (" With one month in and no baseline months to learn from, this assumes each month adds as much as "
+                 "the first: an optimistic projection until the second month is in.")
+    return said
+
+
+def monthly_health(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, str]) -> pd.DataFrame:
+    """One row per month of the measurement window: people measured per arm, drop-out per arm (listed people with
+    no value that month) and that month's sample-ratio check. A month with fewer than MIN_GROUP people measured in
+    an arm shows no counts for it (privacy)."""
+    import pandas as pd
+    from scipy import stats
+
+    w = facts.windows
+    listed = pd.Series(who).value_counts().reindex([pl.TREATMENT, pl.CONTROL], fill_value=0)
+    months = pd.date_range(pd.Timestamp(w.measurement[0]), periods=pl.months_between(w.measurement), freq="MS")
+    frame = panel.monthly[["employee_id", "period", facts.column]].dropna() if pl.is_monthly(panel, facts.column) \
+        else None
+    rows = []
+    for month in months:
+        row: dict[str, object] = {"month": f"{month:%b %Y}"}
+        if frame is None:
+            rows.append(row)
+            continue
+        people = frame.loc[(frame["period"] == month) & frame["employee_id"].isin(list(who)), "employee_id"]
+        measured = people.map(who).value_counts().reindex(listed.index, fill_value=0)
+        if measured.sum() == 0:
+            row["status"] = "no data yet"
+        elif measured.min() < MIN_GROUP:
+            row["status"] = f"fewer than {MIN_GROUP} measured in an arm: not shown"
+        else:
+            expected = measured.sum() * listed / listed.sum()
+            p = float(stats.chisquare(measured.to_numpy(), expected.to_numpy()).pvalue)
+            row.update({"treated measured": int(measured[pl.TREATMENT]), "control measured": int(measured[pl.CONTROL]),
+                        "drop-out treated": 1 - measured[pl.TREATMENT] / listed[pl.TREATMENT],
+                        "drop-out control": 1 - measured[pl.CONTROL] / listed[pl.CONTROL],
+                        "sample-ratio p": p,
+                        "status": "sample-ratio mismatch" if p < results.SRM_ALPHA else "healthy"})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["month", "treated measured", "control measured", "drop-out treated",
+                                       "drop-out control", "sample-ratio p", "status"])

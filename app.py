@@ -19,7 +19,8 @@ navigation = st.navigation(
             st.Page("views/results.py", title="5 Results", icon="📊"),
             st.Page("views/roi.py", title="6 ROI", icon="💰"),
         ],
-        "Meeting": [st.Page("views/present.py", title="Present the ROI", icon="🖥️")],
+        "Meeting": [st.Page("views/present.py", title="Present the ROI", icon="🖥️"),
+                    st.Page("views/reviews.py", title="Reviews & sign-off", icon="🗓️")],
         "Share": [st.Page("views/export.py", title="Export", icon="📤"),
                   st.Page("views/portfolio.py", title="Portfolio", icon="🗃️")],
     }

@@ -39,6 +39,9 @@ Population = Literal["current", "joiners"]  # joiners: people hired during the p
 VarianceSource = Literal["typed", "data"]
 RoiScope = Literal["pilot", "rollout"]
 RoiMode = Literal["forecast", "observed"]
+Reading = Literal["interim", "final"]  # a living-registry value read while the pilot runs, or at its end
+Signed = Literal["preregistration", "decision"]
+SignedAs = Literal["sign-in", "typed name"]  # a signature by the sign-in identity, or a name typed without sign-in
 DateOrder = Literal["auto", "day-first", "month-first"]
 Tier = Literal["input", "output", "outcome"]
 KpiKind = Literal["learning", "business"]
@@ -119,6 +122,22 @@ class Stakeholder:
 
 
 @dataclass
+class Observation:
+    """One value of a hypothesis read from the pilot (the living registry): interim or final, with its interval,
+    the months of outcome data behind it and who reviewed it."""
+
+    at: str = ""  # ISO time it was recorded
+    kind: Reading = "interim"
+    words: str = ""  # as step 5 says it (improvement or % of the baseline, with the 95% interval)
+    effect: Annotated[float, ANY_NUMBER] = 0.0  # the KPI change (treated minus control, KPI units)
+    ci_low: Annotated[float, ANY_NUMBER] = 0.0
+    ci_high: Annotated[float, ANY_NUMBER] = 0.0
+    months: Annotated[int, Limit(0, 240, "0 to 240 months")] = 0
+    verdict: str = ""  # the interim look's verdict, or the final analysis's
+    reviewed_by: str = ""
+
+
+@dataclass
 class Hypothesis:
     kpi: str = ""
     direction: Direction = "increase"
@@ -126,6 +145,34 @@ class Hypothesis:
     unit: str = ""
     by_when: str = ""
     observed: float | None = None
+    observations: list[Observation] = field(default_factory=list)
+
+
+@dataclass
+class Review:
+    """A review on the plan's cadence (day 30, 60 and 90 of the pilot, then quarterly after a roll-out), with an
+    owner; once held, who held it, what was noted and the decisions still pending."""
+
+    title: str = ""
+    due: str = ""  # ISO date
+    owner: str = ""
+    held_on: str = ""  # ISO time it was held; "" until then
+    held_by: str = ""
+    notes: str = ""
+    pending: str = ""  # decisions pending after it
+
+
+@dataclass
+class SignOff:
+    """A stakeholder's signature on the pre-registration or the final decision, with what they signed (as text)
+    so that a later change shows as a deviation that needs a new signature."""
+
+    what: Signed = "preregistration"
+    name: str = ""
+    role: str = ""
+    signed_as: SignedAs = "typed name"
+    at: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -370,6 +417,8 @@ class Plan:
     results: Results = field(default_factory=Results)
     roi: RoiAssumptions = field(default_factory=RoiAssumptions)
     scenarios: list[Scenario] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
+    signoffs: list[SignOff] = field(default_factory=list)
     migration_notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

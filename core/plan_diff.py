@@ -24,15 +24,17 @@ LABELS = {
     "roi.mode": "ROI basis",
     "roi.scope": "ROI scope",
     "data.sources": "data files",
+    "reviews": "reviews",
+    "signoffs": "sign-offs",
 }
 SHARES = {f"roi.{n}" for n in ("adoption", "contribution_margin", "attribution", "confidence", "monthly_decay",
                                 "discount_rate")} | {"design.alpha", "design.power", "design.attrition"}
 SUMMARISED = ("design.assignment", "results.observed", "design.preregistration", "data.sources", "scenarios",
-              "migration_notes")
+              "migration_notes", "reviews", "signoffs")
 
 
 def _flat(value: Any, path: str = "") -> dict[str, Any]:
-    if any(path == s for s in SUMMARISED):
+    if any(path == s for s in SUMMARISED) or path.endswith(".observations"):
         return {path: value}
     if isinstance(value, dict) and value and path != "pilot.eligible" and path != "results.participation":
         out: dict[str, Any] = {}
@@ -58,6 +60,10 @@ def _shown(path: str, value: Any) -> str:
         return f"{len(value):,} people" if value else "none"
     if path == "data.sources":
         return ", ".join(sorted(m.get("filename", "") for m in value.values())) if value else "none"
+    if path == "reviews":
+        return f"{len(value)} ({sum(bool(r['held_on']) for r in value)} held)" if value else "none"
+    if path == "signoffs" or path.endswith(".observations"):
+        return f"{len(value)}" if value else "none"
     if path in ("results.observed", "design.preregistration"):
         return "set" if value else "none"
     if isinstance(value, bool):

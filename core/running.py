@@ -12,12 +12,13 @@ soon it can tell the break-even effect from chance.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from core import monitoring, results
+from core import monitoring, results, reviews
 from core import pilot as pl
-from core.plan import Plan
+from core.plan import Observation, Plan
 from core.privacy import MIN_GROUP
 
 if TYPE_CHECKING:
@@ -149,3 +150,68 @@ def monthly_health(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str
         rows.append(row)
     return pd.DataFrame(rows, columns=["month", "treated measured", "control measured", "drop-out treated",
                                        "drop-out control", "sample-ratio p", "status"])
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The pilot as a review sees it: its reading for the living registry, the numbers and the health, in words."""
+
+    reading: Observation | None
+    numbers: list[str]
+    health: list[str]
+
+
+def final_verdict(plan: Plan, effect: float, se: float) -> str:
+    """The final analysis's verdict: |z| against c_K of the registered looks (z₁₋α/₂ without interim looks)."""
+    critical = monitoring.final_boundary(looks=plan.design.looks, alpha=plan.design.alpha)
+    z = abs(effect / se)
+    return (f"final analysis: |z| = {z:.2f} against {critical:.2f} — "
+            + ("a real change" if z >= critical else "not distinguishable from chance"))
+
+
+def snapshot(plan: Plan, panel: Panel | None) -> Snapshot:
+    """The registered analysis on the data so far, judged as step 5 judges it (the interim boundary while the
+    window is incomplete, c_K at the end), with the pilot's health and when it will know."""
+    from core import design
+
+    facts = pl.facts(plan, panel)
+    if panel is None or facts.windows is None or not facts.column:
+        return Snapshot(None, [], [])
+    who = results.arms(plan, panel)
+    if not who:
+        return Snapshot(None, ["nobody is in an arm yet (step 4 draws the list)"], [])
+    health = results.health(results.person_frame(plan, facts, panel, who))
+    lines = [f"{label}: {health.listed[arm]:,} listed, {health.measured[arm]:,} measured "
+             f"({health.attrition[arm]:.0%} drop-out)" for arm, label in ((pl.TREATMENT, "treated"),
+                                                                         (pl.CONTROL, "control"))]
+    if health.srm_p is not None:
+        lines.append(f"sample-ratio check p = {health.srm_p:.3f}"
+                     + (" — a mismatch: find the cause before trusting the effect" if health.srm_flag else ""))
+    if min(health.measured.values()) < MIN_GROUP:
+        return Snapshot(None, [f"fewer than {MIN_GROUP} people measured in an arm: no number yet (privacy)"], lines)
+    method = results.registered_method(plan)
+    try:
+        found = results.estimate(plan, facts, panel, method)
+    except ValueError as exc:
+        return Snapshot(None, [f"the effect cannot be estimated yet: {exc}"], lines)
+    seen, wanted = results.months_with_data(facts, panel), pl.months_between(facts.windows.measurement)
+    bounded = results.has_interval(found) and found.se > 0
+    words = (results.observed_for(plan, facts, 0, found) if plan.hypotheses
+             else f"{results.improvement(plan, found.effect):+,.3g} {facts.kpi.unit if facts.kpi else ''}")
+    numbers = [f"observed so far ({seen} of {wanted} months): {words}"]
+    if not bounded:
+        verdict = "no 95% interval with so few teams: no verdict"
+    elif 0 < seen < wanted:
+        gain = results.improvement(plan, found.effect)
+        look = monitoring.look(effect=gain, se=found.se, fraction=seen / wanted, looks=plan.design.looks,
+                               planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha)
+        verdict = monitoring.said(look, alpha=plan.design.alpha).replace("**", "")
+        ahead = projection(plan, facts, panel, who, method, seen=seen, break_even=design.break_even_effect(plan, facts))
+        if ahead is not None:
+            numbers.append(know_by_words(ahead, facts, facts.kpi.unit if facts.kpi else "KPI units"))
+    else:
+        verdict = final_verdict(plan, found.effect, found.se)
+    numbers.insert(1, verdict)
+    observed = reviews.reading(words=words, effect=found.effect, ci_low=found.ci_low, ci_high=found.ci_high,
+                               months=seen, wanted=wanted, verdict=verdict) if bounded else None
+    return Snapshot(observed, numbers, lines)

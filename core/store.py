@@ -509,8 +509,9 @@ KEEP_RECENT = 50  # autosaves kept as they are; older ones are thinned to the la
 
 def _thin(db: Connection, plan_id: str) -> None:
     """The history's retention rule. Kept for good: every rejected save (a person's work after a conflict), every
-    pre-registered (locked) version, the last KEEP_RECENT versions, and the last version of every day. Only the
-    other autosaves go — an autosave per edit kept a full copy of the plan, assignment list included, forever."""
+    pre-registered (locked) or signed version, the last KEEP_RECENT versions, and the last version of every day.
+    Only the other autosaves go — an autosave per edit kept a full copy of the plan, assignment list included,
+    forever."""
     db.execute(
         "delete from plan_history where plan_id = ? and kind = 'saved' and locked = 0 "
         "and id not in (select id from plan_history where plan_id = ? order by id desc limit ?) "
@@ -519,9 +520,10 @@ def _thin(db: Connection, plan_id: str) -> None:
 
 
 def _locked(text: str) -> bool:
-    """Whether a stored plan document was pre-registered (step 4's lock)."""
+    """Whether a stored plan document was pre-registered (step 4's lock) or signed by a stakeholder."""
     try:
-        return bool(json.loads(text).get("design", {}).get("preregistration"))
+        document = json.loads(text)
+        return bool(document.get("design", {}).get("preregistration") or document.get("signoffs"))
     except (ValueError, AttributeError):
         return False
 

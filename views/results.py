@@ -232,11 +232,8 @@ if 0 < covered < wanted and bounded and found.se > 0:  # an interim look: the re
     if ahead is not None:
         st.info(md(running.know_by_words(ahead, facts, unit)), icon="📅")
 elif plan.design.looks > 1 and bounded and found.se > 0:  # the final analysis after interim looks: c_K, not 1.96
-    final = monitoring.final_boundary(looks=plan.design.looks, alpha=plan.design.alpha)
-    excludes = abs(found.effect / found.se) >= final
-    verdict = (f"With {plan.design.looks - 1} registered interim look{'s' if plan.design.looks > 2 else ''} the final "
-               f"analysis needs |z| ≥ {final:.2f} (not 1.96); at |z| = {abs(found.effect / found.se):.2f} the pilot "
-               + ("shows a real change" if excludes else "cannot tell this change from chance"))
+    verdict = (f"With {plan.design.looks - 1} registered interim look{'s' if plan.design.looks > 2 else ''}, the "
+               + running.final_verdict(plan, found.effect, found.se))
 st.markdown(md(f"{verdict} ({shown_p}; n = {found.n:,} {counted}; {found.method}).{money}"))
 for warning in found.diagnostics.get("warnings", []):
     st.warning(md(warning))

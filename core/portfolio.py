@@ -8,12 +8,15 @@ higher median ROI, first.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
-from core import decision
+from core import decision, reviews, roi
+from core import pilot as pl
 from core.plan import Plan
 
 ORDER = {decision.EXPAND: 0, decision.UNCLEAR: 1, decision.RUN_PILOT: 2, decision.RETHINK: 3}
@@ -62,22 +65,73 @@ def table(entries: list[Entry]) -> pd.DataFrame:
     return frame.drop(columns="_order").reset_index(drop=True)
 
 
+VERSUS = ["plan", "basis", "forecast ROI", "observed ROI", "difference (points)", "forecast benefit YTD",
+          "observed benefit YTD", "reviews"]
+
+
+def versus(plan: Plan, facts: pl.PilotFacts | None, today: date) -> dict[str, object]:
+    """Plan versus actual (in the spirit of the Talent Development Reporting principles): the ROI forecast from
+    the plan's assumptions beside the ROI valued on the pilot's observed effect, and the benefit each puts in the
+    months of this calendar year up to `today` (month 0 of the benefits is the first month after the program,
+    counted from the pilot's start date). Without an observed effect the actual columns stay empty."""
+    forecast_inputs = roi.forecast_inputs(plan, facts)
+    forecast = roi.evaluate(forecast_inputs)
+    row: dict[str, object] = {"plan": plan.name, "forecast ROI": forecast.roi_pct / 100,
+                              "reviews": reviews.due_words(plan, today)}
+    observed = None
+    as_observed = dataclasses.replace(plan, roi=dataclasses.replace(plan.roi, mode="observed"))
+    if plan.results.observed is not None and not roi.observed_is_stale(as_observed):
+        observed = roi.evaluate(roi.inputs(as_observed, facts))
+        row |= {"observed ROI": observed.roi_pct / 100,
+                "difference (points)": observed.roi_pct - forecast.roi_pct}
+    row["basis"] = "observed effect (step 5)" if observed else "forecast only: no observed effect yet"
+    start = pl.start_date(plan.pilot)
+    if start is not None:
+        first = pl.add_months(start.replace(day=1), plan.roi.program_months)
+        months = [i for i in range(plan.roi.horizon_months)
+                  if date(today.year, 1, 1) <= pl.add_months(first, i) <= today]
+        row["forecast benefit YTD"] = sum(forecast.monthly_benefits[i] for i in months)
+        if observed is not None:
+            row["observed benefit YTD"] = sum(observed.monthly_benefits[i] for i in months)
+    return row
+
+
 def _share(pct: float | None) -> float | None:
     return None if pct is None else pct / 100
 
 
-def workbook_bytes(frame: pd.DataFrame) -> bytes:
-    """The portfolio as an Excel sheet, formatted as people read it (user text stays text)."""
+def workbook_bytes(frame: pd.DataFrame, versus_frame: pd.DataFrame | None = None) -> bytes:
+    """The portfolio as an Excel sheet, formatted as people read it (user text stays text), and the plan-versus-
+    actual view as a second sheet."""
     from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
 
-    from core.export import MONEY, PERCENT, put, widths
+    from core.export import MONEY, PERCENT, widths
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Portfolio"
     formats = {"cost": MONEY, "ROI (most likely)": PERCENT, "P10": PERCENT, "P50": PERCENT, "P90": PERCENT,
                "P(ROI > 0)": PERCENT, "power": PERCENT}
+    _write(ws, frame, formats)
+    ws.freeze_panes = "B2"
+    widths(ws, 32, 24, 16, 12, 14, 9, 9, 9, 11, 12, 34, 10, 9, 90)
+    if versus_frame is not None:
+        sheet = wb.create_sheet("Plan vs actual")
+        _write(sheet, versus_frame.reindex(columns=VERSUS), {
+            "forecast ROI": PERCENT, "observed ROI": PERCENT, "difference (points)": "0.0",
+            "forecast benefit YTD": MONEY, "observed benefit YTD": MONEY})
+        widths(sheet, 32, 34, 13, 13, 17, 19, 19, 60)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _write(ws, frame: pd.DataFrame, formats: dict[str, str]) -> None:
+    """A header row and one row per record; empty cells for missing values, numbers as numbers."""
+    from openpyxl.utils import get_column_letter
+
+    from core.export import put
+
     for col, name in enumerate(frame.columns, start=1):
         put(ws, f"{get_column_letter(col)}1", name, bold=True)
     for i, row in enumerate(frame.itertuples(index=False), start=2):
@@ -86,8 +140,3 @@ def workbook_bytes(frame: pd.DataFrame) -> bytes:
                 continue
             cell = f"{get_column_letter(col)}{i}"
             put(ws, cell, value if isinstance(value, str) else float(value), fmt=formats.get(name))
-    ws.freeze_panes = "B2"
-    widths(ws, 32, 24, 16, 12, 14, 9, 9, 9, 11, 12, 34, 10, 9, 90)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()

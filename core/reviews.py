@@ -23,6 +23,8 @@ QUARTERS_AFTER = 4  # quarterly reviews after the pilot (the roll-out's first ye
 def cadence(plan: Plan) -> list[Review]:
     """Reviews every 30 days of the pilot (day 30, 60, 90 for a 90-day pilot; the last on its final day), then one
     a quarter for a year after it. The owner is the primary KPI's owner, else the first stakeholder."""
+    import pandas as pd
+
     start = pl.start_date(plan.pilot)
     if start is None:
         raise ValueError("set the pilot's start date in step 4 first: the reviews are counted from it")
@@ -32,7 +34,8 @@ def cadence(plan: Plan) -> list[Review]:
     marks = sorted({*range(30, days, 30), days})
     found = [Review(f"Day {d} review", (start + timedelta(days=d)).isoformat(), owner) for d in marks]
     end = start + timedelta(days=days)
-    found += [Review(f"Quarter {q} after the pilot (roll-out review)", pl.add_months(end, 3 * q).isoformat(), owner)
+    found += [Review(f"Quarter {q} after the pilot (roll-out review)",
+                     (pd.Timestamp(end) + pd.DateOffset(months=3 * q)).date().isoformat(), owner)
               for q in range(1, QUARTERS_AFTER + 1)]
     return found
 

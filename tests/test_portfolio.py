@@ -3,6 +3,7 @@
 import io
 
 import openpyxl
+import pandas as pd
 
 from core import decision, portfolio
 from core import pilot as pl
@@ -47,3 +48,34 @@ def test_the_portfolio_sheet_reads_as_the_table():
     assert [c.value for c in ws[1]] == list(frame.columns)
     assert [ws.cell(row=i, column=1).value for i in range(2, 6)] == ["Proven", "Hopeful", "Losing", "Empty"]
     assert ws["I2"].number_format == "0.0%"  # P(ROI > 0) as a percentage
+
+
+def test_plan_versus_actual_sets_the_forecast_beside_the_observed_roi_and_this_years_benefits():
+    from datetime import date
+
+    from core import roi
+
+    plan = sales_skills()
+    plan.pilot.start = "2026-01-01"
+    plan.roi.program_months = 3
+    today = date(2026, 12, 2)
+    forecast_only = portfolio.versus(plan, pl.facts(plan, None), today)
+    assert "observed ROI" not in forecast_only and forecast_only["basis"].startswith("forecast only")
+
+    plan.results.observed = Observed(2_000.0, 100.0, 1_800.0, 2_200.0, 0.001, 240, "ANCOVA", True, "",
+                                     pl.analysis_key(plan))
+    row = portfolio.versus(plan, pl.facts(plan, None), today)
+    forecast = roi.evaluate(roi.forecast_inputs(plan))
+    # the benefits start in April (three program months after 1 Jan): April to December 1st are nine months
+    assert row["forecast benefit YTD"] == sum(forecast.monthly_benefits[:9])
+    per_month = row["observed benefit YTD"] / 9
+    assert row["observed benefit YTD"] > row["forecast benefit YTD"] and per_month > 0  # 2,000 observed vs 1,000
+    assert row["difference (points)"] == (row["observed ROI"] - row["forecast ROI"]) * 100
+    assert plan.roi.mode == "forecast"  # valued as observed without changing the plan
+
+    book = openpyxl.load_workbook(io.BytesIO(portfolio.workbook_bytes(portfolio.table(three_plans()),
+                                                                      pd.DataFrame([row]))))
+    sheet = book["Plan vs actual"]
+    header = [c.value for c in sheet[1]]
+    assert header == portfolio.VERSUS
+    assert sheet.cell(2, header.index("observed ROI") + 1).value == row["observed ROI"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
-from core import export, plan_diff
+from core import export, plan_diff, reviews
 from core.plan import PlanFormatError
-from core.store import StoreError
+from core.store import NotFoundError, StoreError
 from core.templates import TEMPLATES
 from ui import session
 from ui.text import md
@@ -66,6 +68,15 @@ def may_delete(plan_id: str) -> bool:
     return person is None or (person, "owner") in store.access(plan_id)
 
 
+def _reviews_due(plan_id: str, version: int) -> str:
+    """The plan's next review in words when it has a cadence ("" otherwise, or when it cannot be read)."""
+    try:
+        due = reviews.due_words(store.load(plan_id)[0], date.today())
+    except (NotFoundError, PlanFormatError):
+        return ""
+    return "" if due == "no cadence" else due
+
+
 show_archived = st.toggle("Show archived plans", key="show-archived")
 rows = store.list_plans(include_archived=show_archived, person=session.current_person(), admin=session.is_admin())
 st.subheader("Your plans" if rows else "No plans yet: create one above.")
@@ -77,6 +88,9 @@ for row in rows:
         marker = "▶ " if current is not None and current.id == row.id else ""
         head.markdown(f"**{marker}{md(row.name)}**" + (" · archived" if row.archived else ""))
         head.caption(f"updated {row.updated_at.replace('T', ' ')[:16]} UTC · version {row.version}")
+        due = _reviews_due(row.id, row.version)
+        if due:
+            (head.warning if due.startswith("overdue") else head.caption)(md(f"Reviews: {due}"))
         buttons = actions.columns(6)
         if buttons[0].button("Open", key=f"open-{row.id}", type="primary",
                              disabled=bool(busy) and (current is None or current.id != row.id)):

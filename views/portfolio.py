@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
-from core import charts, decision, plan_checks, portfolio, roi
+from core import charts, decision, plan_checks, portfolio, reviews, roi
 from core import pilot as pl
 from core.plan import PlanFormatError
 from core.store import NotFoundError
@@ -22,18 +24,21 @@ st.caption(
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _standing(plan_json: str, data_key: str, plan_id: str) -> tuple[decision.Standing | None, str]:
-    """One plan's standing, cached by the plan's content and its files (the same numbers as its ROI page)."""
+def _standing(plan_json: str, data_key: str, plan_id: str, today: date
+              ) -> tuple[decision.Standing | None, str, dict | None]:
+    """One plan's standing and its plan-versus-actual row, cached by the plan's content, its files and the day
+    (the same numbers as its ROI page)."""
     from core.plan import Plan
 
     plan = Plan.from_json(plan_json)
     plan.id = plan_id
     try:
-        return decision.standing(plan, pl.facts(plan, datasets.joined(plan))), ""
+        facts = pl.facts(plan, datasets.joined(plan))
+        return decision.standing(plan, facts), "", portfolio.versus(plan, facts, today)
     except (roi.InputError, ValueError) as exc:
-        return None, str(exc)
+        return None, str(exc), None
     except Exception as exc:  # noqa: BLE001 — one plan that cannot be computed must not break the view for everyone
-        return None, f"its figures cannot be computed ({type(exc).__name__}); open it to see why"
+        return None, f"its figures cannot be computed ({type(exc).__name__}); open it to see why", None
 
 
 store = session.store()
@@ -42,7 +47,8 @@ if not rows:
     st.info("No plans yet: create one on the Plans page.")
     st.stop()
 
-entries = []
+entries, versus = [], []
+today = date.today()
 with st.spinner("Computing each plan's ROI range…"):
     for row in rows:
         try:
@@ -55,8 +61,10 @@ with st.spinner("Computing each plan's ROI range…"):
                                            "corrected copy on the Plans page"))
             continue
         plan_checks.repair(plan)  # out-of-range values at their defaults, as opening the plan would
-        found, problem = _standing(plan.to_json(), datasets.data_key(plan), plan.id)
+        found, problem, row_versus = _standing(plan.to_json(), datasets.data_key(plan), plan.id, today)
         entries.append(portfolio.Entry(plan.id, plan.name, portfolio.status(plan), found, problem))
+        versus.append(row_versus or {"plan": plan.name, "basis": f"cannot say yet: {problem}",
+                                     "reviews": reviews.due_words(plan, today)})
 
 frame = portfolio.table(entries)
 counts = frame["decision"].value_counts()
@@ -100,6 +108,22 @@ with st.expander("Why each decision, and the details"):
                           f"values {row['ROI (most likely)']:,.0%}."))
 st.caption("Sorted by decision (expand, not yet clear, run the pilot, rethink), then by the chance of a gain. "
            "Click a column header to sort by it.")
-st.download_button("Download the portfolio (Excel)", portfolio.workbook_bytes(frame), file_name="portfolio.xlsx",
+st.header("Plan versus actual", anchor="versus")
+versus_frame = pd.DataFrame(versus, columns=portfolio.VERSUS)
+st.dataframe(versus_frame, hide_index=True, width="stretch", column_config={
+    "forecast ROI": st.column_config.NumberColumn(format="percent"),
+    "observed ROI": st.column_config.NumberColumn(format="percent"),
+    "difference (points)": st.column_config.NumberColumn(format="%+.0f"),
+    "forecast benefit YTD": st.column_config.NumberColumn("forecast benefit YTD ($)", format="localized"),
+    "observed benefit YTD": st.column_config.NumberColumn("observed benefit YTD ($)", format="localized"),
+    "reviews": st.column_config.TextColumn("next review", width="large")})
+st.caption(f"Each program's ROI forecast from its assumptions beside the ROI on the pilot's observed effect, and the "
+           f"benefit each puts in {today.year} so far (year to date). Reviews: what is due or overdue on each plan's "
+           "cadence (Reviews & sign-off).")
+overdue = [r["plan"] for r in versus if str(r.get("reviews", "")).startswith("overdue")]
+if overdue:
+    st.warning(md(f"Reviews overdue: {', '.join(overdue)}."))
+st.download_button("Download the portfolio (Excel)", portfolio.workbook_bytes(frame, versus_frame),
+                   file_name="portfolio.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon="📥",
                    key="portfolio-xlsx", on_click="ignore")

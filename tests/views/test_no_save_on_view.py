@@ -12,7 +12,7 @@ from core.templates import onboarding, sales_skills
 from tests.views.conftest import with_sample_data
 
 PAGES = ["views/goals.py", "views/data.py", "views/kpis.py", "views/design.py", "views/results.py", "views/roi.py",
-         "views/present.py", "views/export.py", "views/portfolio.py", "views/plans.py"]
+         "views/present.py", "views/export.py", "views/portfolio.py", "views/plans.py", "views/reviews.py"]
 
 
 def _observed(plan):

@@ -7,7 +7,7 @@ from core.templates import onboarding, sales_skills
 
 PAGES = ["views/plans.py", "views/goals.py", "views/data.py", "views/kpis.py", "views/design.py",
          "views/results.py", "views/roi.py", "views/export.py", "views/portfolio.py",
-         "views/present.py"]
+         "views/present.py", "views/reviews.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)

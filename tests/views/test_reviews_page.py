@@ -77,3 +77,29 @@ def test_an_empty_name_is_refused_and_nothing_is_signed(app, db_file):
     at.button[-1].click().run()
     assert any("a signature needs a name" in e for e in texts(at, "error"))
     assert store.load(plan.id)[0].signoffs == []
+
+
+def test_plans_and_portfolio_show_an_overdue_review_and_the_plan_versus_actual(app, db_file, downloads):
+    from core import reviews
+    from core.templates import sales_skills
+
+    store = Store(db_file)
+    plan = sales_skills()
+    plan.pilot.start = "2025-01-06"  # long past: its day-30 review is overdue
+    plan.reviews = reviews.cadence(plan)
+    plan.reviews[0].owner = "<b>Ana</b>"
+    plan, _ = store.create(plan)
+    at = app()
+    assert any("Reviews: overdue: Day 30 review (due 05 Feb 2025; owner <b>Ana</b>)" in w
+               for w in texts(at, "warning")), texts(at, "warning")
+    at = app(page="views/portfolio.py")
+    assert not at.exception, at.exception
+    versus = next(df.value for df in at.dataframe if "forecast ROI" in df.value.columns)
+    assert versus["reviews"].iloc[0].startswith("overdue: Day 30 review")
+    assert versus["basis"].iloc[0].startswith("forecast only")
+    assert any("Reviews overdue: Sales skills" in w for w in texts(at, "warning"))
+    import io
+
+    import openpyxl
+    book = openpyxl.load_workbook(io.BytesIO(downloads()["portfolio.xlsx"]))
+    assert book["Plan vs actual"]["H2"].value.startswith("overdue")

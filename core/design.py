@@ -430,6 +430,7 @@ def registered_fields(plan: Plan, facts: pl.PilotFacts) -> dict[str, str]:
                                                     if not k.primary and k.registered_as == "secondary") or "none",
         "Guardrails (must not get worse)": ", ".join(k.name for k in plan.kpis
                                                      if not k.primary and k.registered_as == "guardrail") or "none",
+        "Segments (Holm-adjusted)": ", ".join(d.segments) or "none",
         "People per arm (treatment / control)": f"{arms.treated_people} / {arms.control_people}",
         "Assignment seed": str(d.seed) if d.seed else "",
         "Analysis method": d.analysis_method or (DESIGNS[chosen].analysis if chosen else ""),

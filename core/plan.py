@@ -359,6 +359,7 @@ class DesignPlan:
     # looks at the data, the final analysis included: 1 = no interim look; more spend alpha (core/monitoring.py)
     looks: Annotated[int, Limit(1, 6, "1 to 6")] = 1
     strata: list[str] = field(default_factory=list)
+    segments: list[str] = field(default_factory=list)  # pre-registered segments for step 5 (core/segments.py)
     site: str = ""  # design "site": the value of the cluster column (the site) piloted first
     seed: Annotated[int, Limit(0, 2**31 - 1, "0 to 2,147,483,647")] = 0
     assignment: list[Assigned] = field(default_factory=list)

@@ -9,7 +9,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core import assignment, charts, design, pilot, plan_checks, privacy, sites, waves
+from core import assignment, charts, design, pilot, plan_checks, privacy, segments, sites, waves
 from core.plan import Preregistration
 from core.plan import limit as pilot_limit
 from core.words import amount, number
@@ -401,6 +401,13 @@ else:
                       setter("design", "strata", list), options=strata_options,
                       default=[s for s in d.strata if s in strata_options], disabled=locked,
                       help="Stratified randomisation: each site (or job family) gets both arms in proportion.")
+    segment_options = segments.candidates(joined, plan) if joined is not None else []
+    if segment_options:
+        widgets.bound(st.multiselect, "Segments to report the effect by (pre-registered)", "design.segments",
+                      setter("design", "segments", list), options=segment_options,
+                      default=[s for s in d.segments if s in segment_options], disabled=locked,
+                      help="Step 5 shows the effect in each level of these, Holm-adjusted across all of them, and "
+                           "whether it differs between levels. Any other segment is labelled exploratory there.")
     SIZES = {"planned": "The planned arms", "everyone": "Everyone eligible, in the planned ratio"}
     g1, g2, g3 = st.columns([2, 1, 1])
     if d.design == "waves":

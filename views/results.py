@@ -7,7 +7,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core import charts, monitoring, outcomes, pilot, privacy, results, roi, running, sample_pilot, words
+from core import charts, monitoring, outcomes, pilot, privacy, results, roi, running, sample_pilot, segments, words
 from core.words import number
 from ui import datasets, sample_run, session
 from ui.text import md
@@ -294,6 +294,48 @@ if registered_outcomes:
     for name in outcomes.harmed(registered_outcomes):
         st.error(md(f"The pilot made the guardrail “{name}” worse: expanding would carry that harm (the decision "
                     "says “not yet clear” while it stands)."))
+
+# -- segments ---------------------------------------------------------------------------------------------------
+@st.cache_data(show_spinner="Estimating the effect by segment…", max_entries=16)
+def by_segment(plan_json: str, data_key: str, names: tuple[str, ...], registered: bool) -> list[segments.Segment]:
+    from core.plan import Plan
+
+    return segments.estimate(Plan.from_json(plan_json), joined, list(names), registered=registered)
+
+
+def show_segments(found: list[segments.Segment]) -> None:
+    for seg in found:
+        st.markdown(md(f"**{seg.name}**"))
+        st.dataframe(seg.rows if seg.registered else seg.rows.drop(columns="adjusted p (Holm)"), hide_index=True,
+                     width="stretch", column_config={c: st.column_config.NumberColumn(format="%.3f")
+                                                     for c in ("p", "adjusted p (Holm)")}
+                     | {c: st.column_config.NumberColumn(format="localized")
+                        for c in ("improvement", "95% CI low", "95% CI high")})
+        if seg.differs_p is not None:
+            adjusted = (f", {words.p_value(seg.differs_adjusted)} after Holm across the segments"
+                        if seg.differs_adjusted is not None else "")
+            st.caption(md(f"Does the effect differ between the levels of {seg.name}? Interaction test "
+                          f"{words.p_value(seg.differs_p)}{adjusted}."))
+
+
+segment_options = segments.candidates(joined, plan)
+if segment_options:
+    st.header("By segment", anchor="segments")
+    st.caption(f"The registered outcome compared within each level (baseline-adjusted), in {md(unit)} of "
+               "improvement. Levels with fewer than 5 people in an arm show nothing, not even their name.")
+    chosen = [s for s in plan.design.segments if s in segment_options]
+    if chosen:
+        show_segments(by_segment(plan.to_json(), datasets.data_key(plan), tuple(chosen), True))
+        st.caption("Pre-registered: the p-values are Holm-adjusted across every level of every registered segment.")
+    else:
+        st.caption("No segments were pre-registered (step 4).")
+    others = [s for s in segment_options if s not in chosen]
+    explore = st.selectbox("Explore another segment", ["—", *others], key=session.key("results.explore"),
+                           help="Not pre-registered: exploratory, a question for the next pilot, not a finding.")
+    if explore != "—":
+        st.warning(md(f"Exploratory: {explore} was not pre-registered. Looking through segments until one shows "
+                      "an effect finds one by chance; treat what follows as a question for the next pilot."))
+        show_segments(by_segment(plan.to_json(), datasets.data_key(plan), (explore,), False))
 
 # -- success cases and mediation --------------------------------------------------------------------------------
 with st.expander("Success cases to interview (Brinkerhoff)"):

@@ -185,3 +185,20 @@ def test_secondary_kpis_and_a_harmed_guardrail_are_shown_and_block_expand(app, d
     assert saved.results.observed.harmed_guardrails == ["Deal size read the wrong way"]
     facts = pilot.facts(saved, datasets.joined(saved))
     assert decision.standing(saved, facts, draws=2000).decision != decision.EXPAND
+
+
+def test_registered_segments_are_shown_holm_adjusted_and_another_is_labelled_exploratory(app, db_file):
+    store = Store(db_file)
+    plan = sample_pilot(db_file)
+    plan, version = store.load(plan.id)
+    plan.design.segments = ["tenure band", "site"]
+    store.save(plan, expected_version=version)
+    at = app(plan.id, "views/results.py")
+    assert not at.exception, at.exception
+    tables = [df.value for df in at.dataframe if "adjusted p (Holm)" in df.value.columns]
+    assert len(tables) == 2 and (tables[0]["treated"].dropna() >= 5).all()
+    assert any("not shown" in level for level in tables[1]["level"])
+    explore = next(s for s in at.selectbox if s.label == "Explore another segment")
+    explore.set_value("job_family").run()
+    assert any("Exploratory: job_family was not pre-registered" in w for w in texts(at, "warning"))
+    assert any("level" in df.value.columns and "adjusted p (Holm)" not in df.value.columns for df in at.dataframe)

@@ -32,7 +32,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core import __version__, design, results, roi, sample_pilot, sensitivity
+from core import __version__, design, results, reviews, roi, sample_pilot, sensitivity, signoff
 from core import pilot as pl
 from core.plan import GOAL_QUESTIONS, Plan
 
@@ -443,6 +443,23 @@ def goals_sheet(ws: Worksheet, plan: Plan, facts: pl.PilotFacts) -> None:
                               strict=True):
             if value is not None:
                 put(ws, f"{col}{i}", value)
+    row += len(plan.hypotheses) + 3
+    readings = [r for r in reviews.registry_rows(plan) if r["read"] != "—"]
+    signatures = [s.words() for s in signoff.standings(plan, facts)]
+    for title, records in (("Hypothesis registry: every value read at a review", readings),
+                           ("Reviews", [{"review": r.title, "due": r.due, "owner": r.owner, "held": r.held_on,
+                                         "held by": r.held_by, "notes": r.notes, "decisions pending": r.pending}
+                                        for r in plan.reviews]),
+                           ("Sign-offs", [{"signature": words} for words in signatures])):
+        if not records:
+            continue
+        put(ws, f"A{row}", title, bold=True)
+        for col, label in zip("ABCDEFG", records[0], strict=False):
+            put(ws, f"{col}{row + 1}", label, bold=True)
+        for i, record in enumerate(records, start=row + 2):
+            for col, value in zip("ABCDEFG", record.values(), strict=False):
+                put(ws, f"{col}{i}", value)
+        row += len(records) + 3
     widths(ws, 48, 60, 30, 12, 24, 12)
 
 

@@ -308,3 +308,22 @@ def test_cached_values_are_written_with_and_without_lxml():
     assert len(found["True"]) > 480
     assert all(value is not None for sheet, _, value in found["True"] if sheet == "Summary")
     assert sum(value is not None for _, _, value in found["True"]) >= 400  # the rest: "" (no payback that month)
+
+
+def test_the_goals_sheet_keeps_the_registry_readings_reviews_and_signatures_as_text():
+    from core import pilot as pl
+    from core import reviews, signoff
+
+    plan = sales_skills()
+    plan.pilot.start = "2026-07-01"
+    plan.reviews = reviews.cadence(plan)
+    plan.reviews[0].owner = HOSTILE[0]
+    reading = reviews.reading(words="+900 $ per deal (95% CI 300 to 1,500)", effect=900, ci_low=300, ci_high=1500,
+                              months=1, wanted=3, verdict="continue")
+    reviews.hold(plan, 0, by="Ana", notes=HOSTILE[4], pending="extend?", reading=reading)
+    signoff.sign(plan, pl.facts(plan, None), "decision", name="Fay", role="Finance", signed_in=False)
+    ws = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(plan)))["Goals"]
+    cells = {cell.value: cell for row in ws.iter_rows() for cell in row if cell.value is not None}
+    assert "+900 $ per deal (95% CI 300 to 1,500)" in cells and "Day 30 review" in cells
+    assert cells[HOSTILE[0]].data_type == "s"
+    assert any(isinstance(v, str) and v.startswith("Fay (Finance) signed the final decision") for v in cells)

@@ -7,7 +7,20 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core import charts, monitoring, outcomes, pilot, privacy, results, roi, running, sample_pilot, segments, words
+from core import (
+    charts,
+    monitoring,
+    outcomes,
+    pilot,
+    privacy,
+    results,
+    reviews,
+    roi,
+    running,
+    sample_pilot,
+    segments,
+    words,
+)
 from core.words import number
 from ui import datasets, sample_run, session
 from ui.text import md
@@ -400,6 +413,10 @@ if rows:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 else:
     st.caption("No hypotheses in the registry (step 1).")
+readings = [r for r in reviews.registry_rows(plan) if r["read"] != "—"]
+if readings:
+    st.markdown("**Read at each review** (the living registry: Reviews & sign-off)")
+    st.dataframe(pd.DataFrame(readings), hide_index=True, width="stretch")
 
 saved = plan.results.observed
 same = saved is not None and abs(saved.effect - found.effect) < 1e-12 and saved.method == found.method

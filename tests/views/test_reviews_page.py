@@ -46,6 +46,9 @@ def test_a_review_cycle_on_the_running_sample_pilot(app, db_file, downloads):
     assert "Day 30 review" in html and "held " in html and "The numbers so far" in html and "Pilot health" in html
     assert "Sponsor saw the interim number." in html and "Interim look 1 of 2" in html
     assert next(v for k, v in files.items() if k.endswith(".pdf")).startswith(b"%PDF")
+    step5 = app(plan.id, "views/results.py")  # step 5 shows the same reading
+    kept = next(df.value for df in step5.dataframe if "reviewed by" in df.value.columns)
+    assert kept["observed"].iloc[0] == reading.words and kept["reviewed by"].iloc[0] == "Ana (L&D) (typed name)"
 
 
 def test_a_signature_becomes_a_deviation_when_an_assumption_changes(app, db_file):

@@ -71,7 +71,7 @@ def due_words(plan: Plan, today: date) -> str:
     owner = f"; owner {upcoming.owner}" if upcoming.owner else ""
     more = f" and {late - 1} more" if late > 1 else ""
     label = {"overdue": "overdue", "due": "due", "upcoming": "next"}[state]
-    return f"{label}: {upcoming.title} (due {_shown(upcoming.due)}{owner}){more if state == 'overdue' else ''}"
+    return f"{label}: {upcoming.title} (due {shown_day(upcoming.due)}{owner}){more if state == 'overdue' else ''}"
 
 
 def hold(plan: Plan, index: int, *, by: str, notes: str, pending: str, reading: Observation | None) -> None:
@@ -98,7 +98,7 @@ def registry_rows(plan: Plan) -> list[dict[str, str]]:
         assumed = f"{h.assumed_size:g} {h.unit}".strip() if h.assumed_size is not None else "—"
         for o in h.observations or [None]:
             rows.append({"hypothesis": f"{h.kpi} {h.direction}", "assumed": assumed,
-                         "read": "—" if o is None else f"{o.kind}, {_shown(o.at)} ({o.months} months of data)",
+                         "read": "—" if o is None else f"{o.kind}, {shown_day(o.at)} ({o.months} months of data)",
                          "observed": "not read yet" if o is None else o.words,
                          "verdict": "" if o is None else o.verdict,
                          "reviewed by": "" if o is None else o.reviewed_by})
@@ -119,10 +119,10 @@ def report(plan: Plan, review: Review, *, changes: list[str], numbers: list[str]
     pilot's health, the sign-offs and the decisions pending."""
     held = [r for r in plan.reviews if r.held_on and r is not review]
     last = max(held, key=lambda r: r.held_on) if held else None
-    since = f"since the {last.title.lower()} ({_shown(last.held_on)})" if last else "since the plan was made"
+    since = f"since the {last.title.lower()} ({shown_day(last.held_on)})" if last else "since the plan was made"
     owner = f"owner {review.owner}" if review.owner else "no owner named"
-    when = (f"held {_shown(review.held_on)} by {review.held_by}" if review.held_on
-            else f"due {_shown(review.due)} ({status(review, today)})")
+    when = (f"held {shown_day(review.held_on)} by {review.held_by}" if review.held_on
+            else f"due {shown_day(review.due)} ({status(review, today)})")
     sections = [
         (f"What changed {since}", changes or ["nothing in the plan"]),
         ("The numbers so far", numbers or ["no outcome data yet"]),
@@ -183,6 +183,7 @@ def _day(value: str) -> date | None:
         return None
 
 
-def _shown(value: str) -> str:
+def shown_day(value: str) -> str:
+    """An ISO date or time as "31 Jul 2026" (the text itself when it is not one)."""
     day = _day(value)
     return f"{day:%d %b %Y}" if day else (value or "—")

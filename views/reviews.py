@@ -87,15 +87,15 @@ if plan.reviews:
     st.header("Hold a review", anchor="hold")
     st.markdown("**The numbers so far**")
     for line in now.numbers or ["No outcome data yet (step 5 reads it once the measurement window has data)."]:
-        st.markdown(md(f"- {line}"))
+        st.markdown("- " + md(line))
     if now.health:
         st.markdown("**Pilot health**")
         for line in now.health:
-            st.markdown(md(f"- {line}"))
+            st.markdown("- " + md(line))
 if waiting:
     with st.form(session.key("reviews.hold"), clear_on_submit=True):
         index = st.selectbox("Review", waiting, format_func=lambda i: f"{plan.reviews[i].title} (due "
-                             f"{plan.reviews[i].due}, {reviews.status(plan.reviews[i], today)})")
+                             f"{reviews.shown_day(plan.reviews[i].due)}, {reviews.status(plan.reviews[i], today)})")
         by = person or st.text_input("Held by (your name)", help="Without sign-in, a typed name is recorded as such.")
         notes = st.text_area("Notes (what was discussed)")
         pending = st.text_area("Decisions pending")

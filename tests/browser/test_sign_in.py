@@ -143,3 +143,19 @@ def test_stop_sharing_takes_effect_on_the_collaborators_next_action(signed_in_ap
     ana.goto(f"{signed_in_app}/goals?plan={plan_id}")
     ana.get_by_label("Which improvement matters most to the business?").wait_for()
     assert ana.get_by_label("Which improvement matters most to the business?").input_value() == ""
+
+
+def test_a_signature_is_the_sign_in_identity(signed_in_app, browser, tmp_path):
+    from core.store import Store
+
+    page, _ = two_people(browser)
+    plan_id = create_plan(page, signed_in_app, "fay@example.com", "Signed plan")
+    page.goto(f"{signed_in_app}/reviews?plan={plan_id}")
+    page.get_by_text(re.compile("Signing as fay\u200b?@example.com")).wait_for(timeout=60_000)
+    assert page.get_by_role("textbox", name="Your name", exact=True).count() == 0  # the identity, not a typed name
+    page.get_by_text("the final decision (step 6)", exact=True).click()
+    page.get_by_role("textbox", name="Your role").fill("Finance")
+    page.get_by_role("button", name="Sign", exact=True).click()
+    page.get_by_text(re.compile(r"signed the final decision .*\(signed in\); it still holds")).wait_for()
+    signed = Store(tmp_path / "plans.db").load(plan_id)[0].signoffs[0]
+    assert (signed.name, signed.signed_as, signed.role) == ("fay@example.com", "sign-in", "Finance")

@@ -113,18 +113,29 @@ class Report:
     sections: list[tuple[str, list[str]]]
 
 
+def previous(plan: Plan, review: Review) -> Review | None:
+    """The last review held before `review` (before now, when `review` is not held yet)."""
+    cutoff = review.held_on or "9999"
+    held = [r for r in plan.reviews if r.held_on and r is not review and r.held_on < cutoff]
+    return max(held, key=lambda r: r.held_on) if held else None
+
+
 def report(plan: Plan, review: Review, *, changes: list[str], numbers: list[str], health: list[str],
            signatures: list[str], today: date) -> Report:
-    """One page for the review: what changed since the last one, the interim numbers with their boundary, the
-    pilot's health, the sign-offs and the decisions pending."""
-    held = [r for r in plan.reviews if r.held_on and r is not review]
-    last = max(held, key=lambda r: r.held_on) if held else None
-    since = f"since the {last.title.lower()} ({shown_day(last.held_on)})" if last else "since the plan was made"
+    """One page for the review: what changed since the last one held before it (`changes`: the plan then against
+    now, from the history), or since the pre-registration at the first review (its deviations), the interim
+    numbers with their boundary, the pilot's health, the sign-offs and the decisions pending."""
+    last = previous(plan, review)
+    since = (f"since the {last.title.lower()} ({shown_day(last.held_on)})" if last
+             else f"since the pre-registration ({shown_day(plan.design.preregistration.locked_at)})"
+             if plan.design.preregistration else "")
     owner = f"owner {review.owner}" if review.owner else "no owner named"
     when = (f"held {shown_day(review.held_on)} by {review.held_by}" if review.held_on
             else f"due {shown_day(review.due)} ({status(review, today)})")
     sections = [
-        (f"What changed {since}", changes or ["nothing in the plan"]),
+        (f"What changed {since}" if since else "What changed",
+         changes or (["nothing in the plan"] if since else ["the first review, with no pre-registration to compare "
+                                                             "with: lock it in step 4"])),
         ("The numbers so far", numbers or ["no outcome data yet"]),
         ("Pilot health", health or ["no monthly data yet"]),
         ("Sign-offs", signatures or ["none yet"]),

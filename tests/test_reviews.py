@@ -108,3 +108,21 @@ def test_the_preregistration_is_signed_only_once_locked_and_a_later_edit_is_a_de
     assert signoff.standings(plan, pl.facts(plan, None))[0].changed == ["Effect to detect"]
     with pytest.raises(ValueError, match="needs a name"):
         signoff.sign(plan, facts, "decision", name="  ", role="", signed_in=False)
+
+
+def test_the_report_compares_with_the_review_before_it_or_else_the_preregistration():
+    plan = _plan()
+    plan.reviews = reviews.cadence(plan)
+    first = reviews.report(plan, plan.reviews[0], changes=[], numbers=[], health=[], signatures=[],
+                           today=date(2026, 7, 30))
+    assert first.sections[0] == ("What changed", ["the first review, with no pre-registration to compare with: "
+                                                  "lock it in step 4"])
+    reviews.hold(plan, 0, by="Ana", notes="", pending="", reading=None)
+    plan.reviews[0].held_on = "2026-07-31T09:00:00+00:00"
+    second = reviews.report(plan, plan.reviews[1], changes=["effect to detect 1,000 → 1,125"], numbers=[],
+                            health=[], signatures=[], today=date(2026, 8, 30))
+    assert second.sections[0] == ("What changed since the day 30 review (31 Jul 2026)",
+                                  ["effect to detect 1,000 → 1,125"])
+    again = reviews.report(plan, plan.reviews[0], changes=[], numbers=[], health=[], signatures=[],
+                           today=date(2026, 8, 30))
+    assert again.sections[0][0] == "What changed"  # nothing was held before the first review

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core import pilot, plan_diff, reviews, running, signoff
+from core import design, pilot, plan_diff, reviews, running, signoff
 from core.store import NotFoundError
 from ui import datasets, session
 from ui.text import md
@@ -117,15 +117,18 @@ if plan.reviews:
                           index=waiting[0] if waiting else len(plan.reviews) - 1,
                           format_func=lambda i: plan.reviews[i].title)
     review = plan.reviews[chosen]
-    held = [r.held_on for r in plan.reviews if r.held_on and r is not review]
+    last = reviews.previous(plan, review)
     changes: list[str] = []
-    if held:  # the plan as it was at the last review, from the history
-        entries = [h for h in session.store().history(plan.id) if h.saved_at <= max(held) and h.kind == "saved"]
+    if last is not None:  # the plan as it was when the last review was held, from the history
+        entries = [h for h in session.store().history(plan.id) if h.saved_at <= last.held_on and h.kind == "saved"]
         try:
             before = session.store().load_history(entries[0].id) if entries else None
         except NotFoundError:
             before = None
         changes = plan_diff.changes(before, plan, limit=10) if before is not None else []
+    elif plan.design.preregistration is not None:
+        changes = [f"{name}: {registered or '—'} → {now or '—'}" for name, registered, now in
+                   design.deviations(plan, facts)]
     signatures = [s.words() for s in signoff.standings(plan, facts)]
     found = reviews.report(plan, review, changes=changes, numbers=now.numbers, health=now.health,
                            signatures=signatures, today=today)

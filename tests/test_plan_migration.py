@@ -47,7 +47,8 @@ def test_nothing_typed_is_lost(key):
     for k in old["kpis"]:
         assert any(h.kpi == k["name"] and h.assumed_size == k["expected_effect_pct"] for h in plan.hypotheses)
     for h in old["hypotheses"]:
-        assert any(vars(new) == h for new in plan.hypotheses)
+        assert any({k: v for k, v in vars(new).items() if k != "observations"} == h  # (readings came later)
+                   for new in plan.hypotheses)
 
 
 def test_sales_v1_becomes_a_cluster_rct_of_its_typed_people():

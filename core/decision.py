@@ -84,12 +84,24 @@ def standing(plan: Plan, facts: pl.PilotFacts, *, draws: int = sensitivity.DEFAU
     else:
         ci = inputs.ranges.get("effect")  # the observed effect's 95% CI, as an improvement
         decision, sentence = _observed(strength, low, high, chance, ci, result.break_even_effect, inputs.kpi_unit)
-        harmed = plan.results.observed.harmed_guardrails if plan.results.observed is not None else []
+        o = plan.results.observed
+        harmed = o.harmed_guardrails if o is not None else []
+        if o is not None and o.interim and decision in (EXPAND, RETHINK) and not (
+                decision == EXPAND and o.interim_verdict == "success"
+                or decision == RETHINK and o.interim_verdict in ("futility", "harm")):
+            decision = UNCLEAR  # an early read decides only where the registered boundary allows
+            said = {"continue": "its registered boundary says continue",
+                    "success": "its registered boundary says stop for success, but not that it pays off",
+                    "futility": "its registered boundary allows stopping for futility, not expanding",
+                    "harm": "its registered boundary says the program does harm"}.get(
+                o.interim_verdict, "no registered interim look has been reached, so an early read is no verdict")
+            sentence = (f"Not yet clear: an interim read at {o.months} of {o.of_months} months, and {said}. "
+                        + words.capital(sentence.removeprefix("Expand: ").removeprefix("Rethink: ")))
         if harmed and decision == EXPAND:  # a guardrail the pilot made worse blocks "expand"
             decision = UNCLEAR
             sentence = (f"Not yet clear: the effect pays off, but the pilot made {words.join(harmed)} worse (a "
-                        "pre-registered guardrail): weigh that harm before expanding. " + sentence.removeprefix(
-                            "Expand: "))
+                        "pre-registered guardrail): weigh that harm before expanding. " + words.capital(
+                            sentence.removeprefix("Expand: ")))
     return Standing(result.total_cost, result.roi_pct, p10, p50, p90, positive, roi.basis(plan),
                     chosen.title if chosen else "not chosen", power.planned_power, power.detects_break_even,
                     strength, decision, sentence)

@@ -305,7 +305,9 @@ def roi_participants(plan: Plan, facts: PilotFacts | None = None) -> int:
 
 def analysis_key(plan: Plan) -> str:
     """A fingerprint of what an observed effect depends on — who is in which arm, the windows, the outcome, the
-    KPI and the design — so an estimate measured on other arms is never used as if it were this plan's."""
+    KPI, the design, the data files (a later month uploaded changes the estimate) and the registered secondary
+    KPIs and guardrails — so an estimate measured on other arms or other data is never used as if it were this
+    plan's."""
     import hashlib
     import json
 
@@ -315,7 +317,10 @@ def analysis_key(plan: Plan) -> str:
     took_part = {} if plan.design.assignment else plan.results.participation  # without a list it defines the arms
     what = {"took_part": took_part, "arms": arms, "start": p.start, "outcome": p.outcome,
             "windows": [p.baseline_months, p.measurement_gap_months, p.measurement_months],
-            "kpi": kpi.column if kpi else "", "cluster": p.cluster_column, "design": plan.design.design}
+            "kpi": kpi.column if kpi else "", "cluster": p.cluster_column, "design": plan.design.design,
+            "data": sorted((kind, m.sha256, m.database, m.query) for kind, m in plan.data.sources.items()),
+            "registered": sorted((k.name, k.column, k.registered_as) for k in plan.kpis
+                                 if k.registered_as and not k.primary)}
     return hashlib.sha1(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

@@ -382,6 +382,14 @@ class Observed:
     computed_at: str = ""
     basis: str = ""  # core.pilot.analysis_key of the plan it was measured on (arms, windows, KPI)
     harmed_guardrails: list[str] = field(default_factory=list)  # registered guardrails the pilot made worse
+    months: Annotated[int, Limit(0, 240, "0 to 240 months")] = 0  # months of the measurement window with data
+    of_months: Annotated[int, Limit(0, 240, "0 to 240 months")] = 0  # months the window has (0: not recorded)
+    interim_verdict: str = ""  # an interim read: the registered look's verdict (core.monitoring.Look.verdict)
+
+    @property
+    def interim(self) -> bool:
+        """Measured before the end of the measurement window: an early read, not the registered outcome."""
+        return 0 < self.months < self.of_months
 
 
 @dataclass

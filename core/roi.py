@@ -68,7 +68,7 @@ def basis(plan: Plan) -> str:
 
 
 def observed_is_stale(plan: Plan) -> bool:
-    """The ROI asks for the observed effect, but it was measured on other arms, windows or another KPI."""
+    """The ROI asks for the observed effect, but it was measured on other arms, windows, data or another KPI."""
     from core import pilot
 
     o = plan.results.observed

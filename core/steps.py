@@ -78,8 +78,9 @@ def design_status(plan: Plan) -> Status:
 
 
 def results_status(plan: Plan) -> Status:
-    """Done once an observed effect is kept; in progress once anyone is in an arm."""
-    if plan.results.observed is not None:
+    """Done once an observed effect of the whole measurement window is kept; in progress once anyone is in an arm
+    (an interim read kept is still in progress)."""
+    if plan.results.observed is not None and not plan.results.observed.interim:
         return "done"
     return "in progress" if plan.design.assignment or plan.results.participation else "not started"
 

@@ -118,6 +118,11 @@ def amount(x: float, unit: str, digits: int | None = None) -> str:
     return f"{number(x, digits)} {unit}".strip()
 
 
+def capital(text: str) -> str:
+    """The sentence with its first letter in upper case (the rest untouched, unlike str.capitalize)."""
+    return text[:1].upper() + text[1:]
+
+
 def join(names: list[str]) -> str:
     """Names in a sentence: "A", "A and B", "A, B and C"."""
     names = [str(n) for n in names]

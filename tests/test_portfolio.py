@@ -79,3 +79,36 @@ def test_plan_versus_actual_sets_the_forecast_beside_the_observed_roi_and_this_y
     header = [c.value for c in sheet[1]]
     assert header == portfolio.VERSUS
     assert sheet.cell(2, header.index("observed ROI") + 1).value == row["observed ROI"]
+
+
+def test_an_interim_read_never_says_expand_unless_its_boundary_allows():
+    plan = sales_skills()
+    plan.design.design = "rct"
+    plan.roi.mode = "observed"
+    plan.results.observed = Observed(2_000.0, 100.0, 1_800.0, 2_200.0, 0.001, 240, "ANCOVA", True, "",
+                                     pl.analysis_key(plan), months=4, of_months=9, interim_verdict="continue")
+    found = decision.standing(plan, pl.facts(plan, None), draws=2_000)
+    assert found.decision == decision.UNCLEAR and "interim read at 4 of 9 months" in found.sentence
+    assert "boundary says continue. Even the low end" in found.sentence
+    plan.results.observed.interim_verdict = "success"
+    assert decision.standing(plan, pl.facts(plan, None), draws=2_000).decision == decision.EXPAND
+    plan.results.observed.months = 9  # the whole window: the registered outcome
+    plan.results.observed.interim_verdict = ""
+    assert decision.standing(plan, pl.facts(plan, None), draws=2_000).decision == decision.EXPAND
+
+
+def test_a_later_data_file_or_a_new_guardrail_makes_the_kept_estimate_stale():
+    from core import roi
+    from core.plan import Kpi, SourceMapping
+
+    plan = sales_skills()
+    plan.roi.mode = "observed"
+    plan.data.sources["kpis"] = SourceMapping("kpis.csv", "a" * 64)
+    plan.results.observed = Observed(2_000.0, 100.0, 1_800.0, 2_200.0, 0.001, 240, "ANCOVA", True, "",
+                                     pl.analysis_key(plan))
+    assert roi.basis(plan) == "observed"
+    plan.data.sources["kpis"] = SourceMapping("kpis.csv", "b" * 64)  # December's numbers uploaded
+    assert roi.observed_is_stale(plan) and roi.basis(plan) == "forecast"
+    plan.data.sources["kpis"] = SourceMapping("kpis.csv", "a" * 64)
+    plan.kpis.append(Kpi("Complaints", column="complaints", better="lower", registered_as="guardrail"))
+    assert roi.observed_is_stale(plan)

@@ -236,6 +236,7 @@ verdict = ("The 95% interval excludes no effect: the pilot shows a real change" 
            else "No 95% interval exists with so few teams: the pilot cannot tell this change from chance")
 shown_p = words.p_value(found.p_value)
 counted = results.counted_as(plan, method)
+interim = None
 if 0 < covered < wanted and bounded and found.se > 0:  # an interim look: the registered boundary decides, not 95%
     interim = monitoring.look(effect=gain, se=found.se, fraction=covered / wanted, looks=plan.design.looks,
                               planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha)
@@ -429,6 +430,8 @@ elif st.button("Use this observed effect in the ROI step", type="primary", key=s
     def keep(p):
         p.results.observed = results.observed(p, found, method)
         p.results.observed.harmed_guardrails = outcomes.harmed(registered_outcomes)
+        p.results.observed.months, p.results.observed.of_months = covered, wanted
+        p.results.observed.interim_verdict = interim.verdict if interim is not None and interim.number else ""
         p.roi.mode = "observed"
 
     session.update(keep)

@@ -33,11 +33,15 @@ if roi.basis(plan) == "observed":
     st.caption(f"**Observed**: the effect is the pilot's estimate, an improvement of {number(inputs.effect)} (95% CI "
                f"{interval(low, high)}); the Monte Carlo draws it from that interval. Costs and the other "
                f"assumptions are still forecasts.{beside}")
+    if o.interim:
+        st.warning(f"Interim: the effect was read at {o.months} of the measurement window's {o.of_months} months, "
+                   "not the registered outcome. The decision waits for the end of the window, or for the "
+                   "registered boundary.")
     if sample_pilot.is_simulated(plan):
         st.info(sample_pilot.label(plan), icon="🧪")
 elif roi.observed_is_stale(plan):
-    st.warning("The observed effect was measured on other arms, windows or another KPI than the plan has now, so "
-               "this page uses the forecast. Run step 5 again and use its new estimate.")
+    st.warning("The observed effect was measured on other arms, windows, data or another KPI (or guardrail) than "
+               "the plan has now, so this page uses the forecast. Open step 5 and use its new estimate.")
 else:
     st.caption("**Forecast**: every figure on this page comes from the assumptions below. Once step 5 measures the "
                "pilot's effect, you can switch to the observed effect here.")

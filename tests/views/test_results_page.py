@@ -149,6 +149,9 @@ def test_an_early_read_is_judged_against_the_registered_looks_not_the_95_percent
     months = next(df.value for df in at.dataframe if "sample-ratio p" in df.value.columns)
     assert len(months) == 9 and list(months["status"][3:]) == ["no data yet"] * 6
     assert (months["treated measured"][:3] >= 5).all() and months["status"][0] in ("healthy", "sample-ratio mismatch")
+    next(b for b in at.button if b.label == "Use this observed effect in the ROI step").click().run()
+    kept = store.load(plan.id)[0].results.observed
+    assert kept.interim and (kept.months, kept.of_months, kept.interim_verdict) == (3, 9, "success")
 
 
 def test_the_final_analysis_after_interim_looks_needs_the_last_boundary(app, db_file):

@@ -160,6 +160,8 @@ class Review:
     held_by: str = ""
     notes: str = ""
     pending: str = ""  # decisions pending after it
+    numbers: list[str] = field(default_factory=list)  # what the review saw: the numbers and health when held
+    health: list[str] = field(default_factory=list)
 
 
 @dataclass

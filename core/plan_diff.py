@@ -62,7 +62,9 @@ def _shown(path: str, value: Any) -> str:
         return ", ".join(sorted(m.get("filename", "") for m in value.values())) if value else "none"
     if path == "reviews":
         return f"{len(value)} ({sum(bool(r['held_on']) for r in value)} held)" if value else "none"
-    if path == "signoffs" or path.endswith(".observations"):
+    if path == "signoffs":
+        return f"{len(value)} (latest: {value[-1]['name']} on the {value[-1]['what']})" if value else "none"
+    if path.endswith(".observations"):
         return f"{len(value)}" if value else "none"
     if path in ("results.observed", "design.preregistration"):
         return "set" if value else "none"
@@ -85,7 +87,8 @@ def changes(before: Plan, after: Plan, *, limit: int = 4) -> list[str]:
     old, new = _flat(before.to_dict()), _flat(after.to_dict())
     found = [f"{_label(p)} {_shown(p, old.get(p))} → {_shown(p, new.get(p))}"
              for p in sorted(set(old) | set(new), key=lambda p: (p not in LABELS, p))
-             if old.get(p) != new.get(p) and p not in ("id",)]
+             if old.get(p) != new.get(p) and p not in ("id",)
+             and _shown(p, old.get(p)) != _shown(p, new.get(p))]  # "" → None is no change to a reader
     if len(found) > limit:
         found = found[:limit] + [f"and {len(found) - limit} more"]
     return found

@@ -74,11 +74,14 @@ def due_words(plan: Plan, today: date) -> str:
     return f"{label}: {upcoming.title} (due {shown_day(upcoming.due)}{owner}){more if state == 'overdue' else ''}"
 
 
-def hold(plan: Plan, index: int, *, by: str, notes: str, pending: str, reading: Observation | None) -> None:
-    """Mark review `index` held by `by` now, and keep the pilot's reading (if any) on its hypothesis."""
+def hold(plan: Plan, index: int, *, by: str, notes: str, pending: str, reading: Observation | None,
+         numbers: list[str] | None = None, health: list[str] | None = None) -> None:
+    """Mark review `index` held by `by` now, keep what it saw (`numbers`, `health`: its report stays as it was)
+    and the pilot's reading (if any) on its hypothesis."""
     review = plan.reviews[index]
     review.held_on = datetime.now(UTC).isoformat(timespec="seconds")
     review.held_by, review.notes, review.pending = by, notes, pending
+    review.numbers, review.health = list(numbers or []), list(health or [])
     if reading is not None and plan.hypotheses:
         reading.reviewed_by = by
         plan.hypotheses[0].observations.append(reading)
@@ -124,11 +127,14 @@ def report(plan: Plan, review: Review, *, changes: list[str], numbers: list[str]
            signatures: list[str], today: date) -> Report:
     """One page for the review: what changed since the last one held before it (`changes`: the plan then against
     now, from the history), or since the pre-registration at the first review (its deviations), the interim
-    numbers with their boundary, the pilot's health, the sign-offs and the decisions pending."""
+    numbers with their boundary and the pilot's health (as the review saw them once held), the sign-offs and the
+    decisions pending (with those the review before left open)."""
     last = previous(plan, review)
     since = (f"since the {last.title.lower()} ({shown_day(last.held_on)})" if last
              else f"since the pre-registration ({shown_day(plan.design.preregistration.locked_at)})"
              if plan.design.preregistration else "")
+    if review.held_on:  # a held review's report is what it saw then
+        numbers, health = review.numbers or numbers, review.health or health
     owner = f"owner {review.owner}" if review.owner else "no owner named"
     when = (f"held {shown_day(review.held_on)} by {review.held_by}" if review.held_on
             else f"due {shown_day(review.due)} ({status(review, today)})")
@@ -139,7 +145,8 @@ def report(plan: Plan, review: Review, *, changes: list[str], numbers: list[str]
         ("The numbers so far", numbers or ["no outcome data yet"]),
         ("Pilot health", health or ["no monthly data yet"]),
         ("Sign-offs", signatures or ["none yet"]),
-        ("Decisions pending", [review.pending] if review.pending else ["none recorded"]),
+        ("Decisions pending", [line for line in (review.pending, f"from the {last.title.lower()}: {last.pending}"
+                                                  if last and last.pending else "") if line] or ["none recorded"]),
     ]
     if review.notes:
         sections.insert(4, ("Notes", [review.notes]))

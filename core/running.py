@@ -152,6 +152,23 @@ def monthly_health(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str
                                        "drop-out control", "sample-ratio p", "status"])
 
 
+DROP_GAP = 0.05  # drop-out differing this much between the arms in a month is worth a look
+
+
+def month_problems(table: pd.DataFrame) -> list[str]:
+    """The months of `monthly_health` whose sample ratio or drop-out needs a look, in words (a problem in one month
+    can hide in the whole window's totals: a person measured in any month counts as measured)."""
+    found = []
+    for row in table.to_dict("records"):
+        if row.get("status") == "sample-ratio mismatch":
+            found.append(f"{row['month']}: sample-ratio mismatch (p = {row['sample-ratio p']:.4f}); drop-out "
+                         f"{row['drop-out treated']:.0%} treated, {row['drop-out control']:.0%} control")
+        elif row.get("status") == "healthy" and abs(row["drop-out treated"] - row["drop-out control"]) >= DROP_GAP:
+            found.append(f"{row['month']}: drop-out differs between the arms ({row['drop-out treated']:.0%} treated, "
+                         f"{row['drop-out control']:.0%} control)")
+    return found
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The pilot as a review sees it: its reading for the living registry, the numbers and the health, in words."""
@@ -172,11 +189,14 @@ def final_verdict(plan: Plan, effect: float, se: float) -> str:
 def snapshot(plan: Plan, panel: Panel | None) -> Snapshot:
     """The registered analysis on the data so far, judged as step 5 judges it (the interim boundary while the
     window is incomplete, c_K at the end), with the pilot's health and when it will know."""
-    from core import design
+    from core import design, sample_pilot
 
     facts = pl.facts(plan, panel)
     if panel is None or facts.windows is None or not facts.column:
         return Snapshot(None, [], [])
+    if sample_pilot.is_stale(plan):
+        return Snapshot(None, ["the simulated pilot was run for another list or other windows: no number until it "
+                               "is run again (step 4)"], [])
     who = results.arms(plan, panel)
     if not who:
         return Snapshot(None, ["nobody is in an arm yet (step 4 draws the list)"], [])
@@ -187,6 +207,8 @@ def snapshot(plan: Plan, panel: Panel | None) -> Snapshot:
     if health.srm_p is not None:
         lines.append(f"sample-ratio check p = {health.srm_p:.3f}"
                      + (" — a mismatch: find the cause before trusting the effect" if health.srm_flag else ""))
+    if pl.is_monthly(panel, facts.column):
+        lines += month_problems(monthly_health(plan, facts, panel, who))
     if min(health.measured.values()) < MIN_GROUP:
         return Snapshot(None, [f"fewer than {MIN_GROUP} people measured in an arm: no number yet (privacy)"], lines)
     method = results.registered_method(plan)
@@ -212,6 +234,8 @@ def snapshot(plan: Plan, panel: Panel | None) -> Snapshot:
     else:
         verdict = final_verdict(plan, found.effect, found.se)
     numbers.insert(1, verdict)
+    if sample_pilot.is_simulated(plan):
+        numbers.insert(0, sample_pilot.label(plan))
     observed = reviews.reading(words=words, effect=found.effect, ci_low=found.ci_low, ci_high=found.ci_high,
                                months=seen, wanted=wanted, verdict=verdict) if bounded else None
     return Snapshot(observed, numbers, lines)

@@ -126,3 +126,38 @@ def test_the_report_compares_with_the_review_before_it_or_else_the_preregistrati
     again = reviews.report(plan, plan.reviews[0], changes=[], numbers=[], health=[], signatures=[],
                            today=date(2026, 8, 30))
     assert again.sections[0][0] == "What changed"  # nothing was held before the first review
+
+
+def test_a_held_review_keeps_what_it_saw_and_hands_its_open_decisions_to_the_next():
+    plan = _plan()
+    plan.reviews = reviews.cadence(plan)
+    reviews.hold(plan, 0, by="Ana", notes="", pending="Extend to Madrid?", reading=None,
+                 numbers=["observed so far (1 of 3 months): +900"], health=["treated: 10 listed"])
+    later = reviews.report(plan, plan.reviews[0], changes=[], numbers=["observed so far (3 of 3 months): +1,000"],
+                           health=[], signatures=[], today=date(2026, 10, 1))
+    sections = dict(later.sections)
+    assert sections["The numbers so far"] == ["observed so far (1 of 3 months): +900"]
+    assert sections["Pilot health"] == ["treated: 10 listed"]
+    plan.reviews[0].held_on = "2026-07-31T09:00:00+00:00"
+    following = dict(reviews.report(plan, plan.reviews[1], changes=[], numbers=[], health=[], signatures=[],
+                                    today=date(2026, 8, 30)).sections)
+    assert following["Decisions pending"] == ["from the day 30 review: Extend to Madrid?"]
+
+
+def test_a_month_whose_arms_drift_apart_is_named():
+    import pandas as pd
+
+    from core import running
+
+    table = pd.DataFrame([
+        {"month": "Oct 2026", "drop-out treated": 0.0, "drop-out control": 0.0, "sample-ratio p": 0.9,
+         "status": "healthy"},
+        {"month": "Nov 2026", "drop-out treated": 0.0, "drop-out control": 0.33, "sample-ratio p": 1e-6,
+         "status": "sample-ratio mismatch"},
+        {"month": "Dec 2026", "drop-out treated": 0.02, "drop-out control": 0.09, "sample-ratio p": 0.2,
+         "status": "healthy"},
+        {"month": "Jan 2027", "status": "no data yet"},
+    ])
+    assert running.month_problems(table) == [
+        "Nov 2026: sample-ratio mismatch (p = 0.0000); drop-out 0% treated, 33% control",
+        "Dec 2026: drop-out differs between the arms (2% treated, 9% control)"]

@@ -148,9 +148,13 @@ if 0 < covered < wanted:
                   f"{wanted} months: the effect below uses only those, so it is an early read, not the registered "
                   "outcome."))
 if pilot.is_monthly(joined, facts.column):
+    by_month = running.monthly_health(plan, facts, joined, who)
+    for problem in running.month_problems(by_month):
+        st.warning(md(problem))
     with st.expander("Month by month", expanded=0 < covered < wanted):
-        st.dataframe(running.monthly_health(plan, facts, joined, who), hide_index=True, width="stretch",
-                     column_config={c: st.column_config.NumberColumn(format="percent") for c in
+        st.dataframe(by_month.assign(**{c: by_month[c] * 100 for c in ("drop-out treated", "drop-out control")}),
+                     hide_index=True, width="stretch",
+                     column_config={c: st.column_config.NumberColumn(format="%.0f%%") for c in
                                     ("drop-out treated", "drop-out control")}
                      | {"sample-ratio p": st.column_config.NumberColumn(format="%.3f")})
         st.caption("Each month of the measurement window: the people of each arm with a value of "

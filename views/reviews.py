@@ -105,7 +105,7 @@ if waiting:
             else:
                 who = str(by).strip() + ("" if person else " (typed name)")
                 session.update(lambda p: reviews.hold(p, index, by=who, notes=notes, pending=pending,
-                                                      reading=now.reading))
+                                                      reading=now.reading, numbers=now.numbers, health=now.health))
                 st.session_state["flash"] = ("success", f"{plan.reviews[index].title} recorded"
                                              + (" with the pilot's reading in the registry." if now.reading else "."))
                 st.rerun()
@@ -129,7 +129,8 @@ if plan.reviews:
     elif plan.design.preregistration is not None:
         changes = [f"{name}: {registered or '—'} → {now or '—'}" for name, registered, now in
                    design.deviations(plan, facts)]
-    signatures = [s.words() for s in signoff.standings(plan, facts)]
+    signatures = [s.words() for s in signoff.standings(plan, facts)
+                  if not review.held_on or s.signoff.at <= review.held_on]  # a held review's: those given by then
     found = reviews.report(plan, review, changes=changes, numbers=now.numbers, health=now.health,
                            signatures=signatures, today=today)
     stem = f"status-{plan.id[:8]}-{chosen + 1}"

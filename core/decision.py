@@ -93,7 +93,8 @@ def standing(plan: Plan, facts: pl.PilotFacts, *, draws: int = sensitivity.DEFAU
             said = {"continue": "its registered boundary says continue",
                     "success": "its registered boundary says stop for success, but not that it pays off",
                     "futility": "its registered boundary allows stopping for futility, not expanding",
-                    "harm": "its registered boundary says the program does harm"}.get(
+                    "harm": "its registered boundary says the program does harm",
+                    "between": "it falls between registered looks, so it is no verdict"}.get(
                 o.interim_verdict, "no registered interim look has been reached, so an early read is no verdict")
             sentence = (f"Not yet clear: an interim read at {o.months} of {o.of_months} months, and {said}. "
                         + words.capital(sentence.removeprefix("Expand: ").removeprefix("Rethink: ")))

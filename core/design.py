@@ -77,9 +77,26 @@ def matching_column(name: str, columns: list[str]) -> str:
 
 
 # -- power -----------------------------------------------------------------------------------------------------
+def test_alpha(plan: Plan) -> float:
+    """The level the final analysis tests at: the plan's α, or with interim looks the nominal level of the last
+    O'Brien–Fleming boundary (2 − 2Φ(c_K): about 0.046 for α = 0.05 and three looks), so the power and the
+    smallest detectable effect carry the price of looking early (Jennison & Turnbull 2000, ch. 2: the early
+    looks' small chance of stopping is left out, which errs on the safe side)."""
+    from scipy import stats
+
+    from core import monitoring
+
+    d = plan.design
+    if d.looks <= 1:
+        return d.alpha
+    two_sided = d.alpha if d.alternative == "two-sided" else min(2 * d.alpha, 0.99)
+    nominal = float(2 * stats.norm.sf(monitoring.final_boundary(looks=d.looks, alpha=two_sided)))
+    return nominal if d.alternative == "two-sided" else nominal / 2
+
+
 def _options(plan: Plan, facts: pl.PilotFacts) -> dict:
     c = facts.clusters
-    return {"alpha": plan.design.alpha, "icc": facts.variance.icc if c else 0.0,
+    return {"alpha": test_alpha(plan), "icc": facts.variance.icc if c else 0.0,
             "cluster_size": c.mean if c else 1, "cluster_cv": c.cv if c else 0.0,
             "attrition": plan.design.attrition}
 
@@ -273,7 +290,7 @@ def _placebo_site(plan: Plan, facts: pl.PilotFacts):
     if not plan.design.site or facts.clusters is None or plan.design.site not in facts.clusters.sizes:
         raise ValueError("choose the site to pilot first")
     return sites.placebo_power(facts.site_history, plan.design.site, post=plan.pilot.measurement_months,
-                               effect=plan.pilot.effect, alpha=plan.design.alpha, target=plan.design.power)
+                               effect=plan.pilot.effect, alpha=test_alpha(plan), target=plan.design.power)
 
 
 def _simulated_waves(plan: Plan, facts: pl.PilotFacts):
@@ -281,7 +298,7 @@ def _simulated_waves(plan: Plan, facts: pl.PilotFacts):
     from core import waves
 
     return waves.simulate_power(effect=plan.pilot.effect, noise=facts.monthly_noise,
-                                plan_of_months=waves.schedule(plan), alpha=plan.design.alpha,
+                                plan_of_months=waves.schedule(plan), alpha=test_alpha(plan),
                                 target=plan.design.power)
 
 

@@ -103,15 +103,20 @@ class Look:
     boundary: float  # |z| the estimate must reach at this look
     z: float
     conditional_power: float  # the chance to cross at the end if the planned effect holds from here on
-    verdict: str  # "success" | "harm" | "futility" | "continue"
+    verdict: str  # "success" | "harm" | "futility" | "continue" | "between" (a month between registered looks)
 
 
-def look(*, effect: float, se: float, fraction: float, looks: int, planned: float, alpha: float = 0.05) -> Look:
+def look(*, effect: float, se: float, fraction: float, looks: int, planned: float, alpha: float = 0.05,
+         step: float = 0.0) -> Look:
     """Judge an interim estimate (`effect` ± `se` with `fraction` of the planned information) against the
     boundaries of `looks` registered looks, equally spaced at k/looks of the information. The look is the last
     registered one the data has reached (number 0, with no boundary, before the first); the looks before it are
     taken at their planned fractions and this one at the information actually seen (Lan–DeMets: the error rate
     holds when a look comes a little late). Without registered interim looks (`looks` = 1) there is none.
+
+    With `step` (the share of the information one month adds), a look is taken in the first month that reaches
+    its planned fraction; a later month before the next look is "between" looks: shown, but judged by nothing
+    (judging it again against a lower bar would be a look the error rate did not pay for).
 
     Futility is non-binding: offered when the conditional power under `planned` (the break-even or planned
     effect, in the estimate's units) is below 10%, with the B-value drift θ = planned / (se·√fraction)
@@ -128,7 +133,9 @@ def look(*, effect: float, se: float, fraction: float, looks: int, planned: floa
     drift = abs(planned) / (se * np.sqrt(fraction)) * (1 if planned >= 0 else -1)
     b = z * np.sqrt(fraction)
     cp = float(stats.norm.sf((final - b - drift * (1 - fraction)) / np.sqrt(1 - fraction)))
-    if z >= boundary:
+    if number and step and fraction >= number / looks + step - 1e-9:
+        verdict = "between"
+    elif z >= boundary:
         verdict = "success"
     elif z <= -boundary:
         verdict = "harm"
@@ -147,10 +154,18 @@ def said(found: Look, *, alpha: float = 0.05) -> str:
                 "far likelier than 5%. Wait for the end of the measurement window (or register interim looks in "
                 "step 4 before the next pilot).")
     share = f"{found.fraction:.0%} of the measurement months"
+    chance = ("over 99%" if found.conditional_power > 0.99 else "under 1%" if found.conditional_power < 0.01
+              else f"{found.conditional_power:.0%}")
+    if found.verdict == "between":
+        return (f"An early read at {share}, between registered looks: interim look {found.number} has been taken, "
+                f"and the next comes at {(found.number + 1) / found.looks:.0%} "
+                + ("(the final analysis)" if found.number + 1 == found.looks else "")
+                + ". No verdict until then: this estimate is for information.")
     if found.number == 0:
         return (f"An early read at {share}, before the first registered look (at {1 / found.looks:.0%}): no verdict "
                 "yet; continue.")
-    where = (f"Interim look {found.number} of {found.looks - 1} ({share}): the estimate is {abs(found.z):.2f} "
+    where = (f"Interim look {found.number} of {found.looks - 1} ({share}; the final analysis is look {found.looks}): "
+             f"the estimate is {abs(found.z):.2f} "
              f"standard errors from no effect; stopping early needs {found.boundary:.2f}")
     if found.verdict == "success":
         return (f"{where}, so the pilot **may stop early for success**: the improvement is real, with the false-alarm "
@@ -159,10 +174,10 @@ def said(found: Look, *, alpha: float = 0.05) -> str:
         return f"{where}, in the wrong direction: the pilot **may stop early**, the program makes the KPI worse."
     if found.verdict == "futility":
         return (f"{where}. Even if the planned effect held from here on, the final analysis would show it with only "
-                f"{found.conditional_power:.0%} probability: the pilot **may stop for futility** (a choice, not a "
+                f"{chance} probability: the pilot **may stop for futility** (a choice, not a "
                 "rule: continuing does not change the error rate).")
     return (f"{where}: **continue** to the next look (if the planned effect holds from here on, the final analysis "
-            f"shows it with {found.conditional_power:.0%} probability).")
+            f"shows it with {chance} probability).")
 
 
 def final_boundary(*, looks: int, alpha: float = 0.05) -> float:

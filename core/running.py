@@ -226,7 +226,7 @@ def snapshot(plan: Plan, panel: Panel | None) -> Snapshot:
     elif 0 < seen < wanted:
         gain = results.improvement(plan, found.effect)
         look = monitoring.look(effect=gain, se=found.se, fraction=seen / wanted, looks=plan.design.looks,
-                               planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha)
+                               planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha, step=1 / wanted)
         verdict = monitoring.said(look, alpha=plan.design.alpha).replace("**", "")
         ahead = projection(plan, facts, panel, who, method, seen=seen, break_even=design.break_even_effect(plan, facts))
         if ahead is not None:

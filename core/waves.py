@@ -221,9 +221,12 @@ def monthly_noise(plan: Plan, panel, facts: pl.PilotFacts) -> MonthlyNoise:
 
 
 def power(plan: Plan, panel, facts: pl.PilotFacts) -> WavePower:
-    """The simulated power of the plan's waitlist at its expected effect, and its MDE at the target power."""
+    """The simulated power of the plan's waitlist at its expected effect, and its MDE at the target power (at the
+    final analysis's level: core.design.test_alpha)."""
+    from core.design import test_alpha
+
     return simulate_power(effect=plan.pilot.effect, noise=monthly_noise(plan, panel, facts),
-                          plan_of_months=schedule(plan), alpha=plan.design.alpha, target=plan.design.power)
+                          plan_of_months=schedule(plan), alpha=test_alpha(plan), target=plan.design.power)
 
 
 def how_simulated(found: WavePower, noise: MonthlyNoise, *, alpha: float = 0.05) -> str:

@@ -90,3 +90,17 @@ def test_conditional_power_is_the_chance_to_cross_at_the_end_by_simulation():
     rest = rng.normal(drift * (1 - t), np.sqrt(1 - t), size=400_000)
     final_c = monitoring.boundaries(looks=3)[-1]
     assert found.conditional_power == pytest.approx(np.mean(score_now + rest >= final_c), abs=0.004)
+
+
+def test_a_month_between_registered_looks_is_shown_but_judged_by_nothing():
+    """Nine months, three looks: month 3 is look 1, months 4 and 5 are between looks, month 6 is look 2."""
+    at = {m: monitoring.look(effect=5.0, se=1.0, fraction=m / 9, looks=3, planned=2.0, step=1 / 9) for m in (3, 4, 5, 6)}
+    assert at[3].number == 1 and at[3].verdict == "success"  # z = 5 beats 3.71
+    assert at[4].verdict == at[5].verdict == "between" and at[4].number == 1
+    assert at[6].number == 2 and at[6].verdict == "success"
+    said = monitoring.said(at[4])
+    assert "between registered looks" in said and "next comes at 67%" in said and "No verdict" in said
+    # five months, three looks: the looks fall in months 2 (0.4 ≥ 1/3) and 4 (0.8 ≥ 2/3)
+    five = [monitoring.look(effect=2.0, se=1.0, fraction=m / 5, looks=3, planned=2.0, step=1 / 5).verdict
+            for m in (1, 2, 3, 4)]
+    assert five == ["continue", "continue", "between", "continue"]

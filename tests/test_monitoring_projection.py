@@ -66,3 +66,18 @@ def test_the_final_analysis_uses_the_last_boundary_of_its_registered_looks():
 def test_no_standard_error_is_refused():
     with pytest.raises(ValueError, match="standard errors"):
         monitoring.project({}, wanted=3)
+
+
+def test_the_planned_power_pays_for_interim_looks():
+    """With three O'Brien–Fleming looks the final test is at 2 − 2Φ(1.9930) ≈ 0.0463 (gsDesign's nominal level),
+    so the planned power at the same effect falls a little, and the detectable effect grows."""
+    from core import design
+    from core import pilot as pl
+    from core.templates import sales_skills
+
+    plan = sales_skills()
+    once = design.power_summary(plan, pl.facts(plan, None))
+    plan.design.looks = 3
+    assert design.test_alpha(plan) == pytest.approx(0.0463, abs=1e-4)
+    thrice = design.power_summary(plan, pl.facts(plan, None))
+    assert thrice.planned_power < once.planned_power

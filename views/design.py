@@ -305,6 +305,10 @@ with st.expander("Test settings: significance, power, drop-out, kind of KPI"):
                   help="To show a sponsor an interim number without inflating false alarms: each look before the "
                        "end needs stronger evidence to stop early (O'Brien–Fleming boundaries), and step 5 says "
                        "stop, or continue, against them. 1 = the final analysis only.")
+    if d.looks > 1:
+        st.caption(f"With {d.looks - 1} interim look{'s' if d.looks > 2 else ''} the final analysis tests at "
+                   f"{design.test_alpha(plan):.3f} instead of {d.alpha:g}: the power and the smallest detectable "
+                   "effect below include that price of looking early.")
     KPI_TYPES = {"continuous": "A number per person (deal size, weeks, score)", "binary": "Yes/no per person (a rate)"}
     widgets.bound(st.radio, "Kind of KPI", "pilot.kpi_type", setter("pilot", "kpi_type"), options=list(KPI_TYPES),
                   format_func=KPI_TYPES.get, index=list(KPI_TYPES).index(p.kpi_type), horizontal=True)

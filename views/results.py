@@ -243,7 +243,7 @@ counted = results.counted_as(plan, method)
 interim = None
 if 0 < covered < wanted and bounded and found.se > 0:  # an interim look: the registered boundary decides, not 95%
     interim = monitoring.look(effect=gain, se=found.se, fraction=covered / wanted, looks=plan.design.looks,
-                              planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha)
+                              planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha, step=1 / wanted)
     st.info(monitoring.said(interim, alpha=plan.design.alpha))
     verdict = "Measured so far"
     ahead = know_by(plan.to_json(), datasets.data_key(plan), method, covered)

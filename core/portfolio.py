@@ -72,8 +72,8 @@ VERSUS = ["plan", "basis", "forecast ROI", "observed ROI", "difference (points)"
 def versus(plan: Plan, facts: pl.PilotFacts | None, today: date) -> dict[str, object]:
     """Plan versus actual (in the spirit of the Talent Development Reporting principles): the ROI forecast from
     the plan's assumptions beside the ROI valued on the pilot's observed effect, and the benefit each puts in the
-    months of this calendar year up to `today` (month 0 of the benefits is the first month after the program,
-    counted from the pilot's start date). Without an observed effect the actual columns stay empty."""
+    complete months of this calendar year up to `today` (month 0 of the benefits is the first month after the
+    program, counted from the pilot's start date). Without an observed effect the actual columns stay empty."""
     forecast_inputs = roi.forecast_inputs(plan, facts)
     forecast = roi.evaluate(forecast_inputs)
     row: dict[str, object] = {"plan": plan.name, "forecast ROI": forecast.roi_pct / 100,
@@ -88,12 +88,29 @@ def versus(plan: Plan, facts: pl.PilotFacts | None, today: date) -> dict[str, ob
     start = pl.start_date(plan.pilot)
     if start is not None:
         first = pl.add_months(start.replace(day=1), plan.roi.program_months)
-        months = [i for i in range(plan.roi.horizon_months)
-                  if date(today.year, 1, 1) <= pl.add_months(first, i) <= today]
+        months = [i for i in range(plan.roi.horizon_months)  # complete months only: none of December on 2 Dec
+                  if date(today.year, 1, 1) <= pl.add_months(first, i) and pl.add_months(first, i + 1) <= today]
         row["forecast benefit YTD"] = sum(forecast.monthly_benefits[i] for i in months)
         if observed is not None:
             row["observed benefit YTD"] = sum(observed.monthly_benefits[i] for i in months)
     return row
+
+
+def versus_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The plan-versus-actual table as people read it: ROI in whole percent, points signed, dollars with
+    separators, blanks where there is nothing yet (the workbook keeps the numbers)."""
+    from core.words import money
+
+    def text(value, how) -> str:
+        return "" if value is None or value != value else how(value)
+
+    shown = frame.copy()
+    for column in ("forecast ROI", "observed ROI"):
+        shown[column] = [text(v, lambda x: f"{x:,.0%}") for v in frame[column]]
+    shown["difference (points)"] = [text(v, lambda x: f"{x:+,.0f}") for v in frame["difference (points)"]]
+    for column in ("forecast benefit YTD", "observed benefit YTD"):
+        shown[column] = [text(v, money) for v in frame[column]]
+    return shown.fillna("")
 
 
 def _share(pct: float | None) -> float | None:

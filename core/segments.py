@@ -7,8 +7,9 @@ level. Honest about multiplicity:
 * the levels' p-values are Holm-adjusted across every level of every registered segment (statsmodels
   ``multipletests(method="holm")``): with seven levels, one p below 0.05 by chance alone is likely;
 * for each segment, whether the effect differs between its levels at all: the joint Wald test of the
-  treated × level interactions in OLS of outcome ~ treated × level + baseline (HC2, or cluster-robust), a
-  single test per segment (Holm across segments).
+  treated × level interactions in OLS of outcome ~ treated × level + baseline (HC2, or cluster-robust), as an F
+  test whose denominator has G − 1 degrees of freedom with G teams (statsmodels ``use_t``: with 16 teams a χ²
+  test would be far too ready to find a difference), a single test per segment (Holm across segments).
 
 A segment that was not registered can be explored, labelled exploratory: its p-values claim nothing.
 Privacy: a level with fewer than MIN_GROUP people measured in an arm shows no figure and no name (a level's name
@@ -100,6 +101,25 @@ def estimate(plan: Plan, panel: Panel, names: list[str], *, registered: bool) ->
     return out
 
 
+def shown(segment: Segment) -> pd.DataFrame:
+    """The segment's table as people read it: counts with thousands separators, the improvement and its interval
+    in the KPI's units as core.words.number writes them, p-values in words; blanks, not "None", where a level is
+    hidden. An exploratory segment has no adjusted p-values."""
+    from core.words import number, p_value
+
+    def text(value, how) -> str:
+        return "" if value is None or value != value else how(value)
+
+    table = segment.rows.copy()
+    for column in ("treated", "control"):
+        table[column] = [text(v, lambda x: f"{int(x):,}") for v in table[column]]
+    for column in ("improvement", "95% CI low", "95% CI high"):
+        table[column] = [text(v, number) for v in table[column]]
+    for column in ("p", "adjusted p (Holm)"):
+        table[column] = [text(v, lambda x: p_value(x).removeprefix("p ").removeprefix("= ")) for v in table[column]]
+    return table if segment.registered else table.drop(columns="adjusted p (Holm)")
+
+
 def _one(frame: pd.DataFrame, name: str, cluster: str | None, plan: Plan) -> tuple[pd.DataFrame, float | None]:
     import pandas as pd
 
@@ -139,11 +159,11 @@ def _differs(frame: pd.DataFrame, cluster: str | None) -> float | None:
     data = frame.assign(level=frame["level"].astype(str))
     adjust = " + baseline" if data["baseline"].notna().all() and data["baseline"].std() > 0 else ""
     model = smf.ols(f"outcome ~ treated * C(level){adjust}", data=data)
-    fit = (model.fit(cov_type="cluster", cov_kwds={"groups": data[cluster].astype(str)}) if cluster
-           else model.fit(cov_type="HC2"))
+    fit = (model.fit(cov_type="cluster", cov_kwds={"groups": data[cluster].astype(str)}, use_t=True) if cluster
+           else model.fit(cov_type="HC2", use_t=True))
     names = [n for n in fit.params.index if n.startswith("treated:")]
     if not names:
         return None
     test = fit.wald_test(np.array([[1.0 if p == n else 0.0 for p in fit.params.index] for n in names]),
-                         scalar=True)
+                         use_f=True, scalar=True)  # F with G − 1 denominator df for clusters: few teams, honest p
     return float(test.pvalue)

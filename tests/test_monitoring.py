@@ -94,7 +94,8 @@ def test_conditional_power_is_the_chance_to_cross_at_the_end_by_simulation():
 
 def test_a_month_between_registered_looks_is_shown_but_judged_by_nothing():
     """Nine months, three looks: month 3 is look 1, months 4 and 5 are between looks, month 6 is look 2."""
-    at = {m: monitoring.look(effect=5.0, se=1.0, fraction=m / 9, looks=3, planned=2.0, step=1 / 9) for m in (3, 4, 5, 6)}
+    at = {m: monitoring.look(effect=5.0, se=1.0, fraction=m / 9, looks=3, planned=2.0, step=1 / 9)
+          for m in (3, 4, 5, 6)}
     assert at[3].number == 1 and at[3].verdict == "success"  # z = 5 beats 3.71
     assert at[4].verdict == at[5].verdict == "between" and at[4].number == 1
     assert at[6].number == 2 and at[6].verdict == "success"

@@ -110,16 +110,11 @@ st.caption("Sorted by decision (expand, not yet clear, run the pilot, rethink), 
            "Click a column header to sort by it.")
 st.header("Plan versus actual", anchor="versus")
 versus_frame = pd.DataFrame(versus, columns=portfolio.VERSUS)
-st.dataframe(versus_frame, hide_index=True, width="stretch", column_config={
-    "forecast ROI": st.column_config.NumberColumn(format="percent"),
-    "observed ROI": st.column_config.NumberColumn(format="percent"),
-    "difference (points)": st.column_config.NumberColumn(format="%+.0f"),
-    "forecast benefit YTD": st.column_config.NumberColumn("forecast benefit YTD ($)", format="localized"),
-    "observed benefit YTD": st.column_config.NumberColumn("observed benefit YTD ($)", format="localized"),
-    "reviews": st.column_config.TextColumn("next review", width="large")})
+st.dataframe(portfolio.versus_shown(versus_frame), hide_index=True, width="stretch",
+             column_config={"reviews": st.column_config.TextColumn("next review", width="large")})
 st.caption(f"Each program's ROI forecast from its assumptions beside the ROI on the pilot's observed effect, and the "
-           f"benefit each puts in {today.year} so far (year to date). Reviews: what is due or overdue on each plan's "
-           "cadence (Reviews & sign-off).")
+           f"benefit each puts in the complete months of {today.year} so far (year to date). Reviews: what is due "
+           "or overdue on each plan's cadence (Reviews & sign-off).")
 overdue = [r["plan"] for r in versus if str(r.get("reviews", "")).startswith("overdue")]
 if overdue:
     st.warning(md(f"Reviews overdue: {', '.join(overdue)}."))

@@ -323,12 +323,8 @@ def by_segment(plan_json: str, data_key: str, names: tuple[str, ...], registered
 
 def show_segments(found: list[segments.Segment]) -> None:
     for seg in found:
-        st.markdown(md(f"**{seg.name}**"))
-        st.dataframe(seg.rows if seg.registered else seg.rows.drop(columns="adjusted p (Holm)"), hide_index=True,
-                     width="stretch", column_config={c: st.column_config.NumberColumn(format="%.3f")
-                                                     for c in ("p", "adjusted p (Holm)")}
-                     | {c: st.column_config.NumberColumn(format="localized")
-                        for c in ("improvement", "95% CI low", "95% CI high")})
+        st.markdown("**" + md(seg.name) + "**")
+        st.dataframe(segments.shown(seg), hide_index=True, width="stretch")
         if seg.differs_p is not None:
             adjusted = (f", {words.p_value(seg.differs_adjusted)} after Holm across the segments"
                         if seg.differs_adjusted is not None else "")

@@ -101,7 +101,7 @@ def standing(plan: Plan, facts: pl.PilotFacts, *, draws: int = sensitivity.DEFAU
         if harmed and decision == EXPAND:  # a guardrail the pilot made worse blocks "expand"
             decision = UNCLEAR
             sentence = (f"Not yet clear: the effect pays off, but the pilot made {words.join(harmed)} worse (a "
-                        "pre-registered guardrail): weigh that harm before expanding. " + words.capital(
+                        "guardrail): weigh that harm before expanding. " + words.capital(
                             sentence.removeprefix("Expand: ")))
     return Standing(result.total_cost, result.roi_pct, p10, p50, p90, positive, roi.basis(plan),
                     chosen.title if chosen else "not chosen", power.planned_power, power.detects_break_even,

@@ -22,7 +22,8 @@ QUARTERS_AFTER = 4  # quarterly reviews after the pilot (the roll-out's first ye
 
 def cadence(plan: Plan) -> list[Review]:
     """Reviews every 30 days of the pilot (day 30, 60, 90 for a 90-day pilot; the last on its final day), then one
-    a quarter for a year after it. The owner is the primary KPI's owner, else the first stakeholder."""
+    a quarter for a year after the pilot and its measurement window have ended. The owner is the primary KPI's
+    owner, else the first stakeholder."""
     import pandas as pd
 
     start = pl.start_date(plan.pilot)
@@ -33,7 +34,8 @@ def cadence(plan: Plan) -> list[Review]:
     days = plan.pilot.intervention_days
     marks = sorted({*range(30, days, 30), days})
     found = [Review(f"Day {d} review", (start + timedelta(days=d)).isoformat(), owner) for d in marks]
-    end = start + timedelta(days=days)
+    windows = pl.windows(plan.pilot)
+    end = max(start + timedelta(days=days), windows.measurement[1] - timedelta(days=1))  # after the outcome is in
     found += [Review(f"Quarter {q} after the pilot (roll-out review)",
                      (pd.Timestamp(end) + pd.DateOffset(months=3 * q)).date().isoformat(), owner)
               for q in range(1, QUARTERS_AFTER + 1)]
@@ -156,10 +158,11 @@ def report(plan: Plan, review: Review, *, changes: list[str], numbers: list[str]
 def report_html(found: Report) -> str:
     """The status report as a standalone HTML page (all text escaped)."""
     parts = "".join(f"<h2>{escape(heading)}</h2><ul>{''.join(f'<li>{escape(line)}</li>' for line in lines)}</ul>"
-                    for heading, lines in found.sections)
+                    for heading, lines in found.sections)  # li keeps the notes' line breaks (pre-wrap)
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(found.title)}</title>"
             "<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;color:#222}"
-            "h1{font-size:1.4rem}h2{font-size:1.05rem;margin-top:1.2rem}p{color:#666}</style></head><body>"
+            "h1{font-size:1.4rem}h2{font-size:1.05rem;margin-top:1.2rem}p{color:#666}li{white-space:pre-wrap}"
+            "</style></head><body>"
             f"<h1>{escape(found.title)}</h1><p>{escape(found.subtitle)}</p>{parts}</body></html>")
 
 
@@ -170,7 +173,7 @@ def report_pdf(found: Report) -> bytes:
     from core.brief import _font_files, _printable_in
 
     regular, bold = _font_files()
-    printable, _ = _printable_in(regular)
+    printable, dropped = _printable_in(regular)
     pdf = FPDF(format="A4")
     pdf.set_title(found.title)
     pdf.add_font("DejaVu", "", str(regular))
@@ -185,13 +188,21 @@ def report_pdf(found: Report) -> bytes:
         pdf.multi_cell(pdf.epw, height, printable(value), align="L", new_x="LMARGIN", new_y="NEXT")
 
     text(found.title, 15, "B", 7.5)
-    text(found.subtitle, 8, colour=100)
+    lost = any(dropped(v) for v in (found.title, *(line for _, lines in found.sections for line in lines)))
+    text(found.subtitle + (" · Characters this PDF's font cannot draw (emoji, some scripts) are shown as ?; the "
+                           "HTML report has them all." if lost else ""), 8, colour=100)
     for heading, lines in found.sections:
         pdf.ln(2)
         text(heading, 11, "B", 6)
         for line in lines:
             text(f"• {line}")
     return bytes(pdf.output())
+
+
+def due_date(value: object) -> str:
+    """A review date from the cadence editor as ISO text, or "" when it is empty or outside 2000–2100."""
+    day = _day(str(value or ""))
+    return day.isoformat() if day is not None and 2000 <= day.year <= 2100 else ""
 
 
 def _day(value: str) -> date | None:

@@ -37,8 +37,17 @@ def signed_fields(plan: Plan, facts: pl.PilotFacts, what: str) -> dict[str, str]
     return out
 
 
+def covered(plan: Plan, facts: pl.PilotFacts, what: str) -> dict[str, str]:
+    """What a new signature on `what` covers: the pre-registration as it was locked (a deviation since is not
+    signed away), or the decision's fields as they are now."""
+    if what == "preregistration" and plan.design.preregistration is not None:
+        return dict(plan.design.preregistration.registered)
+    return signed_fields(plan, facts, what)
+
+
 def sign(plan: Plan, facts: pl.PilotFacts, what: str, *, name: str, role: str, signed_in: bool) -> SignOff:
-    """Add a signature on `what` by `name` (the sign-in identity when `signed_in`, else a typed name)."""
+    """Add a signature on `what` by `name` (the sign-in identity when `signed_in`, else a typed name). The final
+    decision can be signed once its ROI can be computed."""
     name = name.strip()
     if not name:
         raise ValueError("a signature needs a name")
@@ -46,8 +55,15 @@ def sign(plan: Plan, facts: pl.PilotFacts, what: str, *, name: str, role: str, s
         raise ValueError(f"one can sign {', '.join(WHAT)}, not {what!r}")
     if what == "preregistration" and plan.design.preregistration is None:
         raise ValueError("lock the pre-registration in step 4 before signing it")
+    if what == "decision":
+        from core import roi
+
+        try:
+            roi.evaluate(roi.inputs(plan, facts))
+        except ValueError as exc:
+            raise ValueError(f"the decision cannot be signed before its ROI can be computed ({exc})") from exc
     found = SignOff(what, name, role.strip(), "sign-in" if signed_in else "typed name",
-                    datetime.now(UTC).isoformat(timespec="seconds"), signed_fields(plan, facts, what))
+                    datetime.now(UTC).isoformat(timespec="seconds"), covered(plan, facts, what))
     plan.signoffs.append(found)
     return found
 
@@ -72,7 +88,8 @@ class Standing:
 
 
 def standings(plan: Plan, facts: pl.PilotFacts) -> list[Standing]:
-    """Every signature, each with the fields changed since it was given."""
+    """Every signature, each with the fields changed since it was given (for the pre-registration: since it was
+    locked, so its deviations show)."""
     now = {what: signed_fields(plan, facts, what) for what in {s.what for s in plan.signoffs}}
     return [Standing(s, [k for k in sorted(set(s.fields) | set(now[s.what])) if s.fields.get(k) != now[s.what].get(k)])
             for s in plan.signoffs]

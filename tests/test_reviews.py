@@ -23,7 +23,8 @@ def test_the_cadence_is_day_30_60_90_then_quarterly_with_the_kpi_owner():
     found = reviews.cadence(plan)
     assert [(r.title, r.due) for r in found[:3]] == [("Day 30 review", "2026-07-31"), ("Day 60 review", "2026-08-30"),
                                                      ("Day 90 review", "2026-09-29")]
-    assert [r.due for r in found[3:]] == ["2026-12-29", "2027-03-29", "2027-06-29", "2027-09-29"]
+    # quarterly from the end of the measurement window (30 Sep), the later of it and the 90 days
+    assert [r.due for r in found[3:]] == ["2026-12-30", "2027-03-30", "2027-06-30", "2027-09-30"]
     assert {r.owner for r in found} == {"Sales director"}
 
 
@@ -161,3 +162,21 @@ def test_a_month_whose_arms_drift_apart_is_named():
     assert running.month_problems(table) == [
         "Nov 2026: sample-ratio mismatch (p = 0.0000); drop-out 0% treated, 33% control",
         "Dec 2026: drop-out differs between the arms (2% treated, 9% control)"]
+
+
+def test_a_preregistration_signature_covers_what_was_locked_and_the_decision_needs_an_roi():
+    from core import design
+
+    plan = _plan()
+    facts = pl.facts(plan, None)
+    plan.design.preregistration = Preregistration("2026-06-30T10:00:00+00:00", design.registered_fields(plan, facts))
+    plan.pilot.effect = 2 * plan.pilot.effect  # a deviation before anyone signs
+    signoff.sign(plan, facts, "preregistration", name="Sam", role="KPI owner", signed_in=False)
+    assert signoff.standings(plan, pl.facts(plan, None))[0].changed == ["Effect to detect"]
+    with pytest.raises(ValueError, match="before its ROI can be computed"):
+        signoff.sign(Plan(), pl.facts(Plan(), None), "decision", name="Fay", role="", signed_in=False)
+
+
+def test_review_dates_outside_2000_to_2100_are_refused():
+    assert reviews.due_date("2027-01-05 00:00:00") == "2027-01-05"
+    assert reviews.due_date("1900-01-01") == reviews.due_date(None) == reviews.due_date("soon") == ""

@@ -13,6 +13,7 @@ from core.store import NotFoundError
 from ui import datasets, session
 from ui.text import md
 
+NAME_CHARS, NOTE_CHARS = 120, 2_000  # a status report stays one page
 plan = session.require_plan()
 today = date.today()
 st.title("Reviews & sign-off")
@@ -46,17 +47,29 @@ else:
     def save_cadence() -> None:
         edits = st.session_state.get(editor_key, {}).get("edited_rows", {})
 
+        refused: list[str] = []
+
         def apply(p) -> None:
             for index, change in edits.items():
                 review = p.reviews[int(index)]
                 if "review" in change:
-                    review.title = str(change["review"] or "").strip() or review.title
+                    title = str(change["review"] or "").strip()[:NAME_CHARS]
+                    if title:
+                        review.title = title
+                    else:
+                        refused.append(f"a review needs a title: “{review.title}” kept")
                 if "owner" in change:
-                    review.owner = str(change["owner"] or "").strip()
-                if change.get("due"):
-                    review.due = str(change["due"])[:10]
+                    review.owner = str(change["owner"] or "").strip()[:NAME_CHARS]
+                if "due" in change:
+                    due = reviews.due_date(change["due"])
+                    if due:
+                        review.due = due
+                    else:
+                        refused.append(f"{review.title} needs a date between 2000 and 2100: {review.due} kept")
 
         session.update(apply)
+        if refused:
+            st.session_state["flash"] = ("warning", "Not changed: " + "; ".join(refused) + ".")
 
     st.data_editor(frame, key=editor_key, hide_index=True, width="stretch", on_change=save_cadence,
                    disabled=["status", "held"],
@@ -96,9 +109,10 @@ if waiting:
     with st.form(session.key("reviews.hold"), clear_on_submit=True):
         index = st.selectbox("Review", waiting, format_func=lambda i: f"{plan.reviews[i].title} (due "
                              f"{reviews.shown_day(plan.reviews[i].due)}, {reviews.status(plan.reviews[i], today)})")
-        by = person or st.text_input("Held by (your name)", help="Without sign-in, a typed name is recorded as such.")
-        notes = st.text_area("Notes (what was discussed)")
-        pending = st.text_area("Decisions pending")
+        by = person or st.text_input("Held by (your name)", max_chars=NAME_CHARS,
+                                     help="Without sign-in, a typed name is recorded as such.")
+        notes = st.text_area("Notes (what was discussed)", max_chars=NOTE_CHARS)
+        pending = st.text_area("Decisions pending", max_chars=NOTE_CHARS)
         if st.form_submit_button("Record this review", type="primary"):
             if not str(by or "").strip():
                 st.error("Say who held the review (your name).")
@@ -160,8 +174,9 @@ with st.form(session.key("reviews.sign"), clear_on_submit=True):
         st.caption(md(f"Signing as {person} (your sign-in)."))
         name = person
     else:
-        name = st.text_input("Your name", help="Without sign-in the signature is a typed name, labelled as such.")
-    role = st.text_input("Your role", placeholder="e.g. KPI owner, Finance")
+        name = st.text_input("Your name", max_chars=NAME_CHARS,
+                             help="Without sign-in the signature is a typed name, labelled as such.")
+    role = st.text_input("Your role", placeholder="e.g. KPI owner, Finance", max_chars=NAME_CHARS)
     if st.form_submit_button("Sign", type="primary"):
         try:
             session.update(lambda p: signoff.sign(p, facts, what, name=str(name or ""), role=role,

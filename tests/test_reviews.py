@@ -145,7 +145,7 @@ def test_a_held_review_keeps_what_it_saw_and_hands_its_open_decisions_to_the_nex
     assert following["Decisions pending"] == ["from the day 30 review: Extend to Madrid?"]
 
 
-def test_a_month_whose_arms_drift_apart_is_named():
+def test_a_month_whose_sample_ratio_is_off_is_named():
     import pandas as pd
 
     from core import running
@@ -155,13 +155,12 @@ def test_a_month_whose_arms_drift_apart_is_named():
          "status": "healthy"},
         {"month": "Nov 2026", "drop-out treated": 0.0, "drop-out control": 0.33, "sample-ratio p": 1e-6,
          "status": "sample-ratio mismatch"},
-        {"month": "Dec 2026", "drop-out treated": 0.02, "drop-out control": 0.09, "sample-ratio p": 0.2,
-         "status": "healthy"},
+        {"month": "Dec 2026", "drop-out treated": 0.55, "drop-out control": 0.75, "sample-ratio p": 0.2,
+         "status": "healthy"},  # a KPI only some people have each month: chance, not a problem
         {"month": "Jan 2027", "status": "no data yet"},
     ])
     assert running.month_problems(table) == [
-        "Nov 2026: sample-ratio mismatch (p = 0.0000); drop-out 0% treated, 33% control",
-        "Dec 2026: drop-out differs between the arms (2% treated, 9% control)"]
+        "Nov 2026: sample-ratio mismatch (p = 0.0000); drop-out 0% treated, 33% control"]
 
 
 def test_a_preregistration_signature_covers_what_was_locked_and_the_decision_needs_an_roi():

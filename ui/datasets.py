@@ -9,6 +9,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -16,6 +17,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from core import ingest, panel, quality, warehouse
+from core import pilot as pl
 from core.plan import Plan, SourceMapping
 from ui import in_use, session
 from ui.text import md
@@ -270,15 +272,16 @@ def uses_sample(plan: Plan) -> bool:
         (SAMPLE / SAMPLE_FILES["kpis"]).read_bytes()).hexdigest())
 
 
-def run_sample_pilot(plan: Plan) -> str:
-    """Generate the sample organisation's pilot period for the plan's list and use those files (one save).
-    Raises ValueError saying why it cannot run; returns what was done, in words."""
+def run_sample_pilot(plan: Plan, through: date | None = None) -> str:
+    """Generate the sample organisation's pilot period for the plan's list and use those files (one save); with
+    `through`, only up to that month (a pilot still running). Raises ValueError saying why it cannot run;
+    returns what was done, in words."""
     import hashlib
 
     from core import sample_pilot
 
-    made = sample_pilot.simulate(plan)
-    mark = sample_pilot.fingerprint(plan)
+    made = sample_pilot.simulate(plan, through=through)
+    mark = sample_pilot.mark(plan, through)
     mappings, files = {}, {}
     for kind, (name, data) in made.items():
         sha = hashlib.sha256(data).hexdigest()
@@ -294,9 +297,11 @@ def run_sample_pilot(plan: Plan) -> str:
         p.data.sources.update(mappings)
 
     session.update(use, files=files)
-    w = sample_pilot.until(plan)
-    return (f"Simulated the sample pilot for this plan's list, up to {w:%B %Y}: the KPI, LMS and assessment files "
-            "are now the sample's with the pilot period added (labelled simulated wherever they show).")
+    last = pl.add_months(min(sample_pilot.until(plan), through or sample_pilot.until(plan)), -1)
+    return (f"Simulated the sample pilot for this plan's list, through {last:%B %Y}"
+            + (" (a pilot still running)" if through else "")
+            + ": the KPI, LMS and assessment files are now the sample's with the pilot period added (labelled "
+              "simulated wherever they show).")
 
 
 def reports(plan: Plan) -> list[quality.FileReport]:

@@ -125,3 +125,30 @@ def test_a_start_before_the_samples_history_ends_says_why_the_pilot_cannot_run(a
     button(at, "Draw the assignment list").click().run()
     assert button(at, SIMULATE).disabled
     assert any("history ends in June 2026" in c and "1 July 2026 or later" in c for c in texts(at, "caption"))
+
+
+def test_a_pilot_still_running_can_be_simulated_and_step_5_follows_it(app, db_file):
+    """Through July only: step 5 reads one month of three (an early read, no verdict without looks), shows the
+    month-by-month health and when it will know, says the data stops in July, and can simulate the rest."""
+    template = sales_skills()
+    template.pilot.start = "2026-07-01"
+    template.design.seed = 11
+    plan = with_sample_data(db_file, template)
+    at = app(plan.id, "views/design.py")
+    button(at, "Draw the assignment list").click().run()
+    how_far = next(s for s in at.selectbox if s.label == "How far")
+    assert how_far.options[1:] == [
+        "Through July 2026 only: a pilot still running", "Through August 2026 only: a pilot still running"]
+    how_far.select_index(1).run()
+    button(at, SIMULATE).click().run()
+    assert not at.exception, at.exception
+    at.switch_page("views/results.py").run()
+    assert not at.exception, at.exception
+    said = " ".join(texts(at, "info"))
+    assert "up to July 2026 only (a pilot still running" in said and "no interim look was pre-registered" in said
+    assert "the pilot can detect an improvement of" in said
+    months = next(df.value for df in at.dataframe if "sample-ratio p" in df.value.columns)
+    assert list(months["status"][1:]) == ["no data yet", "no data yet"]
+    button(at, "Simulate the rest of the pilot (from August 2026)").click().run()
+    assert not at.exception, at.exception
+    assert Store(db_file).load(plan.id)[0].data.sources["kpis"].simulated_for.count("@") == 0

@@ -15,6 +15,7 @@ from html import escape
 
 from core import pilot as pl
 from core.plan import Observation, Plan, Review
+from core.words import number
 
 DUE_SOON = 14  # days before its date a review counts as due
 QUARTERS_AFTER = 4  # quarterly reviews after the pilot (the roll-out's first year)
@@ -100,7 +101,7 @@ def registry_rows(plan: Plan) -> list[dict[str, str]]:
     """The living registry: each hypothesis's assumed value and every value read since, newest last."""
     rows = []
     for h in plan.hypotheses:
-        assumed = f"{h.assumed_size:g} {h.unit}".strip() if h.assumed_size is not None else "—"
+        assumed = f"{number(h.assumed_size)} {h.unit}".strip() if h.assumed_size is not None else "—"
         for o in h.observations or [None]:
             rows.append({"hypothesis": f"{h.kpi} {h.direction}", "assumed": assumed,
                          "read": "—" if o is None else f"{o.kind}, {shown_day(o.at)} ({o.months} months of data)",

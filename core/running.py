@@ -202,6 +202,9 @@ def snapshot(plan: Plan, panel: Panel | None) -> Snapshot:
                      + (" — a mismatch: find the cause before trusting the effect" if health.srm_flag else ""))
     if pl.is_monthly(panel, facts.column):
         lines += month_problems(monthly_health(plan, facts, panel, who))
+    if min(health.measured.values()) == 0:
+        return Snapshot(None, ["no outcome data in an arm yet: the numbers come once the measurement window has "
+                               "data for both"], lines)
     if min(health.measured.values()) < MIN_GROUP:
         return Snapshot(None, [f"fewer than {MIN_GROUP} people measured in an arm: no number yet (privacy)"], lines)
     method = results.registered_method(plan)

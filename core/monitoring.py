@@ -107,12 +107,15 @@ class Look:
 
 
 def look(*, effect: float, se: float, fraction: float, looks: int, planned: float, alpha: float = 0.05,
-         step: float = 0.0) -> Look:
+         step: float = 0.0, df: float | None = None) -> Look:
     """Judge an interim estimate (`effect` ± `se` with `fraction` of the planned information) against the
     boundaries of `looks` registered looks, equally spaced at k/looks of the information. The look is the last
     registered one the data has reached (number 0, with no boundary, before the first); the looks before it are
     taken at their planned fractions and this one at the information actually seen (Lan–DeMets: the error rate
     holds when a look comes a little late). Without registered interim looks (`looks` = 1) there is none.
+
+    With `df`, the estimate's test is a t (few teams): the boundary is moved to the t scale (`on_t_scale`), and
+    `z` is that t statistic.
 
     With `step` (the share of the information one month adds), a look is taken in the first month that reaches
     its planned fraction; a later month before the next look is "between" looks: shown, but judged by nothing
@@ -127,7 +130,8 @@ def look(*, effect: float, se: float, fraction: float, looks: int, planned: floa
         raise ValueError("se: an interim look needs the estimate's standard error.")
     number = sum(k / looks <= fraction + 1e-9 for k in range(1, looks))  # the registered looks reached so far
     earlier = [k / looks for k in range(1, number)]
-    boundary = boundaries(looks=number, alpha=alpha, fractions=[*earlier, fraction])[-1] if number else np.inf
+    boundary = on_t_scale(boundaries(looks=number, alpha=alpha, fractions=[*earlier, fraction])[-1], df) \
+        if number else np.inf
     final = boundaries(looks=looks, alpha=alpha)[-1]
     z = effect / se
     drift = abs(planned) / (se * np.sqrt(fraction)) * (1 if planned >= 0 else -1)
@@ -180,10 +184,20 @@ def said(found: Look, *, alpha: float = 0.05) -> str:
             f"shows it with {chance} probability).")
 
 
-def final_boundary(*, looks: int, alpha: float = 0.05) -> float:
-    """The |z| the final analysis must reach: c_K of the registered looks (a little above z₁₋α/₂ once interim
-    looks have spent some of α), or z₁₋α/₂ itself without interim looks."""
-    return boundaries(looks=looks, alpha=alpha)[-1] if looks > 1 else float(stats.norm.ppf(1 - alpha / 2))
+def final_boundary(*, looks: int, alpha: float = 0.05, df: float | None = None) -> float:
+    """The |statistic| the final analysis must reach: c_K of the registered looks (a little above z₁₋α/₂ once
+    interim looks have spent some of α), or z₁₋α/₂ itself without interim looks; on the t scale with `df`."""
+    c = boundaries(looks=looks, alpha=alpha)[-1] if looks > 1 else float(stats.norm.ppf(1 - alpha / 2))
+    return on_t_scale(c, df)
+
+
+def on_t_scale(c: float, df: float | None) -> float:
+    """A z boundary as the t boundary of the same nominal level, t_df⁻¹(Φ(c)), for an estimate whose test is a
+    t with `df` degrees of freedom (CR2 with few teams: 3.71 at 14 df is about 4.98): the usual small-sample
+    use of group-sequential boundaries (Jennison & Turnbull 2000, ch. 3), or `c` itself without `df`."""
+    if df is None or not np.isfinite(df) or df <= 0 or not np.isfinite(c):
+        return c
+    return float(stats.t.ppf(stats.norm.cdf(c), df))
 
 
 @dataclass(frozen=True)
@@ -219,8 +233,8 @@ class Projection:
 
 
 def project(observed: dict[int, float], *, wanted: int, alpha: float = 0.05, power: float = 0.8, looks: int = 1,
-            break_even: float | None = None, horizon: int = 36, shape: dict[int, float] | None = None
-            ) -> Projection:
+            break_even: float | None = None, horizon: int = 36, shape: dict[int, float] | None = None,
+            df: float | None = None) -> Projection:
     """Project the standard error of the registered analysis from the months seen to `horizon` months.
 
     A person's outcome is the mean of their months, so its variance is a between-person part that more months do
@@ -242,7 +256,7 @@ def project(observed: dict[int, float], *, wanted: int, alpha: float = 0.05, pow
     scale = observed[seen] ** 2 / (a + b / seen)  # through the latest month seen, the firmest of them
     a, b = a * scale, b * scale
     se = {m: observed[m] if m in observed else float(np.sqrt(a + b / m)) for m in range(1, max(horizon, wanted) + 1)}
-    return Projection(se, seen, wanted, final_boundary(looks=looks, alpha=alpha), float(stats.norm.ppf(power)),
+    return Projection(se, seen, wanted, final_boundary(looks=looks, alpha=alpha, df=df), float(stats.norm.ppf(power)),
                       break_even, proportional)
 
 

@@ -27,9 +27,11 @@ if TYPE_CHECKING:
     from core.panel import Panel
 
 
-def standard_errors(plan: Plan, panel: Panel, method: str, months: int) -> dict[int, float]:
-    """The standard error of `method`'s estimate with the first 1…`months` months of the measurement window."""
+def standard_errors(plan: Plan, panel: Panel, method: str, months: int) -> tuple[dict[int, float], float | None]:
+    """The standard error of `method`'s estimate with the first 1…`months` months of the measurement window, and
+    the degrees of freedom of its test at the latest month (None for a z test)."""
     found: dict[int, float] = {}
+    df = None
     for m in range(1, months + 1):
         short = Plan.from_json(plan.to_json())
         short.pilot.measurement_months = m
@@ -39,7 +41,8 @@ def standard_errors(plan: Plan, panel: Panel, method: str, months: int) -> dict[
             continue
         if results.has_interval(estimate) and estimate.se > 0:
             found[m] = float(estimate.se)
-    return found
+            df = estimate.diagnostics.get("df")
+    return found, df
 
 
 def baseline_shape(facts: pl.PilotFacts, panel: Panel, who: dict[str, str]) -> dict[int, float]:
@@ -69,12 +72,12 @@ def projection(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, st
                seen: int, break_even: float | None) -> monitoring.Projection | None:
     """The registered analysis's precision projected from the `seen` months of outcome data, or None when no
     month gives a standard error."""
-    observed = standard_errors(plan, panel, method, seen)
+    observed, df = standard_errors(plan, panel, method, seen)
     if not observed or facts.windows is None:
         return None
     return monitoring.project(observed, wanted=pl.months_between(facts.windows.measurement), alpha=plan.design.alpha,
                               power=plan.design.power, looks=plan.design.looks, break_even=break_even,
-                              shape=baseline_shape(facts, panel, who))
+                              shape=baseline_shape(facts, panel, who), df=df)
 
 
 def month_end(window_start: date, months: int) -> date:
@@ -171,12 +174,14 @@ class Snapshot:
     health: list[str]
 
 
-def final_verdict(plan: Plan, effect: float, se: float) -> str:
-    """The final analysis's verdict: |z| against c_K of the registered looks (z₁₋α/₂ without interim looks)."""
-    critical = monitoring.final_boundary(looks=plan.design.looks, alpha=plan.design.alpha)
-    z = abs(effect / se)
-    return (f"final analysis: |z| = {z:.2f} against {critical:.2f} — "
-            + ("a real change" if z >= critical else "not distinguishable from chance"))
+def final_verdict(plan: Plan, effect: float, se: float, df: float | None = None) -> str:
+    """The final analysis's verdict: |z| (|t| with `df`) against c_K of the registered looks (z₁₋α/₂ without
+    interim looks), on the t scale when the estimate's test is a t."""
+    critical = monitoring.final_boundary(looks=plan.design.looks, alpha=plan.design.alpha, df=df)
+    statistic = "t" if df is not None else "z"
+    value = abs(effect / se)
+    return (f"final analysis: |{statistic}| = {value:.2f} against {critical:.2f} — "
+            + ("a real change" if value >= critical else "not distinguishable from chance"))
 
 
 def snapshot(plan: Plan, panel: Panel | None) -> Snapshot:
@@ -222,13 +227,14 @@ def snapshot(plan: Plan, panel: Panel | None) -> Snapshot:
     elif 0 < seen < wanted:
         gain = results.improvement(plan, found.effect)
         look = monitoring.look(effect=gain, se=found.se, fraction=seen / wanted, looks=plan.design.looks,
-                               planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha, step=1 / wanted)
+                               planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha, step=1 / wanted,
+                               df=found.diagnostics.get("df"))
         verdict = monitoring.said(look, alpha=plan.design.alpha).replace("**", "")
         ahead = projection(plan, facts, panel, who, method, seen=seen, break_even=design.break_even_effect(plan, facts))
         if ahead is not None:
             numbers.append(know_by_words(ahead, facts, facts.kpi.unit if facts.kpi else "KPI units"))
     else:
-        verdict = final_verdict(plan, found.effect, found.se)
+        verdict = final_verdict(plan, found.effect, found.se, found.diagnostics.get("df"))
     numbers.insert(1, verdict)
     if sample_pilot.is_simulated(plan):
         numbers.insert(0, sample_pilot.label(plan))

@@ -105,3 +105,17 @@ def test_a_month_between_registered_looks_is_shown_but_judged_by_nothing():
     five = [monitoring.look(effect=2.0, se=1.0, fraction=m / 5, looks=3, planned=2.0, step=1 / 5).verdict
             for m in (1, 2, 3, 4)]
     assert five == ["continue", "continue", "between", "continue"]
+
+
+def test_with_few_teams_the_boundary_moves_to_the_t_scale_at_the_same_nominal_level():
+    from scipy import stats
+
+    c_t = monitoring.on_t_scale(3.7103, 13.9)
+    assert stats.t.sf(c_t, 13.9) == pytest.approx(stats.norm.sf(3.7103), rel=1e-9)
+    assert c_t == pytest.approx(4.98, abs=0.02)
+    assert monitoring.on_t_scale(1.96, None) == 1.96
+    final = monitoring.final_boundary(looks=3, df=13.9)
+    assert stats.t.sf(final, 13.9) == pytest.approx(stats.norm.sf(1.9930), rel=1e-3)
+    t_look = monitoring.look(effect=4.5, se=1.0, fraction=1 / 3, looks=3, planned=2.0, df=13.9)
+    z_look = monitoring.look(effect=4.5, se=1.0, fraction=1 / 3, looks=3, planned=2.0)
+    assert z_look.verdict == "success" and t_look.verdict != "success"  # 4.5 beats 3.71, not 4.98

@@ -243,7 +243,8 @@ counted = results.counted_as(plan, method)
 interim = None
 if 0 < covered < wanted and bounded and found.se > 0:  # an interim look: the registered boundary decides, not 95%
     interim = monitoring.look(effect=gain, se=found.se, fraction=covered / wanted, looks=plan.design.looks,
-                              planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha, step=1 / wanted)
+                              planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha, step=1 / wanted,
+                              df=found.diagnostics.get("df"))
     st.info(monitoring.said(interim, alpha=plan.design.alpha))
     verdict = "Measured so far"
     ahead = know_by(plan.to_json(), datasets.data_key(plan), method, covered)
@@ -251,7 +252,7 @@ if 0 < covered < wanted and bounded and found.se > 0:  # an interim look: the re
         st.info(md(running.know_by_words(ahead, facts, unit)), icon="📅")
 elif plan.design.looks > 1 and bounded and found.se > 0:  # the final analysis after interim looks: c_K, not 1.96
     verdict = (f"With {plan.design.looks - 1} registered interim look{'s' if plan.design.looks > 2 else ''}, the "
-               + running.final_verdict(plan, found.effect, found.se))
+               + running.final_verdict(plan, found.effect, found.se, found.diagnostics.get("df")))
 st.markdown(md(f"{verdict} ({shown_p}; n = {found.n:,} {counted}; {found.method}).{money}"))
 for warning in found.diagnostics.get("warnings", []):
     st.warning(md(warning))
@@ -420,7 +421,8 @@ if readings:
     st.dataframe(pd.DataFrame(readings), hide_index=True, width="stretch")
 
 saved = plan.results.observed
-same = saved is not None and abs(saved.effect - found.effect) < 1e-12 and saved.method == found.method
+same = (saved is not None and abs(saved.effect - found.effect) < 1e-12 and saved.method == found.method
+        and saved.basis == pilot.analysis_key(plan))  # measured on this plan's arms, data and guardrails
 if not bounded:
     st.info("With no 95% interval this estimate cannot stand in for the ROI's effect: the ROI step keeps the "
             "forecast.")

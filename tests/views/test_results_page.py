@@ -144,14 +144,14 @@ def test_an_early_read_is_judged_against_the_registered_looks_not_the_95_percent
     store.save(plan, expected_version=version)
     at = app(plan.id, "views/results.py")
     said = " ".join(texts(at, "info"))
-    assert "Interim look 1 of 2" in said and "stopping early needs 3.71" in said, said
+    assert "Interim look 1 of 2" in said and "stopping early needs 4.98" in said, said  # 3.71 on the t scale (CR2)
     assert "(the end of the measurement window) the pilot can detect" in said and "break-even is" in said, said
     months = next(df.value for df in at.dataframe if "sample-ratio p" in df.value.columns)
     assert len(months) == 9 and list(months["status"][3:]) == ["no data yet"] * 6
     assert (months["treated measured"][:3] >= 5).all() and months["status"][0] in ("healthy", "sample-ratio mismatch")
     next(b for b in at.button if b.label == "Use this observed effect in the ROI step").click().run()
     kept = store.load(plan.id)[0].results.observed
-    assert kept.interim and (kept.months, kept.of_months, kept.interim_verdict) == (3, 9, "success")
+    assert kept.interim and (kept.months, kept.of_months, kept.interim_verdict) == (3, 9, "continue")
 
 
 def test_the_final_analysis_after_interim_looks_needs_the_last_boundary(app, db_file):
@@ -162,7 +162,8 @@ def test_the_final_analysis_after_interim_looks_needs_the_last_boundary(app, db_
     store.save(plan, expected_version=version)
     at = app(plan.id, "views/results.py")
     assert not at.exception, at.exception
-    assert any("interim looks, the final analysis: |z| = " in t and "against 1.99" in t for t in texts(at, "markdown"))
+    said = next(t for t in texts(at, "markdown") if "interim looks, the final analysis: |t| = " in t)
+    assert float(said.split(" against ")[1][:4]) > 1.99  # c_K = 1.993 on the t scale of the few-team CR2 test
 
 
 def test_secondary_kpis_and_a_harmed_guardrail_are_shown_and_block_expand(app, db_file):

@@ -81,14 +81,15 @@ def _shown(path: str, value: Any) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def changes(before: Plan, after: Plan, *, limit: int = 4) -> list[str]:
+def changes(before: Plan, after: Plan, *, limit: int = 4, ignore: tuple[str, ...] = ()) -> list[str]:
     """The fields that differ, oldest value → newest ("effect to detect 1,000 → 1,125"), at most `limit` of them
-    and a count of the rest."""
+    and a count of the rest; paths ending in one of `ignore` are left out."""
     old, new = _flat(before.to_dict()), _flat(after.to_dict())
     found = [f"{_label(p)} {_shown(p, old.get(p))} → {_shown(p, new.get(p))}"
              for p in sorted(set(old) | set(new), key=lambda p: (p not in LABELS, p))
              if old.get(p) != new.get(p) and p not in ("id",)
-             and _shown(p, old.get(p)) != _shown(p, new.get(p))]  # "" → None is no change to a reader
+             and _shown(p, old.get(p)) != _shown(p, new.get(p))  # "" → None is no change to a reader
+             and not p.endswith(ignore)]
     if len(found) > limit:
         found = found[:limit] + [f"and {len(found) - limit} more"]
     return found

@@ -35,6 +35,9 @@ class Entry:
 
 def status(plan: Plan) -> str:
     """Where the plan is: results in, pilot drawn, or still being planned (and at which step)."""
+    if plan.results.observed is not None and plan.results.observed.interim:
+        o = plan.results.observed
+        return f"interim read (step 5: {o.months} of {o.of_months} months)"
     if plan.results.observed is not None:
         return "results in (step 5)"
     if plan.design.assignment:
@@ -84,7 +87,9 @@ def versus(plan: Plan, facts: pl.PilotFacts | None, today: date) -> dict[str, ob
         observed = roi.evaluate(roi.inputs(as_observed, facts))
         row |= {"observed ROI": observed.roi_pct / 100,
                 "difference (points)": observed.roi_pct - forecast.roi_pct}
-    row["basis"] = "observed effect (step 5)" if observed else "forecast only: no observed effect yet"
+    kept = plan.results.observed
+    row["basis"] = ((f"interim read ({kept.months} of {kept.of_months} months)" if kept.interim
+                     else "observed effect (step 5)") if observed else "forecast only: no observed effect yet")
     start = pl.start_date(plan.pilot)
     if start is not None:
         first = pl.add_months(start.replace(day=1), plan.roi.program_months)

@@ -128,7 +128,10 @@ def person_frame(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, 
                                           how=plan.pilot.outcome).reindex(frame.index)
     else:
         frame["outcome"] = pd.to_numeric(panel.people[facts.column], errors="coerce").reindex(frame.index)
-    frame["baseline"] = pl.baseline_values(plan, panel, facts.column).reindex(frame.index)
+    # a per-person value (an LMS total, one assessment) has no value before the pilot: its "baseline" would be the
+    # outcome itself, and adjusting for it would estimate nothing with a perfect fit
+    frame["baseline"] = (pl.baseline_values(plan, panel, facts.column).reindex(frame.index)
+                         if pl.is_monthly(panel, facts.column) else float("nan"))
     column = plan.pilot.cluster_column
     if column and column in panel.people.columns and column not in frame.columns:
         frame[column] = panel.people[column].astype("string").reindex(frame.index)

@@ -104,7 +104,8 @@ def registry_rows(plan: Plan) -> list[dict[str, str]]:
         assumed = f"{number(h.assumed_size)} {h.unit}".strip() if h.assumed_size is not None else "—"
         for o in h.observations or [None]:
             rows.append({"hypothesis": f"{h.kpi} {h.direction}", "assumed": assumed,
-                         "read": "—" if o is None else f"{o.kind}, {shown_day(o.at)} ({o.months} months of data)",
+                         "read": "—" if o is None else f"{o.kind}, {shown_day(o.at)} ({o.months} month"
+                                                       f"{'' if o.months == 1 else 's'} of data)",
                          "observed": "not read yet" if o is None else o.words,
                          "verdict": "" if o is None else o.verdict,
                          "reviewed by": "" if o is None else o.reviewed_by})

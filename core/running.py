@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from core import monitoring, results, reviews
 from core import pilot as pl
+from core import words as words_
 from core.plan import Observation, Plan
 from core.privacy import MIN_GROUP
 
@@ -203,7 +204,7 @@ def snapshot(plan: Plan, panel: Panel | None) -> Snapshot:
              f"({health.attrition[arm]:.0%} drop-out)" for arm, label in ((pl.TREATMENT, "treated"),
                                                                          (pl.CONTROL, "control"))]
     if health.srm_p is not None:
-        lines.append(f"sample-ratio check p = {health.srm_p:.3f}"
+        lines.append(f"sample-ratio check {words_.p_value(health.srm_p)}"
                      + (" — a mismatch: find the cause before trusting the effect" if health.srm_flag else ""))
     if pl.is_monthly(panel, facts.column):
         lines += month_problems(monthly_health(plan, facts, panel, who))

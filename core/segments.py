@@ -135,8 +135,13 @@ def _one(frame: pd.DataFrame, name: str, cluster: str | None, plan: Plan) -> tup
         try:
             est = effects.difference_in_means(people.reset_index(), outcome="outcome", treated="treated",
                                               covariates=covariates, cluster=cluster)
-        except ValueError:
-            small += 1
+        except ValueError as exc:  # enough people, but not an estimate (too few teams in an arm, say)
+            rows.append({"level": f"{level}: not estimated ({exc})", "treated": int(counts.get(1, 0)),
+                         "control": int(counts.get(0, 0)), "p": float("nan")})
+            continue
+        if not results.has_interval(est):
+            rows.append({"level": f"{level}: no 95% interval with so few teams", "treated": int(counts.get(1, 0)),
+                         "control": int(counts.get(0, 0)), "p": float("nan")})
             continue
         gain_low, gain_high = results.improvement_interval(plan, est.ci_low, est.ci_high)
         rows.append({"level": str(level), "treated": int(counts.get(1, 0)), "control": int(counts.get(0, 0)),
@@ -147,7 +152,7 @@ def _one(frame: pd.DataFrame, name: str, cluster: str | None, plan: Plan) -> tup
                               "arm (not shown)", "p": float("nan")})
     table = pd.DataFrame(rows, columns=["level", "treated", "control", "improvement", "95% CI low", "95% CI high",
                                         "p"])
-    shown_levels = [r["level"] for r in rows if r.get("treated")]
+    shown_levels = [r["level"] for r in rows if r.get("improvement") is not None]
     return table, _differs(frame[frame["level"].isin(shown_levels)], cluster) if len(shown_levels) >= 2 else None
 
 

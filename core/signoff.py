@@ -32,8 +32,9 @@ def signed_fields(plan: Plan, facts: pl.PilotFacts, what: str) -> dict[str, str]
     kpi = plan.primary_kpi()
     out["Primary KPI value per unit"] = f"{kpi.value_per_unit:g}" if kpi and kpi.value_per_unit is not None else ""
     seen = plan.results.observed
-    out["Observed effect"] = (f"{seen.effect:g} ({seen.ci_low:g} to {seen.ci_high:g}; {seen.method})" if seen
-                              else "none (a forecast)")
+    out["Observed effect"] = (f"{seen.effect:g} ({seen.ci_low:g} to {seen.ci_high:g}; {seen.method}"
+                              + (f"; interim, {seen.months} of {seen.of_months} months" if seen.interim else "")
+                              + ")" if seen else "none (a forecast)")
     return out
 
 
@@ -58,6 +59,10 @@ def sign(plan: Plan, facts: pl.PilotFacts, what: str, *, name: str, role: str, s
     if what == "decision":
         from core import roi
 
+        kept = plan.results.observed
+        if kept is not None and kept.interim and plan.roi.mode == "observed":
+            raise ValueError(f"the ROI uses an interim read ({kept.months} of {kept.of_months} months): the final "
+                             "decision is signed on the final reading, or on the forecast")
         try:
             roi.evaluate(roi.inputs(plan, facts))
         except ValueError as exc:

@@ -49,3 +49,15 @@ def test_an_outcome_without_data_or_with_too_few_people_shows_no_number(sample_p
 def test_the_primary_and_unregistered_kpis_are_not_outcomes_here():
     plan = _plan(Kpi("Exploratory", column="csat"))
     assert [k.name for k in outcomes.registered(plan)] == []
+
+
+def test_a_per_person_column_is_compared_without_taking_itself_as_its_baseline(sample_panel):
+    """LMS minutes are one total per person: the trained take the program's modules (sample_data/generate.py),
+    so "fewer minutes is better" as a guardrail is harmed — never a 0.0000000003 difference from adjusting the
+    outcome for itself."""
+    plan = _plan(Kpi("Time in the LMS", column="lms_minutes", unit="minutes", better="lower",
+                     registered_as="guardrail"))
+    if "lms_minutes" not in sample_panel.people.columns:
+        pytest.skip("the sample panel has no LMS minutes")
+    guard = outcomes.estimate_all(plan, sample_panel, "ancova")[0]
+    assert guard.improvement < -1 and guard.verdict == "harmed", guard

@@ -68,12 +68,15 @@ with st.spinner("Computing each plan's ROI range…"):
 
 frame = portfolio.table(entries)
 counts = frame["decision"].value_counts()
-m = st.columns(4)
+m = st.columns(5)
 m[0].metric("Plans", f"{len(frame):,}")
 m[1].metric("Expand", f"{counts.get(decision.EXPAND, 0):,}", help="Observed evidence and even P10 above 0.")
-m[2].metric("Run the pilot first", f"{counts.get(decision.RUN_PILOT, 0):,}",
+m[2].metric("Not yet clear", f"{counts.get(decision.UNCLEAR, 0):,}",
+            help="Observed, but not enough to decide: an interim read, an interval across break-even, or a "
+                 "guardrail harmed.")
+m[3].metric("Run the pilot first", f"{counts.get(decision.RUN_PILOT, 0):,}",
             help="A forecast worth testing: the evidence is not in yet.")
-m[3].metric("Rethink", f"{counts.get(decision.RETHINK, 0):,}",
+m[4].metric("Rethink", f"{counts.get(decision.RETHINK, 0):,}",
             help="Even P90 below 0, or on assumptions alone a loss more likely than a gain.")
 
 if frame["P50"].notna().any():

@@ -42,7 +42,7 @@ else:
     frame = pd.DataFrame([{"review": r.title, "due": pd.Timestamp(r.due) if r.due else None, "owner": r.owner,
                            "status": reviews.status(r, today),
                            "held": (f"{r.held_on[:10]} by {r.held_by}" if r.held_on else "")} for r in plan.reviews])
-    editor_key = session.key("reviews.editor")
+    editor_key = session.key(f"reviews.editor.{st.session_state.get('reviews-editor-round', 0)}")
 
     def save_cadence() -> None:
         edits = st.session_state.get(editor_key, {}).get("edited_rows", {})
@@ -68,6 +68,7 @@ else:
                         refused.append(f"{review.title} needs a date between 2000 and 2100: {review.due} kept")
 
         session.update(apply)
+        st.session_state["reviews-editor-round"] = st.session_state.get("reviews-editor-round", 0) + 1  # from the plan
         if refused:
             st.session_state["flash"] = ("warning", "Not changed: " + "; ".join(refused) + ".")
 
@@ -139,7 +140,8 @@ if plan.reviews:
             before = session.store().load_history(entries[0].id) if entries else None
         except NotFoundError:
             before = None
-        changes = plan_diff.changes(before, plan, limit=10) if before is not None else []
+        changes = (plan_diff.changes(before, plan, limit=10, ignore=("reviews", ".observations"))  # (its own records)
+                   if before is not None else [])
     elif plan.design.preregistration is not None:
         changes = [f"{name}: {registered or '—'} → {now or '—'}" for name, registered, now in
                    design.deviations(plan, facts)]

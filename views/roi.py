@@ -244,13 +244,13 @@ LABELS = {name: label for name, (label, _) in roi.ASSUMPTIONS.items()}
 BY_LABEL = {label: name for name, label in LABELS.items()}
 # the plan's own ranges are edited, never the derived ones: in observed mode the effect's range is the pilot's
 # interval (and a control group's effect carries no attribution or confidence range), shown, not saved
-locked = {n for n in ("effect", "attribution", "confidence")
+locked = {n for n in ("effect", *roi.MEASURED)
           if roi.basis(plan) == "observed" and (n == "effect" or n not in inputs.ranges)}
 editable = {n: r for n, r in plan.roi.ranges.items() if n not in locked}
 if locked & set(plan.roi.ranges) or "effect" in locked:
     st.caption("Observed mode: the effect's range is the pilot's 95% interval"
-               + (" and attribution and confidence are 100% (a control group isolated the effect)"
-                  if {"attribution", "confidence"} & locked else "")
+               + (" and adoption, attribution and confidence are 100% (the control group's estimate already "
+                  "averages over who applied it, and isolated the effect)" if set(roi.MEASURED) & locked else "")
                + "; the plan's own ranges for them are kept for the forecast.")
 rows = widgets.table(
     "roi.ranges",

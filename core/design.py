@@ -457,6 +457,15 @@ def registered_fields(plan: Plan, facts: pl.PilotFacts) -> dict[str, str]:
     }
 
 
+def registered_looks(plan: Plan) -> int:
+    """The looks the analysis follows: those the pre-registration locked (a later change in step 4 is a deviation
+    and does not move the boundaries), or step 4's number before the lock."""
+    registration = plan.design.preregistration
+    text = registration.registered.get("Looks at the data", "") if registration is not None else ""
+    first = text.split(" ", 1)[0]
+    return int(first) if first.isdigit() and 1 <= int(first) <= 6 else plan.design.looks
+
+
 def looks_words(looks: int) -> str:
     """The registered looks in words: how many, and how the error rate is kept across them."""
     if looks <= 1:

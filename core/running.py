@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from core import monitoring, results, reviews
+from core import design, monitoring, results, reviews
 from core import pilot as pl
 from core import words as words_
 from core.plan import Observation, Plan
@@ -77,7 +77,7 @@ def projection(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str, st
     if not observed or facts.windows is None:
         return None
     return monitoring.project(observed, wanted=pl.months_between(facts.windows.measurement), alpha=plan.design.alpha,
-                              power=plan.design.power, looks=plan.design.looks, break_even=break_even,
+                              power=plan.design.power, looks=design.registered_looks(plan), break_even=break_even,
                               shape=baseline_shape(facts, panel, who), df=df)
 
 
@@ -178,7 +178,7 @@ class Snapshot:
 def final_verdict(plan: Plan, effect: float, se: float, df: float | None = None) -> str:
     """The final analysis's verdict: |z| (|t| with `df`) against c_K of the registered looks (z₁₋α/₂ without
     interim looks), on the t scale when the estimate's test is a t."""
-    critical = monitoring.final_boundary(looks=plan.design.looks, alpha=plan.design.alpha, df=df)
+    critical = monitoring.final_boundary(looks=design.registered_looks(plan), alpha=plan.design.alpha, df=df)
     statistic = "t" if df is not None else "z"
     value = abs(effect / se)
     return (f"final analysis: |{statistic}| = {value:.2f} against {critical:.2f} — "
@@ -188,7 +188,7 @@ def final_verdict(plan: Plan, effect: float, se: float, df: float | None = None)
 def snapshot(plan: Plan, panel: Panel | None) -> Snapshot:
     """The registered analysis on the data so far, judged as step 5 judges it (the interim boundary while the
     window is incomplete, c_K at the end), with the pilot's health and when it will know."""
-    from core import design, sample_pilot
+    from core import sample_pilot
 
     facts = pl.facts(plan, panel)
     if panel is None or facts.windows is None or not facts.column:
@@ -227,7 +227,7 @@ def snapshot(plan: Plan, panel: Panel | None) -> Snapshot:
         verdict = "no 95% interval with so few teams: no verdict"
     elif 0 < seen < wanted:
         gain = results.improvement(plan, found.effect)
-        look = monitoring.look(effect=gain, se=found.se, fraction=seen / wanted, looks=plan.design.looks,
+        look = monitoring.look(effect=gain, se=found.se, fraction=seen / wanted, looks=design.registered_looks(plan),
                                planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha, step=1 / wanted,
                                df=found.diagnostics.get("df"))
         verdict = monitoring.said(look, alpha=plan.design.alpha).replace("**", "")

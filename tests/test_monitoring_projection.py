@@ -81,3 +81,17 @@ def test_the_planned_power_pays_for_interim_looks():
     assert design.test_alpha(plan) == pytest.approx(0.0463, abs=1e-4)
     thrice = design.power_summary(plan, pl.facts(plan, None))
     assert thrice.planned_power < once.planned_power
+
+
+def test_the_looks_the_analysis_follows_are_those_locked():
+    from core import design
+    from core import pilot as pl
+    from core.plan import Preregistration
+    from core.templates import sales_skills
+
+    plan = sales_skills()
+    plan.design.looks = 3
+    assert design.registered_looks(plan) == 3  # before the lock: step 4's
+    plan.design.preregistration = Preregistration("2026-06-30", design.registered_fields(plan, pl.facts(plan, None)))
+    plan.design.looks = 2  # changed after the lock: a deviation, not a new schedule
+    assert design.registered_looks(plan) == 3

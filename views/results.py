@@ -9,6 +9,7 @@ import streamlit as st
 
 from core import (
     charts,
+    design,
     monitoring,
     outcomes,
     pilot,
@@ -193,7 +194,6 @@ def run(plan_json: str, data_key: str, method: str):
 @st.cache_data(show_spinner="Projecting when the pilot will know…", max_entries=16)
 def know_by(plan_json: str, data_key: str, method: str, seen: int):
     """Cached like `run`: the registered analysis on the first 1…seen months, projected to the end."""
-    from core import design
     from core.plan import Plan
 
     again = Plan.from_json(plan_json)
@@ -241,8 +241,12 @@ verdict = ("The 95% interval excludes no effect: the pilot shows a real change" 
 shown_p = words.p_value(found.p_value)
 counted = results.counted_as(plan, method)
 interim = None
+looks = design.registered_looks(plan)
+if looks != plan.design.looks:
+    st.warning(f"Step 4 now says {plan.design.looks} look{'s' if plan.design.looks > 1 else ''} at the data, the "
+               f"pre-registration {looks}: the boundaries follow the registration (the change is a deviation).")
 if 0 < covered < wanted and bounded and found.se > 0:  # an interim look: the registered boundary decides, not 95%
-    interim = monitoring.look(effect=gain, se=found.se, fraction=covered / wanted, looks=plan.design.looks,
+    interim = monitoring.look(effect=gain, se=found.se, fraction=covered / wanted, looks=looks,
                               planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha, step=1 / wanted,
                               df=found.diagnostics.get("df"))
     st.info(monitoring.said(interim, alpha=plan.design.alpha))
@@ -250,8 +254,8 @@ if 0 < covered < wanted and bounded and found.se > 0:  # an interim look: the re
     ahead = know_by(plan.to_json(), datasets.data_key(plan), method, covered)
     if ahead is not None:
         st.info(md(running.know_by_words(ahead, facts, unit)), icon="📅")
-elif plan.design.looks > 1 and bounded and found.se > 0:  # the final analysis after interim looks: c_K, not 1.96
-    verdict = (f"With {plan.design.looks - 1} registered interim look{'s' if plan.design.looks > 2 else ''}, the "
+elif looks > 1 and bounded and found.se > 0:  # the final analysis after interim looks: c_K, not 1.96
+    verdict = (f"With {looks - 1} registered interim look{'s' if looks > 2 else ''}, the "
                + running.final_verdict(plan, found.effect, found.se, found.diagnostics.get("df")))
 st.markdown(md(f"{verdict} ({shown_p}; n = {found.n:,} {counted}; {found.method}).{money}"))
 for warning in found.diagnostics.get("warnings", []):

@@ -156,6 +156,21 @@ def monthly_health(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str
                                        "drop-out control", "sample-ratio p", "status"])
 
 
+def monthly_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """`monthly_health` as people read it: counts with separators, shares in whole percent, blanks (not None)
+    for months without data."""
+    def text(value, how) -> str:
+        return "" if value is None or value != value else how(value)
+
+    shown = table.copy()
+    for column in ("treated measured", "control measured"):
+        shown[column] = [text(v, lambda x: f"{int(x):,}") for v in table[column]]
+    for column in ("drop-out treated", "drop-out control"):
+        shown[column] = [text(v, lambda x: f"{x:.0%}") for v in table[column]]
+    shown["sample-ratio p"] = [text(v, lambda x: f"{x:.3f}") for v in table["sample-ratio p"]]
+    return shown
+
+
 def month_problems(table: pd.DataFrame) -> list[str]:
     """The months of `monthly_health` whose sample ratio is off, in words (a problem in one month can hide in the
     whole window's totals, where a person measured in any month counts as measured). The sample-ratio check is

@@ -153,11 +153,7 @@ if pilot.is_monthly(joined, facts.column):
     for problem in running.month_problems(by_month):
         st.warning(md(problem))
     with st.expander("Month by month", expanded=0 < covered < wanted):
-        st.dataframe(by_month.assign(**{c: by_month[c] * 100 for c in ("drop-out treated", "drop-out control")}),
-                     hide_index=True, width="stretch",
-                     column_config={c: st.column_config.NumberColumn(format="%.0f%%") for c in
-                                    ("drop-out treated", "drop-out control")}
-                     | {"sample-ratio p": st.column_config.NumberColumn(format="%.3f")})
+        st.dataframe(running.monthly_shown(by_month), hide_index=True, width="stretch")
         st.caption("Each month of the measurement window: the people of each arm with a value of "
                    f"{md(facts.column)}, the listed people without one, and that month's sample-ratio check.")
 if health.balance is not None:

@@ -104,17 +104,14 @@ def versus(plan: Plan, facts: pl.PilotFacts | None, today: date) -> dict[str, ob
 def versus_shown(frame: pd.DataFrame) -> pd.DataFrame:
     """The plan-versus-actual table as people read it: ROI in whole percent, points signed, dollars with
     separators, blanks where there is nothing yet (the workbook keeps the numbers)."""
-    from core.words import money
-
-    def text(value, how) -> str:
-        return "" if value is None or value != value else how(value)
+    from core.words import money, or_blank
 
     shown = frame.copy()
     for column in ("forecast ROI", "observed ROI"):
-        shown[column] = [text(v, lambda x: f"{x:,.0%}") for v in frame[column]]
-    shown["difference (points)"] = [text(v, lambda x: f"{x:+,.0f}") for v in frame["difference (points)"]]
+        shown[column] = [or_blank(v, lambda x: f"{x:,.0%}") for v in frame[column]]
+    shown["difference (points)"] = [or_blank(v, lambda x: f"{x:+,.0f}") for v in frame["difference (points)"]]
     for column in ("forecast benefit YTD", "observed benefit YTD"):
-        shown[column] = [text(v, money) for v in frame[column]]
+        shown[column] = [or_blank(v, money) for v in frame[column]]
     return shown.fillna("")
 
 

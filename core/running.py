@@ -159,15 +159,14 @@ def monthly_health(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str
 def monthly_shown(table: pd.DataFrame) -> pd.DataFrame:
     """`monthly_health` as people read it: counts with separators, shares in whole percent, blanks (not None)
     for months without data."""
-    def text(value, how) -> str:
-        return "" if value is None or value != value else how(value)
+    from core.words import or_blank
 
     shown = table.copy()
     for column in ("treated measured", "control measured"):
-        shown[column] = [text(v, lambda x: f"{int(x):,}") for v in table[column]]
+        shown[column] = [or_blank(v, lambda x: f"{int(x):,}") for v in table[column]]
     for column in ("drop-out treated", "drop-out control"):
-        shown[column] = [text(v, lambda x: f"{x:.0%}") for v in table[column]]
-    shown["sample-ratio p"] = [text(v, lambda x: f"{x:.3f}") for v in table["sample-ratio p"]]
+        shown[column] = [or_blank(v, lambda x: f"{x:.0%}") for v in table[column]]
+    shown["sample-ratio p"] = [or_blank(v, lambda x: f"{x:.3f}") for v in table["sample-ratio p"]]
     return shown
 
 

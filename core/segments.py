@@ -105,18 +105,15 @@ def shown(segment: Segment) -> pd.DataFrame:
     """The segment's table as people read it: counts with thousands separators, the improvement and its interval
     in the KPI's units as core.words.number writes them, p-values in words; blanks, not "None", where a level is
     hidden. An exploratory segment has no adjusted p-values."""
-    from core.words import number, p_value
-
-    def text(value, how) -> str:
-        return "" if value is None or value != value else how(value)
+    from core.words import number, or_blank, p_value
 
     table = segment.rows.copy()
     for column in ("treated", "control"):
-        table[column] = [text(v, lambda x: f"{int(x):,}") for v in table[column]]
+        table[column] = [or_blank(v, lambda x: f"{int(x):,}") for v in table[column]]
     for column in ("improvement", "95% CI low", "95% CI high"):
-        table[column] = [text(v, number) for v in table[column]]
+        table[column] = [or_blank(v, number) for v in table[column]]
     for column in ("p", "adjusted p (Holm)"):
-        table[column] = [text(v, lambda x: p_value(x).removeprefix("p ").removeprefix("= ")) for v in table[column]]
+        table[column] = [or_blank(v, lambda x: p_value(x).removeprefix("p ").removeprefix("= ")) for v in table[column]]
     return table if segment.registered else table.drop(columns="adjusted p (Holm)")
 
 

@@ -118,6 +118,11 @@ def amount(x: float, unit: str, digits: int | None = None) -> str:
     return f"{number(x, digits)} {unit}".strip()
 
 
+def or_blank(value, how) -> str:
+    """`how(value)` for a table cell people read, or "" for a missing value (None or NaN), never "None"."""
+    return "" if value is None or value != value else how(value)
+
+
 def capital(text: str) -> str:
     """The sentence with its first letter in upper case (the rest untouched, unlike str.capitalize)."""
     return text[:1].upper() + text[1:]

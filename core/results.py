@@ -179,19 +179,25 @@ class Health:
         return self.srm_p is not None and self.srm_p < SRM_ALPHA
 
 
-def health(frame: pd.DataFrame) -> Health:
-    """Sample-ratio check, attrition and baseline balance of the people in `frame` (person_frame)."""
+def sample_ratio_p(measured: pd.Series, listed: pd.Series) -> float | None:
+    """The sample-ratio check: Pearson's χ² of the people measured per arm against the split the list planned
+    (scipy.stats.chisquare, 1 df); None when an arm is empty or nobody is measured."""
     from scipy import stats
 
+    if listed.min() <= 0 or measured.sum() <= 0:
+        return None
+    expected = measured.sum() * listed / listed.sum()
+    return float(stats.chisquare(measured.to_numpy(), expected.to_numpy()).pvalue)
+
+
+def health(frame: pd.DataFrame) -> Health:
+    """Sample-ratio check, attrition and baseline balance of the people in `frame` (person_frame)."""
     from core import assignment
 
     listed = frame["arm"].value_counts().reindex([pl.TREATMENT, pl.CONTROL], fill_value=0)
     has = frame[frame["outcome"].notna()]
     measured = has["arm"].value_counts().reindex([pl.TREATMENT, pl.CONTROL], fill_value=0)
-    srm = None
-    if listed.min() > 0 and measured.sum() > 0:
-        expected = measured.sum() * listed / listed.sum()
-        srm = float(stats.chisquare(measured.to_numpy(), expected.to_numpy()).pvalue)
+    srm = sample_ratio_p(measured, listed)
     attrition = {arm: 1 - measured[arm] / listed[arm] if listed[arm] else 0.0 for arm in listed.index}
     balance = None
     if measured.min() >= 2 and has["baseline"].notna().sum() >= 4:

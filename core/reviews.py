@@ -12,10 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from html import escape
+from typing import TYPE_CHECKING
 
 from core import pilot as pl
 from core.plan import Observation, Plan, Review
 from core.words import number
+
+if TYPE_CHECKING:
+    from core.store import Store
 
 DUE_SOON = 14  # days before its date a review counts as due
 QUARTERS_AFTER = 4  # quarterly reviews after the pilot (the roll-out's first year)
@@ -125,6 +129,25 @@ def previous(plan: Plan, review: Review) -> Review | None:
     cutoff = review.held_on or "9999"
     held = [r for r in plan.reviews if r.held_on and r is not review and r.held_on < cutoff]
     return max(held, key=lambda r: r.held_on) if held else None
+
+
+def changes_since(store: Store, plan: Plan, review: Review, facts: pl.PilotFacts) -> list[str]:
+    """What changed since the review held before `review`: the plan as it stood then (the newest version the
+    history kept by that time) against now, the reviews' own records left out; at the first review, the
+    pre-registration's deviations; [] with neither."""
+    from core import design, plan_diff
+    from core.store import NotFoundError
+
+    last = previous(plan, review)
+    if last is None:
+        return [f"{name}: {registered or '—'} → {now or '—'}"
+                for name, registered, now in design.deviations(plan, facts)]
+    kept = [h for h in store.history(plan.id) if h.saved_at <= last.held_on and h.kind == "saved"]
+    try:
+        before = store.load_history(kept[0].id) if kept else None
+    except NotFoundError:
+        return []
+    return plan_diff.changes(before, plan, limit=10, ignore=("reviews", ".observations")) if before else []
 
 
 def report(plan: Plan, review: Review, *, changes: list[str], numbers: list[str], health: list[str],

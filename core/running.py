@@ -25,6 +25,7 @@ from core.privacy import MIN_GROUP
 if TYPE_CHECKING:
     import pandas as pd
 
+    from core.effects import Estimate
     from core.panel import Panel
 
 
@@ -124,7 +125,6 @@ def monthly_health(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str
     no value that month) and that month's sample-ratio check. A month with fewer than MIN_GROUP people measured in
     an arm shows no counts for it (privacy)."""
     import pandas as pd
-    from scipy import stats
 
     w = facts.windows
     listed = pd.Series(who).value_counts().reindex([pl.TREATMENT, pl.CONTROL], fill_value=0)
@@ -144,8 +144,7 @@ def monthly_health(plan: Plan, facts: pl.PilotFacts, panel: Panel, who: dict[str
         elif measured.min() < MIN_GROUP:
             row["status"] = f"fewer than {MIN_GROUP} measured in an arm: not shown"
         else:
-            expected = measured.sum() * listed / listed.sum()
-            p = float(stats.chisquare(measured.to_numpy(), expected.to_numpy()).pvalue)
+            p = results.sample_ratio_p(measured, listed)
             row.update({"treated measured": int(measured[pl.TREATMENT]), "control measured": int(measured[pl.CONTROL]),
                         "drop-out treated": 1 - measured[pl.TREATMENT] / listed[pl.TREATMENT],
                         "drop-out control": 1 - measured[pl.CONTROL] / listed[pl.CONTROL],
@@ -187,6 +186,16 @@ class Snapshot:
     reading: Observation | None
     numbers: list[str]
     health: list[str]
+
+
+def interim_look(plan: Plan, found: Estimate, *, seen: int, wanted: int) -> monitoring.Look:
+    """The registered look at an early estimate: its improvement against the boundary of the looks the
+    pre-registration locked, on the t scale of its test when it has one, a month between looks judged by nothing
+    (step 5 and the reviews both read this one)."""
+    gain = results.improvement(plan, found.effect)
+    return monitoring.look(effect=gain, se=found.se, fraction=seen / wanted, looks=design.registered_looks(plan),
+                           planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha, step=1 / wanted,
+                           df=found.diagnostics.get("df"))
 
 
 def final_verdict(plan: Plan, effect: float, se: float, df: float | None = None) -> str:
@@ -240,10 +249,7 @@ def snapshot(plan: Plan, panel: Panel | None) -> Snapshot:
     if not bounded:
         verdict = "no 95% interval with so few teams: no verdict"
     elif 0 < seen < wanted:
-        gain = results.improvement(plan, found.effect)
-        look = monitoring.look(effect=gain, se=found.se, fraction=seen / wanted, looks=design.registered_looks(plan),
-                               planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha, step=1 / wanted,
-                               df=found.diagnostics.get("df"))
+        look = interim_look(plan, found, seen=seen, wanted=wanted)
         verdict = monitoring.said(look, alpha=plan.design.alpha).replace("**", "")
         ahead = projection(plan, facts, panel, who, method, seen=seen, break_even=design.break_even_effect(plan, facts))
         if ahead is not None:

@@ -179,3 +179,18 @@ def test_a_preregistration_signature_covers_what_was_locked_and_the_decision_nee
 def test_review_dates_outside_2000_to_2100_are_refused():
     assert reviews.due_date("2027-01-05 00:00:00") == "2027-01-05"
     assert reviews.due_date("1900-01-01") == reviews.due_date(None) == reviews.due_date("soon") == ""
+
+
+def test_the_changes_since_the_last_review_come_from_the_history(tmp_path):
+    from core.store import Store
+
+    store = Store(tmp_path / "plans.db")
+    plan, version = store.create(_plan())
+    plan.reviews = reviews.cadence(plan)
+    reviews.hold(plan, 0, by="Ana", notes="", pending="", reading=None)
+    version = store.save(plan, expected_version=version)
+    plan.pilot.effect = 1_500.0  # after the day 30 review (the template plans 1,125)
+    store.save(plan, expected_version=version)
+    facts = pl.facts(plan, None)
+    assert reviews.changes_since(store, plan, plan.reviews[1], facts) == ["effect to detect 1,125 → 1,500"]
+    assert reviews.changes_since(store, plan, plan.reviews[0], facts) == []  # the first, nothing registered

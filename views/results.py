@@ -242,9 +242,7 @@ if looks != plan.design.looks:
     st.warning(f"Step 4 now says {plan.design.looks} look{'s' if plan.design.looks > 1 else ''} at the data, the "
                f"pre-registration {looks}: the boundaries follow the registration (the change is a deviation).")
 if 0 < covered < wanted and bounded and found.se > 0:  # an interim look: the registered boundary decides, not 95%
-    interim = monitoring.look(effect=gain, se=found.se, fraction=covered / wanted, looks=looks,
-                              planned=plan.pilot.effect or abs(gain), alpha=plan.design.alpha, step=1 / wanted,
-                              df=found.diagnostics.get("df"))
+    interim = running.interim_look(plan, found, seen=covered, wanted=wanted)
     st.info(monitoring.said(interim, alpha=plan.design.alpha))
     verdict = "Measured so far"
     ahead = know_by(plan.to_json(), datasets.data_key(plan), method, covered)

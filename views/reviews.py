@@ -8,8 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core import design, pilot, plan_diff, reviews, running, signoff
-from core.store import NotFoundError
+from core import pilot, reviews, running, signoff
 from ui import datasets, session
 from ui.text import md
 
@@ -132,23 +131,10 @@ if plan.reviews:
                           index=waiting[0] if waiting else len(plan.reviews) - 1,
                           format_func=lambda i: plan.reviews[i].title)
     review = plan.reviews[chosen]
-    last = reviews.previous(plan, review)
-    changes: list[str] = []
-    if last is not None:  # the plan as it was when the last review was held, from the history
-        entries = [h for h in session.store().history(plan.id) if h.saved_at <= last.held_on and h.kind == "saved"]
-        try:
-            before = session.store().load_history(entries[0].id) if entries else None
-        except NotFoundError:
-            before = None
-        changes = (plan_diff.changes(before, plan, limit=10, ignore=("reviews", ".observations"))  # (its own records)
-                   if before is not None else [])
-    elif plan.design.preregistration is not None:
-        changes = [f"{name}: {registered or '—'} → {now or '—'}" for name, registered, now in
-                   design.deviations(plan, facts)]
-    signatures = [s.words() for s in signoff.standings(plan, facts)
-                  if not review.held_on or s.signoff.at <= review.held_on]  # a held review's: those given by then
-    found = reviews.report(plan, review, changes=changes, numbers=now.numbers, health=now.health,
-                           signatures=signatures, today=today)
+    found = reviews.report(plan, review, changes=reviews.changes_since(session.store(), plan, review, facts),
+                           numbers=now.numbers, health=now.health, today=today,
+                           signatures=[s.words() for s in signoff.standings(plan, facts)
+                                       if not review.held_on or s.signoff.at <= review.held_on])  # given by then
     stem = f"status-{plan.id[:8]}-{chosen + 1}"
     left, right = st.columns(2)
     left.download_button("Download the status report (HTML)", reviews.report_html(found), file_name=f"{stem}.html",
